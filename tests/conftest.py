@@ -1,0 +1,44 @@
+"""Shared fixtures: every test runs hermetic (own user dir, fresh config, no real provider)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_KEY", "AZURE_OPENAI_ENDPOINT"):
+    os.environ.pop(_var, None)
+for _var in [v for v in os.environ if v.startswith("TINYTROUPE_")]:
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path, monkeypatch):
+    """A private user dir and working directory, default config, no default model."""
+    from tinytroupe import llm
+    from tinytroupe.config import config_manager
+
+    monkeypatch.setenv("TINYTROUPE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TINYTROUPE_DISPLAY", "off")
+    monkeypatch.chdir(tmp_path)
+    config_manager.reset()
+    llm.reset_default_model()
+    try:
+        from tinytroupe.agent import TinyPerson  # noqa: F401
+
+        TinyPerson.clear_agents()
+    except (ImportError, AttributeError):
+        pass
+    yield
+    config_manager.reset()
+    llm.reset_default_model()
+
+
+@pytest.fixture
+def scripted():
+    """A ScriptedModel installed as the process-wide default (wrapped like a real provider)."""
+    from tinytroupe import llm
+
+    model = llm.ScriptedModel()
+    llm.set_default_model(model)
+    return model

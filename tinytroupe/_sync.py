@@ -1,0 +1,57 @@
+"""Run coroutines from plain code, in a script or inside a running event loop (Jupyter).
+
+Every sync facade (``act()``, ``run()``, ``generate_people()``...) submits its coroutine to
+one long-lived background event loop, so async clients created there stay valid from one
+call to the next, and a caller's own running loop is never re-entered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+__all__ = ["run_sync"]
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="tinytroupe-loop", daemon=True)
+            thread.start()
+            _loop, _thread = loop, thread
+        return _loop
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion and return its result, from any thread.
+
+    Called from the background loop itself (a sync facade used inside async code that is
+    already running there) it would deadlock, so that case raises with the fix.
+    """
+    loop = _background_loop()
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        coro.close()
+        raise RuntimeError(
+            "a blocking tinytroupe call was made from inside tinytroupe's own event loop; "
+            "use the async twin (aact, arun, ...) there"
+        )
+    future = asyncio.run_coroutine_threadsafe(coro, loop)
+    try:
+        return future.result()
+    except KeyboardInterrupt:
+        future.cancel()
+        raise

@@ -1,0 +1,68 @@
+"""The LLM layer: one async seam, providers, wrappers and structured output.
+
+Most code needs only :func:`default_model` (the configured, wrapped model of this process)
+and :func:`agenerate` / :func:`generate` (a validated pydantic object back).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ModelWrapper, ResponseFormat, Usage
+from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedError
+from tinytroupe.llm.structured import StructuredResult, agenerate, generate
+
+__all__ = [
+    "ChatRequest",
+    "Completion",
+    "LLMModel",
+    "Message",
+    "ModelWrapper",
+    "ResponseFormat",
+    "Usage",
+    "ScriptedModel",
+    "ScriptExhaustedError",
+    "StructuredResult",
+    "agenerate",
+    "generate",
+    "default_model",
+    "set_default_model",
+    "reset_default_model",
+]
+
+_lock = threading.Lock()
+_default: LLMModel | None = None
+
+
+def default_model() -> LLMModel:
+    """The process-wide model, built from the configuration on first use."""
+    global _default
+    with _lock:
+        if _default is None:
+            from tinytroupe.llm.setup import build_model_from_config
+
+            _default = build_model_from_config()
+        return _default
+
+
+def set_default_model(model: LLMModel, *, wrap: bool = True) -> LLMModel:
+    """Use ``model`` (e.g. a :class:`ScriptedModel`) as the process-wide model.
+
+    With ``wrap=True`` it gets the same wrappers as a configured provider (retry, limits,
+    usage accounting, and the call cache when switched on). Returns the model now in use.
+    """
+    global _default
+    if wrap:
+        from tinytroupe.llm.setup import wrap_model
+
+        model = wrap_model(model)
+    with _lock:
+        _default = model
+    return model
+
+
+def reset_default_model() -> None:
+    """Forget the process-wide model; the next :func:`default_model` rebuilds it from config."""
+    global _default
+    with _lock:
+        _default = None

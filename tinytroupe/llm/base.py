@@ -1,0 +1,197 @@
+"""The one LLM seam: a chat request in, a completion with usage out.
+
+Providers implement :class:`LLMModel`. Retry, limits, usage accounting and the call cache are
+:class:`ModelWrapper` subclasses: models that wrap a model. Structured output (pydantic
+objects back) is layered on top, in :mod:`tinytroupe.llm.structured`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "Message",
+    "ResponseFormat",
+    "ChatRequest",
+    "Usage",
+    "Completion",
+    "LLMModel",
+    "ModelWrapper",
+]
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(BaseModel):
+    """One chat message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Role
+    content: str
+
+
+class ResponseFormat(BaseModel):
+    """How the reply must be shaped.
+
+    ``mode``: ``text`` (free text), ``json_schema`` (native structured outputs),
+    ``json_object`` (JSON mode; ``json_schema`` is sent along, which llama.cpp turns into a
+    grammar), ``prompt`` (the schema is only described in the prompt).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: Literal["text", "json_schema", "json_object", "prompt"] = "text"
+    json_schema: dict[str, Any] | None = None
+    name: str = "response"
+
+
+class ChatRequest(BaseModel):
+    """Everything a provider needs for one chat completion.
+
+    ``tags`` (e.g. ``{"agent": "Lisa"}``) are for accounting and never part of the cache key.
+    ``model=None`` means the provider's configured default.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: tuple[Message, ...]
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    response_format: ResponseFormat = ResponseFormat()
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _coerce_messages(cls, v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            return tuple(Message(**m) if isinstance(m, dict) else m for m in v)
+        return v
+
+    @field_validator("messages")
+    @classmethod
+    def _not_empty(cls, v: tuple[Message, ...]) -> tuple[Message, ...]:
+        if not v:
+            raise ValueError("a chat request needs at least one message")
+        return v
+
+    @field_validator("temperature")
+    @classmethod
+    def _temperature_range(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 2.0:
+            raise ValueError(f"temperature must be between 0 and 2, got {v}")
+        return v
+
+    def cache_payload(self, provider: str, model: str) -> dict[str, Any]:
+        """The canonical content of this request for caching: no tags, no secrets."""
+        rf = self.response_format
+        return {
+            "provider": provider,
+            "model": model,
+            "messages": [[m.role, m.content] for m in self.messages],
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "response_format": {"mode": rf.mode, "schema": rf.json_schema, "name": rf.name},
+        }
+
+    def cache_key(self, provider: str, model: str) -> str:
+        """SHA-256 of the canonical JSON of :meth:`cache_payload`."""
+        canonical = json.dumps(self.cache_payload(provider, model), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def with_changes(self, **changes: Any) -> ChatRequest:
+        """A copy with some fields replaced (validated)."""
+        data = self.model_dump()
+        data.update(changes)
+        return ChatRequest.model_validate(data)
+
+
+class Usage(BaseModel):
+    """Tokens one call used."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class Completion(BaseModel):
+    """A provider's reply. ``cached`` is true when it came from the call cache."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    model: str
+    usage: Usage = Usage()
+    finish_reason: str | None = None
+    cached: bool = False
+    provider: str = ""
+
+
+@runtime_checkable
+class LLMModel(Protocol):
+    """What every provider and wrapper implements.
+
+    ``name`` identifies the provider (``"openai"``, ``"local"``...); ``endpoint`` identifies
+    where requests go (a base URL, a model file), used to remember which structured-output
+    mode an endpoint accepts; ``default_model`` is the model name used when a request
+    leaves it unset.
+    """
+
+    name: str
+    endpoint: str
+    default_model: str
+
+    async def complete(self, request: ChatRequest) -> Completion: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ModelWrapper:
+    """Base for models that wrap a model (retry, limits, usage, cache)."""
+
+    def __init__(self, inner: LLMModel):
+        self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def endpoint(self) -> str:
+        return self.inner.endpoint
+
+    @property
+    def default_model(self) -> str:
+        return self.inner.default_model
+
+    def find(self, cls: type) -> Any:
+        """The first model in this chain that is an instance of ``cls`` (or None)."""
+        model: Any = self
+        while model is not None:
+            if isinstance(model, cls):
+                return model
+            model = getattr(model, "inner", None)
+        return None
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        return await self.inner.complete(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -1,0 +1,183 @@
+"""Structured output that degrades, never breaks.
+
+``await agenerate(model, messages, MyModel)`` returns a validated ``MyModel``. The mode is
+chosen per endpoint: native ``json_schema`` first, then ``json_object`` with the schema as a
+grammar, then prompt-only with tolerant extraction; a mode the endpoint rejects is
+remembered for that endpoint. An invalid reply is re-asked with the validation error quoted.
+After ``MAX_ATTEMPTS`` a :class:`~tinytroupe.errors.StructuredOutputError` is raised.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from tinytroupe import events
+from tinytroupe.config import config_manager
+from tinytroupe.errors import BadRequestError, StructuredOutputError
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ResponseFormat
+from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
+
+__all__ = ["agenerate", "generate", "StructuredResult", "MODES", "endpoint_modes", "schema_for"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES: tuple[str, ...] = ("json_schema", "json_object", "prompt")
+
+# endpoint -> index into MODES of the first mode known to work there
+_endpoint_mode: dict[str, int] = {}
+_endpoint_lock = threading.Lock()
+
+
+def endpoint_modes() -> dict[str, str]:
+    """The structured-output mode remembered for each endpoint so far."""
+    with _endpoint_lock:
+        return {ep: MODES[i] for ep, i in _endpoint_mode.items()}
+
+
+@dataclass(frozen=True)
+class StructuredResult(Generic[T]):
+    """A validated object, with the completion it came from and how it was obtained."""
+
+    value: T
+    completion: Completion
+    attempts: int
+    mode: str
+
+
+def schema_for(output_type: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema sent to the model for ``output_type``."""
+    return output_type.model_json_schema()
+
+
+def _schema_instruction(schema: dict[str, Any]) -> str:
+    return (
+        "Reply with one JSON object only, no prose and no code fences. "
+        "It must validate against this JSON schema:\n" + json.dumps(schema, separators=(",", ":"))
+    )
+
+
+def _start_mode(endpoint: str) -> int:
+    forced = config_manager.get("structured_output_mode")
+    if forced in MODES:
+        return MODES.index(forced)
+    with _endpoint_lock:
+        return _endpoint_mode.get(endpoint, 0)
+
+
+def _remember(endpoint: str, index: int) -> None:
+    with _endpoint_lock:
+        if _endpoint_mode.get(endpoint, 0) < index:
+            _endpoint_mode[endpoint] = index
+
+
+def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: str,
+                   repair: list[Message]) -> ChatRequest:
+    messages = list(base.messages)
+    if mode == "prompt" or mode == "json_object":
+        # Describe the schema in the prompt too: JSON mode alone does not say which fields.
+        messages.append(Message(role="system", content=_schema_instruction(schema)))
+    messages.extend(repair)
+    return base.with_changes(
+        messages=[m.model_dump() for m in messages],
+        response_format=ResponseFormat(mode=mode, json_schema=schema, name=name).model_dump(),
+    )
+
+
+async def agenerate(
+    model: LLMModel,
+    messages: Sequence[Message | dict[str, str]],
+    output_type: type[T],
+    *,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    seed: int | None = None,
+    tags: dict[str, str] | None = None,
+    max_attempts: int | None = None,
+    schema: dict[str, Any] | None = None,
+) -> StructuredResult[T]:
+    """Ask ``model`` for an object of ``output_type``; see the module docstring.
+
+    ``schema`` overrides the schema sent to the model (e.g. with enums computed at run time
+    or ``maxLength`` bounds for small models); the reply is still validated by ``output_type``.
+    """
+    attempts_allowed = max_attempts or int(config_manager.get("max_attempts"))
+    schema = schema or schema_for(output_type)
+    name = output_type.__name__
+    base = ChatRequest(
+        messages=[m if isinstance(m, Message) else Message(**m) for m in messages],
+        temperature=temperature,
+        max_tokens=max_tokens,
+        seed=seed,
+        tags=tags or {},
+    )
+    endpoint = model.endpoint
+    mode_index = _start_mode(endpoint)
+    repair: list[Message] = []
+    errors: list[str] = []
+    last_text: str | None = None
+    attempt = 0
+    while attempt < attempts_allowed:
+        attempt += 1
+        mode = MODES[mode_index]
+        request = _build_request(base, mode, schema, name, repair)
+        try:
+            completion = await model.complete(request)
+        except BadRequestError as exc:
+            if mode_index + 1 < len(MODES) and config_manager.get("structured_output_mode") == "auto":
+                logger.info("endpoint %s rejected %s (%s); falling back", endpoint, mode, exc)
+                mode_index += 1
+                _remember(endpoint, mode_index)
+                attempt -= 1  # a rejected mode is not a failed attempt at the content
+                continue
+            raise
+        last_text = completion.text
+        try:
+            value = output_type.model_validate(extract_json(completion.text))
+        except (JSONExtractionError, ValidationError) as exc:
+            problem = _describe(exc)
+            errors.append(problem)
+            events.emit("llm.repair", source=tags.get("agent") if tags else None,
+                        attempt=attempt, mode=mode, problem=problem)
+            repair = [
+                Message(role="assistant", content=(completion.text or "")[:2000]),
+                Message(role="user", content=(
+                    f"That reply was not valid: {problem}. Reply again with only the corrected "
+                    "JSON object, following the schema exactly."
+                )),
+            ]
+            continue
+        _remember(endpoint, mode_index)
+        return StructuredResult(value=value, completion=completion, attempts=attempt, mode=mode)
+    raise StructuredOutputError(
+        f"no valid {name} after {attempts_allowed} attempts from {model.name} at {endpoint}: "
+        + (errors[-1] if errors else "no reply"),
+        last_text=last_text,
+        errors=errors,
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors()[:5]:
+            loc = ".".join(str(p) for p in err.get("loc", ())) or "(root)"
+            parts.append(f"{loc}: {err.get('msg')}")
+        return "; ".join(parts)
+    return str(exc)
+
+
+def generate(model: LLMModel, messages: Sequence[Message | dict[str, str]], output_type: type[T],
+             **kwargs: Any) -> StructuredResult[T]:
+    """Blocking twin of :func:`agenerate`, usable in scripts and notebooks."""
+    from tinytroupe._sync import run_sync
+
+    return run_sync(agenerate(model, messages, output_type, **kwargs))
