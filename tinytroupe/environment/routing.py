@@ -1,0 +1,171 @@
+"""How a world delivers what its agents do: TALK to listeners, REACH_OUT between agents, broadcasts.
+
+:class:`Routing` is the part of :class:`~tinytroupe.environment.TinyWorld` that turns actions
+into stimuli. Subclasses change a policy by overriding ``_handle_talk`` or
+``_handle_reach_out`` (as :class:`~tinytroupe.environment.TinySocialNetwork` does). Routing
+never raises on what a model wrote: an unknown target is broadcast or dropped with a
+``world.delivery_dropped`` event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from tinytroupe import events
+
+__all__ = ["Routing", "action_of"]
+
+logger = logging.getLogger(__name__)
+
+
+def action_of(entry: Any) -> dict[str, Any]:
+    """The ``{"type", "content", "target"}`` dict of one entry returned by ``aact(return_actions=True)``."""
+    if isinstance(entry, dict):
+        action = entry.get("action", entry)
+    else:
+        action = getattr(entry, "action", entry)
+    if not isinstance(action, dict):
+        if hasattr(action, "model_dump"):
+            action = action.model_dump()
+        else:
+            action = {k: getattr(action, k, None) for k in ("type", "content", "target")}
+    return action
+
+
+def _clean_name(name: Any) -> str:
+    return str(name or "").strip().strip("@\"'").strip()
+
+
+class Routing:
+    """Action handlers and broadcasts shared by every kind of world.
+
+    Expects the host to provide ``name``, ``agents``, ``name_to_agent``,
+    ``broadcast_if_no_target``, ``_sim_time()`` and ``_recording()``.
+    """
+
+    name: str
+    agents: list[Any]
+    name_to_agent: dict[str, Any]
+    broadcast_if_no_target: bool
+
+    # -- looking agents up ----------------------------------------------------------------
+    def get_agent_by_name(self, name: str | None) -> Any:
+        """The agent of this world called ``name`` (exactly), or None."""
+        if name is None:
+            return None
+        return self.name_to_agent.get(name)
+
+    def resolve_target(self, target: Any) -> Any:
+        """The agent a model meant by ``target``, or None.
+
+        Exact names win; then a case-insensitive match; then a unique match on the first
+        word (small models often write "bob" or "Bob Smith" for "Bob").
+        """
+        wanted = _clean_name(target)
+        if not wanted:
+            return None
+        if wanted in self.name_to_agent:
+            return self.name_to_agent[wanted]
+        lowered = wanted.casefold()
+        for name, agent in self.name_to_agent.items():
+            if name.casefold() == lowered:
+                return agent
+        first = lowered.split()[0]
+        candidates = [a for n, a in self.name_to_agent.items() if n.casefold().split()[0] == first]
+        return candidates[0] if len(candidates) == 1 else None
+
+    # -- action handlers --------------------------------------------------------------------
+    def _handle_actions(self, source: Any, actions: Iterable[Any]) -> None:
+        """Route each action of ``source`` that affects others (TALK, REACH_OUT)."""
+        for entry in actions or []:
+            action = action_of(entry)
+            kind = str(action.get("type") or "").upper()
+            content = action.get("content")
+            target = action.get("target")
+            if kind == "TALK":
+                self._handle_talk(source, content, target)
+            elif kind == "REACH_OUT":
+                self._handle_reach_out(source, content, target)
+
+    def _handle_talk(self, source_agent: Any, content: Any, target: Any) -> None:
+        """Deliver speech to its target, or to everyone else when the target is missing or unknown."""
+        target_agent = self.resolve_target(target)
+        if target_agent is source_agent and target_agent is not None:
+            self._drop(source_agent, target, "an agent cannot talk to itself")
+            return
+        if target_agent is not None:
+            target_agent.listen(content, source=source_agent)
+            return
+        if self.broadcast_if_no_target:
+            self.broadcast(content, source=source_agent)
+            return
+        reason = "no target given" if not _clean_name(target) else f"no agent named {target!r} in this world"
+        self._drop(source_agent, target, reason)
+
+    def _handle_reach_out(self, source_agent: Any, content: Any, target: Any) -> None:
+        """Make the two agents accessible to each other and tell both (always allowed here)."""
+        target_agent = self.resolve_target(target)
+        if target_agent is None or target_agent is source_agent:
+            reason = "an agent cannot reach out to itself" if target_agent is source_agent \
+                else f"no agent named {target!r} in this world"
+            self._refuse_reach_out(source_agent, target, reason)
+            return
+        source_agent.make_agent_accessible(target_agent)
+        target_agent.make_agent_accessible(source_agent)
+        source_agent.socialize(f"You reached out to {target_agent.name}, who can now interact with you.",
+                               source=self)
+        target_agent.socialize(f"{source_agent.name} reached out to you and can now interact with you.",
+                               source=self)
+
+    def _drop(self, source_agent: Any, target: Any, reason: str) -> None:
+        events.emit("world.delivery_dropped", source=self.name, sim_time=self._sim_time(),
+                    world=self.name, agent=getattr(source_agent, "name", None),
+                    target=None if target is None else str(target), reason=reason)
+
+    def _refuse_reach_out(self, source_agent: Any, target: Any, reason: str) -> None:
+        events.emit("world.reach_out_refused", source=self.name, sim_time=self._sim_time(),
+                    world=self.name, agent=source_agent.name,
+                    target=None if target is None else str(target), reason=reason)
+        source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self)
+
+    # -- broadcasts ---------------------------------------------------------------------------
+    def broadcast(self, speech: str, source: Any = None) -> None:
+        """Deliver ``speech`` to every agent of the world except ``source``."""
+        with self._recording():
+            for agent in list(self.agents):
+                if agent is not source:
+                    agent.listen(speech, source=source)
+
+    def broadcast_thought(self, thought: str, source: Any = None) -> None:
+        """Make every agent think ``thought``."""
+        with self._recording():
+            for agent in list(self.agents):
+                agent.think(thought)
+
+    def broadcast_internal_goal(self, internal_goal: str) -> None:
+        """Give every agent the goal ``internal_goal``."""
+        with self._recording():
+            for agent in list(self.agents):
+                agent.internalize_goal(internal_goal)
+
+    def broadcast_context_change(self, context: list[str]) -> None:
+        """Change every agent's situational context."""
+        with self._recording():
+            for agent in list(self.agents):
+                agent.change_context(context)
+
+    def make_everyone_accessible(self) -> None:
+        """Make all agents of the world accessible to each other."""
+        for agent in self.agents:
+            for other in self.agents:
+                if other is not agent:
+                    agent.make_agent_accessible(other)
+
+    # provided by the host
+    def _sim_time(self) -> str | None:  # pragma: no cover - overridden
+        return None
+
+    def _recording(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError

@@ -1,0 +1,347 @@
+"""TinyWorld: agents in one place, stepped together under a clock, their actions routed to each other.
+
+::
+
+    world = TinyWorld("Chat Room", [lisa, oscar], initial_datetime=datetime(2025, 1, 6, 9), seed=7)
+    world.broadcast("Discuss the new product.")
+    world.run(3)                 # or world.run_hours(3), await world.arun(3)
+
+In parallel mode (the default, ``PARALLEL_AGENT_ACTIONS``) every agent acts at once within a
+step and what they did is delivered after all have acted, in the step's agent order. In
+sequential mode agents act one at a time in a seeded shuffled order, each hearing what the
+earlier ones did. Both give the same result for the same seed and replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from tinytroupe import events
+from tinytroupe._sync import run_sync
+from tinytroupe.config import config_manager
+from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
+from tinytroupe.environment.routing import Routing
+from tinytroupe.environment.state import decode_world, encode_world
+from tinytroupe.environment.transcript import WorldRecorder, load_transcript, save_transcript
+from tinytroupe.errors import LLMError, SimulationError
+from tinytroupe.events import Event
+
+__all__ = ["TinyWorld"]
+
+logger = logging.getLogger(__name__)
+
+StepActions = dict[str, list[Any]]
+
+
+class TinyWorld(Routing):
+    """An environment that owns agents, steps them, keeps time and routes their actions."""
+
+    # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)
+    all_environments: ClassVar[dict[str, TinyWorld]] = {}
+    # kept for scripts written for TinyTroupe; display is done by subscribers to events
+    communication_display: ClassVar[bool] = True
+    # whether agents added to the world can see each other at once (networks derive it from relations)
+    _everyone_accessible_on_add: ClassVar[bool] = True
+
+    def __init__(self, name: str = "A TinyWorld", agents: Iterable[Any] | None = None,
+                 initial_datetime: datetime | None = None, interventions: Iterable[Any] | None = None,
+                 broadcast_if_no_target: bool = True, seed: int | None = None):
+        self.name = name
+        self._clock = SimClock(initial_datetime)
+        self.broadcast_if_no_target = broadcast_if_no_target
+        self.agents: list[Any] = []
+        self.name_to_agent: dict[str, Any] = {}
+        self._interventions: list[Any] = []
+        if seed is None:
+            seed = config_manager.get("seed") or None
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self.simulation_step = 0
+        self.simulation_id: str | None = None
+        self._recorder = WorldRecorder(self)
+        TinyWorld.add_environment(self)
+        self.add_interventions(interventions or [])
+        self.add_agents(agents or [])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, agents={[a.name for a in self.agents]})"
+
+    # -- registry ------------------------------------------------------------------------
+    @classmethod
+    def add_environment(cls, environment: TinyWorld) -> None:
+        """Register ``environment`` under its name (replacing an older world of that name)."""
+        if environment.name in TinyWorld.all_environments:
+            logger.debug("a newer world is now registered as %r", environment.name)
+        TinyWorld.all_environments[environment.name] = environment
+
+    @classmethod
+    def get_environment_by_name(cls, name: str) -> TinyWorld | None:
+        """The world registered as ``name``, or None."""
+        return TinyWorld.all_environments.get(name)
+
+    @classmethod
+    def clear_environments(cls) -> None:
+        """Forget every registered world."""
+        TinyWorld.all_environments.clear()
+
+    # -- clock ---------------------------------------------------------------------------
+    @property
+    def current_datetime(self) -> datetime | None:
+        """The simulated time now (None when the world has no clock yet)."""
+        return self._clock.current
+
+    @current_datetime.setter
+    def current_datetime(self, value: datetime | None) -> None:
+        self._clock = SimClock(value)
+
+    def _sim_time(self) -> str | None:
+        return self._clock.iso()
+
+    def _recording(self) -> Any:
+        return self._recorder.active()
+
+    # -- agents --------------------------------------------------------------------------
+    def add_agents(self, agents: Iterable[Any]) -> TinyWorld:
+        """Add several agents; returns the world, for chaining."""
+        for agent in agents:
+            self.add_agent(agent)
+        return self
+
+    def add_agent(self, agent: Any) -> TinyWorld:
+        """Add ``agent`` (its name must be unique here) and make the world its environment."""
+        if agent in self.agents:
+            return self
+        if agent.name in self.name_to_agent:
+            raise SimulationError(
+                f"world {self.name!r} already has an agent named {agent.name!r}; "
+                "agent names must be unique within a world: rename one of them"
+            )
+        agent.environment = self
+        self.agents.append(agent)
+        self.name_to_agent[agent.name] = agent
+        if self._everyone_accessible_on_add:
+            for other in self.agents[:-1]:
+                other.make_agent_accessible(agent)
+                agent.make_agent_accessible(other)
+        return self
+
+    def remove_agent(self, agent: Any) -> TinyWorld:
+        """Take ``agent`` out of the world; the others can no longer reach it."""
+        if agent not in self.agents:
+            raise SimulationError(f"{getattr(agent, 'name', agent)!r} is not in world {self.name!r}")
+        self.agents.remove(agent)
+        del self.name_to_agent[agent.name]
+        for other in self.agents:
+            other.make_agent_inaccessible(agent)
+            agent.make_agent_inaccessible(other)
+        if getattr(agent, "environment", None) is self:
+            agent.environment = None
+        return self
+
+    def remove_all_agents(self) -> TinyWorld:
+        """Take every agent out of the world."""
+        for agent in list(self.agents):
+            self.remove_agent(agent)
+        return self
+
+    # -- interventions -------------------------------------------------------------------
+    def add_intervention(self, intervention: Any) -> TinyWorld:
+        """Check ``intervention`` at the start of every step from now on."""
+        self._interventions.append(intervention)
+        return self
+
+    def add_interventions(self, interventions: Iterable[Any]) -> TinyWorld:
+        for intervention in interventions:
+            self.add_intervention(intervention)
+        return self
+
+    @property
+    def interventions(self) -> list[Any]:
+        return list(self._interventions)
+
+    # -- running -------------------------------------------------------------------------
+    async def arun(self, steps: int, timedelta_per_step: timedelta | None = None, return_actions: bool = False,
+                   randomize_agents_order: bool = True, parallelize: bool | None = None) -> list[StepActions] | None:
+        """Run ``steps`` steps; with ``return_actions``, one ``{agent name: actions}`` dict per step."""
+        if steps < 0:
+            raise SimulationError(f"run(steps={steps}): the number of steps cannot be negative")
+        history: list[StepActions] = []
+        with self._recorder.active():
+            for index in range(steps):
+                history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
+                                                 run_step=index + 1, total_steps=steps))
+        return history if return_actions else None
+
+    def run(self, steps: int, timedelta_per_step: timedelta | None = None, return_actions: bool = False,
+            randomize_agents_order: bool = True, parallelize: bool | None = None) -> list[StepActions] | None:
+        """Blocking twin of :meth:`arun` (works in scripts and inside a running event loop)."""
+        return run_sync(self.arun(steps, timedelta_per_step, return_actions, randomize_agents_order, parallelize))
+
+    async def astep(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
+                    parallelize: bool | None = None) -> StepActions:
+        """Run one step and return ``{agent name: actions}``."""
+        with self._recorder.active():
+            return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
+
+    def step(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
+             parallelize: bool | None = None) -> StepActions:
+        """Blocking twin of :meth:`astep`."""
+        return run_sync(self.astep(timedelta_per_step, randomize_agents_order, parallelize))
+
+    def skip(self, steps: int, timedelta_per_step: timedelta | None = None) -> None:
+        """Let time pass for ``steps`` steps without anyone acting."""
+        if timedelta_per_step is None:
+            return
+        self._clock.advance(steps * timedelta_per_step)
+        events.emit("world.skip", source=self.name, sim_time=self._sim_time(), world=self.name, steps=steps)
+
+    def _run_for(self, unit: str, amount: int, randomize_agents_order: bool, parallelize: bool | None) -> None:
+        self.run(amount, STEP_UNITS[unit], randomize_agents_order=randomize_agents_order, parallelize=parallelize)
+
+    def run_minutes(self, minutes: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated minute."""
+        self._run_for("minutes", minutes, randomize_agents_order, parallelize)
+
+    def run_hours(self, hours: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated hour."""
+        self._run_for("hours", hours, randomize_agents_order, parallelize)
+
+    def run_days(self, days: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated day."""
+        self._run_for("days", days, randomize_agents_order, parallelize)
+
+    def run_weeks(self, weeks: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated week."""
+        self._run_for("weeks", weeks, randomize_agents_order, parallelize)
+
+    def run_months(self, months: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated month (four weeks)."""
+        self._run_for("months", months, randomize_agents_order, parallelize)
+
+    def run_years(self, years: int, randomize_agents_order: bool = True, parallelize: bool | None = None) -> None:
+        """Run one step per simulated year (365 days)."""
+        self._run_for("years", years, randomize_agents_order, parallelize)
+
+    def skip_minutes(self, minutes: int) -> None:
+        self.skip(minutes, STEP_UNITS["minutes"])
+
+    def skip_hours(self, hours: int) -> None:
+        self.skip(hours, STEP_UNITS["hours"])
+
+    def skip_days(self, days: int) -> None:
+        self.skip(days, STEP_UNITS["days"])
+
+    def skip_weeks(self, weeks: int) -> None:
+        self.skip(weeks, STEP_UNITS["weeks"])
+
+    def skip_months(self, months: int) -> None:
+        self.skip(months, STEP_UNITS["months"])
+
+    def skip_years(self, years: int) -> None:
+        self.skip(years, STEP_UNITS["years"])
+
+    # -- one step ------------------------------------------------------------------------
+    async def _astep(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
+                     parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
+        self._clock.advance(timedelta_per_step)
+        self.simulation_step += 1
+        events.emit("world.step", source=self.name, sim_time=self._sim_time(), world=self.name,
+                    step=self.simulation_step, run_step=run_step, total_steps=total_steps,
+                    time=pretty_datetime(self.current_datetime) if self.current_datetime else None)
+        self._before_interventions()
+        await self._apply_interventions()
+        order = list(self.agents)
+        if randomize_agents_order:
+            self._rng.shuffle(order)
+        if parallelize is None:
+            parallelize = bool(config_manager.get("parallel_agent_actions"))
+        if parallelize:
+            return await self._act_in_parallel(order)
+        return await self._act_in_sequence(order)
+
+    def _before_interventions(self) -> None:
+        """Hook run at the start of each step, before interventions (networks refresh accessibility)."""
+
+    async def _apply_interventions(self) -> None:
+        for intervention in list(self._interventions):
+            if await intervention.acheck_precondition(self):
+                events.emit("world.intervention", source=self.name, sim_time=self._sim_time(),
+                            world=self.name, name=intervention.name, step=self.simulation_step,
+                            justification=intervention.precondition_justification())
+                await intervention.aapply_effect(self)
+
+    async def _act_in_sequence(self, order: list[Any]) -> StepActions:
+        result: StepActions = {}
+        for agent in order:
+            actions = await self._act_one(agent)
+            result[agent.name] = actions
+            self._handle_actions(agent, actions)
+        return result
+
+    async def _act_in_parallel(self, order: list[Any]) -> StepActions:
+        with self._recorder.hold([a.name for a in order]):
+            outcomes = await asyncio.gather(*(self._act_one(a) for a in order), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        result: StepActions = {}
+        for agent, actions in zip(order, outcomes, strict=True):
+            result[agent.name] = actions
+            self._handle_actions(agent, actions)
+        return result
+
+    async def _act_one(self, agent: Any) -> list[Any]:
+        """Let one agent act; an LLM failure the agent did not absorb costs it its turn, not the run."""
+        try:
+            actions = await agent.aact(return_actions=True)
+        except LLMError as exc:
+            logger.warning("agent %s lost its turn in world %s: %s", agent.name, self.name, exc)
+            events.emit("agent.fallback", source=agent.name, sim_time=self._sim_time(), agent=agent.name,
+                        error=f"{type(exc).__name__}: {exc}", world=self.name)
+            return []
+        return list(actions or [])
+
+    # -- transcript and costs ------------------------------------------------------------
+    @property
+    def transcript(self) -> list[Event]:
+        """The events recorded so far (the world's and its agents'), oldest first."""
+        return list(self._recorder.events)
+
+    def save_transcript(self, path: str) -> str:
+        """Write the transcript as JSON lines; returns the path written."""
+        return str(save_transcript(path, self.transcript))
+
+    @staticmethod
+    def load_transcript(path: str) -> list[Event]:
+        """Read a transcript written by :meth:`save_transcript`."""
+        return load_transcript(path)
+
+    def cost_stats(self) -> dict[str, Any]:
+        """Model calls, cached calls, tokens and cost while this world ran: in total and per agent."""
+        return self._recorder.stats.as_dict()
+
+    def pretty_cost_summary(self) -> str:
+        """:meth:`cost_stats` as a small text table."""
+        return self._recorder.stats.pretty(f"{self.name}: cost summary")
+
+    # -- state ---------------------------------------------------------------------------
+    def encode_complete_state(self) -> dict[str, Any]:
+        """The world's whole state as plain JSON-able data (agents included)."""
+        return encode_world(self)
+
+    def decode_complete_state(self, state: dict[str, Any]) -> TinyWorld:
+        """Restore the state made by :meth:`encode_complete_state`; returns the world."""
+        decode_world(self, state)
+        return self
+
+    def _encode_extra(self) -> dict[str, Any]:
+        """Fields a subclass adds to the encoded state."""
+        return {}
+
+    def _decode_extra(self, state: dict[str, Any]) -> None:
+        """Restore the fields a subclass added in :meth:`_encode_extra`."""
