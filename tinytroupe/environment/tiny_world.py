@@ -322,12 +322,18 @@ class TinyWorld(Routing):
         return load_transcript(path)
 
     def cost_stats(self) -> dict[str, Any]:
-        """Model calls, cached calls, tokens and cost while this world ran: in total and per agent."""
-        return self._recorder.stats.as_dict()
+        """Model calls, cached calls, tokens and cost (None: unknown) while this world ran.
+
+        ``{"total": {...}, "agents": {name: {...}}, "by_model": {...}}``; each entry as
+        :class:`~tinytroupe.llm.wrappers.usage.Tally` counts them.
+        """
+        snapshot = self._recorder.stats.snapshot()
+        return {"total": snapshot["total"], "agents": snapshot["by_tag"].get("agent", {}),
+                "by_model": snapshot["by_model"]}
 
     def pretty_cost_summary(self) -> str:
-        """:meth:`cost_stats` as a small text table."""
-        return self._recorder.stats.pretty(f"{self.name}: cost summary")
+        """:meth:`cost_stats` as a small text table, titled with the world's name."""
+        return f"{self.name}: model usage while the world ran\n" + self._recorder.stats.summary()
 
     # -- state ---------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 A :class:`WorldRecorder` subscribes to :mod:`tinytroupe.events` only while the world is doing
 something (running, stepping, broadcasting), keeps the events whose source is the world or
-one of its agents in a bounded list, and feeds ``llm.call`` events of its agents to the
-world's :class:`~tinytroupe.environment.stats.CostStats`.
+one of its agents in a bounded list, and tallies the ``llm.call`` events of its agents in a
+private :class:`~tinytroupe.llm.wrappers.usage.UsageStats` (per agent under the ``agent`` tag).
 
 While agents act concurrently their events interleave by chance; :meth:`WorldRecorder.hold`
 keeps them aside and files them afterwards in the step's agent order, so a transcript is the
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe import events
-from tinytroupe.environment.stats import CostStats
 from tinytroupe.errors import StateError
 from tinytroupe.events import Event
+from tinytroupe.llm.wrappers.usage import UsageStats
 
 __all__ = ["WorldRecorder", "save_transcript", "load_transcript", "DEFAULT_MAX_EVENTS"]
 
@@ -38,7 +38,7 @@ class WorldRecorder:
     def __init__(self, world: Any, max_events: int = DEFAULT_MAX_EVENTS):
         self._world = world
         self.events: deque[Event] = deque(maxlen=max_events)
-        self.stats = CostStats()
+        self.stats = UsageStats()
         self._lock = threading.RLock()
         self._depth = 0
         self._unsubscribe: Any = None
@@ -79,7 +79,10 @@ class WorldRecorder:
         if event.kind.startswith("llm.call"):
             tags = event.data.get("tags") or {}
             if tags.get("agent") in names or tags.get("world") == self._world.name:
-                self.stats.record(event.data)
+                data = event.data
+                self.stats.record_call(str(data.get("model")), tags, input_tokens=int(data.get("input_tokens") or 0),
+                                       output_tokens=int(data.get("output_tokens") or 0),
+                                       cached=bool(data.get("cached")), cost=data.get("cost"))
             return
         if event.source != self._world.name and event.source not in names:
             return
