@@ -6,6 +6,7 @@ Handles code fences, prose before and after, trailing commas, raw newlines insid
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any
@@ -55,6 +56,23 @@ def _attempts(candidate: str) -> list[str]:
     return [candidate, fixed] if fixed != candidate else [candidate]
 
 
+def _python_literal(candidate: str) -> Any:
+    """A dict or list written Python-style (single quotes, True/False/None), or None."""
+    if not candidate.startswith(("{", "[")):
+        return None
+    try:
+        value = ast.literal_eval(candidate)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, (dict, list)):
+        return None
+    try:
+        json.dumps(value)  # only plain JSON-able data counts (no sets, tuples as keys, ...)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
 def extract_json(text: str) -> Any:
     """Return the first JSON object or array found in ``text``.
 
@@ -72,5 +90,11 @@ def extract_json(text: str) -> Any:
             try:
                 return _loads(attempt)
             except json.JSONDecodeError as exc:
-                last_error = f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                last_error = f"invalid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+    for candidate in candidates:
+        value = _python_literal(candidate)
+        if value is not None:
+            return value
+    if last_error.startswith("invalid JSON") and stripped.startswith(("{", "[")):
+        last_error += " (the reply looks cut off or malformed)"
     raise JSONExtractionError(last_error)

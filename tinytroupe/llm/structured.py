@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,10 +22,19 @@ from pydantic import BaseModel, ValidationError
 from tinytroupe import events
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, StructuredOutputError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ResponseFormat
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ModelWrapper, ResponseFormat
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 
-__all__ = ["agenerate", "generate", "StructuredResult", "MODES", "endpoint_modes", "schema_for"]
+__all__ = [
+    "agenerate",
+    "generate",
+    "StructuredResult",
+    "MODES",
+    "endpoint_modes",
+    "forget_endpoint_modes",
+    "schema_for",
+    "is_format_rejection",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +46,28 @@ MODES: tuple[str, ...] = ("json_schema", "json_object", "prompt")
 _endpoint_mode: dict[str, int] = {}
 _endpoint_lock = threading.Lock()
 
+# What servers say when they refuse a structured-output request (llama.cpp, vLLM, Azure, ...).
+_FORMAT_WORDS = re.compile(
+    r"response_format|response format|json_schema|json schema|json_object|grammar|structured output|schema",
+    re.IGNORECASE,
+)
+
 
 def endpoint_modes() -> dict[str, str]:
     """The structured-output mode remembered for each endpoint so far."""
     with _endpoint_lock:
         return {ep: MODES[i] for ep, i in _endpoint_mode.items()}
+
+
+def forget_endpoint_modes() -> None:
+    """Forget what was learnt about endpoints (tests; a server that was upgraded)."""
+    with _endpoint_lock:
+        _endpoint_mode.clear()
+
+
+def is_format_rejection(exc: BadRequestError) -> bool:
+    """Whether a rejected request was rejected for its response_format (so another mode may work)."""
+    return bool(_FORMAT_WORDS.search(str(exc)))
 
 
 @dataclass(frozen=True)
@@ -79,17 +106,73 @@ def _remember(endpoint: str, index: int) -> None:
             _endpoint_mode[endpoint] = index
 
 
+def _with_instruction(messages: list[Message], instruction: str) -> list[Message]:
+    """Put the schema instruction in the leading system message (some chat templates allow no other)."""
+    if messages and messages[0].role == "system":
+        first = Message(role="system", content=messages[0].content.rstrip() + "\n\n" + instruction)
+        return [first, *messages[1:]]
+    return [Message(role="system", content=instruction), *messages]
+
+
 def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: str,
                    repair: list[Message]) -> ChatRequest:
     messages = list(base.messages)
-    if mode == "prompt" or mode == "json_object":
+    if mode in ("prompt", "json_object"):
         # Describe the schema in the prompt too: JSON mode alone does not say which fields.
-        messages.append(Message(role="system", content=_schema_instruction(schema)))
+        messages = _with_instruction(messages, _schema_instruction(schema))
     messages.extend(repair)
     return base.with_changes(
         messages=[m.model_dump() for m in messages],
         response_format=ResponseFormat(mode=mode, json_schema=schema, name=name).model_dump(),
     )
+
+
+def _validate(output_type: type[T], text: str) -> T:
+    """Parse and validate, accepting the usual small-model wrappings of a right answer.
+
+    Tried in order: the value itself; the only element of a one-item list; the only value of
+    a one-key object (``{"Person": {...}}``). The first error is the one reported.
+    """
+    data = extract_json(text)
+    try:
+        return output_type.model_validate(data)
+    except ValidationError as first:
+        for candidate in _unwrapped(data):
+            try:
+                return output_type.model_validate(candidate)
+            except ValidationError:
+                continue
+        raise first from None
+
+
+def _unwrapped(data: Any) -> list[Any]:
+    out = []
+    if isinstance(data, list) and len(data) == 1:
+        out.append(data[0])
+    if isinstance(data, dict) and len(data) == 1:
+        inner = next(iter(data.values()))
+        if isinstance(inner, dict):
+            out.append(inner)
+    return out
+
+
+def _repair_messages(text: str, problem: str) -> list[Message]:
+    return [
+        Message(role="assistant", content=(text or "(empty reply)")[:2000]),
+        Message(role="user", content=(
+            f"That reply was not valid: {problem}. Reply again with only the corrected "
+            "JSON object, following the schema exactly."
+        )),
+    ]
+
+
+def _note_repair(model: LLMModel, request: ChatRequest) -> None:
+    """Tell the usage tracker in ``model``'s chain, if any, that a repair was asked for."""
+    from tinytroupe.llm.wrappers.usage import UsageTracker
+
+    tracker = model.find(UsageTracker) if isinstance(model, ModelWrapper) else None
+    if tracker is not None:
+        tracker.note_repair(request)
 
 
 async def agenerate(
@@ -108,6 +191,9 @@ async def agenerate(
 
     ``schema`` overrides the schema sent to the model (e.g. with enums computed at run time
     or ``maxLength`` bounds for small models); the reply is still validated by ``output_type``.
+    Transient errors that outlast the retry wrapper propagate as
+    :class:`~tinytroupe.errors.TransientError`; a bad request unrelated to the response
+    format propagates as :class:`~tinytroupe.errors.BadRequestError`.
     """
     attempts_allowed = max_attempts or int(config_manager.get("max_attempts"))
     schema = schema or schema_for(output_type)
@@ -120,6 +206,7 @@ async def agenerate(
         tags=tags or {},
     )
     endpoint = model.endpoint
+    can_fall_back = config_manager.get("structured_output_mode") == "auto"
     mode_index = _start_mode(endpoint)
     repair: list[Message] = []
     errors: list[str] = []
@@ -132,7 +219,7 @@ async def agenerate(
         try:
             completion = await model.complete(request)
         except BadRequestError as exc:
-            if mode_index + 1 < len(MODES) and config_manager.get("structured_output_mode") == "auto":
+            if can_fall_back and mode_index + 1 < len(MODES) and is_format_rejection(exc):
                 logger.info("endpoint %s rejected %s (%s); falling back", endpoint, mode, exc)
                 mode_index += 1
                 _remember(endpoint, mode_index)
@@ -141,25 +228,21 @@ async def agenerate(
             raise
         last_text = completion.text
         try:
-            value = output_type.model_validate(extract_json(completion.text))
+            value = _validate(output_type, completion.text)
         except (JSONExtractionError, ValidationError) as exc:
             problem = _describe(exc)
             errors.append(problem)
-            events.emit("llm.repair", source=tags.get("agent") if tags else None,
-                        attempt=attempt, mode=mode, problem=problem)
-            repair = [
-                Message(role="assistant", content=(completion.text or "")[:2000]),
-                Message(role="user", content=(
-                    f"That reply was not valid: {problem}. Reply again with only the corrected "
-                    "JSON object, following the schema exactly."
-                )),
-            ]
+            events.emit("llm.repair", source=base.tags.get("agent"), attempt=attempt, mode=mode,
+                        problem=problem, output_type=name)
+            if attempt < attempts_allowed:
+                _note_repair(model, request)
+            repair = _repair_messages(completion.text, problem)
             continue
         _remember(endpoint, mode_index)
         return StructuredResult(value=value, completion=completion, attempts=attempt, mode=mode)
     raise StructuredOutputError(
         f"no valid {name} after {attempts_allowed} attempts from {model.name} at {endpoint}: "
-        + (errors[-1] if errors else "no reply"),
+        + (errors[-1] if errors else "no reply") + "; raise MAX_ATTEMPTS or use a stronger MODEL",
         last_text=last_text,
         errors=errors,
     )

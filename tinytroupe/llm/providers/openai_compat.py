@@ -1,0 +1,245 @@
+"""The ``openai`` provider: OpenAI itself and every OpenAI-compatible server.
+
+Ollama, vLLM, LM Studio and llama.cpp's server all speak this API; only ``base_url`` differs.
+One ``AsyncOpenAI`` client is kept per running event loop (a client's connections belong to
+the loop that opened them) and reused for every call made from that loop. The client's own
+retries are off: :class:`~tinytroupe.llm.wrappers.retry.RetryingModel` owns retrying, and
+this module turns every ``openai`` exception into one of :mod:`tinytroupe.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import re
+import threading
+import time
+import weakref
+from typing import Any
+
+import openai
+
+from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
+from tinytroupe.llm.base import ChatRequest, Completion, Usage
+
+__all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "parse_retry_after"]
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+_FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+class OpenAIModel:
+    """An :class:`~tinytroupe.llm.base.LLMModel` that calls a chat-completions endpoint."""
+
+    name = "openai"
+    key_hint = "OPENAI_API_KEY (or API_KEY in the [OpenAI] section of config.ini)"
+    not_found_hint = "check MODEL={model!r} exists there and that BASE_URL ends with /v1"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None = None,
+        model: str,
+        timeout: float,
+        organization: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ):
+        self.api_key = api_key
+        self.base_url = (base_url or OPENAI_BASE_URL).rstrip("/")
+        self.endpoint = self.base_url
+        self.default_model = model
+        self.timeout = float(timeout)
+        self.organization = organization
+        self.extra_headers = dict(extra_headers or {})
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self._clients_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, model={self.default_model!r})"
+
+    @property
+    def is_openai_com(self) -> bool:
+        """True when talking to api.openai.com (which takes max_completion_tokens)."""
+        return "api.openai.com" in self.base_url
+
+    # -- clients -------------------------------------------------------------------------
+    def _make_client(self) -> Any:
+        """A new async client; subclasses (Azure) build theirs."""
+        return openai.AsyncOpenAI(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            organization=self.organization,
+            timeout=self.timeout,
+            max_retries=0,
+            default_headers=self.extra_headers or None,
+        )
+
+    def client(self) -> Any:
+        """The client of the running event loop, created on first use there."""
+        loop = asyncio.get_running_loop()
+        with self._clients_lock:
+            client = self._clients.get(loop)
+            if client is None:
+                client = self._make_client()
+                self._clients[loop] = client
+            return client
+
+    async def aclose(self) -> None:
+        """Close this loop's client now; clients of other live loops are closed on their loop."""
+        current = asyncio.get_running_loop()
+        with self._clients_lock:
+            clients = list(self._clients.items())
+            self._clients.clear()
+        for loop, client in clients:
+            if loop is current:
+                await client.close()
+            elif loop.is_running() and not loop.is_closed():
+                asyncio.run_coroutine_threadsafe(client.close(), loop)
+
+    # -- requests ------------------------------------------------------------------------
+    def request_params(self, request: ChatRequest) -> dict[str, Any]:
+        """The keyword arguments for ``chat.completions.create`` (only what is set)."""
+        model = request.model or self.default_model
+        params: dict[str, Any] = {
+            "model": model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        }
+        reasoning = self.is_openai_com and model.startswith(_REASONING_PREFIXES)
+        if request.temperature is not None and not reasoning:
+            params["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            key = "max_completion_tokens" if self.is_openai_com else "max_tokens"
+            params[key] = request.max_tokens
+        if request.seed is not None:
+            params["seed"] = request.seed
+        if request.frequency_penalty is not None and not reasoning:
+            params["frequency_penalty"] = request.frequency_penalty
+        if request.presence_penalty is not None and not reasoning:
+            params["presence_penalty"] = request.presence_penalty
+        response_format = self._response_format(request)
+        if response_format is not None:
+            params["response_format"] = response_format
+        return params
+
+    def _response_format(self, request: ChatRequest) -> dict[str, Any] | None:
+        rf = request.response_format
+        if rf.mode == "json_schema":
+            return {"type": "json_schema", "json_schema": {
+                "name": _schema_name(rf.name), "schema": rf.json_schema or {"type": "object"}, "strict": False,
+            }}
+        if rf.mode == "json_object":
+            if rf.json_schema is not None and not self.is_openai_com:
+                # llama.cpp's server turns this schema into a grammar; other servers ignore it.
+                return {"type": "json_object", "schema": rf.json_schema}
+            return {"type": "json_object"}
+        return None
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        """Send one chat request; errors come back as tinytroupe errors."""
+        params = self.request_params(request)
+        try:
+            response = await self.client().chat.completions.create(**params)
+        except openai.OpenAIError as exc:
+            raise map_openai_error(exc, self, request) from exc
+        return self._completion(response, params["model"])
+
+    def _completion(self, response: Any, model: str) -> Completion:
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise TransientError(
+                f"{self.base_url} answered with something that is not a chat completion "
+                f"({type(response).__name__}); check BASE_URL points at an OpenAI-compatible /v1 API"
+            )
+        choice = choices[0] if choices else None
+        message = getattr(choice, "message", None)
+        usage = getattr(response, "usage", None)
+        return Completion(
+            text=(getattr(message, "content", None) or ""),
+            model=getattr(response, "model", None) or model,
+            usage=Usage(
+                input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            ),
+            finish_reason=getattr(choice, "finish_reason", None),
+            provider=self.name,
+        )
+
+
+def _schema_name(name: str) -> str:
+    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", name or "response")[:64]
+    return cleaned or "response"
+
+
+def parse_retry_after(headers: Any) -> float | None:
+    """Seconds asked for by ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    if headers is None:
+        return None
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_to_datetime(raw) if raw else None
+    if parsed is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def _server_text(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return str(getattr(exc, "message", None) or exc)
+
+
+def map_openai_error(exc: Exception, model: OpenAIModel, request: ChatRequest) -> ProviderError:
+    """The tinytroupe error for an ``openai`` exception, with a message that says what to check."""
+    where = model.base_url
+    if isinstance(exc, openai.APITimeoutError):
+        return TransientError(
+            f"no reply from {where} within TIMEOUT={model.timeout:g} s; raise TIMEOUT in config.ini "
+            "or check the server is not overloaded")
+    if isinstance(exc, openai.APIConnectionError):
+        return TransientError(
+            f"cannot reach {where} ({exc.__cause__ or exc}); check BASE_URL and that the server is running")
+    if not isinstance(exc, openai.APIStatusError):
+        return TransientError(f"unexpected reply from {where}: {exc}")
+    status = exc.status_code
+    text = _server_text(exc)
+    if status in (401, 403):
+        hint = f"check {model.key_hint}"
+        if not model.is_openai_com:
+            hint += f", and that BASE_URL={where} is the server you mean"
+        return AuthenticationError(f"{where} refused the credentials (HTTP {status}: {text}); {hint}",
+                                   status=status)
+    uses_format = request.response_format.mode in ("json_schema", "json_object")
+    if status == 429:
+        code = getattr(exc, "code", None)
+        if code == "insufficient_quota":
+            return AuthenticationError(f"{where}: the account has no quota left (HTTP 429: {text}); "
+                                       f"check billing for the key in {model.key_hint}", status=status)
+        return TransientError(f"{where} is rate limiting (HTTP 429: {text})", status=status,
+                              retry_after=parse_retry_after(exc.response.headers))
+    if status >= 500 and uses_format and _FORMAT_WORDS.search(text):
+        return BadRequestError(f"{where} rejected the response_format (HTTP {status}: {text})", status=status)
+    if status >= 500 or status in (408, 409):
+        return TransientError(f"{where} failed (HTTP {status}: {text})", status=status,
+                              retry_after=parse_retry_after(exc.response.headers))
+    if status == 404:
+        hint = model.not_found_hint.format(model=request.model or model.default_model)
+        return BadRequestError(f"{where} answered HTTP 404 ({text}); {hint}", status=status)
+    return BadRequestError(f"{where} rejected the request (HTTP {status}: {text})", status=status)

@@ -1,0 +1,178 @@
+"""Usage and cost accounting: calls, cached calls, retries, repairs, failures, tokens, dollars.
+
+:class:`UsageTracker` wraps a model and records every call into a :class:`UsageStats`, in
+total, per model and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls under
+``by_tag["agent"]["Lisa"]``). By default all trackers feed :data:`global_usage`, the process's
+tally that the CLI and UI display; pass ``stats=UsageStats()`` for a private one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tinytroupe import events
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, Price, cost_of
+
+__all__ = ["Tally", "UsageStats", "UsageTracker", "global_usage", "usage_stats"]
+
+
+@dataclass
+class Tally:
+    """Counts for one slice of the calls (all, one model, one tag value)."""
+
+    calls: int = 0
+    cached_calls: int = 0
+    retries: int = 0
+    repairs: int = 0
+    failures: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    unpriced_calls: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; ``cost`` is None when no call had a known price."""
+        data = asdict(self)
+        data["cost"] = None if self.calls and self.unpriced_calls == self.calls else round(self.cost, 6)
+        return data
+
+
+class UsageStats:
+    """A thread-safe tally of model usage, in total, per model and per tag."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Start counting from zero."""
+        with self._lock:
+            self.total = Tally()
+            self.by_model: dict[str, Tally] = {}
+            self.by_tag: dict[str, dict[str, Tally]] = {}
+
+    def _slices(self, model: str, tags: dict[str, str]) -> list[Tally]:
+        slices = [self.total, self.by_model.setdefault(model, Tally())]
+        for key, value in tags.items():
+            slices.append(self.by_tag.setdefault(key, {}).setdefault(str(value), Tally()))
+        return slices
+
+    def record_call(self, model: str, tags: dict[str, str], *, input_tokens: int, output_tokens: int,
+                    cached: bool, cost: float | None) -> None:
+        """Count one answered call."""
+        with self._lock:
+            for t in self._slices(model, tags):
+                t.calls += 1
+                t.cached_calls += int(cached)
+                t.input_tokens += input_tokens
+                t.output_tokens += output_tokens
+                if cost is None:
+                    t.unpriced_calls += 1
+                else:
+                    t.cost += cost
+
+    def _bump(self, field: str, model: str, tags: dict[str, str]) -> None:
+        with self._lock:
+            for t in self._slices(model, tags):
+                setattr(t, field, getattr(t, field) + 1)
+
+    def record_retry(self, model: str, tags: dict[str, str]) -> None:
+        """Count one retry after a transient error."""
+        self._bump("retries", model, tags)
+
+    def record_repair(self, model: str, tags: dict[str, str]) -> None:
+        """Count one structured-output repair (a re-ask after an invalid reply)."""
+        self._bump("repairs", model, tags)
+
+    def record_failure(self, model: str, tags: dict[str, str]) -> None:
+        """Count one call that ended in an error."""
+        self._bump("failures", model, tags)
+
+    def snapshot(self) -> dict[str, Any]:
+        """All counts as plain JSON-able data."""
+        with self._lock:
+            return {
+                "total": self.total.to_dict(),
+                "by_model": {m: t.to_dict() for m, t in self.by_model.items()},
+                "by_tag": {k: {v: t.to_dict() for v, t in vals.items()} for k, vals in self.by_tag.items()},
+            }
+
+    def summary(self) -> str:
+        """A short human-readable table of the counts."""
+        snap = self.snapshot()
+        rows = [("total", snap["total"])] + [(f"model {m}", t) for m, t in sorted(snap["by_model"].items())]
+        for key, vals in sorted(snap["by_tag"].items()):
+            rows += [(f"{key} {v}", t) for v, t in sorted(vals.items())]
+        width = max(len(label) for label, _ in rows)
+        header = f"{'':<{width}}  calls cached retries repairs failed   in tokens  out tokens        cost"
+        lines = [header]
+        for label, t in rows:
+            cost = "unknown" if t["cost"] is None else f"${t['cost']:.4f}"
+            if t["unpriced_calls"] and t["cost"] is not None:
+                cost += "+?"
+            lines.append(
+                f"{label:<{width}}  {t['calls']:>5} {t['cached_calls']:>6} {t['retries']:>7} {t['repairs']:>7} "
+                f"{t['failures']:>6} {t['input_tokens']:>11} {t['output_tokens']:>11} {cost:>11}"
+            )
+        return "\n".join(lines)
+
+
+global_usage = UsageStats()
+
+
+def usage_stats() -> UsageStats:
+    """The process-wide usage tally (what every wrapped default model records into)."""
+    return global_usage
+
+
+class UsageTracker(ModelWrapper):
+    """Records each call's tokens and cost; emits ``llm.call`` events.
+
+    ``prices`` (model name -> :class:`Price` or ``(input, output)`` per million tokens)
+    overrides the shared price table for this tracker.
+    """
+
+    def __init__(self, inner: LLMModel, prices: dict[str, Price | tuple[float, float]] | None = None,
+                 *, stats: UsageStats | None = None):
+        super().__init__(inner)
+        self.prices = {k: v if isinstance(v, Price) else Price(*v) for k, v in (prices or {}).items()}
+        self.stats = stats if stats is not None else global_usage
+
+    def _model_of(self, request: ChatRequest) -> str:
+        return request.model or self.inner.default_model
+
+    def _cost(self, completion: Completion) -> float | None:
+        if completion.cached:
+            return 0.0
+        provider = completion.provider or self.inner.name
+        price = self.prices.get(completion.model)
+        if price is not None and provider not in FREE_PROVIDERS:
+            return price.cost(completion.usage.input_tokens, completion.usage.output_tokens)
+        return cost_of(completion.model, completion.usage.input_tokens, completion.usage.output_tokens, provider)
+
+    def note_retry(self, request: ChatRequest) -> None:
+        """Count a retry of ``request`` (called by the retry wrapper below this one)."""
+        self.stats.record_retry(self._model_of(request), request.tags)
+
+    def note_repair(self, request: ChatRequest) -> None:
+        """Count a structured-output repair of ``request`` (called by the structured layer)."""
+        self.stats.record_repair(self._model_of(request), request.tags)
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        model = self._model_of(request)
+        try:
+            completion = await self.inner.complete(request)
+        except Exception:
+            self.stats.record_failure(model, request.tags)
+            raise
+        cost = self._cost(completion)
+        usage = completion.usage
+        self.stats.record_call(model, request.tags, input_tokens=usage.input_tokens,
+                               output_tokens=usage.output_tokens, cached=completion.cached, cost=cost)
+        events.emit("llm.call", source=request.tags.get("agent"), provider=completion.provider or self.inner.name,
+                    model=completion.model, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+                    cached=completion.cached, tags=dict(request.tags), cost=cost)
+        return completion

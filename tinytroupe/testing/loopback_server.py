@@ -1,0 +1,470 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1, with switchable behaviours.
+
+Tests and benchmarks point the ``openai`` provider at it instead of patching a client::
+
+    with LoopbackServer(latency=0.2) as server:
+        model = OpenAIModel(api_key="x", base_url=server.base_url, model="loop", timeout=5)
+        ...
+        assert server.max_in_flight >= 10
+
+It serves ``POST /v1/chat/completions`` and ``POST /v1/embeddings`` from a thread per
+connection (HTTP/1.1 keep-alive), so hundreds of concurrent calls are fine. Replies come from
+``responder(request_json)`` when set, else a JSON object generated from the request's schema,
+else a short text. ``mode`` mimics servers: ``native`` takes ``json_schema``;
+``reject_json_schema`` answers it with HTTP ``reject_status`` (400, or 500 like llama.cpp);
+``prose_only`` ignores ``response_format`` and wraps JSON in prose or code fences.
+Faults come from a script (``server.script("429", "ok", "drop")``) or by rate
+(``fault_rates={"500": 0.1}``, seeded): see :data:`FAULTS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tinytroupe.testing.schema_sample import corrupt_types, sample_from_schema
+
+__all__ = ["LoopbackServer", "FAULTS", "MODES", "estimate_tokens", "schema_of_request"]
+
+FAULTS: tuple[str, ...] = (
+    "ok",           # no fault: a normal reply
+    "429",          # rate limited, with Retry-After: retry_after seconds
+    "500",          # internal server error
+    "503",          # service unavailable
+    "401",          # authentication refused
+    "truncated",    # 200, but the JSON content is cut in half
+    "wrong_types",  # 200, JSON with its first field of the wrong type
+    "empty",        # 200, empty content
+    "stall",        # waits stall_seconds (past the client's timeout), then replies
+    "drop",         # closes the connection without answering
+)
+MODES: tuple[str, ...] = ("native", "reject_json_schema", "prose_only")
+
+Responder = Callable[[dict[str, Any]], str]
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token, at least one for non-empty text."""
+    return max(1, len(text) // 4) if text else 0
+
+
+def schema_of_request(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema a chat request asks for: from response_format, else from the prompt."""
+    rf = body.get("response_format") or {}
+    if rf.get("type") == "json_schema":
+        schema = (rf.get("json_schema") or {}).get("schema")
+        if isinstance(schema, dict):
+            return schema
+    if rf.get("type") == "json_object" and isinstance(rf.get("schema"), dict):
+        return rf["schema"]
+    for message in reversed(body.get("messages") or []):
+        found = _schema_in_text(str(message.get("content") or ""))
+        if found is not None:
+            return found
+    return None
+
+
+def _schema_in_text(text: str) -> dict[str, Any] | None:
+    """A JSON schema written into a prompt (an object with "properties"), if any."""
+    decoder = json.JSONDecoder()
+    start = text.find('{"')
+    while start != -1:
+        try:
+            value, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            value = None
+        if isinstance(value, dict) and ("properties" in value or "$defs" in value):
+            return value
+        start = text.find('{"', start + 1)
+    return None
+
+
+class _Stats:
+    """What the server saw; guarded by one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.request_count = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.prompt_tokens_per_request: list[int] = []
+        self.bodies: list[dict[str, Any]] = []
+        self.faults_served: list[str] = []
+        self.paths: list[str] = []
+
+
+class LoopbackServer:
+    """An OpenAI-compatible server in a background thread; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        latency_per_token: float = 0.0,
+        responder: Responder | None = None,
+        mode: str = "native",
+        reject_status: int = 400,
+        fault_rates: dict[str, float] | None = None,
+        retry_after: float = 0.2,
+        stall_seconds: float = 30.0,
+        api_key: str | None = None,
+        model_name: str = "loopback-model",
+        embedding_dim: int = 16,
+        seed: int = 0,
+    ):
+        if mode not in MODES:
+            raise ValueError(f"LoopbackServer mode must be one of {MODES}, got {mode!r}")
+        self.latency = latency
+        self.latency_per_token = latency_per_token
+        self.responder = responder
+        self.mode = mode
+        self.reject_status = reject_status
+        self.fault_rates = dict(fault_rates or {})
+        self.retry_after = retry_after
+        self.stall_seconds = stall_seconds
+        self.api_key = api_key
+        self.model_name = model_name
+        self.embedding_dim = embedding_dim
+        self._rng = random.Random(seed)
+        self._rng_lock = threading.Lock()
+        self._script: deque[str] = deque()
+        self._stats = _Stats()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> LoopbackServer:
+        """Bind 127.0.0.1 on a free port and serve in a background thread."""
+        if self._httpd is not None:
+            return self
+        handler = type("_BoundHandler", (_Handler,), {"server_state": self})
+        httpd = _Server(("127.0.0.1", 0), handler)
+        self._httpd = httpd
+        self._stopping.clear()
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="loopback-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; stalled handlers are woken up."""
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the loopback server is not running; call start() or use it in a with block")
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give an OpenAI client (ends in /v1)."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    # -- behaviour -----------------------------------------------------------------------
+    def script(self, *faults: str) -> LoopbackServer:
+        """Queue faults for the next chat requests, in order ("ok" for a normal reply)."""
+        unknown = [f for f in faults if f not in FAULTS]
+        if unknown:
+            raise ValueError(f"unknown fault(s) {unknown}; known: {FAULTS}")
+        with self._stats.lock:
+            self._script.extend(faults)
+        return self
+
+    def _next_fault(self) -> str:
+        with self._stats.lock:
+            if self._script:
+                return self._script.popleft()
+        with self._rng_lock:
+            for fault, rate in self.fault_rates.items():
+                if self._rng.random() < rate:
+                    return fault
+        return "ok"
+
+    # -- records -------------------------------------------------------------------------
+    def reset_stats(self) -> None:
+        """Forget counts and recorded requests (behaviour settings are kept)."""
+        with self._stats.lock:
+            self._stats.reset()
+
+    def _read(self, name: str) -> Any:
+        with self._stats.lock:
+            value = getattr(self._stats, name)
+            return list(value) if isinstance(value, list) else value
+
+    @property
+    def request_count(self) -> int:
+        """Requests received (chat and embeddings), faults included."""
+        return self._read("request_count")
+
+    @property
+    def in_flight(self) -> int:
+        return self._read("in_flight")
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests being handled at the same moment."""
+        return self._read("max_in_flight")
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self._read("prompt_tokens")
+
+    @property
+    def completion_tokens(self) -> int:
+        return self._read("completion_tokens")
+
+    @property
+    def prompt_tokens_per_request(self) -> list[int]:
+        """Estimated prompt tokens of each request, in arrival order."""
+        return self._read("prompt_tokens_per_request")
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        """The JSON body of each request, in arrival order."""
+        return self._read("bodies")
+
+    @property
+    def faults_served(self) -> list[str]:
+        """The fault (or "ok") each finished request got, in completion order."""
+        return self._read("faults_served")
+
+    def _enter(self, path: str, body: dict[str, Any], prompt_tokens: int) -> None:
+        s = self._stats
+        with s.lock:
+            s.request_count += 1
+            s.in_flight += 1
+            s.max_in_flight = max(s.max_in_flight, s.in_flight)
+            s.bodies.append(body)
+            s.paths.append(path)
+            s.prompt_tokens += prompt_tokens
+            s.prompt_tokens_per_request.append(prompt_tokens)
+
+    def _leave(self, fault: str, completion_tokens: int) -> None:
+        s = self._stats
+        with s.lock:
+            s.in_flight -= 1
+            s.completion_tokens += completion_tokens
+            s.faults_served.append(fault)
+
+    # -- replies -------------------------------------------------------------------------
+    def _content(self, body: dict[str, Any], fault: str) -> str:
+        """The assistant content for a chat request, with content faults applied."""
+        if self.responder is not None:
+            text = self.responder(body)
+            value: Any = None
+        else:
+            schema = schema_of_request(body)
+            with self._rng_lock:
+                seed = self._rng.random()
+            value = sample_from_schema(schema, random.Random(seed)) if schema is not None else None
+            text = json.dumps(value) if schema is not None else "Hello from the loopback server."
+        if fault == "empty":
+            return ""
+        if fault == "wrong_types":
+            if value is None:
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError:
+                    value = {"text": text}
+            text = json.dumps(corrupt_types(value))
+        if fault == "truncated":
+            text = text[: max(1, len(text) // 2)]
+        if self.mode == "prose_only" and text.lstrip().startswith(("{", "[")):
+            with self._stats.lock:
+                n = self._stats.request_count
+            if n % 2:
+                text = f"Sure! Here is what you asked for:\n```json\n{text}\n```\nLet me know if you need more."
+            else:
+                text = f"Of course. The answer is {text} as requested."
+        return text
+
+    def embedding(self, text: str) -> list[float]:
+        """A deterministic unit-length vector for ``text``."""
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        raw = [(digest[i % len(digest)] - 127.5) / 127.5 for i in range(self.embedding_dim)]
+        norm = sum(v * v for v in raw) ** 0.5 or 1.0
+        return [v / norm for v in raw]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that hang up (timeouts, drops) are expected here
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection; ``server_state`` is the owning LoopbackServer."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_state: LoopbackServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.rstrip("/").endswith("/models"):
+            name = self.server_state.model_name
+            self._send_json(200, {"object": "list", "data": [{"id": name, "object": "model"}]})
+        else:
+            self._send_json(404, _error(f"no route GET {self.path}", "not_found"))
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send_json(400, _error("request body is not JSON", "invalid_request_error"))
+            return
+        path = self.path.split("?")[0].rstrip("/")
+        if path.endswith("/chat/completions"):
+            self._chat(body)
+        elif path.endswith("/embeddings"):
+            self._embeddings(body)
+        else:
+            self._send_json(404, _error(f"no route POST {self.path}", "not_found"))
+
+    # -- routes --------------------------------------------------------------------------
+    def _chat(self, body: dict[str, Any]) -> None:
+        state = self.server_state
+        prompt = "".join(str(m.get("content") or "") for m in body.get("messages") or [])
+        prompt_tokens = estimate_tokens(prompt)
+        state._enter("chat", body, prompt_tokens)
+        fault, completion_tokens = "ok", 0
+        try:
+            fault = self._refusal(body) or state._next_fault()
+            if fault in ("401", "429", "500", "503", "reject"):
+                self._send_fault(fault)
+                return
+            if fault == "drop":
+                self._drop()
+                return
+            content = state._content(body, fault)
+            completion_tokens = estimate_tokens(content)
+            delay = state.latency + state.latency_per_token * completion_tokens
+            if fault == "stall":
+                delay = max(delay, state.stall_seconds)
+            if delay > 0 and state._stopping.wait(delay):
+                self._drop()
+                return
+            self._send_json(200, _completion(body, content, prompt_tokens, completion_tokens, state))
+        finally:
+            state._leave(fault, completion_tokens)
+
+    def _refusal(self, body: dict[str, Any]) -> str | None:
+        state = self.server_state
+        if state.api_key is not None and self.headers.get("Authorization") != f"Bearer {state.api_key}":
+            return "401"
+        rf_type = (body.get("response_format") or {}).get("type")
+        if state.mode == "reject_json_schema" and rf_type == "json_schema":
+            return "reject"
+        return None
+
+    def _embeddings(self, body: dict[str, Any]) -> None:
+        state = self.server_state
+        inputs = body.get("input")
+        texts = [inputs] if isinstance(inputs, str) else [str(t) for t in inputs or []]
+        tokens = sum(estimate_tokens(t) for t in texts)
+        state._enter("embeddings", body, tokens)
+        try:
+            if state.latency > 0 and state._stopping.wait(state.latency):
+                self._drop()
+                return
+            data = [{"object": "embedding", "index": i, "embedding": state.embedding(t)}
+                    for i, t in enumerate(texts)]
+            self._send_json(200, {"object": "list", "data": data, "model": body.get("model") or state.model_name,
+                                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        finally:
+            state._leave("ok", 0)
+
+    # -- writing -------------------------------------------------------------------------
+    def _send_fault(self, fault: str) -> None:
+        state = self.server_state
+        if fault == "401":
+            self._send_json(401, _error("Incorrect API key provided.", "invalid_api_key"))
+        elif fault == "429":
+            headers = {"Retry-After": f"{state.retry_after:g}"}
+            self._send_json(429, _error("Rate limit reached, retry later.", "rate_limit_exceeded"), headers)
+        elif fault == "reject":
+            message = ("'response_format' of type 'json_schema' is not supported by this server; "
+                       "use json_object with a schema")
+            self._send_json(state.reject_status, _error(message, "invalid_request_error"))
+        else:
+            self._send_json(int(fault), _error(f"The server had an error (HTTP {fault}).", "server_error"))
+
+    def _send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client hung up (e.g. it timed out)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": code, "code": code, "param": None}}
+
+
+def _completion(body: dict[str, Any], content: str, prompt_tokens: int, completion_tokens: int,
+                state: LoopbackServer) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-loop-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model") or state.model_name,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": content},
+            "finish_reason": "stop",
+        }],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
