@@ -1,0 +1,168 @@
+"""Actions: the value object, the built-in action types, and the shape of one turn's reply.
+
+A turn is one structured LLM call whose reply is::
+
+    {"actions": [{"type": "TALK", "content": "...", "target": "Bob"}, ..., {"type": "DONE", ...}],
+     "cognitive_state": {"goals": "...", "context": "...", "attention": "...", "emotions": "..."}}
+
+The schema sent to the model is built per call (:func:`turn_schema`): enums for the action
+types and the reachable targets, bounded lengths for free text, so small models stay valid.
+The pydantic model that validates the reply (:func:`turn_model`) checks the action types and
+is lenient about the rest; :mod:`tinytroupe.agent.turn` trims and guards what comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from tinytroupe.errors import SpecificationError
+
+__all__ = [
+    "Action",
+    "ActionDefinition",
+    "BUILTIN_ACTIONS",
+    "BUILTIN_CONSTRAINTS",
+    "CognitiveState",
+    "COGNITIVE_FIELDS",
+    "turn_model",
+    "turn_schema",
+    "CONTENT_MAX_LENGTH",
+    "COGNITIVE_MAX_LENGTH",
+]
+
+CONTENT_MAX_LENGTH = 600
+COGNITIVE_MAX_LENGTH = 200
+COGNITIVE_FIELDS: tuple[str, ...] = ("goals", "context", "attention", "emotions")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing an agent does: a type (``TALK``, ``THINK``...), its content and a target name."""
+
+    type: str
+    content: str = ""
+    target: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, str) or not self.type.strip():
+            raise SpecificationError(f"action type must be a non-empty string, got {self.type!r}.")
+        object.__setattr__(self, "type", self.type.strip().upper())
+        object.__setattr__(self, "content", "" if self.content is None else str(self.content))
+        object.__setattr__(self, "target", "" if self.target is None else str(self.target))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"type": self.type, "content": self.content, "target": self.target}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Action:
+        return cls(type=d.get("type", ""), content=d.get("content", ""), target=d.get("target", ""))
+
+
+@dataclass(frozen=True)
+class ActionDefinition:
+    """What an action type means, told to the model in the prompt."""
+
+    type: str
+    description: str
+
+
+BUILTIN_ACTIONS: tuple[ActionDefinition, ...] = (
+    ActionDefinition("TALK", "say something out loud to the agent named in target (content: your words)."),
+    ActionDefinition("THINK", "think to yourself; nobody else perceives it (content: the thought)."),
+    ActionDefinition("REACH_OUT", "ask to get in touch with the agent named in target (content: why)."),
+    ActionDefinition("DONE", "you have nothing more to do until something new happens; always last."),
+)
+
+BUILTIN_CONSTRAINTS: tuple[str, ...] = (
+    "Stay in character: speak and think as your persona would, in its style.",
+    "Usually THINK before you TALK; answer people who spoke to you.",
+    "Never repeat an action you just did; say new things or finish.",
+    "End every turn with exactly one DONE.",
+)
+
+
+class CognitiveState(BaseModel):
+    """The agent's own account of its mind after a turn."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    goals: str = ""
+    context: str = ""
+    attention: str = ""
+    emotions: str = ""
+
+    @field_validator("goals", "context", "attention", "emotions", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, list):
+            return "; ".join(str(x) for x in v)
+        return str(v)
+
+
+class _ActionReply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    content: str = ""
+    target: str = ""
+
+    @field_validator("content", "target", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> str:
+        return "" if v is None else str(v)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _normal_type(cls, v: Any) -> Any:
+        return v.strip().upper() if isinstance(v, str) else v
+
+
+@lru_cache(maxsize=128)
+def turn_model(action_types: tuple[str, ...]) -> type[BaseModel]:
+    """The pydantic model validating a turn whose actions may only be of ``action_types``."""
+    action_model = create_model(
+        "TurnAction",
+        __base__=_ActionReply,
+        type=(Literal[action_types], ...),  # type: ignore[valid-type]
+    )
+    return create_model(
+        "TurnModel",
+        __config__=ConfigDict(extra="ignore"),
+        actions=(list[action_model], Field(min_length=1)),  # type: ignore[valid-type]
+        cognitive_state=(CognitiveState, Field(default_factory=CognitiveState)),
+    )
+
+
+def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int) -> dict[str, Any]:
+    """The tight JSON schema sent to the model for one turn."""
+    text = {"type": "string", "maxLength": COGNITIVE_MAX_LENGTH}
+    action = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": list(action_types)},
+            "content": {"type": "string", "maxLength": CONTENT_MAX_LENGTH},
+            "target": {"type": "string", "enum": [*targets, ""] if "" not in targets else list(targets)},
+        },
+        "required": ["type", "content", "target"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "actions": {"type": "array", "items": action, "minItems": 1, "maxItems": max_actions},
+            "cognitive_state": {
+                "type": "object",
+                "properties": {name: dict(text) for name in COGNITIVE_FIELDS},
+                "required": list(COGNITIVE_FIELDS),
+                "additionalProperties": False,
+            },
+        },
+        "required": ["actions", "cognitive_state"],
+        "additionalProperties": False,
+    }

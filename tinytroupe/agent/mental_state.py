@@ -1,0 +1,51 @@
+"""The agent's current situation and mind: where it is, what surrounds it, what it wants and feels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tinytroupe.agent.actions import COGNITIVE_FIELDS, CognitiveState
+
+__all__ = ["MentalState"]
+
+
+@dataclass
+class MentalState:
+    """Location and context come from the outside (``move_to``, ``change_context``); goals,
+    attention, emotions and the agent's own reading of the situation (``situation``) come
+    from its last turn's cognitive state."""
+
+    location: str | None = None
+    context: list[str] = field(default_factory=list)
+    goals: str = ""
+    situation: str = ""
+    attention: str = ""
+    emotions: str = ""
+
+    def update_cognitive(self, state: CognitiveState) -> None:
+        """Take the fields the model filled in; empty ones keep their previous value."""
+        if state.goals:
+            self.goals = state.goals
+        if state.context:
+            self.situation = state.context
+        if state.attention:
+            self.attention = state.attention
+        if state.emotions:
+            self.emotions = state.emotions
+
+    def cognitive_dict(self) -> dict[str, str]:
+        """The cognitive state in the reply's shape (goals, context, attention, emotions)."""
+        values = {"goals": self.goals, "context": self.situation,
+                  "attention": self.attention, "emotions": self.emotions}
+        return {name: values[name] for name in COGNITIVE_FIELDS}
+
+    def to_state(self) -> dict[str, Any]:
+        return {"location": self.location, "context": list(self.context), "goals": self.goals,
+                "situation": self.situation, "attention": self.attention, "emotions": self.emotions}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> MentalState:
+        return cls(location=state.get("location"), context=[str(c) for c in state.get("context", [])],
+                   goals=state.get("goals", ""), situation=state.get("situation", ""),
+                   attention=state.get("attention", ""), emotions=state.get("emotions", ""))

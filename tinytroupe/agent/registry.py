@@ -1,0 +1,77 @@
+"""The process-wide name registry of agents, which TinyTroupe's API requires (name lookup).
+
+Names are unique: registering a taken name raises, unless the caller asks for a new name
+(:func:`unique_name` appends `` 2``, `` 3``... deterministically).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from tinytroupe.errors import SimulationError
+
+if TYPE_CHECKING:
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+__all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "unique_name", "clear"]
+
+all_agents: dict[str, TinyPerson] = {}
+_lock = threading.RLock()
+
+
+def has(name: str) -> bool:
+    """Whether an agent named ``name`` exists in this process."""
+    with _lock:
+        return name in all_agents
+
+
+def get(name: str) -> TinyPerson | None:
+    """The agent named ``name``, or None."""
+    with _lock:
+        return all_agents.get(name)
+
+
+def unique_name(base: str) -> str:
+    """``base`` if it is free, else the first free ``"base 2"``, ``"base 3"``..."""
+    with _lock:
+        if base not in all_agents:
+            return base
+        n = 2
+        while f"{base} {n}" in all_agents:
+            n += 1
+        return f"{base} {n}"
+
+
+def register(agent: TinyPerson, name: str) -> None:
+    """Claim ``name`` for ``agent``, or raise SimulationError if another agent has it."""
+    with _lock:
+        holder = all_agents.get(name)
+        if holder is not None and holder is not agent:
+            raise SimulationError(
+                f"an agent named {name!r} already exists; agent names must be unique. Choose another "
+                f"name (e.g. {unique_name(name)!r}), pass auto_rename=True when loading, or call "
+                "TinyPerson.clear_agents() to start afresh."
+            )
+        all_agents[name] = agent
+
+
+def unregister(agent: TinyPerson, name: str) -> None:
+    """Release ``name`` if ``agent`` holds it."""
+    with _lock:
+        if all_agents.get(name) is agent:
+            del all_agents[name]
+
+
+def rename(agent: TinyPerson, old: str, new: str) -> None:
+    """Move ``agent`` from ``old`` to ``new`` (raises if ``new`` is taken)."""
+    with _lock:
+        register(agent, new)
+        if old != new:
+            unregister(agent, old)
+
+
+def clear() -> None:
+    """Forget every agent (their objects stay usable, but name lookup no longer finds them)."""
+    with _lock:
+        all_agents.clear()
