@@ -28,7 +28,7 @@ from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
 from tinytroupe.environment.routing import Routing
 from tinytroupe.environment.state import decode_world, encode_world
 from tinytroupe.environment.transcript import WorldRecorder, load_transcript, save_transcript
-from tinytroupe.errors import LLMError, SimulationError
+from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 
 __all__ = ["TinyWorld"]
@@ -296,10 +296,17 @@ class TinyWorld(Routing):
         return result
 
     async def _act_one(self, agent: Any) -> list[Any]:
-        """Let one agent act; an LLM failure the agent did not absorb costs it its turn, not the run."""
+        """Let one agent act; an LLM failure the agent did not absorb costs it its turn, not the run.
+
+        Configuration errors (no model, a refused key) and errors of strict agents propagate.
+        """
         try:
             actions = await agent.aact(return_actions=True)
+        except (NoModelConfiguredError, AuthenticationError):
+            raise
         except LLMError as exc:
+            if getattr(agent, "strict", False):
+                raise
             logger.warning("agent %s lost its turn in world %s: %s", agent.name, self.name, exc)
             events.emit("agent.fallback", source=agent.name, sim_time=self._sim_time(), agent=agent.name,
                         error=f"{type(exc).__name__}: {exc}", world=self.name)
