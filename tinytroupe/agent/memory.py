@@ -19,6 +19,15 @@ __all__ = ["MemoryEvent", "EpisodicMemory", "SemanticMemory", "Role"]
 
 Role = Literal["stimulus", "action", "note"]
 _ROLES = ("stimulus", "action", "note")
+_STOPWORDS = frozenset(
+    "the and for are but not you your with this that was were have has had from they them what when "
+    "where who how why can could would should will about into than then there their its our out".split()
+)
+
+
+def _keywords(text: str) -> set[str]:
+    """The words of ``text`` worth matching on: lower-case, 3+ letters, no stop words."""
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in _STOPWORDS}
 
 
 @dataclass(frozen=True)
@@ -98,13 +107,12 @@ class EpisodicMemory:
 
     def search(self, keywords: Iterable[str], limit: int = 5) -> list[MemoryEvent]:
         """Events mentioning the most of ``keywords`` (case-insensitive), best first, newest on ties."""
-        words = {w.lower() for w in keywords if len(w) > 2}
+        words = _keywords(" ".join(keywords))
         if not words:
             return []
         scored = []
         for index, event in enumerate(self._events):
-            tokens = set(re.findall(r"\w+", f"{event.content} {event.source} {event.target}".lower()))
-            score = len(words & tokens)
+            score = len(words & _keywords(f"{event.content} {event.source} {event.target}"))
             if score:
                 scored.append((score, index, event))
         scored.sort(key=lambda t: (-t[0], -t[1]))
@@ -143,8 +151,8 @@ class SemanticMemory:
 
     def retrieve_relevant(self, query: str, top_k: int = 5) -> list[str]:
         """The facts sharing the most words with ``query``."""
-        words = {w for w in re.findall(r"\w+", query.lower()) if len(w) > 2}
-        scored = [(len(words & set(re.findall(r"\w+", f.lower()))), i, f) for i, f in enumerate(self._facts)]
+        words = _keywords(query)
+        scored = [(len(words & _keywords(f)), i, f) for i, f in enumerate(self._facts)]
         scored = [t for t in scored if t[0] > 0]
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [f for _, _, f in scored[:top_k]]

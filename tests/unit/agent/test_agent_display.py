@@ -1,0 +1,78 @@
+"""The console renderer, the display switch, and the Jupyter view."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from tinytroupe import display, events
+from tinytroupe.agent import TinyPerson
+from tinytroupe.config import config_manager
+from tinytroupe.testing.agent_replies import act_reply
+from tinytroupe.ui import console as ui_console
+
+
+def _renderer():
+    out = io.StringIO()
+    return ui_console.ConsoleRenderer(Console(file=out, width=200, color_system=None)), out
+
+
+def test_renderer_shows_the_familiar_forms(scripted):
+    renderer, out = _renderer()
+    unsubscribe = events.subscribe(renderer)
+    try:
+        lisa, oscar = TinyPerson("Lisa"), TinyPerson("Oscar")
+        lisa.make_agent_accessible(oscar)
+        scripted.queue(act_reply(("THINK", "hmm"), ("TALK", "Hi Oscar", "Oscar")))
+        lisa.listen_and_act("Tell me about your work")
+        lisa.listen("psst", communication_display=False)
+        events.emit("world.step", source="Office", sim_time="2024-01-01T09:00:00", world="Office", step=3)
+    finally:
+        unsubscribe()
+    text = out.getvalue()
+    assert "USER --> Lisa: [CONVERSATION]\n  > Tell me about your work" in text
+    assert "Lisa acts: [THINK]\n  > hmm" in text
+    assert "Lisa --> Oscar: [TALK]\n  > Hi Oscar" in text
+    assert "Lisa acts: [DONE]" in text
+    assert "psst" not in text
+    assert "Office step 3" in text and "2024-01-01T09:00:00" in text
+
+
+def test_long_content_is_clipped():
+    renderer = ui_console.ConsoleRenderer(Console(file=io.StringIO(), width=300), max_content_length=10)
+    assert renderer._clip("x" * 50) == "x" * 9 + "…"
+
+
+def test_display_off_installs_nothing_and_disable_wins(monkeypatch):
+    monkeypatch.setattr(display, "_requested", False)
+    monkeypatch.setattr(ui_console, "_installed", None)
+    display.request_display()  # tests run with DISPLAY=off
+    assert not ui_console.is_enabled()
+    config_manager.update("display", "on")
+    installed = []
+    monkeypatch.setattr(ui_console, "install_default_renderer", lambda: installed.append(1))
+    display.request_display()
+    display.request_display()
+    assert installed == [1]
+
+
+def test_enable_and_disable(monkeypatch):
+    monkeypatch.setattr(ui_console, "_installed", None)
+    monkeypatch.setattr(ui_console, "_disabled", False)
+    renderer, out = _renderer()
+    assert ui_console.enable(renderer) is renderer and ui_console.is_enabled()
+    events.emit("agent.action", source="Ana", agent="Ana", type="TALK", content="visible", target="")
+    ui_console.disable()
+    assert not ui_console.is_enabled() and ui_console.install_default_renderer() is None
+    events.emit("agent.action", source="Ana", agent="Ana", type="TALK", content="hidden", target="")
+    assert "visible" in out.getvalue() and "hidden" not in out.getvalue()
+    monkeypatch.setattr(ui_console, "_disabled", False)
+
+
+def test_markdown_view_for_jupyter():
+    ana = TinyPerson("Ana")
+    ana.define({"age": 30, "occupation": {"title": "Nurse"}})
+    ana.move_to("Lisbon")
+    card = ana._repr_markdown_()
+    assert card.startswith("**Ana**") and "Nurse" in card and "Lisbon" in card
