@@ -10,6 +10,7 @@ Stacking, outermost first: usage accounting, the call cache (when on), limits, r
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 import threading
@@ -47,10 +48,9 @@ NO_MODEL_MESSAGE = (
 
 def _local_module() -> Any | None:
     try:
-        from tinytroupe.llm.providers import local
+        return importlib.import_module("tinytroupe.llm.providers.local")
     except ImportError:
         return None
-    return local
 
 
 def _local_available() -> bool:
@@ -80,7 +80,9 @@ def _build_openai() -> LLMModel:
 
     key, base_url = config_manager.get("api_key"), config_manager.get("base_url")
     if not key and not base_url:
-        raise NoModelConfiguredError("API_TYPE=openai needs a key: " + NO_MODEL_MESSAGE.split(". ", 1)[1])
+        raise NoModelConfiguredError(
+            "API_TYPE=openai but no key or server is set: set OPENAI_API_KEY (or API_KEY in the [OpenAI] "
+            "section of config.ini), or OPENAI_BASE_URL / BASE_URL for a local OpenAI-compatible server")
     return OpenAIModel(api_key=key or PLACEHOLDER_KEY, base_url=base_url or None,
                        model=config_manager.get("model"), timeout=config_manager.get("timeout"))
 

@@ -267,12 +267,13 @@ class LoopbackServer:
             s.prompt_tokens += prompt_tokens
             s.prompt_tokens_per_request.append(prompt_tokens)
 
-    def _leave(self, fault: str, completion_tokens: int) -> None:
+    def _leave(self, fault: str, completion_tokens: int) -> bool:
         s = self._stats
         with s.lock:
             s.in_flight -= 1
             s.completion_tokens += completion_tokens
             s.faults_served.append(fault)
+        return True
 
     # -- replies -------------------------------------------------------------------------
     def _content(self, body: dict[str, Any], fault: str) -> str:
@@ -334,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.rstrip("/").endswith("/models"):
+        if self.path.rstrip("/") == "/v1/models":
             name = self.server_state.model_name
             self._send_json(200, {"object": "list", "data": [{"id": name, "object": "model"}]})
         else:
@@ -349,27 +350,29 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(400, _error("request body is not JSON", "invalid_request_error"))
             return
         path = self.path.split("?")[0].rstrip("/")
-        if path.endswith("/chat/completions"):
+        if path == "/v1/chat/completions":
             self._chat(body)
-        elif path.endswith("/embeddings"):
+        elif path == "/v1/embeddings":
             self._embeddings(body)
         else:
             self._send_json(404, _error(f"no route POST {self.path}", "not_found"))
 
     # -- routes --------------------------------------------------------------------------
     def _chat(self, body: dict[str, Any]) -> None:
+        """Answer one chat request; the records are settled before the reply is written."""
         state = self.server_state
         prompt = "".join(str(m.get("content") or "") for m in body.get("messages") or [])
         prompt_tokens = estimate_tokens(prompt)
         state._enter("chat", body, prompt_tokens)
-        fault, completion_tokens = "ok", 0
+        fault, completion_tokens, settled = "ok", 0, False
         try:
             fault = self._refusal(body) or state._next_fault()
-            if fault in ("401", "429", "500", "503", "reject"):
-                self._send_fault(fault)
-                return
-            if fault == "drop":
-                self._drop()
+            if fault in ("401", "429", "500", "503", "reject", "drop"):
+                settled = state._leave(fault, 0)
+                if fault == "drop":
+                    self._drop()
+                else:
+                    self._send_fault(fault)
                 return
             content = state._content(body, fault)
             completion_tokens = estimate_tokens(content)
@@ -379,9 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
             if delay > 0 and state._stopping.wait(delay):
                 self._drop()
                 return
-            self._send_json(200, _completion(body, content, prompt_tokens, completion_tokens, state))
+            reply = _completion(body, content, prompt_tokens, completion_tokens, state)
+            settled = state._leave(fault, completion_tokens)
+            self._send_json(200, reply)
         finally:
-            state._leave(fault, completion_tokens)
+            if not settled:
+                state._leave(fault, completion_tokens)
 
     def _refusal(self, body: dict[str, Any]) -> str | None:
         state = self.server_state
@@ -398,16 +404,19 @@ class _Handler(BaseHTTPRequestHandler):
         texts = [inputs] if isinstance(inputs, str) else [str(t) for t in inputs or []]
         tokens = sum(estimate_tokens(t) for t in texts)
         state._enter("embeddings", body, tokens)
+        settled = False
         try:
             if state.latency > 0 and state._stopping.wait(state.latency):
                 self._drop()
                 return
             data = [{"object": "embedding", "index": i, "embedding": state.embedding(t)}
                     for i, t in enumerate(texts)]
+            settled = state._leave("ok", 0)
             self._send_json(200, {"object": "list", "data": data, "model": body.get("model") or state.model_name,
                                   "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
         finally:
-            state._leave("ok", 0)
+            if not settled:
+                state._leave("ok", 0)
 
     # -- writing -------------------------------------------------------------------------
     def _send_fault(self, fault: str) -> None:
