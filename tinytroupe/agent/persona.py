@@ -140,7 +140,10 @@ def _render_lines(value: Any, indent: int, lines: list[str]) -> None:
         for key, item in value.items():
             if item in (None, "", [], {}):
                 continue
-            if isinstance(item, (dict, list)):
+            if isinstance(item, list) and not any(isinstance(x, (dict, list)) for x in item):
+                values = [_scalar(x) for x in item if x not in (None, "")]
+                lines.append(f"{pad}{key}: " + " | ".join(values))
+            elif isinstance(item, (dict, list)):
                 lines.append(f"{pad}{key}:")
                 _render_lines(item, indent + 1, lines)
             else:
@@ -155,7 +158,11 @@ def _render_lines(value: Any, indent: int, lines: list[str]) -> None:
 
 
 def render_compact(data: dict[str, Any]) -> str:
-    """Render a persona as indented ``key: value`` lines: every value, no JSON punctuation."""
+    """Render a persona as indented ``key: value`` lines: every value, no JSON punctuation.
+
+    Lists of plain values go on one line, separated by `` | ``; lists of objects get a line
+    per item.
+    """
     lines: list[str] = []
     _render_lines(data, 0, lines)
     return "\n".join(lines)

@@ -160,3 +160,24 @@ def test_minibio_is_plain_text():
     assert bio.startswith("Ana is 31 years old, Nurse at CUF, living in Lisbon.")
     assert "calm" in bio and "fado" in bio
     assert "fado" not in p.minibio(extended=False)
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    elif value not in (None, ""):
+        yield " ".join(str(value).split())
+
+
+@needs_compat
+@pytest.mark.parametrize("path", AGENT_FILES[:7], ids=lambda p: p.name)
+def test_compact_persona_drops_no_detail_and_is_smaller_than_json(path):
+    agent = TinyPerson.load_specification(path)
+    text = agent.persona_text()
+    for leaf in _leaves(agent.persona):
+        assert leaf in text
+    assert len(text) < len(json.dumps(agent.persona, indent=4))
