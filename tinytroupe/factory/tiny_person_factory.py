@@ -85,6 +85,7 @@ class TinyPersonFactory:
         self._next_entry = 0
         self._names = NameBook()
         self._plan_task: asyncio.Task | None = None
+        self._committed = 0
         self.generated_people: list[TinyPerson] = []
         self.generated_names: list[str] = []
         self.generated_minibios: list[str] = []
@@ -203,14 +204,19 @@ class TinyPersonFactory:
         if post is not None:
             post(person)
         self._names.add(person.persona)
-        bio = person.minibio()
-        self.generated_people.append(person)
-        self.generated_names.append(person.name)
-        self.generated_minibios.append(bio)
-        events.emit("factory.person", source="factory", name=person.name, index=len(self.generated_people),
+        self._committed += 1
+        events.emit("factory.person", source="factory", name=person.name, index=self._committed,
                     batch_position=job.index + 1, batch_size=total, attempts=job.attempts_used,
-                    minibio=bio, verbose=verbose)
+                    minibio=person.minibio(), verbose=verbose)
         return person
+
+    def _record(self, people: Sequence[TinyPerson | None]) -> None:
+        """Add a finished batch to the generated lists, in plan order."""
+        for person in people:
+            if person is not None:
+                self.generated_people.append(person)
+                self.generated_names.append(person.name)
+                self.generated_minibios.append(person.minibio())
 
     async def _generate(self, n: int, particularities: str | None, temperature: float, attempts: int,
                         parallelize: bool, post: Callable[[TinyPerson], Any] | None,
@@ -245,7 +251,10 @@ class TinyPersonFactory:
             results[job.index] = self._commit(job, persona, post, verbose, n)
             return True
 
-        await run_waves(jobs, draft, settle, attempts=attempts)
+        try:
+            await run_waves(jobs, draft, settle, attempts=attempts)
+        finally:
+            self._record(results)
         return results
 
     def _concurrency(self, parallelize: bool) -> int:
@@ -376,6 +385,7 @@ class TinyPersonFactory:
         factory._next_entry = int(data.get("next_entry", 0))
         factory._names = NameBook.from_dict(data.get("names", {}))
         factory.generated_names = list(data.get("generated_names", []))
+        factory._committed = len(factory.generated_names)
         factory.generated_minibios = list(data.get("generated_minibios", []))
         return factory
 
