@@ -43,7 +43,7 @@ class TinyWorld(Routing):
 
     # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)
     all_environments: ClassVar[dict[str, TinyWorld]] = {}
-    # kept for scripts written for TinyTroupe; display is done by subscribers to events
+    # False marks the agents' events as not for display (the console renderer skips them)
     communication_display: ClassVar[bool] = True
     # whether agents added to the world can see each other at once (networks derive it from relations)
     _everyone_accessible_on_add: ClassVar[bool] = True
@@ -301,7 +301,8 @@ class TinyWorld(Routing):
         Configuration errors (no model, a refused key) and errors of strict agents propagate.
         """
         try:
-            actions = await agent.aact(return_actions=True)
+            display = None if type(self).communication_display else False
+            actions = await agent.aact(return_actions=True, communication_display=display)
         except (NoModelConfiguredError, AuthenticationError):
             raise
         except LLMError as exc:
