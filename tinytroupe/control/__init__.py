@@ -1,0 +1,93 @@
+"""Simulation control: replay unchanged steps without LLM calls, checkpoints, resume and fork.
+
+::
+
+    from tinytroupe import control
+
+    control.begin("focus_group.cache.json", auto_checkpoint=True)
+    ...                     # create agents and worlds, broadcast, run steps
+    control.end()           # writes the file
+
+Running the same script again replays every operation whose state and arguments are
+unchanged (no LLM call) and runs the rest: change step 10 and only step 10 runs again; after
+a crash the script resumes from the last checkpoint. See :class:`Simulation` for how
+operations are keyed.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from tinytroupe import transactions
+from tinytroupe.control.simulation import (
+    CHECKPOINT_FORMAT,
+    CHECKPOINT_VERSION,
+    Simulation,
+    read_checkpoint_state,
+)
+from tinytroupe.errors import SimulationError
+
+__all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation",
+           "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
+
+_lock = threading.Lock()
+_current: Simulation | None = None
+
+
+def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkpoint: bool = False) -> Simulation:
+    """Start a simulation scope; with ``cache_path``, replay what that file recorded and record there.
+
+    A damaged or incompatible file raises :class:`~tinytroupe.errors.StateError` (nothing is
+    started and the file is left as it is). Without ``cache_path`` operations are still
+    recorded and replayed, in memory, until :func:`end`.
+    """
+    global _current
+    with _lock:
+        if _current is not None:
+            raise SimulationError("control.begin() was called while a simulation is running; "
+                                  "call control.end() (or control.reset()) first")
+        simulation = Simulation(cache_path, auto_checkpoint=auto_checkpoint, id=id)
+        transactions.set_handler(simulation)
+        _current = simulation
+    return simulation
+
+
+def current_simulation() -> Simulation | None:
+    """The running simulation, or None."""
+    return _current
+
+
+def _require() -> Simulation:
+    if _current is None:
+        raise SimulationError("no simulation is running; call control.begin(cache_path) first")
+    return _current
+
+
+def checkpoint() -> Path:
+    """Write the running simulation's state and records to its file now (atomically)."""
+    return _require().checkpoint()
+
+
+def end() -> None:
+    """Write a last checkpoint (when the simulation has a file) and close the scope."""
+    global _current
+    simulation = _require()
+    try:
+        simulation.end()
+    finally:
+        with _lock:
+            if transactions.get_handler() is simulation:
+                transactions.set_handler(None)
+            _current = None
+
+
+def reset() -> None:
+    """Close the running simulation, if any, without writing anything."""
+    global _current
+    with _lock:
+        if _current is not None:
+            _current.status = "stopped"
+            if transactions.get_handler() is _current:
+                transactions.set_handler(None)
+        _current = None

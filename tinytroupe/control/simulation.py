@@ -1,0 +1,371 @@
+"""Simulation: the scope that records top-level operations and replays them from their state.
+
+Each top-level operation (see :mod:`tinytroupe.transactions`) is keyed by a hash of the
+state of every object the simulation owns just before it, the receiver, the operation's
+name and its canonical arguments. A known key restores the recorded state after the
+operation and returns the recorded result without running it (no LLM call); an unknown one
+runs for real and is recorded. Because keys depend on state and not on positions, a
+changed or inserted step re-runs only from where the state first differs, and concurrent
+agents inside a world step replay alike whatever their timing.
+
+Top-level operations of one simulation are serialized: their recorded "after" states must
+not mix with another operation's half-done work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinytroupe import events, transactions
+from tinytroupe.agent import TinyPerson
+from tinytroupe.agent import registry as agent_registry
+from tinytroupe.control.codec import (
+    NotRecordable,
+    canonical_args,
+    canonical_text,
+    decode_result,
+    digest,
+    encode_result,
+    state_text,
+)
+from tinytroupe.control.store import Record, ReplayStore
+from tinytroupe.environment import TinyWorld
+from tinytroupe.errors import SimulationError, StateError
+from tinytroupe.state_files import read_document, write_document
+
+__all__ = ["Simulation", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT_FORMAT = "tinytroupe.checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One owned object's encoded state in a snapshot."""
+
+    obj: Any
+    text: str
+    hash: str
+
+
+@dataclass
+class _Plan:
+    """What a top-level operation will do: its key, and the record to replay if there is one."""
+
+    key: str | None
+    receiver_key: str
+    snapshot: dict[str, _Entry]
+    record: Record | None
+
+
+def _kind(obj: Any) -> str:
+    if isinstance(obj, TinyPerson):
+        return "agent"
+    if isinstance(obj, TinyWorld):
+        return "world"
+    return type(obj).__name__
+
+
+def _plain_copy(state: Any) -> Any:
+    """A private deep copy for a decoder (stored states are shared and read-only)."""
+    return json.loads(state_text(state))
+
+
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class Simulation:
+    """A recording scope: owned objects, replay records, hit and miss counters, checkpoints."""
+
+    def __init__(self, cache_path: str | Path | None = None, auto_checkpoint: bool = False,
+                 id: str = "default"):
+        if auto_checkpoint and cache_path is None:
+            raise SimulationError("control.begin(auto_checkpoint=True) needs a file: pass cache_path='...'")
+        self.id = id
+        self.cache_path = Path(cache_path) if cache_path is not None else None
+        self.auto_checkpoint = auto_checkpoint
+        self.cache_hits = 0
+        self.cache_misses = 0
+        self.status = "started"
+        self._store = ReplayStore()
+        if self.cache_path is not None and self.cache_path.exists():
+            self._store = self._load(self.cache_path)
+        self._objects: list[Any] = []
+        self._owned: set[int] = set()
+        self._objects_lock = threading.RLock()
+        self._op_lock = threading.Lock()
+        self._pending_checkpoint = False
+
+    def __repr__(self) -> str:
+        return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
+                f"status={self.status!r}, hits={self.cache_hits}, misses={self.cache_misses})")
+
+    @staticmethod
+    def _load(path: Path) -> ReplayStore:
+        doc = read_document(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, "checkpoint")
+        return ReplayStore.from_document(doc, path)
+
+    # -- owned objects ---------------------------------------------------------------------
+    def register(self, obj: Any) -> None:
+        """Own ``obj`` (an agent, world or factory); forked agents are owned through their world."""
+        if not callable(getattr(obj, "encode_complete_state", None)) \
+                or not callable(getattr(obj, "decode_complete_state", None)):
+            return
+        if isinstance(obj, TinyPerson) and agent_registry.is_detached(obj):
+            return
+        with self._objects_lock:
+            if id(obj) not in self._owned:
+                self._owned.add(id(obj))
+                self._objects.append(obj)
+
+    def _adopt(self, obj: Any) -> None:
+        """Own the receiver of an operation and what its outcome depends on (its world, its agents)."""
+        if isinstance(obj, TinyPerson):
+            if isinstance(obj.environment, TinyWorld):
+                self._adopt(obj.environment)
+            self.register(obj)
+        elif isinstance(obj, TinyWorld):
+            self.register(obj)
+            for agent in obj.agents:
+                self.register(agent)
+        else:
+            self.register(obj)
+
+    @property
+    def objects(self) -> list[Any]:
+        """The agents, worlds and factories this simulation owns, in the order they joined it."""
+        with self._objects_lock:
+            return list(self._objects)
+
+    def worlds(self) -> list[TinyWorld]:
+        """The worlds this simulation owns."""
+        return [o for o in self.objects if isinstance(o, TinyWorld)]
+
+    def _keys(self) -> dict[str, Any]:
+        keys: dict[str, Any] = {}
+        counts: dict[str, int] = {}
+        for obj in self.objects:
+            kind = _kind(obj)
+            name = getattr(obj, "name", None)
+            if not isinstance(name, str):
+                counts[kind] = counts.get(kind, 0) + 1
+                name = str(counts[kind])
+            key, n = f"{kind}:{name}", 2
+            while key in keys:
+                key, n = f"{kind}:{name}#{n}", n + 1
+            keys[key] = obj
+        return keys
+
+    # -- states ----------------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, _Entry]:
+        keys = self._keys()
+        agent_keys = {id(obj): key for key, obj in keys.items() if isinstance(obj, TinyPerson)}
+        snapshot = {}
+        for key, obj in keys.items():
+            state = obj.encode_complete_state()
+            if isinstance(obj, TinyWorld):
+                state = dict(state)
+                state["agents"] = [{"$ref": agent_keys[id(a)]} if id(a) in agent_keys else s
+                                   for a, s in zip(obj.agents, state["agents"], strict=True)]
+            text = state_text(state)
+            snapshot[key] = _Entry(obj, text, digest(text))
+        return snapshot
+
+    def _keep(self, snapshot: dict[str, _Entry]) -> dict[str, str]:
+        """Store every state of ``snapshot`` not stored yet; returns key -> hash."""
+        for key, entry in snapshot.items():
+            if not self._store.is_current(key, entry.hash):
+                self._store.put_state(key, entry.hash, json.loads(entry.text))
+        return {key: entry.hash for key, entry in snapshot.items()}
+
+    def _restore(self, after: dict[str, str], live: dict[str, _Entry]) -> None:
+        """Bring every object to the recorded ``after`` states (all read and checked before any change)."""
+        changed = {k: h for k, h in after.items() if k not in live or live[k].hash != h}
+        states = {k: self._store.state(k, h, self.cache_path) for k, h in changed.items()}
+
+        def full_state(key: str) -> Any:
+            if key in states:
+                return states[key]
+            if key in live and live[key].hash == after.get(key):
+                return json.loads(live[key].text)
+            return self._store.state(key, after[key], self.cache_path)
+
+        objects = {k: e.obj for k, e in live.items()}
+        with transactions.untracked():
+            for key in [k for k in states if k.startswith("agent:")]:
+                agent = objects.get(key) or self._new_agent(states[key])
+                agent.decode_complete_state(_plain_copy(states[key]))
+            for key in [k for k in states if not k.startswith("agent:")]:
+                obj = objects.get(key)
+                if obj is None:
+                    logger.warning("control: the recorded %s no longer exists; its state was not restored", key)
+                    continue
+                state = states[key]
+                if isinstance(obj, TinyWorld):
+                    state = dict(state)
+                    state["agents"] = [full_state(a["$ref"]) if isinstance(a, dict) and "$ref" in a else a
+                                       for a in state["agents"]]
+                obj.decode_complete_state(_plain_copy(state))
+
+    def _new_agent(self, state: dict[str, Any]) -> TinyPerson:
+        name = (state.get("persona") or {}).get("name") or ""
+        agent = TinyPerson.get_agent_by_name(name) or TinyPerson(name)
+        self.register(agent)
+        return agent
+
+    # -- operations ------------------------------------------------------------------------
+    def _plan(self, op: transactions.Operation) -> _Plan:
+        self._adopt(op.receiver)
+        snapshot = self._snapshot()
+        reverse = {id(e.obj): k for k, e in snapshot.items()}
+        receiver_key = reverse.get(id(op.receiver))
+        if receiver_key is None:  # a forked agent: it lives inside its world's state
+            world_key = reverse.get(id(getattr(op.receiver, "environment", None)), "?")
+            receiver_key = f"{world_key}/{getattr(op.receiver, 'name', type(op.receiver).__name__)}"
+        try:
+            args = canonical_args(op.arguments())
+        except NotRecordable as exc:
+            logger.debug("control: %s runs unrecorded: %s", op.name, exc)
+            return _Plan(None, receiver_key, snapshot, None)
+        before = digest(canonical_text(sorted((k, e.hash) for k, e in snapshot.items())))
+        key = digest(canonical_text([before, receiver_key, op.name, args]))
+        record = self._store.get(key)
+        if record is None:
+            self.cache_misses += 1
+        events.emit("control.hit" if record else "control.miss", source="control", simulation=self.id,
+                    op=op.name, receiver=receiver_key, key=key)
+        return _Plan(key, receiver_key, snapshot, record)
+
+    def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:
+        assert plan.record is not None
+        self._restore(plan.record.after, plan.snapshot)
+        self.cache_hits += 1
+        worlds = {w.name: w for w in self.worlds()}
+        return decode_result(plan.record.result, op.receiver, worlds)
+
+    def _record(self, op: transactions.Operation, plan: _Plan, result: Any) -> None:
+        if plan.key is None:
+            return
+        try:
+            encoded = encode_result(result, op.receiver)
+        except NotRecordable as exc:
+            logger.debug("control: %s is not recorded: %s", op.name, exc)
+            return
+        after = self._snapshot()
+        hashes = self._keep(after)
+        self._store.add(plan.key, Record(op.name, plan.receiver_key, encoded, hashes))
+        if self.auto_checkpoint:
+            self._write(after)
+
+    def run_sync(self, op: transactions.Operation) -> Any:
+        """Replay or run a top-level sync operation (the handler side of :mod:`tinytroupe.transactions`)."""
+        with self._serialized():
+            plan = self._plan(op)
+            if plan.record is not None:
+                return self._replay(op, plan)
+            result = op.execute()
+            self._record(op, plan, result)
+            return result
+
+    async def run_async(self, op: transactions.Operation) -> Any:
+        """Replay or run a top-level async operation."""
+        while not self._op_lock.acquire(blocking=False):
+            await asyncio.sleep(0.002)
+        try:
+            plan = self._plan(op)
+            if plan.record is not None:
+                return self._replay(op, plan)
+            result = await op.aexecute()
+            self._record(op, plan, result)
+            return result
+        finally:
+            self._release()
+
+    @contextmanager
+    def _serialized(self) -> Iterator[None]:
+        if not self._op_lock.acquire(blocking=False):
+            if _loop_running_here():
+                raise SimulationError(
+                    "a state-changing call was made while another one of the same simulation was still "
+                    "running in this event loop; await the first (inside control.begin() operations "
+                    "must not overlap)"
+                )
+            self._op_lock.acquire()
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        try:
+            if self._pending_checkpoint:
+                self._write()
+        finally:
+            self._op_lock.release()
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def _write(self, snapshot: dict[str, _Entry] | None = None) -> Path:
+        assert self.cache_path is not None
+        self._pending_checkpoint = False
+        hashes = self._keep(snapshot if snapshot is not None else self._snapshot())
+        body = {"simulation_id": self.id, "state": hashes,
+                "stats": {"cache_hits": self.cache_hits, "cache_misses": self.cache_misses},
+                **self._store.to_document()}
+        return write_document(self.cache_path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, body)
+
+    def checkpoint(self) -> Path:
+        """Write the complete state and the replay records to ``cache_path`` atomically.
+
+        Called from inside an operation (an intervention, say), it is written as soon as the
+        running top-level operation ends.
+        """
+        if self.cache_path is None:
+            raise SimulationError("control.checkpoint(): this simulation has no file; "
+                                  "start it with control.begin(cache_path='simulation.cache.json')")
+        if transactions.depth() > 0:
+            self._pending_checkpoint = True
+            return self.cache_path
+        with self._serialized():
+            return self._write()
+
+    def state(self) -> dict[str, Any]:
+        """The complete state now: object key -> plain JSON state (worlds refer to agents by key)."""
+        return {key: json.loads(entry.text) for key, entry in self._snapshot().items()}
+
+    def fork(self, suffix: str) -> dict[str, TinyWorld]:
+        """Fork every world this simulation owns into ``"<name> <suffix>"``; returns old name -> fork."""
+        if not isinstance(suffix, str) or not suffix.strip():
+            raise SimulationError("Simulation.fork(suffix): give a non-empty suffix for the forked worlds' names")
+        return {w.name: w.fork(f"{w.name} {suffix.strip()}") for w in self.worlds()}
+
+    def end(self) -> None:
+        """Write a last checkpoint (when there is a file) and stop."""
+        if self.status == "started" and self.cache_path is not None:
+            self.checkpoint()
+        self.status = "stopped"
+
+
+def read_checkpoint_state(path: str | Path) -> dict[str, Any]:
+    """The complete state saved in a checkpoint file: object key -> plain JSON state."""
+    source = Path(path)
+    doc = read_document(source, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, "checkpoint")
+    store = ReplayStore.from_document(doc, source)
+    hashes = doc.get("state")
+    if not isinstance(hashes, dict) or any(h not in store.blobs for h in hashes.values()):
+        raise StateError(f"{source}: the checkpoint's 'state' is damaged; delete it or choose another path")
+    return {key: store.state(key, h, source) for key, h in hashes.items()}
