@@ -1,12 +1,17 @@
 """The process-wide name registry of agents, which TinyTroupe's API requires (name lookup).
 
 Names are unique: registering a taken name raises, unless the caller asks for a new name
-(:func:`unique_name` appends `` 2``, `` 3``... deterministically).
+(:func:`unique_name` appends `` 2``, `` 3``... deterministically). Agents created inside
+:func:`detached` (the copies living in a forked world) keep their names but stay out of the
+registry: their world finds them by name, name lookup keeps finding the originals.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tinytroupe.errors import SimulationError
@@ -14,10 +19,29 @@ from tinytroupe.errors import SimulationError
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
-__all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "unique_name", "clear"]
+__all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "unique_name", "clear",
+           "detached", "is_detached"]
 
 all_agents: dict[str, TinyPerson] = {}
 _lock = threading.RLock()
+_detached: weakref.WeakSet[TinyPerson] = weakref.WeakSet()
+_local = threading.local()
+
+
+@contextmanager
+def detached() -> Iterator[None]:
+    """Agents created in this block (in this thread) are not registered by name."""
+    previous = getattr(_local, "detached", False)
+    _local.detached = True
+    try:
+        yield
+    finally:
+        _local.detached = previous
+
+
+def is_detached(agent: TinyPerson) -> bool:
+    """Whether ``agent`` lives outside the name registry (a forked world's copy)."""
+    return agent in _detached
 
 
 def has(name: str) -> bool:
@@ -45,6 +69,10 @@ def unique_name(base: str) -> str:
 
 def register(agent: TinyPerson, name: str) -> None:
     """Claim ``name`` for ``agent``, or raise SimulationError if another agent has it."""
+    if getattr(_local, "detached", False):
+        _detached.add(agent)
+    if agent in _detached:
+        return
     with _lock:
         holder = all_agents.get(name)
         if holder is not None and holder is not agent:
@@ -65,6 +93,8 @@ def unregister(agent: TinyPerson, name: str) -> None:
 
 def rename(agent: TinyPerson, old: str, new: str) -> None:
     """Move ``agent`` from ``old`` to ``new`` (raises if ``new`` is taken)."""
+    if agent in _detached:
+        return
     with _lock:
         register(agent, new)
         if old != new:

@@ -45,6 +45,7 @@ def encode(agent: TinyPerson) -> dict[str, Any]:
             "repetition_guard": agent.repetition_guard,
         },
         "last_action": agent.last_action.to_dict() if agent.last_action else None,
+        "actions_buffer": [dict(a) for a in agent._actions_buffer],
     }
 
 
@@ -80,3 +81,4 @@ def decode(agent: TinyPerson, state: dict[str, Any]) -> None:
     agent.repetition_guard = bool(settings.get("repetition_guard", agent.repetition_guard))
     last = state.get("last_action")
     agent.last_action = Action.from_dict(last) if last else None
+    agent._actions_buffer = [dict(a) for a in state.get("actions_buffer") or []]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tinytroupe import events
+from tinytroupe import events, state_files, transactions
 from tinytroupe.agent import describe, registry, state
 from tinytroupe.agent.actions import Action
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
@@ -26,12 +26,16 @@ from tinytroupe.agent.persona import Persona, read_specification
 from tinytroupe.agent.quality import QualityStats
 from tinytroupe.agent.turn import apply_turn, decide
 from tinytroupe.config import config_manager
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.llm.base import LLMModel
+from tinytroupe.transactions import transactional
 
-__all__ = ["TinyPerson", "DEFAULT_RELATION"]
+__all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
 
 DEFAULT_RELATION = "An agent I can currently interact with."
+SAVE_FORMAT = "tinytroupe.agent"
+SAVE_VERSION = 1
+_DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
 class TinyPerson:
@@ -67,6 +71,7 @@ class TinyPerson:
         self.actions_count = 0
         self.current_episode_event_count = 0
         self.quality_stats = QualityStats()
+        transactions.register(self)
 
     # -- persona ---------------------------------------------------------------------------
     @property
@@ -86,6 +91,7 @@ class TinyPerson:
         """A persona value by dot path, e.g. ``get("occupation.title")``."""
         return self._persona.get(path, default)
 
+    @transactional()
     def define(self, key: str | dict[str, Any], value: Any = None, merge: bool = False,
                overwrite_scalars: bool = True) -> TinyPerson:
         """``define(key, value)`` sets a field (dot paths allowed); ``define(dict)`` merges a dict in."""
@@ -100,6 +106,7 @@ class TinyPerson:
         self._set_persona(candidate, previous_name=old)
         return self
 
+    @transactional()
     def include_persona_definitions(self, additional: dict[str, Any]) -> TinyPerson:
         """Deep-merge ``additional`` in: lists joined without duplicates, conflicting scalars raise."""
         candidate = Persona(self._persona.to_dict())
@@ -218,18 +225,23 @@ class TinyPerson:
                     type=type, content=text, sender=sender, display=display is not False)
         return self
 
+    @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
         return self._perceive("CONVERSATION", speech, source, communication_display)
 
+    @transactional(ignore=_DISPLAY)
     def see(self, description: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
         return self._perceive("VISUAL", description, source, communication_display)
 
+    @transactional(ignore=_DISPLAY)
     def think(self, thought: Any, communication_display: bool | None = None) -> TinyPerson:
         return self._perceive("THOUGHT", thought, None, communication_display)
 
+    @transactional(ignore=_DISPLAY)
     def internalize_goal(self, goal: Any, communication_display: bool | None = None) -> TinyPerson:
         return self._perceive("INTERNAL_GOAL_FORMULATION", goal, None, communication_display)
 
+    @transactional(ignore=_DISPLAY)
     def socialize(self, social_description: Any, source: Any = None,
                   communication_display: bool | None = None) -> TinyPerson:
         return self._perceive("SOCIAL", social_description, source, communication_display)
@@ -250,12 +262,14 @@ class TinyPerson:
         return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
 
     # -- situation -------------------------------------------------------------------------
+    @transactional()
     def move_to(self, location: str, context: list[str] | None = None) -> TinyPerson:
         self.mental_state.location = location
         if context is not None:
             self.change_context(context)
         return self
 
+    @transactional()
     def change_context(self, context: list[str] | str) -> TinyPerson:
         self.mental_state.context = [context] if isinstance(context, str) else [str(c) for c in context]
         return self
@@ -285,8 +299,9 @@ class TinyPerson:
 
     @property
     def accessible_agents(self) -> list[TinyPerson]:
-        """The agents this one can interact with (those that still exist)."""
-        found = (self._accessible_refs.get(n) or registry.get(n) for n in self._accessible)
+        """The agents this one can interact with (those that still exist), looked up in its world first."""
+        world = getattr(self.environment, "name_to_agent", None) or {}
+        found = (self._accessible_refs.get(n) or world.get(n) or registry.get(n) for n in self._accessible)
         return [a for a in found if a is not None]
 
     def accessible_agent_relations(self) -> dict[str, str]:
@@ -321,6 +336,7 @@ class TinyPerson:
 
         return run_sync(self.aact(n, until_done, return_actions, communication_display, strict))
 
+    @transactional(ignore=_DISPLAY)
     async def aact(self, n: int | None = None, until_done: bool = True, return_actions: bool = False,
                    communication_display: bool | None = None, strict: bool | None = None) -> list[dict] | None:
         """Act: one structured LLM call per turn. With ``return_actions`` returns
@@ -354,6 +370,25 @@ class TinyPerson:
         """Restore what :meth:`encode_complete_state` produced."""
         state.decode(self, complete_state)
         return self
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the complete state to ``path`` atomically, as a versioned document that is also a
+        valid ``*.agent.json`` (with memories); returns the path."""
+        return state_files.write_document(path, SAVE_FORMAT, SAVE_VERSION, self.encode_complete_state(), indent=2)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, new_agent_name: str | None = None, auto_rename: bool = False,
+             **kwargs: Any) -> TinyPerson:
+        """A new agent from a file written by :meth:`save` (a taken name raises unless renamed)."""
+        doc = state_files.read_document(path, SAVE_FORMAT, SAVE_VERSION, "agent file")
+        complete = {k: v for k, v in doc.items() if k not in ("format", "version")}
+        name = new_agent_name or (complete.get("persona") or {}).get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise StateError(f"{path}: the agent file has no 'persona.name'; re-save it with agent.save()")
+        if auto_rename:
+            name = registry.unique_name(name)
+        complete["persona"] = {**complete["persona"], "name": name}
+        return cls.from_state(complete, **kwargs)
 
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
