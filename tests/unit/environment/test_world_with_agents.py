@@ -8,6 +8,7 @@ import pytest
 
 from tinytroupe import events
 from tinytroupe.agent import TinyPerson
+from tinytroupe.config import config_manager
 from tinytroupe.environment import Intervention, TinySocialNetwork, TinyWorld
 from tinytroupe.errors import NoModelConfiguredError
 from tinytroupe.testing.agent_replies import act_reply, request_agent, talk_responder
@@ -212,6 +213,7 @@ def test_costs_are_counted_per_agent(scripted):
 
 
 def test_no_model_configured_is_not_swallowed():
+    config_manager.update("api_type", "openai")  # and no key nor base URL
     world = trio()
     with pytest.raises(NoModelConfiguredError):
         world.run(1)
