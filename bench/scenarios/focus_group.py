@@ -1,0 +1,136 @@
+"""The focus group: 8 agents discuss a product for 3 parallel steps, the way a user would run it.
+
+The agents are TinyTroupe 0.6's own example personas (the compat files, when present) topped
+up with this project's examples, so prompt sizes compare with the original's. The latency
+scenario talks to the loopback server through the real OpenAI provider; the ideal is one
+latency per step, since every agent of a step can call the model at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.scenarios.harness import Clock, Row, configure, fresh_simulation, http_setup, peak_rss_mib, warm_up
+
+__all__ = ["QUESTION", "focus_group_agents", "run_focus_group", "focus_group_latency", "persona_coverage",
+           "ORIGINAL_PROMPT_TOKENS", "SCHEMA_CHARS_PER_TOKEN"]
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPAT_AGENTS = ROOT.parent / "shared" / "compat" / "tinytroupe-0.6.0" / "agents"
+ORIGINAL_PROMPT_TOKENS = 4100  # TinyTroupe 0.6 per call in this scenario (issue 8)
+SCHEMA_CHARS_PER_TOKEN = 4
+QUESTION = ("We are designing a compact electric bicycle for city commuters: it folds, weighs 14 kg "
+            "and costs 1,900 euros. What would make you buy it, and what would stop you? "
+            "Discuss it with the others here.")
+
+
+def _agent_files() -> list[Path]:
+    from tinytroupe.examples import example_agent_path, list_example_agents
+
+    compat = sorted(COMPAT_AGENTS.glob("*.agent.json")) if COMPAT_AGENTS.is_dir() else []
+    return compat + [example_agent_path(name) for name in list_example_agents()]
+
+
+def focus_group_agents(count: int) -> list[Any]:
+    """``count`` agents from the persona files (names made unique where files repeat one)."""
+    from tinytroupe.agent import TinyPerson
+
+    files = _agent_files()
+    return [TinyPerson.load_specification(files[i % len(files)], auto_rename=True) for i in range(count)]
+
+
+def run_focus_group(agents: int, steps: int, *, seed: int = 11) -> dict[str, Any]:
+    """Build the world, ask the question, run ``steps`` steps; wall/CPU seconds and what each agent did."""
+    from tinytroupe.environment import TinyWorld
+
+    people = focus_group_agents(agents)
+    world = TinyWorld("Focus Group", people, seed=seed)
+    world.broadcast(QUESTION)
+    with Clock() as clock:
+        history = world.run(steps, return_actions=True) or []
+    per_agent = {p.name: sum(len(step.get(p.name, [])) for step in history) for p in people}
+    return {"wall": clock.wall, "cpu": clock.cpu, "actions_per_agent": per_agent, "world": world,
+            "agents": people, "fallbacks": sum(p.fallback_count for p in people)}
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if value is None or isinstance(value, bool) or value == "":
+        return []
+    return [" ".join(str(value).split())]
+
+
+def persona_coverage(persona: dict[str, Any], prompt: str) -> tuple[int, int]:
+    """(persona values found in ``prompt``, persona values): every value should be there."""
+    text = " ".join(prompt.split())
+    leaves = _leaves(persona)
+    return sum(1 for leaf in leaves if leaf in text), len(leaves)
+
+
+def _system_prompts(bodies: list[dict[str, Any]]) -> list[str]:
+    return [str(b["messages"][0].get("content", "")) for b in bodies if b.get("messages")]
+
+
+def _schema_tokens(bodies: list[dict[str, Any]]) -> float:
+    import json
+
+    sizes = [len(json.dumps(b.get("response_format") or {}, separators=(",", ":"))) for b in bodies]
+    return sum(sizes) / max(1, len(sizes)) / SCHEMA_CHARS_PER_TOKEN
+
+
+def _token_rows(stats: dict[str, Any], agents: list[Any], turns: int) -> list[Row]:
+    bodies = stats["bodies"]
+    per_request = stats["prompt_tokens_per_request"]
+    messages = sum(per_request) / max(1, len(per_request))
+    schema = _schema_tokens(bodies)
+    found = total = 0
+    prompts = _system_prompts(bodies)
+    for agent in agents:
+        mine = [p for p in prompts if p.startswith(f"You are {agent.name}.")]
+        f, t = persona_coverage(agent.persona, mine[0] if mine else "")
+        found, total = found + f, total + t
+    measured = round(messages + schema)
+    calls = stats["requests"] / max(1, turns)
+    return [
+        Row("tokens: prompt per agent turn (focus group)", "tokens", ORIGINAL_PROMPT_TOKENS / 2, measured,
+            target="<= 1.0 x ideal (half of the original's ~4,100)", passed=measured <= ORIGINAL_PROMPT_TOKENS / 2
+            and found == total, requests=stats["requests"], tokens=stats["prompt_tokens"],
+            note=f"messages {messages:.0f} + JSON schema {schema:.0f} tokens (chars/4); persona values in the "
+                 f"prompt: {found}/{total}; first turn {per_request[0] if per_request else 0}, "
+                 f"largest {max(per_request, default=0)} (messages)",
+            details={"messages_tokens": round(messages, 1), "schema_tokens": round(schema, 1),
+                     "persona_values_found": found, "persona_values": total}),
+        Row("calls per agent turn (quality checks off)", "calls", 1.0, round(calls, 3), target="= 1",
+            passed=abs(calls - 1.0) < 1e-9, requests=stats["requests"],
+            note=f"{stats['requests']} requests for {turns} agent turns"),
+    ]
+
+
+def focus_group_latency(agents: int = 8, steps: int = 3, latency: float = 0.2,
+                        in_process: bool = False) -> list[Row]:
+    """Wall time of the focus group against ``steps`` latencies, and its tokens and calls per turn."""
+    configure()
+    with http_setup(responder="bench.scenarios.replies:turn_reply", in_process=in_process,
+                    latency=latency) as server:
+        cold = warm_up(server)
+        run = run_focus_group(agents, steps)
+        stats = server.stats(bodies=True)
+    fresh_simulation()
+    ideal = steps * latency
+    turns = agents * steps
+    wall = round(run["wall"], 3)
+    rows = [Row(f"focus group: {agents} agents, {steps} steps, {latency * 1000:.0f} ms", "s", ideal, wall,
+                target="<= 1.15 x ideal", passed=wall <= 1.15 * ideal, requests=stats["requests"],
+                tokens=stats["prompt_tokens"] + stats["completion_tokens"], peak_rss_mib=peak_rss_mib(),
+                note=f"max {stats['max_in_flight']} requests in flight; CPU {run['cpu']:.2f} s; "
+                     f"cold start before it (imports, HTTP client) {cold:.2f} s, not counted",
+                details={"cpu_s": round(run["cpu"], 3), "max_in_flight": stats["max_in_flight"],
+                         "cold_start_s": cold, "actions_per_agent": run["actions_per_agent"]})]
+    for row in _token_rows(stats, run["agents"], turns):
+        row.peak_rss_mib = peak_rss_mib()
+        rows.append(row)
+    return rows

@@ -1,0 +1,259 @@
+"""What every scenario shares: result rows, the loopback server, the model under test, clocks.
+
+The loopback server runs in its own process by default, as a real provider would: its
+threads then neither compete with the simulation for the GIL nor count in its CPU time or
+memory. Toy runs (the smoke test) keep it in-process. The model under test is the real
+``OpenAIModel`` with the usual wrappers (retry, limits, cache, usage), installed as the
+process-wide default exactly as a user's configuration would install it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tinytroupe import llm
+from tinytroupe.config import config_manager
+from tinytroupe.llm.base import LLMModel
+from tinytroupe.llm.wrappers.usage import global_usage
+from tinytroupe.testing.loopback_server import LoopbackServer
+
+__all__ = ["Row", "BenchServer", "Clock", "SERVER_MODEL", "configure", "fresh_simulation", "http_setup",
+           "install_http_model", "load_average", "peak_rss_mib", "warm_up"]
+
+SERVER_MODEL = "loopback-model"
+
+
+@dataclass
+class Row:
+    """One line of the results table.
+
+    ``ideal`` and ``measured`` share ``unit``; ``ratio`` is measured / ideal. ``passed`` is
+    None for rows that only inform. ``details`` holds anything else worth keeping in JSON.
+    """
+
+    scenario: str
+    unit: str
+    ideal: float | None
+    measured: float | None
+    target: str = ""
+    passed: bool | None = None
+    requests: int | None = None
+    tokens: int | None = None
+    peak_rss_mib: float | None = None
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ideal in (None, 0) or self.measured is None:
+            return None
+        return self.measured / self.ideal
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratio"] = None if self.ratio is None else round(self.ratio, 3)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Row:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def peak_rss_mib() -> float:
+    """The largest resident set size this process has had so far, in MiB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class Clock:
+    """Wall and CPU seconds (CPU of the whole process: every thread) between start and stop."""
+
+    def __enter__(self) -> Clock:
+        self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall0
+        self.cpu = time.process_time() - self.cpu0
+
+
+def configure(**settings: Any) -> None:
+    """Apply benchmark settings on top of the defaults (display off, no cache unless asked)."""
+    config_manager.reset()
+    config_manager.update_multiple({"display": "off", **settings})
+
+
+def fresh_simulation() -> None:
+    """Forget agents, worlds and usage counts from an earlier run in this process."""
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.environment import TinyWorld
+
+    TinyPerson.clear_agents()
+    TinyWorld.clear_environments()
+    global_usage.reset()
+
+
+def install_http_model(base_url: str, *, timeout: float = 30.0) -> LLMModel:
+    """The real OpenAI-compatible provider pointed at ``base_url``, wrapped and made the default."""
+    from tinytroupe.llm.providers.openai_compat import OpenAIModel
+
+    provider = OpenAIModel(api_key="bench-key", base_url=base_url, model=SERVER_MODEL, timeout=timeout)
+    return llm.set_default_model(provider)
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _serve(conn: Any, responder: str | None, kwargs: dict[str, Any]) -> None:
+    """Child process: run a LoopbackServer and answer commands from the parent until "stop"."""
+    server = LoopbackServer(responder=_resolve(responder) if responder else None, **kwargs).start()
+    conn.send(server.base_url)
+    handle = _Commands(server)
+    while True:
+        command, args = conn.recv()
+        if command == "stop":
+            server.stop()
+            conn.send(None)
+            return
+        conn.send(handle(command, *args))
+
+
+class _Commands:
+    """Reads and controls a LoopbackServer on behalf of :class:`BenchServer`."""
+
+    def __init__(self, server: LoopbackServer):
+        self.server = server
+
+    def __call__(self, command: str, *args: Any) -> Any:
+        s = self.server
+        if command == "reset":
+            s.reset_stats()
+            return None
+        if command == "script":
+            s.script(*args)
+            return None
+        if command == "stats":
+            stats = {"requests": s.request_count, "prompt_tokens": s.prompt_tokens,
+                     "completion_tokens": s.completion_tokens, "max_in_flight": s.max_in_flight,
+                     "prompt_tokens_per_request": s.prompt_tokens_per_request,
+                     "faults_served": s.faults_served}
+            if args and args[0]:
+                stats["bodies"] = s.bodies
+            return stats
+        raise ValueError(f"unknown server command {command!r}")
+
+
+class BenchServer:
+    """A :class:`LoopbackServer` in a child process (or in this one with ``in_process=True``).
+
+    ``responder`` is ``"module:function"`` (importable in the child). Use as a context manager;
+    :meth:`stats` returns requests, tokens, largest in-flight count, per-request prompt tokens
+    and the faults served (and the request bodies when asked).
+    """
+
+    def __init__(self, *, responder: str | None = None, in_process: bool = False, **server_kwargs: Any):
+        self.responder = responder
+        self.in_process = in_process
+        self.server_kwargs = server_kwargs
+        self.base_url = ""
+        self._local: _Commands | None = None
+        self._conn: Any = None
+        self._proc: Any = None
+
+    def __enter__(self) -> BenchServer:
+        if self.in_process:
+            responder = _resolve(self.responder) if self.responder else None
+            server = LoopbackServer(responder=responder, **self.server_kwargs).start()
+            self._local = _Commands(server)
+            self.base_url = server.base_url
+            return self
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, self.responder, self.server_kwargs),
+                                 name="bench-loopback-server", daemon=True)
+        self._proc.start()
+        if not self._conn.poll(60):
+            raise RuntimeError("the benchmark's loopback server process did not start within 60 s")
+        self.base_url = self._conn.recv()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._local is not None:
+            self._local.server.stop()
+            self._local = None
+        if self._proc is not None:
+            try:
+                self._conn.send(("stop", ()))
+                self._conn.poll(10)
+            except (OSError, EOFError):
+                pass
+            self._proc.join(10)
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc = None
+
+    def _call(self, command: str, *args: Any) -> Any:
+        if self._local is not None:
+            return self._local(command, *args)
+        self._conn.send((command, args))
+        return self._conn.recv()
+
+    def stats(self, bodies: bool = False) -> dict[str, Any]:
+        """What the server has seen since the last :meth:`reset`."""
+        return self._call("stats", bodies)
+
+    def reset(self) -> None:
+        """Forget counts and recorded requests."""
+        self._call("reset")
+
+    def script(self, *faults: str) -> None:
+        """Queue faults for the next requests (see ``LoopbackServer.script``)."""
+        self._call("script", *faults)
+
+
+@contextmanager
+def http_setup(*, responder: str, in_process: bool, timeout: float = 30.0,
+               **server_kwargs: Any) -> Iterator[BenchServer]:
+    """A running :class:`BenchServer` with the HTTP model installed as the default model."""
+    with BenchServer(responder=responder, in_process=in_process, **server_kwargs) as server:
+        install_http_model(server.base_url, timeout=timeout)
+        try:
+            yield server
+        finally:
+            llm.reset_default_model()
+
+
+def load_average() -> float | None:
+    """The one-minute load average (how busy the machine was), where the OS reports it."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def warm_up(server: BenchServer | None = None) -> float:
+    """One agent turn through the default model, so imports and the HTTP client exist before timing.
+
+    Returns its wall seconds (the process's cold start); the server's counters are reset after it.
+    """
+    from tinytroupe.agent import TinyPerson
+
+    start = time.perf_counter()
+    agent = TinyPerson("Warm Up")
+    agent.listen("Hello, how are you today?")
+    agent.act()
+    elapsed = time.perf_counter() - start
+    fresh_simulation()
+    if server is not None:
+        server.reset()
+    return round(elapsed, 3)

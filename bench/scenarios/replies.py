@@ -1,0 +1,94 @@
+"""Model replies for the benchmarks: agent turns of realistic length, the same for the same prompt.
+
+A reply is computed from the request alone (a hash of its messages seeds the words), so a
+rerun of a simulation sends the same requests and gets the same replies, which is what the
+cached-rerun scenario needs. ``*_reply(body)`` answer the loopback server's JSON bodies;
+``scripted_*(request)`` answer a :class:`~tinytroupe.llm.ScriptedModel`'s ChatRequests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+from tinytroupe.testing.schema_sample import sample_from_schema
+
+__all__ = ["turn_reply", "survey_reply", "scripted_turn", "scripted_survey", "THINK_CHARS", "TALK_CHARS"]
+
+THINK_CHARS = 150
+TALK_CHARS = 400
+
+_WORDS = ("price quality design battery weight colour service delivery value brand warranty comfort "
+          "noise screen habit budget family commute weekend store online review friend trust feature "
+          "simple useful expensive cheap modern durable repair support recycle battery charger app").split()
+
+
+def _text(rng: random.Random, chars: int) -> str:
+    words: list[str] = []
+    length = 0
+    while length < chars:
+        word = rng.choice(_WORDS)
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words).capitalize() + "."
+
+
+def _rng(messages: list[Any]) -> random.Random:
+    text = "\n".join(str(m.get("content") if isinstance(m, dict) else m.content) for m in messages)
+    return random.Random(int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16))
+
+
+def _targets(schema: dict[str, Any]) -> list[str] | None:
+    """The names an agent turn may target, or None when the schema is not an agent turn's."""
+    try:
+        enum = schema["properties"]["actions"]["items"]["properties"]["target"].get("enum")
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return [n for n in (enum or []) if n]
+
+
+def _turn(rng: random.Random, targets: list[str], survey: bool) -> str:
+    """THINK then TALK (to one of ``targets``, or to nobody in a survey), DONE, cognitive state."""
+    target = "" if survey or not targets else targets[rng.randrange(len(targets))]
+    actions = [{"type": "THINK", "content": _text(rng, THINK_CHARS), "target": ""},
+               {"type": "TALK", "content": _text(rng, TALK_CHARS), "target": target},
+               {"type": "DONE", "content": "", "target": ""}]
+    state = {"goals": _text(rng, 40), "context": _text(rng, 40), "attention": _text(rng, 30),
+             "emotions": _text(rng, 20)}
+    return json.dumps({"actions": actions, "cognitive_state": state})
+
+
+def _schema_of_body(body: dict[str, Any]) -> dict[str, Any]:
+    from tinytroupe.testing.loopback_server import schema_of_request
+
+    return schema_of_request(body) or {}
+
+
+def _answer(messages: list[Any], schema: dict[str, Any], survey: bool) -> str:
+    rng = _rng(messages)
+    targets = _targets(schema)
+    if targets is None:  # not an agent turn: any valid object will do
+        return json.dumps(sample_from_schema(schema, rng)) if schema else "A plain answer."
+    return _turn(rng, targets, survey)
+
+
+def turn_reply(body: dict[str, Any]) -> str:
+    """Loopback responder: a focus-group turn that talks to someone it can reach."""
+    return _answer(body.get("messages") or [], _schema_of_body(body), survey=False)
+
+
+def survey_reply(body: dict[str, Any]) -> str:
+    """Loopback responder: a survey answer (THINK, then TALK to nobody in particular)."""
+    return _answer(body.get("messages") or [], _schema_of_body(body), survey=True)
+
+
+def scripted_turn(request: Any) -> str:
+    """ScriptedModel responder twin of :func:`turn_reply`."""
+    return _answer(list(request.messages), request.response_format.json_schema or {}, survey=False)
+
+
+def scripted_survey(request: Any) -> str:
+    """ScriptedModel responder twin of :func:`survey_reply`."""
+    return _answer(list(request.messages), request.response_format.json_schema or {}, survey=True)
