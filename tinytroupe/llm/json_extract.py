@@ -81,6 +81,10 @@ def extract_json(text: str) -> Any:
     if text is None or not text.strip():
         raise JSONExtractionError("the reply was empty")
     stripped = text.strip()
+    try:
+        return _loads(stripped)  # the usual case: the reply is exactly one JSON value
+    except json.JSONDecodeError:
+        pass
     candidates = [stripped]
     candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
     candidates += sorted(_balanced_spans(text), key=len, reverse=True)
