@@ -2,9 +2,11 @@
 
 ``await agenerate(model, messages, MyModel)`` returns a validated ``MyModel``. The mode is
 chosen per endpoint: native ``json_schema`` first, then ``json_object`` with the schema as a
-grammar, then prompt-only with tolerant extraction; a mode the endpoint rejects is
-remembered for that endpoint. An invalid reply is re-asked with the validation error quoted.
-After ``MAX_ATTEMPTS`` a :class:`~tinytroupe.errors.StructuredOutputError` is raised.
+grammar, then prompt-only with tolerant extraction. A mode the endpoint rejects (a bad
+request that names the response format, schema or grammar) is remembered for that endpoint;
+other bad requests propagate at once. An invalid reply is re-asked with the validation error
+quoted, and counted as a repair by the usage tracker in the model's chain. After
+``MAX_ATTEMPTS`` a :class:`~tinytroupe.errors.StructuredOutputError` is raised.
 """
 
 from __future__ import annotations
