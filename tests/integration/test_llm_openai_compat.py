@@ -121,14 +121,14 @@ def test_llm_many_concurrent_calls_overlap():
         async def burst():
             request = ChatRequest(messages=[{"role": "user", "content": "hi"}])
             try:
-                return await asyncio.gather(*[model.complete(request) for _ in range(120)])
+                return await asyncio.gather(*[model.complete(request) for _ in range(80)])
             finally:
                 await model.aclose()
 
         replies = asyncio.run(burst())
-        assert len(replies) == 120 and all(r.text for r in replies)
-        assert server.max_in_flight >= 60
-        assert server.request_count == 120 and len(server.prompt_tokens_per_request) == 120
+        assert len(replies) == 80 and all(r.text for r in replies)
+        assert server.max_in_flight >= 40
+        assert server.request_count == 80 and len(server.prompt_tokens_per_request) == 80
 
 
 def test_llm_embeddings_endpoint_answers_the_openai_client():

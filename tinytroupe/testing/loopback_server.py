@@ -214,6 +214,12 @@ class LoopbackServer:
         with self._stats.lock:
             self._stats.reset()
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every count and record at once (consistent with each other), as plain data."""
+        with self._stats.lock:
+            return {k: (list(v) if isinstance(v, list) else v)
+                    for k, v in vars(self._stats).items() if k != "lock"}
+
     def _read(self, name: str) -> Any:
         with self._stats.lock:
             value = getattr(self._stats, name)

@@ -39,6 +39,8 @@ def test_llm_server_answers_schema_with_valid_json_and_records():
         usage = reply[2]["usage"]
         assert usage["prompt_tokens"] == server.prompt_tokens == server.prompt_tokens_per_request[0]
         assert server.request_count == 1 and server.bodies[0]["response_format"] == rf
+        snap = server.snapshot()
+        assert snap["request_count"] == 1 and snap["completion_tokens"] == usage["completion_tokens"]
         server.reset_stats()
         assert server.request_count == 0 and server.bodies == []
 
