@@ -1,6 +1,7 @@
 """The openai provider against a real OpenAI-compatible HTTP server on 127.0.0.1."""
 
 import asyncio
+import threading
 
 import openai
 import pytest
@@ -115,20 +116,33 @@ def test_llm_unreachable_server_is_transient_and_names_base_url():
 
 
 def test_llm_many_concurrent_calls_overlap():
-    with LoopbackServer(latency=0.3) as server:
+    n = 80
+    all_in = threading.Event()
+    lock = threading.Lock()
+    seen = {"n": 0}
+
+    def hold_until_all_arrive(body):
+        with lock:
+            seen["n"] += 1
+            if seen["n"] == n:
+                all_in.set()
+        all_in.wait(timeout=20)  # every call is in flight at once, however slow the machine
+        return "ok"
+
+    with LoopbackServer(responder=hold_until_all_arrive) as server:
         model = stacked(server)
 
         async def burst():
             request = ChatRequest(messages=[{"role": "user", "content": "hi"}])
             try:
-                return await asyncio.gather(*[model.complete(request) for _ in range(80)])
+                return await asyncio.gather(*[model.complete(request) for _ in range(n)])
             finally:
                 await model.aclose()
 
         replies = asyncio.run(burst())
-        assert len(replies) == 80 and all(r.text for r in replies)
-        assert server.max_in_flight >= 40
-        assert server.request_count == 80 and len(server.prompt_tokens_per_request) == 80
+        assert all_in.is_set() and [r.text for r in replies] == ["ok"] * n
+        assert server.max_in_flight == n and model.find(LimitedModel).max_in_flight == n
+        assert server.request_count == n and len(server.prompt_tokens_per_request) == n
 
 
 def test_llm_embeddings_endpoint_answers_the_openai_client():

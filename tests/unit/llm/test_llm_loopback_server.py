@@ -100,19 +100,32 @@ def test_llm_server_validates_its_settings():
 
 
 def test_llm_server_handles_150_concurrent_connections():
-    with LoopbackServer(latency=0.3) as server:
+    n = 150
+    all_in = threading.Event()
+    counter = {"n": 0}
+    lock = threading.Lock()
+
+    def hold_until_all_arrive(body):
+        with lock:
+            counter["n"] += 1
+            if counter["n"] == n:
+                all_in.set()
+        all_in.wait(timeout=20)  # every request is inside the server at once
+        return "ok"
+
+    with LoopbackServer(responder=hold_until_all_arrive) as server:
         statuses = []
-        lock = threading.Lock()
 
         def one():
             status = chat(server)[0]
             with lock:
                 statuses.append(status)
 
-        threads = [threading.Thread(target=one) for _ in range(150)]
+        threads = [threading.Thread(target=one) for _ in range(n)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=30)
-        assert statuses.count(200) == 150
-        assert server.max_in_flight >= 100 and server.in_flight == 0
+        assert all_in.is_set()
+        assert statuses.count(200) == n
+        assert server.max_in_flight == n and server.in_flight == 0
