@@ -21,8 +21,11 @@ def _hermetic(tmp_path, monkeypatch):
     monkeypatch.setenv("TINYTROUPE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TINYTROUPE_DISPLAY", "off")
     monkeypatch.chdir(tmp_path)
+    from tinytroupe.llm.structured import forget_endpoint_modes
+
     config_manager.reset()
     llm.reset_default_model()
+    forget_endpoint_modes()
     try:
         from tinytroupe.agent import TinyPerson  # noqa: F401
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import threading
 
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ModelWrapper, ResponseFormat, Usage
+from tinytroupe.llm.base import (
+    ChatRequest,
+    Completion,
+    LLMModel,
+    Message,
+    ModelWrapper,
+    ResponseFormat,
+    Usage,
+)
 from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedError
 from tinytroupe.llm.structured import StructuredResult, agenerate, generate
 
@@ -28,6 +36,9 @@ __all__ = [
     "default_model",
     "set_default_model",
     "reset_default_model",
+    "complete_text",
+    "acomplete_text",
+    "usage_stats",
 ]
 
 _lock = threading.Lock()
@@ -59,6 +70,27 @@ def set_default_model(model: LLMModel, *, wrap: bool = True) -> LLMModel:
     with _lock:
         _default = model
     return model
+
+
+def complete_text(messages, **kwargs):
+    """Free text from the default model (see :func:`tinytroupe.llm.setup.complete_text`)."""
+    from tinytroupe.llm.setup import complete_text as _complete_text
+
+    return _complete_text(messages, **kwargs)
+
+
+async def acomplete_text(messages, **kwargs):
+    """Async twin of :func:`complete_text`."""
+    from tinytroupe.llm.setup import acomplete_text as _acomplete_text
+
+    return await _acomplete_text(messages, **kwargs)
+
+
+def usage_stats():
+    """The process-wide usage tally: calls, cached calls, retries, tokens, cost, per model and tag."""
+    from tinytroupe.llm.setup import usage_stats as _usage_stats
+
+    return _usage_stats()
 
 
 def reset_default_model() -> None:
