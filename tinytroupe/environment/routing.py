@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinytroupe import events
+from tinytroupe.transactions import transactional
 
 __all__ = ["Routing", "action_of"]
 
@@ -131,6 +132,7 @@ class Routing:
         source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self)
 
     # -- broadcasts ---------------------------------------------------------------------------
+    @transactional("TinyWorld.broadcast")
     def broadcast(self, speech: str, source: Any = None) -> None:
         """Deliver ``speech`` to every agent of the world except ``source``."""
         with self._recording():
@@ -138,18 +140,21 @@ class Routing:
                 if agent is not source:
                     agent.listen(speech, source=source)
 
+    @transactional("TinyWorld.broadcast_thought")
     def broadcast_thought(self, thought: str, source: Any = None) -> None:
         """Make every agent think ``thought``."""
         with self._recording():
             for agent in list(self.agents):
                 agent.think(thought)
 
+    @transactional("TinyWorld.broadcast_internal_goal")
     def broadcast_internal_goal(self, internal_goal: str) -> None:
         """Give every agent the goal ``internal_goal``."""
         with self._recording():
             for agent in list(self.agents):
                 agent.internalize_goal(internal_goal)
 
+    @transactional("TinyWorld.broadcast_context_change")
     def broadcast_context_change(self, context: list[str]) -> None:
         """Change every agent's situational context."""
         with self._recording():

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
-from tinytroupe import events
+from tinytroupe import events, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.config import config_manager
+from tinytroupe.environment import persistence
 from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
 from tinytroupe.environment.routing import Routing
 from tinytroupe.environment.state import decode_world, encode_world
@@ -67,6 +70,7 @@ class TinyWorld(Routing):
         TinyWorld.add_environment(self)
         self.add_interventions(interventions or [])
         self.add_agents(agents or [])
+        transactions.register(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, agents={[a.name for a in self.agents]})"
@@ -193,6 +197,7 @@ class TinyWorld(Routing):
         """Blocking twin of :meth:`astep`."""
         return run_sync(self.astep(timedelta_per_step, randomize_agents_order, parallelize))
 
+    @transactions.transactional("TinyWorld.skip")
     def skip(self, steps: int, timedelta_per_step: timedelta | None = None) -> None:
         """Let time pass for ``steps`` steps without anyone acting."""
         if timedelta_per_step is None:
@@ -246,6 +251,8 @@ class TinyWorld(Routing):
         self.skip(years, STEP_UNITS["years"])
 
     # -- one step ------------------------------------------------------------------------
+    # each step is one operation for simulation control, whatever run()/step() call made it
+    @transactions.transactional("TinyWorld.step", ignore=("run_step", "total_steps"))
     async def _astep(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
                      parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
         self._clock.advance(timedelta_per_step)
@@ -352,6 +359,23 @@ class TinyWorld(Routing):
         """Restore the state made by :meth:`encode_complete_state`; returns the world."""
         decode_world(self, state)
         return self
+
+    def fork(self, new_name: str) -> TinyWorld:
+        """A new world named ``new_name`` in exactly this world's state, with copies of its agents.
+
+        The copies keep their names and live only in the fork (name lookup still finds the
+        originals); interventions are not copied. See :mod:`tinytroupe.environment.persistence`.
+        """
+        return persistence.fork_world(self, new_name)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the world's complete state (agents included) to ``path`` atomically."""
+        return persistence.save_world(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TinyWorld:
+        """A world restored from a file written by :meth:`save` (same-named agents are reused)."""
+        return persistence.load_world(path, cls)
 
     def _encode_extra(self) -> dict[str, Any]:
         """Fields a subclass adds to the encoded state."""
