@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events
+from tinytroupe import events, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -89,6 +89,7 @@ class TinyPersonFactory:
         self.generated_people: list[TinyPerson] = []
         self.generated_names: list[str] = []
         self.generated_minibios: list[str] = []
+        transactions.register(self)
 
     # -- the population plan -----------------------------------------------------------
     @classmethod
@@ -125,6 +126,7 @@ class TinyPersonFactory:
     def _uses_quota(self) -> bool:
         return self.quota if self.quota is not None else self.total_population_size is not None
 
+    @transactions.transactional("TinyPersonFactory.plan_sampling")
     async def aplan_sampling(self) -> list[Dimension]:
         """Settle the dimensions: one model call when only a description was given."""
         if self._dimensions is None and not self.sampling_space_description:
@@ -262,6 +264,7 @@ class TinyPersonFactory:
             return 1
         return max(1, int(self.concurrency or config_manager.get("max_concurrent_model_calls")))
 
+    @transactions.transactional("TinyPersonFactory.generate_person")
     async def agenerate_person(self, agent_particularities: str | None = None, temperature: float = 1.2,
                                attempts: int = 10,
                                post_processing_func: Callable[[TinyPerson], Any] | None = None
@@ -277,6 +280,7 @@ class TinyPersonFactory:
         """Blocking twin of :meth:`agenerate_person`."""
         return run_sync(self.agenerate_person(agent_particularities, temperature, attempts, post_processing_func))
 
+    @transactions.transactional("TinyPersonFactory.generate_people", ignore=("verbose",))
     async def agenerate_people(self, number_of_people: int | None = None,
                                agent_particularities: str | None = None, temperature: float = 1.2,
                                attempts: int = 10, parallelize: bool = True, verbose: bool = False,
@@ -372,22 +376,34 @@ class TinyPersonFactory:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TinyPersonFactory:
         """A factory that carries on where the one :meth:`to_dict` described left off."""
+        return cls().decode_complete_state(data)
+
+    def encode_complete_state(self) -> dict[str, Any]:
+        """The factory's complete state as plain data (its people are found by name on decoding)."""
+        return self.to_dict()
+
+    def decode_complete_state(self, data: Mapping[str, Any]) -> TinyPersonFactory:
+        """Restore, in place, what :meth:`to_dict` described; generated people are looked up by name."""
         if data.get("type") != "TinyPersonFactory":
             raise SpecificationError("factory state: field 'type' must be 'TinyPersonFactory'.")
         dims = data.get("dimensions")
-        factory = cls(context=data.get("context"), sampling_space_description=data.get("sampling_space_description"),
-                      total_population_size=data.get("total_population_size"), seed=data.get("seed"),
-                      dimensions=None if dims is None else [Dimension.from_dict(d) for d in dims],
-                      quota=data.get("quota"), concurrency=data.get("concurrency"))
+        self.context, self.seed = data.get("context"), data.get("seed")
+        self.sampling_space_description = data.get("sampling_space_description")
+        self.total_population_size = data.get("total_population_size")
+        self.quota, self.concurrency = data.get("quota"), data.get("concurrency")
+        self._dimensions = None if dims is None else dimensions_from_mapping([Dimension.from_dict(d) for d in dims])
         version, internal, gauss = data["rng_state"]
-        factory._rng.setstate((version, tuple(internal), gauss))
-        factory._plan = [dict(e) for e in data.get("sampling_plan", [])]
-        factory._next_entry = int(data.get("next_entry", 0))
-        factory._names = NameBook.from_dict(data.get("names", {}))
-        factory.generated_names = list(data.get("generated_names", []))
-        factory._committed = len(factory.generated_names)
-        factory.generated_minibios = list(data.get("generated_minibios", []))
-        return factory
+        self._rng.setstate((version, tuple(internal), gauss))
+        self._plan = [dict(e) for e in data.get("sampling_plan", [])]
+        self._next_entry = int(data.get("next_entry", 0))
+        self._names = NameBook.from_dict(data.get("names", {}))
+        self._plan_task = None
+        self.generated_names = list(data.get("generated_names", []))
+        self._committed = len(self.generated_names)
+        self.generated_minibios = list(data.get("generated_minibios", []))
+        found = (TinyPerson.get_agent_by_name(n) for n in self.generated_names)
+        self.generated_people = [p for p in found if p is not None]
+        return self
 
     def __repr__(self) -> str:
         dims = ", ".join(d.key for d in self.sampling_dimensions) or "none"
