@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 __all__ = ["transactional", "Operation", "Handler", "set_handler", "get_handler", "register",
-           "depth", "untracked"]
+           "default_seed", "depth", "untracked"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,6 +98,16 @@ def register(obj: Any) -> None:
     handler = _handler
     if handler is not None:
         handler.register(obj)
+
+
+def default_seed(label: str) -> int | None:
+    """A reproducible seed for an object created without one (None outside a simulation).
+
+    Inside a simulation an unseeded world or factory must still draw the same numbers on a
+    rerun, or its state (and so every replay key) would differ each time.
+    """
+    provider = getattr(_handler, "default_seed", None)
+    return provider(label) if provider is not None else None
 
 
 def depth() -> int:

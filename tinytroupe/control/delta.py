@@ -35,6 +35,8 @@ def diff(old: Any, new: Any) -> dict[str, Any] | None:
             patch = diff(old[index], new[index])
             if patch is not None:
                 items[str(index)] = patch
+        if len(items) * 2 > shared > 0:  # mostly rewritten (a random generator's state): store it whole
+            return {"=": new}
         return {"n": len(new), "i": items, "t": new[len(old):]}
     return {"=": new}
 

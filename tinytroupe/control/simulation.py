@@ -110,6 +110,7 @@ class Simulation:
         self._objects_lock = threading.RLock()
         self._op_lock = threading.Lock()
         self._pending_checkpoint = False
+        self._seeds: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
@@ -132,6 +133,12 @@ class Simulation:
             if id(obj) not in self._owned:
                 self._owned.add(id(obj))
                 self._objects.append(obj)
+
+    def default_seed(self, label: str) -> int:
+        """A seed for the ``n``-th unseeded object labelled ``label``: the same on every rerun."""
+        with self._objects_lock:
+            self._seeds[label] = self._seeds.get(label, 0) + 1
+            return int(digest(f"{self.id}/{label}#{self._seeds[label]}")[:8], 16)
 
     def _adopt(self, obj: Any) -> None:
         """Own the receiver of an operation and what its outcome depends on (its world, its agents)."""

@@ -50,6 +50,11 @@ class TinyWorld(Routing):
     communication_display: ClassVar[bool] = True
     # whether agents added to the world can see each other at once (networks derive it from relations)
     _everyone_accessible_on_add: ClassVar[bool] = True
+    # ...but only while the world stays room-sized: an agent joining a world that will then hold
+    # more agents than this (a crowd, such as a survey) is not made accessible to everyone, since
+    # that costs N^2 relations and puts every name in every prompt; make_everyone_accessible()
+    # still connects a crowd on request
+    max_everyone_accessible: ClassVar[int] = 50
 
     def __init__(self, name: str = "A TinyWorld", agents: Iterable[Any] | None = None,
                  initial_datetime: datetime | None = None, interventions: Iterable[Any] | None = None,
@@ -61,7 +66,7 @@ class TinyWorld(Routing):
         self.name_to_agent: dict[str, Any] = {}
         self._interventions: list[Any] = []
         if seed is None:
-            seed = config_manager.get("seed") or None
+            seed = config_manager.get("seed") or transactions.default_seed(f"world:{name}")
         self.seed = seed
         self._rng = random.Random(seed)
         self.simulation_step = 0
@@ -112,12 +117,22 @@ class TinyWorld(Routing):
     # -- agents --------------------------------------------------------------------------
     def add_agents(self, agents: Iterable[Any]) -> TinyWorld:
         """Add several agents; returns the world, for chaining."""
-        for agent in agents:
-            self.add_agent(agent)
+        batch = list(agents)
+        size = len(self.agents) + len(batch)
+        for agent in batch:
+            self._add_agent(agent, size)
         return self
 
     def add_agent(self, agent: Any) -> TinyWorld:
-        """Add ``agent`` (its name must be unique here) and make the world its environment."""
+        """Add ``agent`` (its name must be unique here) and make the world its environment.
+
+        In a room-sized world (see ``max_everyone_accessible``) it and everyone else become
+        accessible to each other.
+        """
+        return self._add_agent(agent, len(self.agents) + 1)
+
+    def _add_agent(self, agent: Any, size_after: int) -> TinyWorld:
+        """Add one agent of a batch that leaves the world with ``size_after`` agents."""
         if agent in self.agents:
             return self
         if agent.name in self.name_to_agent:
@@ -128,7 +143,7 @@ class TinyWorld(Routing):
         agent.environment = self
         self.agents.append(agent)
         self.name_to_agent[agent.name] = agent
-        if self._everyone_accessible_on_add:
+        if self._everyone_accessible_on_add and size_after <= self.max_everyone_accessible:
             for other in self.agents[:-1]:
                 other.make_agent_accessible(agent)
                 agent.make_agent_accessible(other)

@@ -75,7 +75,7 @@ class TinyPersonFactory:
         self.sampling_space_description = sampling_space_description
         self.total_population_size = total_population_size
         config_seed = int(config_manager.get("seed") or 0)
-        self.seed = seed if seed is not None else (config_seed or None)
+        self.seed = seed if seed is not None else (config_seed or transactions.default_seed("factory"))
         self.quota = quota
         self.concurrency = concurrency
         self.model = model
@@ -199,33 +199,35 @@ class TinyPersonFactory:
         return None
 
     def _commit(self, job: Job, persona: dict[str, Any], post: Callable[[TinyPerson], Any] | None,
-                verbose: bool, total: int) -> TinyPerson:
+                verbose: bool, total: int) -> tuple[TinyPerson, str]:
         persona["name"] = self._names.disambiguate(persona["name"], job.seed)
         person = TinyPerson(persona["name"])
         person.define(persona)
         if post is not None:
             post(person)
-        self._names.add(person.persona)
+            persona = person.persona
+        self._names.add(persona)
+        bio = person.minibio()
         self._committed += 1
         events.emit("factory.person", source="factory", name=person.name, index=self._committed,
                     batch_position=job.index + 1, batch_size=total, attempts=job.attempts_used,
-                    minibio=person.minibio(), verbose=verbose)
-        return person
+                    minibio=bio, verbose=verbose)
+        return person, bio
 
-    def _record(self, people: Sequence[TinyPerson | None]) -> None:
+    def _record(self, done: Sequence[tuple[TinyPerson, str] | None]) -> None:
         """Add a finished batch to the generated lists, in plan order."""
-        for person in people:
-            if person is not None:
-                self.generated_people.append(person)
-                self.generated_names.append(person.name)
-                self.generated_minibios.append(person.minibio())
+        for item in done:
+            if item is not None:
+                self.generated_people.append(item[0])
+                self.generated_names.append(item[0].name)
+                self.generated_minibios.append(item[1])
 
     async def _generate(self, n: int, particularities: str | None, temperature: float, attempts: int,
                         parallelize: bool, post: Callable[[TinyPerson], Any] | None,
                         verbose: bool) -> list[TinyPerson | None]:
         await self.aplan_sampling()
         jobs = self._new_jobs(n)
-        results: list[TinyPerson | None] = [None] * n
+        results: list[tuple[TinyPerson, str] | None] = [None] * n
         model = self._model()
         limit = asyncio.Semaphore(self._concurrency(parallelize))
         temperature = min(2.0, max(0.0, float(temperature)))
@@ -257,7 +259,7 @@ class TinyPersonFactory:
             await run_waves(jobs, draft, settle, attempts=attempts)
         finally:
             self._record(results)
-        return results
+        return [item[0] if item is not None else None for item in results]
 
     def _concurrency(self, parallelize: bool) -> int:
         if not parallelize or not config_manager.get("parallel_agent_generation"):
