@@ -111,7 +111,7 @@ def default_seed(label: str) -> int | None:
 
 
 def depth() -> int:
-    """How many marked calls are running around this point (0: none, a call here is top-level)."""
+    """How many marked calls are running around this point (0: none, a call made here is top-level)."""
     return _depth.get()
 
 
@@ -163,9 +163,7 @@ def _async_wrapper(func: Callable[..., Any], name: str, ignore: tuple[str, ...])
         handler = _handler
         level = _depth.get()
         op = Operation(name, self, func, args, kwargs, ignore, level)
-        if handler is None:
-            return func(self, *args, **kwargs)
-        if level > 0:
+        if handler is None or level > 0:
             return op.aexecute()
         return handler.run_async(op)
 
