@@ -45,14 +45,14 @@ def _fatal(exc: BaseException) -> bool:
 
 
 async def draft_persona(model: LLMModel, request: PersonRequest, job: Job, *, temperature: float,
-                        limit: asyncio.Semaphore, tags: dict[str, str]) -> Outcome:
+                        limit: asyncio.Semaphore, tags: dict[str, str], detail: str = "full") -> Outcome:
     """Ask the model for one person; a recoverable LLM failure is returned, not raised."""
     seed = (job.seed + 7919 * job.attempts_used) % 2**31
     async with limit:
         try:
             result = await agenerate(model, person_messages(request), GeneratedPersona,
-                                     schema=persona_schema(job.fixed), temperature=temperature,
-                                     max_tokens=MAX_PERSONA_TOKENS, seed=seed, tags=tags)
+                                     schema=persona_schema(job.fixed, detail), temperature=temperature,
+                                     max_tokens=MAX_PERSONA_TOKENS[detail], seed=seed, tags=tags)
         except LLMError as exc:
             if _fatal(exc):
                 raise

@@ -8,16 +8,20 @@ lone string becomes a list, ``"34 years"`` is 34) so a near miss costs no second
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
-__all__ = ["GeneratedPersona", "persona_schema", "FIXABLE_FIELDS", "MAX_PERSONA_TOKENS"]
+from tinytroupe.errors import SpecificationError
 
-MAX_PERSONA_TOKENS = 1500
-"""Reply budget for one persona; the schema's limits keep replies well under it."""
+__all__ = ["GeneratedPersona", "persona_schema", "FIXABLE_FIELDS", "MAX_PERSONA_TOKENS", "DETAILS",
+           "COMPACT_FIELDS"]
+
+MAX_PERSONA_TOKENS = {"full": 1500, "compact": 600}
+"""Reply budget for one persona, per detail level; the schema's limits keep replies under it."""
 
 # name -> (maxLength) for text; lists: name -> (item maxLength, minItems, maxItems)
 _TEXT = {
@@ -31,6 +35,14 @@ _LISTS = {
     "behaviors": (100, 1, 3), "other_facts": (140, 1, 3), "relationships": (0, 1, 2),
 }
 _BIG_FIVE = ("openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism")
+
+DETAILS = ("full", "compact")
+COMPACT_FIELDS = (
+    "name", "age", "gender", "nationality", "residence", "education", "occupation", "style",
+    "personality.traits", "preferences.interests", "skills",
+)
+"""The fields a compact persona asks for; the rest stay empty."""
+_COMPACT_TEXT = {"occupation.description": 120, "education": 80, "style": 80}
 
 FIXABLE_FIELDS = ("age", "gender", "nationality", "residence", "education", "occupation.title")
 """Persona fields whose drawn value is also imposed in the schema (as a one-value enum)."""
@@ -186,9 +198,50 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
             "additionalProperties": False}
 
 
-def persona_schema(fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The schema sent to the model; ``fixed`` values (see FIXABLE_FIELDS) become enums."""
-    fixed = dict(fixed or {})
+def persona_schema(fixed: Mapping[str, Any] | None = None, detail: str = "full") -> dict[str, Any]:
+    """The schema sent to the model; ``fixed`` values (see FIXABLE_FIELDS) become enums.
+
+    ``detail="compact"`` asks for the fields of COMPACT_FIELDS only, one item per list and
+    shorter texts: a few hundred tokens, for small local models. Built once per distinct
+    set of fixed values; treat the returned dict as read-only.
+    """
+    if detail not in DETAILS:
+        raise SpecificationError(f"persona detail must be one of {', '.join(DETAILS)}, got {detail!r}.")
+    items = tuple(sorted((k, v) for k, v in (fixed or {}).items() if k in FIXABLE_FIELDS))
+    try:
+        return _cached_schema(items, detail)
+    except TypeError:  # an unhashable fixed value
+        return _finish(_build_schema(dict(items)), detail)
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached_schema(items: tuple[tuple[str, Any], ...], detail: str) -> dict[str, Any]:
+    return _finish(_build_schema(dict(items)), detail)
+
+
+def _finish(schema: dict[str, Any], detail: str) -> dict[str, Any]:
+    return _compact(schema, "") if detail == "compact" else schema
+
+
+def _compact(node: dict[str, Any], path: str) -> dict[str, Any]:
+    """The compact form of a schema node: pruned to COMPACT_FIELDS, one item, short text."""
+    node = dict(node)
+    if node.get("type") == "object" and "properties" in node:
+        props = {k: _compact(v, f"{path}.{k}".lstrip(".")) for k, v in node["properties"].items()
+                 if _kept(f"{path}.{k}".lstrip("."))}
+        node.update(properties=props, required=list(props))
+    elif node.get("type") == "array":
+        node.update(items=_compact(node["items"], path), minItems=1, maxItems=1)
+    elif node.get("type") == "string" and "maxLength" in node:
+        node["maxLength"] = min(node["maxLength"], _COMPACT_TEXT.get(path, 60))
+    return node
+
+
+def _kept(path: str) -> bool:
+    return any(path == f or path.startswith(f + ".") or f.startswith(path + ".") for f in COMPACT_FIELDS)
+
+
+def _build_schema(fixed: dict[str, Any]) -> dict[str, Any]:
 
     def text(name: str, path: str | None = None) -> dict[str, Any]:
         path = path or name

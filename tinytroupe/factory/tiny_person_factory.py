@@ -27,7 +27,7 @@ from tinytroupe.factory.demography import read_demography
 from tinytroupe.factory.fit import FitResult, chi_square_gof
 from tinytroupe.factory.generation import Job, Outcome, draft_persona, run_waves
 from tinytroupe.factory.naming import NameBook
-from tinytroupe.factory.persona_schema import FIXABLE_FIELDS
+from tinytroupe.factory.persona_schema import DETAILS, FIXABLE_FIELDS
 from tinytroupe.factory.planning import propose_dimensions
 from tinytroupe.factory.population import Dimension, dimensions_from_mapping
 from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
@@ -63,12 +63,16 @@ class TinyPersonFactory:
                  total_population_size: int | None = None, seed: int | None = None,
                  dimensions: Mapping[str, Any] | Iterable[Dimension] | None = None, *,
                  quota: bool | None = None, concurrency: int | None = None,
-                 model: LLMModel | None = None):
+                 model: LLMModel | None = None, detail: str = "auto"):
         """``dimensions``: see :func:`~tinytroupe.factory.population.dimensions_from_mapping`;
         when None and ``sampling_space_description`` is given, the model proposes them once.
         ``quota`` (default: on when ``total_population_size`` is known) draws exact counts.
         ``concurrency`` bounds calls in flight (default: MAX_CONCURRENT_MODEL_CALLS).
+        ``detail``: ``"full"`` personas, ``"compact"`` ones (fewer, shorter fields, for small
+        models), or ``"auto"`` (compact on the embedded local model, else full).
         """
+        if detail not in ("auto", *DETAILS):
+            raise SpecificationError(f"detail must be auto, full or compact, got {detail!r}.")
         if total_population_size is not None and total_population_size < 1:
             raise SpecificationError(f"total_population_size must be at least 1, got {total_population_size}.")
         self.context = context
@@ -79,6 +83,7 @@ class TinyPersonFactory:
         self.quota = quota
         self.concurrency = concurrency
         self.model = model
+        self.detail = detail
         self._rng = random.Random(self.seed)
         self._dimensions = None if dimensions is None else dimensions_from_mapping(dimensions)
         self._plan: list[dict[str, Any]] = []
@@ -232,9 +237,10 @@ class TinyPersonFactory:
         limit = asyncio.Semaphore(self._concurrency(parallelize))
         temperature = min(2.0, max(0.0, float(temperature)))
         tags = {"component": "factory"}
+        detail = self.detail if self.detail != "auto" else ("compact" if model.name == "local" else "full")
 
         async def draft(job: Job) -> Outcome:
-            return await draft_persona(model, self._request(job, particularities), job,
+            return await draft_persona(model, self._request(job, particularities), job, detail=detail,
                                        temperature=temperature, limit=limit, tags=tags)
 
         def settle(job: Job, outcome: Outcome, last_chance: bool) -> bool:
@@ -368,7 +374,7 @@ class TinyPersonFactory:
             "type": "TinyPersonFactory", "version": 1, "context": self.context,
             "sampling_space_description": self.sampling_space_description,
             "total_population_size": self.total_population_size, "seed": self.seed,
-            "quota": self.quota, "concurrency": self.concurrency,
+            "quota": self.quota, "concurrency": self.concurrency, "detail": self.detail,
             "dimensions": None if self._dimensions is None else [d.to_dict() for d in self._dimensions],
             "sampling_plan": self.sampling_plan, "next_entry": self._next_entry,
             "rng_state": [version, list(internal), gauss], "names": self._names.to_dict(),

@@ -240,3 +240,15 @@ def test_state_round_trip_continues_the_same_way(scripted):
 def test_goodness_of_fit_unknown_dimension():
     with pytest.raises(SpecificationError, match="no dimension 'age'"):
         TinyPersonFactory().goodness_of_fit("age")
+
+
+def test_detail_auto_is_compact_on_the_local_provider(scripted):
+    scripted.responder = persona_responder()
+    TinyPersonFactory(seed=1).generate_person()
+    assert "other_facts" in scripted.requests[-1].response_format.json_schema["properties"]
+    scripted.name = "local"  # what the embedded model's provider is called
+    TinyPersonFactory(seed=2).generate_person()
+    assert "other_facts" not in scripted.requests[-1].response_format.json_schema["properties"]
+    assert scripted.requests[-1].max_tokens == 600
+    with pytest.raises(SpecificationError, match="detail must be auto, full or compact"):
+        TinyPersonFactory(detail="long")

@@ -70,3 +70,26 @@ def test_validation_is_lenient_with_near_misses():
 def test_validation_rejects_what_cannot_be_a_person(bad):
     with pytest.raises(ValidationError):
         GeneratedPersona.model_validate(bad)
+
+
+def test_compact_detail_keeps_few_short_fields():
+    schema = persona_schema({"age": 41}, "compact")
+    assert set(schema["required"]) == {"name", "age", "gender", "nationality", "residence", "education",
+                                       "occupation", "style", "personality", "preferences", "skills"}
+    assert schema["properties"]["personality"]["required"] == ["traits"]
+    assert schema["properties"]["age"]["enum"] == [41]
+    for node in _walk(schema):
+        if node.get("type") == "array":
+            assert node["maxItems"] == 1
+        if node.get("type") == "string" and "enum" not in node:
+            assert node["maxLength"] <= 120
+    value = sample_from_schema(schema, random.Random(1))
+    persona = GeneratedPersona.model_validate(value).to_persona()
+    assert persona["age"] == 41 and persona["relationships"] == [] and persona["personality"]["traits"]
+
+
+def test_unknown_detail_is_an_error():
+    from tinytroupe.errors import SpecificationError
+
+    with pytest.raises(SpecificationError, match="persona detail must be one of full, compact"):
+        persona_schema(None, "huge")
