@@ -96,6 +96,14 @@ def _current_time(agent: TinyPerson) -> str | None:
     return when.strftime("%A %Y-%m-%d %H:%M") if isinstance(when, datetime) else str(when)
 
 
+def _people(relations: dict[str, str]) -> str:
+    """Names grouped by relation, each relation written once: "Ann, Bob (colleagues); Cy (brother)"."""
+    groups: dict[str, list[str]] = {}
+    for name, relation in relations.items():
+        groups.setdefault(relation, []).append(name)
+    return "; ".join(", ".join(names) + (f" ({relation})" if relation else "") for relation, names in groups.items())
+
+
 def render_situation(agent: TinyPerson) -> str:
     """The mental state section: time, place, context, people, goals, attention, emotions, faculties."""
     state = agent.mental_state
@@ -109,8 +117,7 @@ def render_situation(agent: TinyPerson) -> str:
         lines.append("Context: " + "; ".join(state.context))
     people = agent.accessible_agent_relations()
     if people:
-        lines.append("People you can interact with: "
-                     + "; ".join(f"{name} ({relation})" for name, relation in people.items()))
+        lines.append("People you can interact with: " + _people(people))
     else:
         lines.append("People you can interact with: nobody in particular")
     for label, value in (("Your reading of the situation", state.situation), ("Goals", state.goals),

@@ -65,3 +65,13 @@ def test_openai_model_reads_text_usage_and_model_of_a_reply():
         completion = asyncio.run(model.complete(_chat()))
     assert completion.text == "plain words" and completion.usage.input_tokens > 0
     assert completion.model == "m" and completion.finish_reason == "stop" and completion.provider == "openai"
+
+
+def test_people_sharing_a_relation_are_listed_with_it_once():
+    from tinytroupe.agent.prompt import render_situation
+
+    ann, bob, cy, dee = (TinyPerson(n) for n in ("Ann", "Bob", "Cy", "Dee"))
+    ann.make_agents_accessible([bob, cy], "a colleague")
+    ann.make_agent_accessible(dee, "her sister")
+    line = next(x for x in render_situation(ann).splitlines() if x.startswith("People"))
+    assert line == "People you can interact with: Bob, Cy (a colleague); Dee (her sister)"
