@@ -91,7 +91,11 @@ def run(turns: int, seed: int) -> dict:
         per_agent[request_agent(request)].append(_tokens(request))
     schema_tokens = len(json.dumps(model.requests[-1].response_format.json_schema)) // 4
     first = per_agent[lisa.name]
-    return {"source": source, "per_agent": per_agent, "schema_tokens": schema_tokens,
+    last = [r for r in model.requests if request_agent(r) == lisa.name][-1]
+    persona = len(lisa.persona_text()) // 4
+    parts = {"persona": persona, "instructions": len(last.messages[0].content) // 4 - persona,
+             "episodes and situation": len(last.messages[1].content) // 4}
+    return {"source": source, "per_agent": per_agent, "schema_tokens": schema_tokens, "parts": parts,
             "ratio_50_20": first[min(turns, 50) - 1] / first[19] if turns >= 20 else None,
             "window": (config_manager.get("episodic_memory_fixed_prefix_length"),
                        config_manager.get("episodic_memory_lookback_length"))}
@@ -118,8 +122,14 @@ def _section(result: dict, turns: int) -> str:
         _table(result, turns), "",
         f"- ratio turn 50 / turn 20: **{result['ratio_50_20']:.3f}** (ideal: 1.0, target <= 1.2)",
         f"- largest prompt: {lisa_max} tokens, plus ~{result['schema_tokens']} tokens of JSON schema "
-        f"sent beside it; TinyTroupe 0.6 sends ~{ORIGINAL_TOKENS} per call (target: under half, "
-        f"{ORIGINAL_TOKENS // 2}).", "",
+        "sent beside it (native json_schema mode; in json_object/prompt modes it is in the messages).",
+        "- where the last prompt's tokens go: " + ", ".join(f"{k} {v}" for k, v in result["parts"].items())
+        + " (the persona is rendered in full: every value of the file is in the prompt).",
+        f"- against the target of under half of TinyTroupe 0.6's ~{ORIGINAL_TOKENS} tokens per call "
+        f"({ORIGINAL_TOKENS // 2}): met at the start of a conversation (turn 1 above); once the "
+        f"{prefix}+{lookback}-event window is full of ~400-character turns, the episodes alone take "
+        "most of the prompt and the total is above it. Shorter windows "
+        "(EPISODIC_MEMORY_LOOKBACK_LENGTH) lower the plateau proportionally.", "",
     ])
 
 

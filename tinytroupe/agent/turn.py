@@ -9,12 +9,21 @@ the previous one, and makes sure the turn ends with ``DONE``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tinytroupe import events, llm
-from tinytroupe.agent.actions import Action, CognitiveState, turn_model, turn_schema
+from tinytroupe.agent.actions import (
+    COGNITIVE_FIELDS,
+    COGNITIVE_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    Action,
+    CognitiveState,
+    turn_model,
+    turn_schema,
+)
 from tinytroupe.agent.prompt import action_definitions, build_messages
 from tinytroupe.agent.quality import QualityGate, render_proposal
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError
@@ -25,7 +34,7 @@ if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
 __all__ = ["Proposal", "TurnResult", "shape_turn", "decide", "apply_turn", "fallback", "is_repetition",
-           "SIMILARITY_THRESHOLD"]
+           "tidy_text", "SIMILARITY_THRESHOLD"]
 
 SIMILARITY_THRESHOLD = 0.9
 DONE = Action("DONE")
@@ -92,12 +101,36 @@ def _normal_target(target: str, names: tuple[str, ...]) -> str:
     return target.strip()
 
 
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s|$)|$)", re.DOTALL)
+
+
+def tidy_text(text: str, limit: int | None = None) -> str:
+    """Drop sentences repeated within ``text`` (small models loop), and when ``text`` ran into
+    its length bound ``limit``, cut the unfinished last sentence."""
+    parts = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
+    kept: list[str] = []
+    seen: set[str] = set()
+    for part in parts:
+        key = " ".join(part.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(part)
+    if limit and len(text) >= limit - 2 and len(kept) > 1 and kept[-1][-1] not in ".!?…":
+        kept.pop()
+    if len(kept) == len(parts):
+        return text.strip()  # nothing to fix: keep the original layout
+    return " ".join(kept)
+
+
 def _to_proposal(value: object, names: tuple[str, ...]) -> Proposal:
     actions = []
     for item in value.actions:  # type: ignore[attr-defined]
         target = "" if item.type in ("THINK", "DONE") else _normal_target(item.target, names)
-        actions.append(Action(item.type, item.content.strip(), target))
-    return Proposal(actions, value.cognitive_state)  # type: ignore[attr-defined]
+        actions.append(Action(item.type, tidy_text(item.content, CONTENT_MAX_LENGTH), target))
+    state = value.cognitive_state  # type: ignore[attr-defined]
+    tidy = {name: tidy_text(getattr(state, name), COGNITIVE_MAX_LENGTH) for name in COGNITIVE_FIELDS}
+    return Proposal(actions, CognitiveState(**tidy))
 
 
 def fallback(agent: TinyPerson, error: Exception) -> TurnResult:

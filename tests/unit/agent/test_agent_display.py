@@ -76,3 +76,16 @@ def test_markdown_view_for_jupyter():
     ana.move_to("Lisbon")
     card = ana._repr_markdown_()
     assert card.startswith("**Ana**") and "Nurse" in card and "Lisbon" in card
+
+
+def test_jupyter_html_helpers_escape_and_show_interactions():
+    from tinytroupe.ui import jupyter
+
+    ana = TinyPerson("Ana")
+    ana.define("occupation", {"title": "Nurse <night>"})
+    ana.listen("<script>x</script>", source="Bob")
+    card = jupyter.agent_html(ana)
+    assert "<b>Ana</b>" in card and "Nurse &lt;night&gt;" in card
+    history = jupyter.interactions_html(ana)
+    assert "&lt;script&gt;" in history and "<script>" not in history and "Bob" in history
+    assert jupyter.show(ana).startswith(card)
