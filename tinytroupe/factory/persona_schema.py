@@ -177,11 +177,23 @@ class GeneratedPersona(_Lenient):
         return [{"name": v} if isinstance(v, str) else v for v in items][:4]
 
     def to_persona(self) -> dict[str, Any]:
-        """The persona dict in the agent JSON format (``behaviors`` under ``general``)."""
+        """The persona dict in the agent JSON format (``behaviors`` under ``general``).
+
+        Fields the model left empty are left out, so a compact persona carries no blanks.
+        """
         data = self.model_dump()
         data["behaviors"] = {"general": data.pop("behaviors")}
         data["relationships"] = [r for r in data["relationships"] if r.get("name")]
-        return data
+        return _pruned(data)
+
+
+def _pruned(value: Any) -> Any:
+    if isinstance(value, dict):
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", [], {}, None)}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value if v not in ("", [], {}, None)]
+    return value
 
 
 def _text_schema(limit: int) -> dict[str, Any]:

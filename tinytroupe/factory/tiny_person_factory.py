@@ -199,7 +199,7 @@ class TinyPersonFactory:
             return f"the name {name!r} is already used by someone else; give this person another full name."
         if self._names.is_near_duplicate(persona):
             return (f"another person is already a {persona.get('age')}-year-old "
-                    f"{persona['occupation'].get('title')} living in {persona.get('residence')}; "
+                    f"{persona.get('occupation', {}).get('title')} living in {persona.get('residence')}; "
                     "make this person clearly different (another occupation or place of residence).")
         return None
 

@@ -252,3 +252,26 @@ def test_detail_auto_is_compact_on_the_local_provider(scripted):
     assert scripted.requests[-1].max_tokens == 600
     with pytest.raises(SpecificationError, match="detail must be auto, full or compact"):
         TinyPersonFactory(detail="long")
+
+
+def test_concurrent_first_calls_share_one_plan_call(scripted):
+    proposal = {"dimensions": [{"name": "city", "values": [{"value": "Oslo", "weight": 1},
+                                                           {"value": "Bergen", "weight": 1}]}]}
+    counter = iter(range(100))
+
+    def responder(req):
+        if req.response_format.name == "ProposedSamplingSpace":
+            return proposal
+        return persona_reply(req, name=f"Someone Unique{next(counter)}")
+
+    scripted.responder = responder
+    scripted.latency = 0.01
+    factory = TinyPersonFactory(sampling_space_description="Norwegians", seed=1)
+
+    async def main():
+        return await asyncio.gather(*[factory.agenerate_person() for _ in range(5)])
+
+    people = asyncio.run(main())
+    assert all(p is not None and p.get("city") in ("Oslo", "Bergen") for p in people)
+    assert [r.response_format.name for r in scripted.requests].count("ProposedSamplingSpace") == 1
+    assert scripted.calls == 6

@@ -62,7 +62,8 @@ def test_validation_is_lenient_with_near_misses():
     })
     assert p.name == "Ana Ribeiro" and p.age == 34 and p.skills == ["cooking"]
     assert len(p.style) == 140 and p.occupation.title == "Nurse"
-    assert p.to_persona()["relationships"] == [{"name": "Rui", "description": ""}]
+    assert p.to_persona()["relationships"] == [{"name": "Rui"}]
+    assert "gender" not in p.to_persona() and "behaviors" not in p.to_persona()
 
 
 @pytest.mark.parametrize("bad", [{"name": "...", "age": 30}, {"name": "Ana", "age": 300},
@@ -85,7 +86,8 @@ def test_compact_detail_keeps_few_short_fields():
             assert node["maxLength"] <= 120
     value = sample_from_schema(schema, random.Random(1))
     persona = GeneratedPersona.model_validate(value).to_persona()
-    assert persona["age"] == 41 and persona["relationships"] == [] and persona["personality"]["traits"]
+    assert persona["age"] == 41 and persona["personality"]["traits"]
+    assert "relationships" not in persona and "big_five" not in persona["personality"]  # empty: left out
 
 
 def test_unknown_detail_is_an_error():
