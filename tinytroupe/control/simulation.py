@@ -76,11 +76,6 @@ def _kind(obj: Any) -> str:
     return type(obj).__name__
 
 
-def _plain_copy(state: Any) -> Any:
-    """A private deep copy for a decoder (stored states are shared and read-only)."""
-    return json.loads(state_text(state))
-
-
 def _loop_running_here() -> bool:
     try:
         asyncio.get_running_loop()
@@ -201,33 +196,41 @@ class Simulation:
         return {key: entry.hash for key, entry in snapshot.items()}
 
     def _restore(self, after: dict[str, str], live: dict[str, _Entry]) -> None:
-        """Bring every object to the recorded ``after`` states (all read and checked before any change)."""
-        changed = {k: h for k, h in after.items() if k not in live or live[k].hash != h}
-        states = {k: self._store.state(k, h, self.cache_path) for k, h in changed.items()}
+        """Bring every object to the recorded ``after`` states (all read and checked before any change).
 
-        def full_state(key: str) -> Any:
-            if key in states:
-                return states[key]
+        A changed world is decoded with its agents' states, which restores those agents too;
+        other changed agents are decoded on their own. Decoders get private copies.
+        """
+        changed = {k: self._store.materialize(k, h, self.cache_path)[1]
+                   for k, h in after.items() if k not in live or live[k].hash != h}
+
+        def text_of(key: str) -> str:
+            if key in changed:
+                return changed[key]
             if key in live and live[key].hash == after.get(key):
-                return json.loads(live[key].text)
-            return self._store.state(key, after[key], self.cache_path)
+                return live[key].text
+            return self._store.materialize(key, after[key], self.cache_path)[1]
 
         objects = {k: e.obj for k, e in live.items()}
+        done: set[str] = set()
         with transactions.untracked():
-            for key in [k for k in states if k.startswith("agent:")]:
-                agent = objects.get(key) or self._new_agent(states[key])
-                agent.decode_complete_state(_plain_copy(states[key]))
-            for key in [k for k in states if not k.startswith("agent:")]:
+            for key in changed.keys() - objects.keys():
+                if key.startswith("agent:"):
+                    objects[key] = self._new_agent(json.loads(changed[key]))
+            for key in sorted(changed, key=lambda k: not isinstance(objects.get(k), TinyWorld)):
                 obj = objects.get(key)
                 if obj is None:
                     logger.warning("control: the recorded %s no longer exists; its state was not restored", key)
                     continue
-                state = states[key]
+                if key in done:
+                    continue
+                state = json.loads(changed[key])
                 if isinstance(obj, TinyWorld):
-                    state = dict(state)
-                    state["agents"] = [full_state(a["$ref"]) if isinstance(a, dict) and "$ref" in a else a
-                                       for a in state["agents"]]
-                obj.decode_complete_state(_plain_copy(state))
+                    refs = [a["$ref"] for a in state["agents"] if isinstance(a, dict) and "$ref" in a]
+                    state["agents"] = [json.loads(text_of(a["$ref"])) if isinstance(a, dict) and "$ref" in a
+                                       else a for a in state["agents"]]
+                    done.update(refs)
+                obj.decode_complete_state(state)
 
     def _new_agent(self, state: dict[str, Any]) -> TinyPerson:
         name = (state.get("persona") or {}).get("name") or ""

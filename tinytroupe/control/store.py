@@ -68,9 +68,13 @@ class ReplayStore:
 
     def state(self, obj_key: str, state_hash: str, source: Path | None = None) -> Any:
         """The state stored under ``state_hash`` (read-only), checked against its hash."""
+        return self.materialize(obj_key, state_hash, source)[0]
+
+    def materialize(self, obj_key: str, state_hash: str, source: Path | None = None) -> tuple[Any, str]:
+        """The state stored under ``state_hash`` (read-only) and its JSON text, checked against the hash."""
         latest = self._latest.get(obj_key)
         if latest is not None and latest[0] == state_hash:
-            return latest[1]
+            return latest[1], state_text(latest[1])
         known = {h: s for h, s in self._latest.values()}
         patches, cursor = [], state_hash
         while cursor not in known:
@@ -84,12 +88,13 @@ class ReplayStore:
             value = known[cursor]
         for patch in reversed(patches):
             value = apply(value, patch)
-        if digest(state_text(value)) != state_hash:
+        text = state_text(value)
+        if digest(text) != state_hash:
             where = f"{source}: " if source else ""
             raise StateError(f"{where}the recorded state {state_hash} of {obj_key!r} does not match its hash; "
                              "the checkpoint is corrupt: delete it or choose another path")
         self._latest[obj_key] = (state_hash, value)
-        return value
+        return value, text
 
     def is_current(self, obj_key: str, state_hash: str) -> bool:
         """Whether ``state_hash`` is stored and is the latest state known for ``obj_key``."""
