@@ -399,6 +399,7 @@ class TinyPersonFactory:
         self.sampling_space_description = data.get("sampling_space_description")
         self.total_population_size = data.get("total_population_size")
         self.quota, self.concurrency = data.get("quota"), data.get("concurrency")
+        self.detail = data.get("detail", "auto")
         self._dimensions = None if dims is None else dimensions_from_mapping([Dimension.from_dict(d) for d in dims])
         version, internal, gauss = data["rng_state"]
         self._rng.setstate((version, tuple(internal), gauss))

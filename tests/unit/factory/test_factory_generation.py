@@ -275,3 +275,12 @@ def test_concurrent_first_calls_share_one_plan_call(scripted):
     assert all(p is not None and p.get("city") in ("Oslo", "Bergen") for p in people)
     assert [r.response_format.name for r in scripted.requests].count("ProposedSamplingSpace") == 1
     assert scripted.calls == 6
+
+
+def test_state_keeps_detail_and_finds_people_by_name(scripted):
+    scripted.responder = persona_responder()
+    factory = TinyPersonFactory(seed=4, detail="compact")
+    people = factory.generate_people(2)
+    again = TinyPersonFactory.from_dict(factory.to_dict())
+    assert again.detail == "compact"
+    assert again.generated_people == people and again.generated_names == factory.generated_names
