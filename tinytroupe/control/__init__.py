@@ -27,8 +27,9 @@ from tinytroupe.control.simulation import (
     read_checkpoint_state,
 )
 from tinytroupe.errors import SimulationError
+from tinytroupe.transactions import transactional
 
-__all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation",
+__all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation", "transactional",
            "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
 
 _lock = threading.Lock()

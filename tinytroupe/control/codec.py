@@ -53,11 +53,16 @@ def _named(value: Any) -> dict[str, str] | None:
     return None
 
 
+def _code_text(code: Any) -> str:
+    """A function's code as text that is the same in every process (no addresses)."""
+    consts = [_code_text(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts]
+    return "|".join([code.co_code.hex(), ",".join(code.co_names), *consts])
+
+
 def _function_form(func: Any) -> dict[str, str]:
     code = getattr(func, "__code__", None)
-    body = f"{code.co_code!r}{code.co_consts!r}" if code is not None else ""
     return {"$function": f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}",
-            "code": digest(body)}
+            "code": digest(_code_text(code)) if code is not None else ""}
 
 
 def canonical_args(value: Any) -> Any:

@@ -182,3 +182,22 @@ def test_a_damaged_agent_file_is_refused(tmp_path):
     with pytest.raises(StateError, match="version 9"):
         TinyPerson.load(path)
     assert not TinyPerson.all_agents
+
+
+def test_operations_on_forked_agents_replay_through_their_world(tmp_path):
+    def script():
+        model = fresh_process()
+        control.begin(tmp_path / "forked.json")
+        fork = panel().fork("Panel B")
+        copy = fork.agents[1]
+        copy.listen("Only the fork hears this.", source=fork.agents[0])
+        copy.act()
+        result = (model.calls, fork.encode_complete_state())
+        control.end()
+        return result
+
+    first = script()
+    assert first[0] == 2 * 3 + 1
+    again = script()
+    assert again == (0, first[1])
+    assert "Only the fork hears this." in json.dumps(first[1]["agents"][1])
