@@ -26,8 +26,12 @@ EVENT_MAX_CHARS = 2000  # one remembered event is cut to this many characters in
 
 
 def action_definitions(agent: TinyPerson) -> list[ActionDefinition]:
-    """Built-in action types, then those the agent's faculties add (DONE stays last)."""
-    builtin = [d for d in BUILTIN_ACTIONS if d.type != "DONE"]
+    """Built-in action types, then those the agent's faculties add (DONE stays last).
+
+    REACH_OUT is offered only inside a world: outside one, nobody could answer it.
+    """
+    in_world = getattr(agent, "environment", None) is not None
+    builtin = [d for d in BUILTIN_ACTIONS if d.type != "DONE" and (in_world or d.type != "REACH_OUT")]
     extra = [d for f in agent.mental_faculties for d in f.action_definitions()]
     done = [d for d in BUILTIN_ACTIONS if d.type == "DONE"]
     return builtin + extra + done

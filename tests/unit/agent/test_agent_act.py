@@ -223,3 +223,15 @@ def test_talk_responder_and_act_reply_shapes(scripted):
     assert reply["actions"] == [{"type": "TALK", "content": "x", "target": ""},
                                 {"type": "DONE", "content": "", "target": ""}]
     assert json.dumps(reply)
+
+
+def test_reach_out_is_offered_only_inside_a_world(scripted):
+    lisa, _ = _pair()
+    scripted.queue(act_reply(("THINK", "alone")), act_reply(("REACH_OUT", "let's talk", "Oscar")))
+    lisa.act()
+    enum = scripted.requests[-1].response_format.json_schema["properties"]["actions"]["items"]
+    assert enum["properties"]["type"]["enum"] == ["TALK", "THINK", "DONE"]
+    assert "REACH_OUT" not in scripted.requests[-1].messages[0].content.split("Rules:")[0]
+    lisa.environment = SimpleNamespace(current_datetime=None)
+    entries = lisa.act(return_actions=True)
+    assert entries[0]["action"] == {"type": "REACH_OUT", "content": "let's talk", "target": "Oscar"}
