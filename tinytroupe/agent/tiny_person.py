@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tinytroupe import events, state_files, transactions
-from tinytroupe.agent import describe, registry, state
+from tinytroupe.agent import describe, registry, spec, state
 from tinytroupe.agent.actions import Action
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import MentalFaculty
@@ -152,33 +152,26 @@ class TinyPerson:
     # -- specifications --------------------------------------------------------------------
     @classmethod
     def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
-                           auto_rename: bool = False, **kwargs: Any) -> TinyPerson:
-        """Build an agent from a ``*.agent.json`` file or dict (extra keys like saved memory are accepted)."""
+                           auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
+                           suppress_memory: bool = False, auto_rename_agent: bool = False,
+                           **kwargs: Any) -> TinyPerson:
+        """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
+        faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
+        for ``auto_rename``)."""
         doc = read_specification(path_or_dict, expected_type="TinyPerson")
-        persona = doc["persona"]
-        name = new_agent_name or persona["name"]
-        if auto_rename:
+        name = new_agent_name or doc["persona"]["name"]
+        if auto_rename or auto_rename_agent:
             name = registry.unique_name(name)
         agent = cls(name, **kwargs)
-        persona = {**persona, "name": name}
-        agent._set_persona(Persona(persona))
-        if isinstance(doc.get("episodic_memory"), list):
-            try:
-                agent.episodic_memory = EpisodicMemory.from_state(doc["episodic_memory"])
-            except Exception:  # another tool's memory format: the persona still loads
-                agent.episodic_memory = EpisodicMemory()
-        if isinstance(doc.get("semantic_memory"), list):
-            agent.semantic_memory = SemanticMemory.from_state([str(f) for f in doc["semantic_memory"]])
+        agent._set_persona(Persona({**doc["persona"], "name": name}))
+        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties)
         return agent
 
-    def save_specification(self, path: str | os.PathLike, include_memory: bool = False) -> None:
-        """Write the agent as a ``*.agent.json`` file (with its memories when asked)."""
-        doc: dict[str, Any] = {"type": "TinyPerson", "persona": self.persona,
-                               "mental_faculties": [f.kind for f in self.mental_faculties],
-                               "current_episode_event_count": self.current_episode_event_count}
-        if include_memory:
-            doc["episodic_memory"] = self.episodic_memory.to_state()
-            doc["semantic_memory"] = self.semantic_memory.to_state()
+    def save_specification(self, path: str | os.PathLike, include_memory: bool = False, *,
+                           include_mental_faculties: bool = True, include_mental_state: bool = False) -> None:
+        """Write the agent as a ``*.agent.json`` file (memories and mental state when asked)."""
+        doc = spec.specification(self, include_memory=include_memory, include_mental_faculties=include_mental_faculties,
+                                 include_mental_state=include_mental_state)
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(doc, indent=4, ensure_ascii=False), encoding="utf-8")

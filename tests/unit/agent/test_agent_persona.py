@@ -181,3 +181,28 @@ def test_compact_persona_drops_no_detail_and_is_smaller_than_json(path):
     for leaf in _leaves(agent.persona):
         assert leaf in text
     assert len(text) < len(json.dumps(agent.persona, indent=4))
+
+
+def test_specification_extras_round_trip_and_can_be_suppressed(tmp_path):
+    from tinytroupe.agent import RecallFaculty
+
+    agent = TinyPerson("Extra", mental_faculties=[RecallFaculty()])
+    agent.move_to("Lisbon", ["a holiday"])
+    agent.listen("hello")
+    path = tmp_path / "extra.agent.json"
+    agent.save_specification(path, include_memory=True, include_mental_state=True)
+    TinyPerson.clear_agents()
+    again = TinyPerson.load_specification(path)
+    assert [f.kind for f in again.mental_faculties] == ["RecallFaculty"]
+    assert again.mental_state.location == "Lisbon" and len(again.episodic_memory) == 1
+    bare = TinyPerson.load_specification(path, suppress_memory=True, suppress_mental_faculties=True,
+                                         auto_rename_agent=True)
+    assert bare.name == "Extra 2" and bare.mental_faculties == [] and len(bare.episodic_memory) == 0
+
+
+def test_unreadable_extras_are_skipped_not_fatal():
+    doc = {"type": "TinyPerson", "persona": {"name": "Odd"},
+           "episodic_memory": [{"role": "assistant", "content": {"action": "x"}}],
+           "mental_faculties": [{"kind": "SomethingElse"}, "FilesAndWebGroundingFaculty"]}
+    agent = TinyPerson.load_specification(doc)
+    assert agent.name == "Odd" and len(agent.episodic_memory) == 0 and agent.mental_faculties == []
