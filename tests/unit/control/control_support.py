@@ -57,9 +57,11 @@ def fresh_process() -> llm.ScriptedModel:
 
 
 def run_scenario(path: Any, *, last: str = "Time is up: state your decision.", insert_at: int | None = None,
-                 parallel: bool = False, jitter_seed: int | None = None, chunk: int = 1,
+                 extra_step_at: int | None = None, parallel: bool = False,
+                 jitter_seed: int | None = None, chunk: int = 1,
                  auto_checkpoint: bool = False) -> Outcome:
-    """Ann, Bob and Cy discuss for 10 steps; a broadcast comes before step 10 (and one before ``insert_at``).
+    """Ann, Bob and Cy discuss for 10 steps; a broadcast comes before step 10 (and one before ``insert_at``;
+    ``extra_step_at`` inserts an 11th step there).
 
     Steps 1-9 run ``chunk`` at a time (``world.run(chunk)``); step 10 runs alone.
     """
@@ -71,10 +73,12 @@ def run_scenario(path: Any, *, last: str = "Time is up: state your decision.", i
     agents[0].define("occupation", {"title": "Barista"})
     world = TinyWorld("Cafe", agents, initial_datetime=START, seed=7)
     world.broadcast("Should the cafe buy the new espresso machine?")
-    starts = sorted(set(range(1, 10, chunk)) | ({insert_at} if insert_at else set()))
+    starts = sorted(set(range(1, 10, chunk)) | {s for s in (insert_at, extra_step_at) if s})
     for index, first in enumerate(starts):
         if first == insert_at:
             world.broadcast("News: the supplier doubled its prices.")
+        if first == extra_step_at:
+            world.run(1, timedelta(minutes=10), parallelize=parallel)
         stop = starts[index + 1] if index + 1 < len(starts) else 10
         world.run(stop - first, timedelta(minutes=10), parallelize=parallel)
     world.broadcast(last)

@@ -45,6 +45,17 @@ def test_inserting_a_step_replays_what_comes_before_and_runs_the_rest(tmp_path):
     assert all("supplier doubled" in p for p in inserted.prompts)
 
 
+def test_an_inserted_plain_step_is_itself_a_replay(tmp_path):
+    # keys follow states, not positions: an extra step at 5 reaches the state the old step 5
+    # reached, so steps 1-9 all replay; only what now differs runs (step 10 without the
+    # broadcast, then the broadcast and step 11)
+    run_scenario(tmp_path / "sim.json")
+    inserted = run_scenario(tmp_path / "sim.json", extra_step_at=5)
+    assert inserted.requests == 2 * STEP_REQUESTS
+    assert (inserted.hits, inserted.misses) == (1 + 1 + 9, 3)
+    assert inserted.state["simulation_step"] == 11
+
+
 def test_keys_do_not_depend_on_how_steps_were_grouped(tmp_path):
     one_by_one = run_scenario(tmp_path / "sim.json")
     grouped = run_scenario(tmp_path / "sim.json", chunk=4)  # run(4), run(4), run(1), then step 10
