@@ -11,7 +11,20 @@
 Running the same script again replays every operation whose state and arguments are
 unchanged (no LLM call) and runs the rest: change step 10 and only step 10 runs again; after
 a crash the script resumes from the last checkpoint. See :class:`Simulation` for how
-operations are keyed.
+operations are keyed. Worth knowing:
+
+- the operations are each world step (however ``run()`` groups them), broadcasts, an agent's
+  ``act``/``listen``/``define``..., and a factory's ``generate_*``; calls made inside them
+  (agents acting in a step, an intervention's effect) belong to them;
+- a replayed operation emits ``control.hit`` instead of its agent and world events, so
+  transcripts and cost statistics show what actually ran;
+- inside a simulation, worlds and factories created without a seed get one derived from
+  their name, so reruns draw the same numbers;
+- every variant ever recorded stays in the file (switching back is free); delete the file
+  to start afresh;
+- ``world.fork(name)`` and :meth:`Simulation.fork` copy worlds for control and treatment
+  arms; ``world.save``/``TinyWorld.load`` and ``agent.save``/``TinyPerson.load`` write and read
+  single objects.
 """
 
 from __future__ import annotations
