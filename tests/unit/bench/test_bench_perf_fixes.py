@@ -45,6 +45,7 @@ def test_openai_model_spreads_concurrent_calls_over_small_pools(monkeypatch):
     monkeypatch.setattr(openai_compat, "REQUESTS_PER_CLIENT", 4)
     with LoopbackServer(latency=0.2) as server:
         model = OpenAIModel(api_key="k", base_url=server.base_url, model="m", timeout=10)
+        model.plain_http = False  # the SDK path (what https servers get)
 
         async def burst() -> tuple[list[str], int]:
             replies = await asyncio.gather(*(model.complete(_chat()) for _ in range(10)))
@@ -59,12 +60,15 @@ def test_openai_model_spreads_concurrent_calls_over_small_pools(monkeypatch):
         assert server.max_in_flight == 10
 
 
-def test_openai_model_reads_text_usage_and_model_of_a_reply():
+def test_openai_model_reads_text_usage_and_model_of_a_reply_on_both_paths():
     with LoopbackServer(responder=lambda body: "plain words") as server:
-        model = OpenAIModel(api_key="k", base_url=server.base_url, model="m", timeout=10)
-        completion = asyncio.run(model.complete(_chat()))
-    assert completion.text == "plain words" and completion.usage.input_tokens > 0
-    assert completion.model == "m" and completion.finish_reason == "stop" and completion.provider == "openai"
+        for plain in (True, False):
+            model = OpenAIModel(api_key="k", base_url=server.base_url, model="m", timeout=10)
+            assert model.plain_http  # a plain-http server gets the lean client by default
+            model.plain_http = plain
+            completion = asyncio.run(model.complete(_chat()))
+            assert completion.text == "plain words" and completion.usage.input_tokens > 0
+            assert completion.model == "m" and completion.finish_reason == "stop" and completion.provider == "openai"
 
 
 def test_people_sharing_a_relation_are_listed_with_it_once():

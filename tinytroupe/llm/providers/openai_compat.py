@@ -22,8 +22,9 @@ import openai
 
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, Usage
+from tinytroupe.llm.providers.plain_http import ConnectionProblem, PlainHTTPClient, usable_for
 
-__all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "parse_retry_after"]
+__all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "parse_retry_after"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
@@ -90,6 +91,10 @@ class OpenAIModel:
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = (
             weakref.WeakKeyDictionary())
         self._clients_lock = threading.Lock()
+        # plain-http servers get the lean client, unless a subclass builds its own SDK client (Azure)
+        self.plain_http = usable_for(self.base_url) and type(self)._make_client is OpenAIModel._make_client
+        self._plain: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PlainHTTPClient] = (
+            weakref.WeakKeyDictionary())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, model={self.default_model!r})"
@@ -126,12 +131,27 @@ class OpenAIModel:
         """The (first) client of the running event loop, created on first use there."""
         return self._loop_clients().clients[0]
 
+    def _plain_client(self) -> PlainHTTPClient:
+        loop = asyncio.get_running_loop()
+        with self._clients_lock:
+            client = self._plain.get(loop)
+            if client is None:
+                headers = {"Authorization": f"Bearer {self.api_key}", **self.extra_headers}
+                if self.organization:
+                    headers["OpenAI-Organization"] = self.organization
+                client = PlainHTTPClient(self.base_url, headers)
+                self._plain[loop] = client
+            return client
+
     async def aclose(self) -> None:
         """Close this loop's clients now; clients of other live loops are closed on their loop."""
         current = asyncio.get_running_loop()
         with self._clients_lock:
             sets = list(self._clients.items())
             self._clients.clear()
+            plain = self._plain.pop(current, None)
+        if plain is not None:
+            await plain.aclose()
         for loop, clients in sets:
             for client in clients.clients:
                 if loop is current:
@@ -180,11 +200,18 @@ class OpenAIModel:
     async def complete(self, request: ChatRequest) -> Completion:
         """Send one chat request; errors come back as tinytroupe errors.
 
-        The body is posted as it is and the reply read as plain JSON: the SDK's typed
-        ``chat.completions.create`` spends milliseconds per call converting both, which adds
-        up to seconds in a step of hundreds of agents.
+        Plain-http servers are called with :class:`PlainHTTPClient`; others through the SDK,
+        posting the body as it is and reading the reply as plain JSON (the SDK's typed
+        ``chat.completions.create`` spends milliseconds per call converting both).
         """
         params = self.request_params(request)
+        if self.plain_http:
+            response = await self._post_plain(params, request)
+        else:
+            response = await self._post_sdk(params, request)
+        return self._completion(response, params["model"])
+
+    async def _post_sdk(self, params: dict[str, Any], request: ChatRequest) -> Any:
         clients = self._loop_clients()
         index = clients.lease()
         try:
@@ -194,10 +221,24 @@ class OpenAIModel:
         finally:
             clients.release(index)
         try:
-            response = json.loads(raw)
+            return json.loads(raw)
         except (ValueError, TypeError):
-            response = None
-        return self._completion(response, params["model"])
+            return None
+
+    async def _post_plain(self, params: dict[str, Any], request: ChatRequest) -> Any:
+        try:
+            reply = await self._plain_client().post_json("/chat/completions", params, self.timeout)
+        except TimeoutError as exc:
+            raise _timeout_error(self) from exc
+        except ConnectionProblem as exc:
+            raise _connection_error(self, exc) from exc
+        body = reply.json()
+        if reply.status >= 400:
+            error = body.get("error", body) if isinstance(body, dict) else None
+            text = (error.get("message") if isinstance(error, dict) else error) or reply.body.decode("utf-8", "replace")
+            code = error.get("code") if isinstance(error, dict) else None
+            raise map_status(reply.status, str(text)[:500], code, reply.headers, self, request)
+        return body
 
     def _completion(self, response: Any, model: str) -> Completion:
         choices = response.get("choices") if isinstance(response, dict) else None
@@ -261,20 +302,33 @@ def _server_text(exc: Any) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
+def _timeout_error(model: OpenAIModel) -> TransientError:
+    return TransientError(
+        f"no reply from {model.base_url} within TIMEOUT={model.timeout:g} s; raise TIMEOUT in config.ini "
+        "or check the server is not overloaded")
+
+
+def _connection_error(model: OpenAIModel, cause: Any) -> TransientError:
+    return TransientError(
+        f"cannot reach {model.base_url} ({cause}); check BASE_URL and that the server is running")
+
+
 def map_openai_error(exc: Exception, model: OpenAIModel, request: ChatRequest) -> ProviderError:
     """The tinytroupe error for an ``openai`` exception, with a message that says what to check."""
-    where = model.base_url
     if isinstance(exc, openai.APITimeoutError):
-        return TransientError(
-            f"no reply from {where} within TIMEOUT={model.timeout:g} s; raise TIMEOUT in config.ini "
-            "or check the server is not overloaded")
+        return _timeout_error(model)
     if isinstance(exc, openai.APIConnectionError):
-        return TransientError(
-            f"cannot reach {where} ({exc.__cause__ or exc}); check BASE_URL and that the server is running")
+        return _connection_error(model, exc.__cause__ or exc)
     if not isinstance(exc, openai.APIStatusError):
-        return TransientError(f"unexpected reply from {where}: {exc}")
-    status = exc.status_code
-    text = _server_text(exc)
+        return TransientError(f"unexpected reply from {model.base_url}: {exc}")
+    return map_status(exc.status_code, _server_text(exc), getattr(exc, "code", None), exc.response.headers,
+                      model, request)
+
+
+def map_status(status: int, text: str, code: Any, headers: Any, model: OpenAIModel,
+               request: ChatRequest) -> ProviderError:
+    """The tinytroupe error for an HTTP error status, with a message that says what to check."""
+    where = model.base_url
     if status in (401, 403):
         hint = f"check {model.key_hint}"
         if not model.is_openai_com:
@@ -283,17 +337,16 @@ def map_openai_error(exc: Exception, model: OpenAIModel, request: ChatRequest) -
                                    status=status)
     uses_format = request.response_format.mode in ("json_schema", "json_object")
     if status == 429:
-        code = getattr(exc, "code", None)
         if code == "insufficient_quota":
             return AuthenticationError(f"{where}: the account has no quota left (HTTP 429: {text}); "
                                        f"check billing for the key in {model.key_hint}", status=status)
         return TransientError(f"{where} is rate limiting (HTTP 429: {text})", status=status,
-                              retry_after=parse_retry_after(exc.response.headers))
+                              retry_after=parse_retry_after(headers))
     if status >= 500 and uses_format and _FORMAT_WORDS.search(text):
         return BadRequestError(f"{where} rejected the response_format (HTTP {status}: {text})", status=status)
     if status >= 500 or status in (408, 409):
         return TransientError(f"{where} failed (HTTP {status}: {text})", status=status,
-                              retry_after=parse_retry_after(exc.response.headers))
+                              retry_after=parse_retry_after(headers))
     if status == 404:
         hint = model.not_found_hint.format(model=request.model or model.default_model)
         return BadRequestError(f"{where} answered HTTP 404 ({text}); {hint}", status=status)
