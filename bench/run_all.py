@@ -183,6 +183,7 @@ def run_suite(names: list[str], toy: bool, with_scripts: bool) -> tuple[dict[str
         print(f"running {name} ...", flush=True)
         result = run_scenario_process(name, toy)
         timings[name] = result["seconds"]
+        print(f"  ({result['seconds']:.0f} s)", flush=True)
         for row in result["rows"]:
             rows.append(row.to_dict())
             print(f"  {row.scenario}: measured {_fmt(row.measured, row.unit)}, ideal {_fmt(row.ideal, row.unit)}"

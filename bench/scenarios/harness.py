@@ -21,11 +21,11 @@ from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.config import config_manager
-from tinytroupe.llm.base import LLMModel
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 from tinytroupe.llm.wrappers.usage import global_usage
 from tinytroupe.testing.loopback_server import LoopbackServer
 
-__all__ = ["Row", "BenchServer", "Clock", "SERVER_MODEL", "configure", "fresh_simulation", "http_setup",
+__all__ = ["Row", "BenchServer", "Clock", "RoundTrips", "SERVER_MODEL", "configure", "fresh_simulation", "http_setup",
            "install_http_model", "load_average", "peak_rss_mib", "warm_up"]
 
 SERVER_MODEL = "loopback-model"
@@ -101,12 +101,36 @@ def fresh_simulation() -> None:
     global_usage.reset()
 
 
-def install_http_model(base_url: str, *, timeout: float = 30.0) -> LLMModel:
-    """The real OpenAI-compatible provider pointed at ``base_url``, wrapped and made the default."""
+class RoundTrips(ModelWrapper):
+    """Times each call that reaches the provider (a diagnostic: what a round trip really took)."""
+
+    def __init__(self, inner: LLMModel):
+        super().__init__(inner)
+        self.spans: list[tuple[float, float]] = []
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        start = time.perf_counter()
+        try:
+            return await self.inner.complete(request)
+        finally:
+            self.spans.append((start, time.perf_counter()))
+
+    def mean_ms(self) -> float:
+        """Mean round trip in milliseconds (0 when nothing was sent)."""
+        return sum(b - a for a, b in self.spans) * 1000 / len(self.spans) if self.spans else 0.0
+
+
+def install_http_model(base_url: str, *, timeout: float = 30.0) -> RoundTrips:
+    """The real OpenAI-compatible provider pointed at ``base_url``, wrapped and made the default.
+
+    Returns the timing layer just above the provider (below retry, limits, cache and usage).
+    """
     from tinytroupe.llm.providers.openai_compat import OpenAIModel
 
     provider = OpenAIModel(api_key="bench-key", base_url=base_url, model=SERVER_MODEL, timeout=timeout)
-    return llm.set_default_model(provider)
+    timing = RoundTrips(provider)
+    llm.set_default_model(timing)
+    return timing
 
 
 def _resolve(path: str) -> Callable[..., Any]:
@@ -133,17 +157,19 @@ class _Commands:
 
     def __init__(self, server: LoopbackServer):
         self.server = server
+        self.cpu0 = time.process_time()  # the server process's CPU is counted from the last reset
 
     def __call__(self, command: str, *args: Any) -> Any:
         s = self.server
         if command == "reset":
             s.reset_stats()
+            self.cpu0 = time.process_time()
             return None
         if command == "script":
             s.script(*args)
             return None
         if command == "stats":
-            stats = {"requests": s.request_count, "prompt_tokens": s.prompt_tokens,
+            stats = {"server_cpu_s": round(time.process_time() - self.cpu0, 3), "requests": s.request_count, "prompt_tokens": s.prompt_tokens,
                      "completion_tokens": s.completion_tokens, "max_in_flight": s.max_in_flight,
                      "prompt_tokens_per_request": s.prompt_tokens_per_request,
                      "faults_served": s.faults_served}
@@ -169,6 +195,7 @@ class BenchServer:
         self._local: _Commands | None = None
         self._conn: Any = None
         self._proc: Any = None
+        self.round_trips: RoundTrips | None = None  # set by http_setup
 
     def __enter__(self) -> BenchServer:
         if self.in_process:
@@ -226,7 +253,7 @@ def http_setup(*, responder: str, in_process: bool, timeout: float = 30.0,
                **server_kwargs: Any) -> Iterator[BenchServer]:
     """A running :class:`BenchServer` with the HTTP model installed as the default model."""
     with BenchServer(responder=responder, in_process=in_process, **server_kwargs) as server:
-        install_http_model(server.base_url, timeout=timeout)
+        server.round_trips = install_http_model(server.base_url, timeout=timeout)
         try:
             yield server
         finally:
@@ -256,4 +283,6 @@ def warm_up(server: BenchServer | None = None) -> float:
     fresh_simulation()
     if server is not None:
         server.reset()
+        if server.round_trips is not None:
+            server.round_trips.spans.clear()
     return round(elapsed, 3)

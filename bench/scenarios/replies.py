@@ -35,9 +35,18 @@ def _text(rng: random.Random, chars: int) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def _rng(messages: list[Any]) -> random.Random:
+_POOL = 64  # replies are drawn from pools of ready texts, so the fake model costs next to nothing
+_SEEDED = random.Random(2024)
+_TEXTS = {chars: [_text(_SEEDED, chars) for _ in range(_POOL)] for chars in (THINK_CHARS, TALK_CHARS, 40, 30, 20)}
+
+
+def _pick(digest: int, slot: int, chars: int) -> str:
+    return _TEXTS[chars][(digest >> (6 * slot)) % _POOL]
+
+
+def _digest(messages: list[Any]) -> int:
     text = "\n".join(str(m.get("content") if isinstance(m, dict) else m.content) for m in messages)
-    return random.Random(int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16))
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
 
 
 def _targets(schema: dict[str, Any]) -> list[str] | None:
@@ -49,14 +58,14 @@ def _targets(schema: dict[str, Any]) -> list[str] | None:
     return [n for n in (enum or []) if n]
 
 
-def _turn(rng: random.Random, targets: list[str], survey: bool) -> str:
+def _turn(digest: int, targets: list[str], survey: bool) -> str:
     """THINK then TALK (to one of ``targets``, or to nobody in a survey), DONE, cognitive state."""
-    target = "" if survey or not targets else targets[rng.randrange(len(targets))]
-    actions = [{"type": "THINK", "content": _text(rng, THINK_CHARS), "target": ""},
-               {"type": "TALK", "content": _text(rng, TALK_CHARS), "target": target},
+    target = "" if survey or not targets else targets[digest % len(targets)]
+    actions = [{"type": "THINK", "content": _pick(digest, 1, THINK_CHARS), "target": ""},
+               {"type": "TALK", "content": _pick(digest, 2, TALK_CHARS), "target": target},
                {"type": "DONE", "content": "", "target": ""}]
-    state = {"goals": _text(rng, 40), "context": _text(rng, 40), "attention": _text(rng, 30),
-             "emotions": _text(rng, 20)}
+    state = {"goals": _pick(digest, 3, 40), "context": _pick(digest, 4, 40), "attention": _pick(digest, 5, 30),
+             "emotions": _pick(digest, 6, 20)}
     return json.dumps({"actions": actions, "cognitive_state": state})
 
 
@@ -67,11 +76,11 @@ def _schema_of_body(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer(messages: list[Any], schema: dict[str, Any], survey: bool) -> str:
-    rng = _rng(messages)
+    digest = _digest(messages)
     targets = _targets(schema)
     if targets is None:  # not an agent turn: any valid object will do
-        return json.dumps(sample_from_schema(schema, rng)) if schema else "A plain answer."
-    return _turn(rng, targets, survey)
+        return json.dumps(sample_from_schema(schema, random.Random(digest))) if schema else "A plain answer."
+    return _turn(digest, targets, survey)
 
 
 def turn_reply(body: dict[str, Any]) -> str:

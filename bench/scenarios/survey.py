@@ -67,6 +67,7 @@ def survey_latency(respondents: int = 100, latency: float = 0.2, concurrency: in
         warm_up(server)
         run = run_survey(respondents)
         stats = server.stats()
+        trips = server.round_trips.mean_ms() if server.round_trips else 0.0
     fresh_simulation()
     ideal = math.ceil(respondents / concurrency) * latency
     wall = round(run["wall"], 3)
@@ -76,7 +77,9 @@ def survey_latency(respondents: int = 100, latency: float = 0.2, concurrency: in
                 run["answered"] == respondents, requests=stats["requests"],
                 tokens=stats["prompt_tokens"] + stats["completion_tokens"], peak_rss_mib=peak_rss_mib(),
                 note=f"{run['answered']}/{respondents} answered; max {stats['max_in_flight']} in flight; "
-                     f"CPU {run['cpu']:.2f} s in the step; building the world and broadcasting took "
+                     f"round trip {trips:.0f} ms on average; CPU {run['cpu']:.2f} s in the step "
+                     f"({run['cpu'] * 1000 / respondents:.2f} ms per respondent; the server process "
+                     f"{stats['server_cpu_s'] * 1000 / max(1, stats['requests']):.2f} ms per request); building the world and broadcasting took "
                      f"{run['build_wall']:.2f} s before it; prompt {max(per_request, default=0)} tokens at most",
                 details={"cpu_s": round(run["cpu"], 3), "build_s": round(run["build_wall"], 3),
                          "answered": run["answered"], "max_in_flight": stats["max_in_flight"]})]

@@ -31,9 +31,9 @@ def test_every_scenario_is_listed_once_with_toy_sizes():
 
 
 def test_focus_group_makes_one_call_per_turn_and_keeps_every_persona_value():
-    rows = {r.unit: r for r in _toy("focus_group")}
-    latency, tokens, calls = rows["s"], rows["tokens"], rows["calls"]
-    assert latency.measured > 0 and latency.requests == 3 * 2
+    latency, tokens, first, calls = _toy("focus_group")
+    assert latency.unit == "s" and latency.measured > 0 and latency.requests == 3 * 2
+    assert first.requests == 3 and 0 < first.measured <= tokens.details["messages_tokens"] * 2
     assert calls.measured == 1.0 and calls.passed
     assert tokens.details["persona_values"] > 20
     assert tokens.details["persona_values_found"] == tokens.details["persona_values"]
