@@ -33,12 +33,13 @@ T = TypeVar("T")
 FORMAT_NAME = "tinytroupe-llm-call-cache"
 FORMAT_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
+PAGE_CACHE_KIB = 32 * 1024  # SQLite's page cache per open cache, at most
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-    "created REAL NOT NULL) WITHOUT ROWID",
+    # a rowid table: completions are often kilobytes, too large for a WITHOUT ROWID table
+    "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)",
 )
 
 
@@ -151,7 +152,8 @@ class CallCache:
                 f"reads version {FORMAT_VERSION}; it was left untouched; {_fix(self.path)}."
             )
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL: safe against crashes of the process
+        conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")  # keeps the key index in memory
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
