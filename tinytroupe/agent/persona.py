@@ -18,6 +18,19 @@ from tinytroupe.errors import SpecificationError
 __all__ = ["Persona", "read_specification", "deep_merge", "render_compact"]
 
 _MISSING = object()
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def copy_data(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, scalars) several times faster than copy.deepcopy;
+    anything else is handed to copy.deepcopy."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, dict):
+        return {k: copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_data(v) for v in value]
+    return copy.deepcopy(value)
 
 
 def _merge_lists(old: list, new: list) -> list:
@@ -34,17 +47,17 @@ def deep_merge(base: dict, extra: dict, *, on_conflict: str = "overwrite", path:
     ``on_conflict`` says what to do when both hold different scalars at the same place:
     ``"overwrite"`` (take ``extra``'s), ``"keep"`` (keep ``base``'s) or ``"raise"``.
     """
-    out = copy.deepcopy(base)
+    out = copy_data(base)
     for key, value in extra.items():
         where = f"{path}.{key}" if path else str(key)
         if key not in out or out[key] is None:
-            out[key] = copy.deepcopy(value)
+            out[key] = copy_data(value)
         elif isinstance(out[key], dict) and isinstance(value, dict):
             out[key] = deep_merge(out[key], value, on_conflict=on_conflict, path=where)
         elif isinstance(out[key], list) and isinstance(value, list):
-            out[key] = _merge_lists(out[key], copy.deepcopy(value))
+            out[key] = _merge_lists(out[key], copy_data(value))
         elif isinstance(out[key], list):
-            out[key] = _merge_lists(out[key], [copy.deepcopy(value)])
+            out[key] = _merge_lists(out[key], [copy_data(value)])
         elif out[key] != value:
             if on_conflict == "raise":
                 raise SpecificationError(
@@ -52,7 +65,7 @@ def deep_merge(base: dict, extra: dict, *, on_conflict: str = "overwrite", path:
                     "remove one of the two values, or use define() to replace it."
                 )
             if on_conflict == "overwrite":
-                out[key] = copy.deepcopy(value)
+                out[key] = copy_data(value)
     return out
 
 
@@ -60,7 +73,7 @@ class Persona:
     """Who an agent is: a plain nested dict with dot-path access (``get("occupation.title")``)."""
 
     def __init__(self, data: dict[str, Any] | None = None):
-        self._data: dict[str, Any] = copy.deepcopy(data) if data else {}
+        self._data: dict[str, Any] = copy_data(data) if data else {}
         self._rendered: str | None = None
 
     @property
@@ -77,7 +90,7 @@ class Persona:
                 node = node[int(part)]
             else:
                 return default
-        return copy.deepcopy(node)
+        return copy_data(node)
 
     def set(self, path: str, value: Any) -> None:
         """Set the value at ``path``, creating the dicts on the way."""
@@ -89,7 +102,7 @@ class Persona:
                 child = {}
                 node[part] = child
             node = child
-        node[parts[-1]] = copy.deepcopy(value)
+        node[parts[-1]] = copy_data(value)
         self._rendered = None
 
     def merge(self, extra: dict[str, Any], *, overwrite_scalars: bool = True) -> None:
@@ -104,7 +117,7 @@ class Persona:
 
     def to_dict(self) -> dict[str, Any]:
         """A deep copy of the persona as plain data."""
-        return copy.deepcopy(self._data)
+        return copy_data(self._data)
 
     def render(self) -> str:
         """The compact text form used in prompts (cached until the persona changes)."""
@@ -191,7 +204,7 @@ def read_specification(source: str | os.PathLike | dict, expected_type: str = "T
     without ``persona`` but with persona fields at the top is accepted as the persona itself.
     """
     if isinstance(source, dict):
-        origin, doc = "specification dict", copy.deepcopy(source)
+        origin, doc = "specification dict", copy_data(source)
     else:
         origin = str(source)
         doc = _load_json(Path(source))
