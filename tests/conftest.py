@@ -26,15 +26,21 @@ def _hermetic(tmp_path, monkeypatch):
     config_manager.reset()
     llm.reset_default_model()
     forget_endpoint_modes()
-    try:
-        from tinytroupe.agent import TinyPerson  # noqa: F401
-
-        TinyPerson.clear_agents()
-    except (ImportError, AttributeError):
-        pass
+    _clear_simulation_objects()
     yield
+    _clear_simulation_objects()
     config_manager.reset()
     llm.reset_default_model()
+
+
+def _clear_simulation_objects():
+    from tinytroupe import control
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.environment import TinyWorld
+
+    control.reset()
+    TinyPerson.clear_agents()
+    TinyWorld.clear_environments()
 
 
 @pytest.fixture
