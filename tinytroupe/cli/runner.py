@@ -1,0 +1,217 @@
+"""Running a checked :class:`~tinytroupe.cli.scenario.Scenario`: agents, world, script, outputs.
+
+Used by ``tinytroupe run`` and ``tinytroupe demo``. Steps run one at a time so that a Ctrl-C
+(see :mod:`tinytroupe.cli.interrupt`) stops the run after the current step; the transcript,
+final state and summary are written whether the run finished or was stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tinytroupe import events
+from tinytroupe.agent import TinyPerson
+from tinytroupe.agent.persona import read_specification
+from tinytroupe.cli.interrupt import StopRequest
+from tinytroupe.cli.models import describe_model
+from tinytroupe.cli.output import Output, write_json_atomic
+from tinytroupe.cli.progress import RunProgress
+from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
+from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
+from tinytroupe.cli.view import ConversationView
+from tinytroupe.config import config_manager
+from tinytroupe.environment import TinySocialNetwork, TinyWorld
+
+__all__ = ["ScenarioRun", "apply_model_spec"]
+
+_STIMULI = {"conversation": "listen", "visual": "see", "thought": "think", "goal": "internalize_goal"}
+
+
+def apply_model_spec(scenario: Scenario, seed_given: bool) -> None:
+    """Apply the scenario's [model] settings (a ``--seed`` given on the command line wins)."""
+    spec = scenario.model
+    settings: dict[str, Any] = {}
+    if spec.temperature is not None:
+        settings["temperature"] = spec.temperature
+    if spec.max_tokens is not None:
+        settings["max_completion_tokens"] = spec.max_tokens
+    if spec.seed is not None and not seed_given:
+        settings["seed"] = spec.seed
+    if settings:
+        config_manager.update_multiple(settings)
+
+
+def _fragment_path(scenario: Scenario, name: str) -> Path | str:
+    if "/" in name or name.endswith(".json"):
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else scenario.path.parent / path
+    from tinytroupe.examples import example_fragment_path
+
+    return example_fragment_path(name)
+
+
+class ScenarioRun:
+    """One run of a scenario: ``ScenarioRun(scenario, output).execute()`` returns a RunReport."""
+
+    def __init__(self, scenario: Scenario, output: Output, out_dir: Path | None = None,
+                 max_steps: int | None = None,
+                 persona_filter: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
+        """``persona_filter`` rewrites the persona of example and file agents before they are made."""
+        self.scenario = scenario
+        self.output = output
+        self.out_dir = out_dir if out_dir is not None else scenario.outputs.dir
+        self.max_steps = max_steps
+        self.persona_filter = persona_filter
+        self.agents: list[TinyPerson] = []
+        self.world: TinyWorld | None = None
+        self.steps_run = 0
+        self.stop = StopRequest(on_request=self._on_stop)
+        self.view: ConversationView | None = None
+
+    # -- building ----------------------------------------------------------------------
+    def _load(self, source: AgentSource) -> list[TinyPerson]:
+        if source.example is not None or source.file is not None:
+            if source.example is not None:
+                from tinytroupe.examples import example_agent_path
+
+                path = example_agent_path(source.example)
+            else:
+                path = source.file
+            doc = read_specification(path)
+            if self.persona_filter is not None:
+                doc["persona"] = self.persona_filter(doc["persona"])
+            people = [TinyPerson.load_specification(doc, auto_rename=True)]
+        else:
+            people = self._generate(source)
+        for person in people:
+            for fragment in source.fragments:
+                person.import_fragment(_fragment_path(self.scenario, fragment))
+        return people
+
+    def _generate(self, source: AgentSource) -> list[TinyPerson]:
+        from tinytroupe.factory import TinyPersonFactory
+
+        spec = source.factory
+        assert spec is not None
+        if spec.demography is not None:
+            factory = TinyPersonFactory.create_factory_from_demography(
+                spec.demography, spec.n, additional_demographic_specification=spec.describe, context=spec.context)
+        else:
+            factory = TinyPersonFactory(context=spec.context, total_population_size=spec.n,
+                                        sampling_space_description=spec.describe)
+        self.output.say(f"Generating {spec.n} people with the factory...", style="dim")
+        with RunProgress(self.output, spec.n, "generating people", count_events=("factory.person",)):
+            people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
+        if not people:
+            raise self.scenario.error((*source.key, "factory"),
+                                      "the model wrote no usable persona; try a stronger model or fewer details")
+        return people
+
+    def _agent_named(self, name: str, key: tuple) -> TinyPerson:
+        assert self.world is not None
+        agent = self.world.resolve_target(name)
+        if agent is None:
+            known = ", ".join(a.name for a in self.agents)
+            raise self.scenario.error(key, f"no agent named {name!r}; this scenario's agents are: {known}")
+        return agent
+
+    def build(self) -> TinyWorld:
+        """Create the agents and the world, and check the names the scenario refers to."""
+        spec = self.scenario.world
+        for source in self.scenario.agents:
+            self.agents.extend(self._load(source))
+        cls = TinySocialNetwork if spec.kind == "social_network" else TinyWorld
+        seed = int(config_manager.get("seed") or 0) or None
+        self.world = cls(spec.name, initial_datetime=spec.start, seed=seed)
+        self.world.add_agents(self.agents)
+        for relation in spec.relations:
+            members = [self._agent_named(n, (*relation.key, "agents")) for n in relation.agents]
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    self.world.add_relation(a, b, relation.name)  # type: ignore[attr-defined]
+        for step in self.scenario.script:
+            if step.action == "stimulus":
+                self._agent_named(step.value["to"], (*step.key, "stimulus", "to"))
+        return self.world
+
+    # -- running -----------------------------------------------------------------------
+    def _on_stop(self) -> None:
+        self.output.err.print("\nStopping after the current step (press Ctrl-C again to quit at once)...",
+                              style="yellow")
+
+    def _perform(self, step: ScriptStep, progress: RunProgress) -> bool:
+        """Do one script entry; False when the run must stop (Ctrl-C or the step limit)."""
+        world = self.world
+        assert world is not None
+        if step.action in ("broadcast", "think", "goal"):
+            method = {"broadcast": world.broadcast, "think": world.broadcast_thought,
+                      "goal": world.broadcast_internal_goal}[step.action]
+            with self._addressed_to("everyone"):
+                method(step.value)
+        elif step.action == "context":
+            world.broadcast_context_change(list(step.value))
+        elif step.action == "stimulus":
+            agent = self._agent_named(step.value["to"], (*step.key, "stimulus", "to"))
+            with world._recording():  # so the stimulus is in the world's transcript
+                getattr(agent, _STIMULI[step.value["type"]])(step.value["content"])
+        elif step.action == "run":
+            return self._run_steps(int(step.value), progress)
+        return True
+
+    def _addressed_to(self, label: str) -> Any:
+        return self.view.addressed_to(label) if self.view is not None else nullcontext()
+
+    def _run_steps(self, n: int, progress: RunProgress) -> bool:
+        world = self.world
+        assert world is not None
+        minutes = self.scenario.world.minutes_per_step
+        for _ in range(n):
+            if self.stop.requested or (self.max_steps is not None and self.steps_run >= self.max_steps):
+                return False
+            progress.describe(f"step {self.steps_run + 1} of {self._planned_steps()}")
+            world.run(1, timedelta(minutes=minutes) if minutes else None,
+                      parallelize=self.scenario.world.parallel)
+            self.steps_run += 1
+            progress.advance()
+        return True
+
+    def _planned_steps(self) -> int:
+        total = self.scenario.total_steps
+        return min(total, self.max_steps) if self.max_steps is not None else total
+
+    def execute(self) -> RunReport:
+        """Build, run the script, write the outputs; returns the report."""
+        world = self.build()
+        self.view = self.output.conversation()
+        try:
+            with self.stop, RunProgress(self.output, self._planned_steps(), "steps") as progress:
+                for step in self.scenario.script:
+                    if not self._perform(step, progress):
+                        break
+        finally:
+            if self.view is not None:
+                self.view.close()
+        return self._write_outputs(world, progress)
+
+    # -- outputs -----------------------------------------------------------------------
+    def _write_outputs(self, world: TinyWorld, progress: RunProgress) -> RunReport:
+        paths = self.scenario.outputs.paths(self.out_dir)
+        transcript = world.transcript
+        world.save_transcript(str(paths["transcript"]))
+        write_json_atomic(paths["state"], world.encode_complete_state())
+        report = RunReport(
+            title=self.scenario.title, model=describe_model(), seed=world.seed,
+            agents=[a.name for a in world.agents], steps_run=self.steps_run, total_steps=self._planned_steps(),
+            interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
+            outputs={k: relative_to_cwd(p) for k, p in paths.items()},
+            usage=progress.meter.to_dict(), utterances=utterances(transcript))
+        bios = {a.name: a.minibio(extended=False) for a in world.agents}
+        paths["summary"].parent.mkdir(parents=True, exist_ok=True)
+        paths["summary"].write_text(markdown_summary(report, self.scenario.description, bios, transcript),
+                                    encoding="utf-8")
+        events.emit("cli.run_saved", source="cli", **report.outputs)
+        return report

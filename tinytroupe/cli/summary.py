@@ -1,0 +1,132 @@
+"""What a run produced, in human form: the who-said-what table and the Markdown summary file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from tinytroupe.events import Event
+
+__all__ = ["Utterance", "utterances", "who_said_what", "markdown_summary", "RunReport"]
+
+SHOWN_ACTIONS = ("TALK", "THINK", "REACH_OUT")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing an agent did that others may care about (TALK, THINK, REACH_OUT)."""
+
+    step: int
+    agent: str
+    type: str
+    content: str
+    target: str = ""
+
+
+@dataclass
+class RunReport:
+    """The outcome of a run, as the CLI reports it (and prints with ``--json``)."""
+
+    title: str
+    model: str
+    seed: int | None
+    agents: list[str]
+    steps_run: int
+    total_steps: int
+    interrupted: bool = False
+    outputs: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
+    utterances: list[Utterance] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "model": self.model, "seed": self.seed, "agents": self.agents,
+                "steps_run": self.steps_run, "total_steps": self.total_steps, "interrupted": self.interrupted,
+                "outputs": self.outputs, "usage": self.usage,
+                "utterances": [u.__dict__ for u in self.utterances]}
+
+
+def utterances(transcript: Iterable[Event]) -> list[Utterance]:
+    """The TALK, THINK and REACH_OUT actions of a transcript, with the step they happened in."""
+    step, found = 0, []
+    for event in transcript:
+        if event.kind == "world.step":
+            step = int(event.data.get("step") or step + 1)
+        elif event.kind == "agent.action" and str(event.data.get("type")) in SHOWN_ACTIONS:
+            data = event.data
+            found.append(Utterance(step, str(data.get("agent") or event.source), str(data.get("type")),
+                                   str(data.get("content") or ""), str(data.get("target") or "")))
+    return found
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def who_said_what(said: Sequence[Utterance], limit: int = 160) -> Table:
+    """A rich table of what each agent said (TALK only), step by step."""
+    table = Table(title="Who said what", title_justify="left", show_lines=False, expand=False)
+    table.add_column("step", justify="right", style="dim")
+    table.add_column("who", style="bold")
+    table.add_column("to", style="dim")
+    table.add_column("said")
+    for u in said:
+        if u.type == "TALK":
+            table.add_row(str(u.step), u.agent, u.target or "everyone", _clip(u.content, limit))
+    if not table.row_count:
+        table.add_row("-", "-", "-", "(nobody spoke: see the transcript for thoughts and fallbacks)")
+    return table
+
+
+def _conversation(transcript: Sequence[Event]) -> list[str]:
+    lines: list[str] = []
+    last_broadcast = None
+    for event in transcript:
+        data = event.data
+        if event.kind == "world.step":
+            when = f" ({event.sim_time})" if event.sim_time else ""
+            lines += ["", f"### Step {data.get('step')}{when}", ""]
+        elif event.kind == "agent.stimulus" and not data.get("sender") and data.get("type") == "CONVERSATION":
+            if data.get("content") != last_broadcast:
+                lines.append(f"- *Said to the group*: {_clip(str(data.get('content')), 600)}")
+            last_broadcast = data.get("content")
+        elif event.kind == "agent.action" and data.get("type") in SHOWN_ACTIONS:
+            arrow = f" → {data['target']}" if data.get("target") else ""
+            verb = {"THINK": " *(thinks)*", "REACH_OUT": " *(reaches out)*"}.get(str(data.get("type")), "")
+            lines.append(f"- **{data.get('agent')}**{arrow}{verb}: {_clip(str(data.get('content')), 600)}")
+        elif event.kind == "agent.fallback":
+            lines.append(f"- **{data.get('agent')}** could not act normally ({_clip(str(data.get('error')), 200)})")
+    return lines
+
+
+def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
+                     transcript: Sequence[Event]) -> str:
+    """The Markdown summary file of a run."""
+    status = "interrupted after" if report.interrupted else "ran"
+    usage = report.usage
+    lines = [f"# {report.title}", ""]
+    if description:
+        lines += [description, ""]
+    lines += [
+        f"- Model: {report.model}; seed: {report.seed if report.seed is not None else 'none'}",
+        f"- Steps: {status} {report.steps_run} of {report.total_steps}",
+        f"- Model usage: {usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} tokens in, "
+        f"{usage.get('output_tokens', 0):,} out, cost {usage.get('cost_text', 'unknown')}",
+        "", "## Agents", "",
+    ]
+    lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]
+    lines += ["", "## Conversation", *_conversation(transcript), "", "## Files", ""]
+    lines += [f"- {kind}: `{path}`" for kind, path in report.outputs.items()]
+    return "\n".join(lines) + "\n"
+
+
+def relative_to_cwd(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
