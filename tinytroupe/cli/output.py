@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -18,7 +17,7 @@ from rich.markup import escape
 
 from tinytroupe.cli.view import ConversationView
 
-__all__ = ["Output", "write_json_atomic"]
+__all__ = ["Output"]
 
 def _console(stderr: bool = False) -> Console:
     # a pipe gets no colour and no wrapping at 80 columns (lines stay whole for grep and files)
@@ -74,12 +73,3 @@ class Output:
     def conversation(self) -> ConversationView | None:
         """A live view of agent and world events on stdout (None when quiet or JSON); close it after."""
         return ConversationView(self.out) if self.chatty else None
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON to ``path`` through a temporary file; returns the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-    return path

@@ -39,12 +39,16 @@ def report_run(output: Output, report: RunReport) -> None:
         output.say(f"Model: {report.model} · {usage.get('calls', 0)} calls · "
                    f"{usage.get('input_tokens', 0):,} tokens in / {usage.get('output_tokens', 0):,} out",
                    style="dim")
+    if report.replayed_operations:
+        output.say(f"{report.replayed_operations} operations replayed from the checkpoint (no model calls).",
+                   style="dim")
     if report.interrupted:
         output.result(f"Stopped after step {report.steps_run} of {report.total_steps} (Ctrl-C); "
-                      "what happened so far is saved.", style="yellow")
+                      "what happened so far is saved. Run again with --resume to carry on.", style="yellow")
     output.result(f"Transcript saved to {report.outputs['transcript']}")
     output.result(f"Final state saved to {report.outputs['state']}")
     output.result(f"Summary saved to {report.outputs['summary']}")
+    output.result(f"Checkpoint saved to {report.outputs['checkpoint']}", style="dim")
 
 
 def run(
@@ -53,6 +57,8 @@ def run(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the outputs to this folder instead of the one the scenario names.")] = None,
     max_steps: Annotated[int | None, typer.Option("--max-steps", min=1, help="Run at most this many steps.")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Carry on from the checkpoint of an earlier run (replays what it recorded).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Only check the scenario file, run nothing.")] = False,
 ) -> None:
     """Run a scenario file: agents, a world, a script; writes transcript, state and summary."""
@@ -72,7 +78,7 @@ def run(
     apply_model_spec(scenario, seed_given=bool(ctx.parent and ctx.parent.meta.get("seed_given")))
     output.say(f"{scenario.title}", style="bold")
     announce_model(output)
-    runner = ScenarioRun(scenario, output, out_dir=out, max_steps=max_steps)
+    runner = ScenarioRun(scenario, output, out_dir=out, max_steps=max_steps, resume=resume)
     report = runner.execute()
     report_run(output, report)
     if report.interrupted:

@@ -18,7 +18,7 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.agent.persona import read_specification
 from tinytroupe.cli.interrupt import StopRequest
 from tinytroupe.cli.models import describe_model
-from tinytroupe.cli.output import Output, write_json_atomic
+from tinytroupe.cli.output import Output
 from tinytroupe.cli.progress import RunProgress
 from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
 from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
@@ -59,13 +59,17 @@ class ScenarioRun:
 
     def __init__(self, scenario: Scenario, output: Output, out_dir: Path | None = None,
                  max_steps: int | None = None,
-                 persona_filter: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
-        """``persona_filter`` rewrites the persona of example and file agents before they are made."""
+                 persona_filter: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                 resume: bool = False):
+        """``persona_filter`` rewrites the persona of example and file agents before they are made;
+        ``resume`` replays what the checkpoint in the output folder recorded instead of starting afresh."""
         self.scenario = scenario
         self.output = output
         self.out_dir = out_dir if out_dir is not None else scenario.outputs.dir
         self.max_steps = max_steps
         self.persona_filter = persona_filter
+        self.resume = resume
+        self.replayed = 0
         self.agents: list[TinyPerson] = []
         self.world: TinyWorld | None = None
         self.steps_run = 0
@@ -184,30 +188,53 @@ class ScenarioRun:
         return min(total, self.max_steps) if self.max_steps is not None else total
 
     def execute(self) -> RunReport:
-        """Build, run the script, write the outputs; returns the report."""
-        world = self.build()
+        """Build, run the script under a checkpointing simulation scope, write the outputs."""
+        from tinytroupe import control
+
+        checkpoint = self.scenario.outputs.paths(self.out_dir)["checkpoint"]
+        if not self.resume:
+            checkpoint.unlink(missing_ok=True)
+        simulation = control.begin(checkpoint, auto_checkpoint=True)
         self.view = self.output.conversation()
+        progress = RunProgress(self.output, self._planned_steps(), "steps")
         try:
-            with self.stop, RunProgress(self.output, self._planned_steps(), "steps") as progress:
+            world = self.build()
+            with self.stop, progress:
                 for step in self.scenario.script:
                     if not self._perform(step, progress):
                         break
+        except BaseException:
+            self._close_simulation(simulation, keep=self.steps_run > 0)
+            raise
         finally:
             if self.view is not None:
                 self.view.close()
+        self.replayed = simulation.cache_hits
+        self._close_simulation(simulation, keep=True)
         return self._write_outputs(world, progress)
+
+    @staticmethod
+    def _close_simulation(simulation: Any, keep: bool) -> None:
+        from tinytroupe import control
+
+        if control.current_simulation() is not simulation:
+            return
+        if keep:
+            control.end()  # the checkpoint: `--resume` carries on from it
+        else:
+            control.reset()
 
     # -- outputs -----------------------------------------------------------------------
     def _write_outputs(self, world: TinyWorld, progress: RunProgress) -> RunReport:
         paths = self.scenario.outputs.paths(self.out_dir)
         transcript = world.transcript
         world.save_transcript(str(paths["transcript"]))
-        write_json_atomic(paths["state"], world.encode_complete_state())
+        world.save(paths["state"])
         report = RunReport(
             title=self.scenario.title, model=describe_model(), seed=world.seed,
             agents=[a.name for a in world.agents], steps_run=self.steps_run, total_steps=self._planned_steps(),
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
-            outputs={k: relative_to_cwd(p) for k, p in paths.items()},
+            outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript))
         bios = {a.name: a.minibio(extended=False) for a in world.agents}
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ _KEYS = {
     ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "relations"),
     ("relations",): ("name", "agents"),
     ("stimulus",): ("to", "type", "content"),
-    ("outputs",): ("dir", "transcript", "state", "summary"),
+    ("outputs",): ("dir", "transcript", "state", "summary", "checkpoint"),
 }
 
 
@@ -115,16 +115,18 @@ class ScriptStep:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """Where a run writes its transcript (JSONL), final state (JSON) and summary (Markdown)."""
+    """Where a run writes its transcript (JSONL), final state (a world file), summary (Markdown)
+    and checkpoint (what ``--resume`` replays)."""
 
     dir: Path
     transcript: str = "transcript.jsonl"
     state: str = "state.json"
     summary: str = "summary.md"
+    checkpoint: str = "checkpoint.json"
 
     def paths(self, base: Path | None = None) -> dict[str, Path]:
         root = base if base is not None else self.dir
-        return {"transcript": root / self.transcript, "state": root / self.state, "summary": root / self.summary}
+        return {name: root / getattr(self, name) for name in ("transcript", "state", "summary", "checkpoint")}
 
 
 @dataclass(frozen=True)
@@ -326,7 +328,7 @@ def _outputs(c: _Checker, data: Any) -> OutputSpec:
         return OutputSpec(default_dir)
     t = c.table(data, ("outputs",), ("outputs",))
     folder = c.text_value(t, ("outputs", "dir"))
-    names = {k: c.text_value(t, ("outputs", k)) for k in ("transcript", "state", "summary")}
+    names = {k: c.text_value(t, ("outputs", k)) for k in ("transcript", "state", "summary", "checkpoint")}
     return OutputSpec(c.relative(folder) if folder else default_dir,
                       **{k: v for k, v in names.items() if v})
 

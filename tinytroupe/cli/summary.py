@@ -41,11 +41,12 @@ class RunReport:
     outputs: dict[str, str] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     utterances: list[Utterance] = field(default_factory=list)
+    replayed_operations: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "model": self.model, "seed": self.seed, "agents": self.agents,
                 "steps_run": self.steps_run, "total_steps": self.total_steps, "interrupted": self.interrupted,
-                "outputs": self.outputs, "usage": self.usage,
+                "outputs": self.outputs, "usage": self.usage, "replayed_operations": self.replayed_operations,
                 "utterances": [u.__dict__ for u in self.utterances]}
 
 

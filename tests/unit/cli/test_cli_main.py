@@ -136,6 +136,7 @@ def test_ctrl_c_stops_after_the_current_step_and_saves(tmp_path):
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Stopping after the current step" in err
     assert "Stopped after step" in out and "of 5000 (Ctrl-C)" in out
-    state = json.loads((tmp_path / "out" / "long" / "state.json").read_text())
+    state = json.loads((tmp_path / "out" / "long" / "state.json").read_text())["world"]
     assert 2 <= state["simulation_step"] < 5000
+    assert (tmp_path / "out" / "long" / "checkpoint.json").is_file()
     assert (tmp_path / "out" / "long" / "transcript.jsonl").stat().st_size > 0

@@ -7,10 +7,12 @@ import json
 import pytest
 
 from tinytroupe import events
+from tinytroupe.agent import TinyPerson
 from tinytroupe.cli.main import EXIT_USAGE
 from tinytroupe.cli.output import Output
 from tinytroupe.cli.runner import ScenarioRun
 from tinytroupe.cli.scenario import load_scenario
+from tinytroupe.environment import TinyWorld
 
 PANEL = """
 title = "Panel"
@@ -50,7 +52,9 @@ def test_run_writes_transcript_state_and_summary_next_to_the_scenario(cli, write
     assert {e["data"]["agent"] for e in talks} == {"Lisa", "Oscar"}
     thought = [e for e in lines if e["kind"] == "agent.stimulus" and e["data"]["type"] == "THOUGHT"]
     assert thought and thought[0]["data"]["agent"] == "Oscar"  # the direct stimulus is in the transcript
-    state = json.loads((out / "state.json").read_text())
+    saved = json.loads((out / "state.json").read_text())
+    assert saved["format"] == "tinytroupe.world"
+    state = saved["world"]
     assert state["simulation_step"] == 2 and state["current_datetime"]
     assert "night" in json.dumps(state).lower()  # the fragment was merged into Oscar's persona
     summary = (out / "panel.md").read_text()
@@ -73,7 +77,8 @@ def test_run_json_prints_one_document_with_the_report(cli, write_scenario):
 def test_quiet_prints_only_where_the_files_are(cli, write_scenario):
     result = cli("--model", "scripted", "--quiet", "run", str(write_scenario(PANEL)))
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()] == ["Transcript", "Final", "Summary"]
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["Transcript", "Final", "Summary",
+                                                                        "Checkpoint"]
 
 
 def test_max_steps_and_seed_option(cli, write_scenario):
@@ -123,7 +128,7 @@ def test_social_network_relations_come_from_the_file(cli, write_scenario, tmp_pa
         run = 1
         """)
     assert cli("--model", "scripted", "run", str(path)).exit_code == 0
-    state = json.loads((tmp_path / "out" / "scenario" / "state.json").read_text())
+    state = json.loads((tmp_path / "out" / "scenario" / "state.json").read_text())["world"]
     assert state["relations"] == {"colleagues": [["Lisa", "Marcos"]]}
 
 
@@ -146,7 +151,7 @@ def test_a_stop_request_ends_the_run_after_the_current_step_and_saves(scripted, 
     finally:
         unsubscribe()
     assert report.interrupted and report.steps_run == 2 and report.total_steps == 5
-    assert json.loads((tmp_path / "results" / "state.json").read_text())["simulation_step"] == 2
+    assert TinyWorld.load(tmp_path / "results" / "state.json").simulation_step == 2
     assert "interrupted after 2 of 5" in (tmp_path / "results" / "panel.md").read_text()
 
 
@@ -164,3 +169,19 @@ def test_demo_runs_three_shipped_personas_for_two_steps(cli, tmp_path):
 def test_demo_steps_option(cli, steps):
     report = json.loads(cli("--model", "scripted", "--json", "demo", "--steps", str(steps)).stdout)
     assert report["steps_run"] == steps and len(report["agents"]) == 3
+
+
+def test_resume_replays_the_checkpoint_without_model_calls(cli, write_scenario, tmp_path):
+    path = write_scenario(PANEL)
+    first = json.loads(cli("--model", "scripted", "--json", "run", str(path), "--max-steps", "1").stdout)
+    assert first["steps_run"] == 1 and first["replayed_operations"] == 0
+    assert (tmp_path / "results" / "checkpoint.json").is_file()
+    TinyPerson.clear_agents()  # as in a new process: the same names again
+    TinyWorld.clear_environments()
+    second = json.loads(cli("--model", "scripted", "--json", "run", str(path), "--resume").stdout)
+    assert second["steps_run"] == 2 and second["replayed_operations"] >= 2
+    assert second["usage"]["calls"] == 2  # only step 2 asked the model
+    TinyPerson.clear_agents()
+    TinyWorld.clear_environments()
+    fresh = json.loads(cli("--model", "scripted", "--json", "run", str(path)).stdout)
+    assert fresh["replayed_operations"] == 0 and fresh["usage"]["calls"] == 4
