@@ -113,13 +113,14 @@ def _global_options(
 
 
 def _register() -> None:
-    from tinytroupe.cli import cache, chat, demo, personas, run
+    from tinytroupe.cli import cache, chat, config_cmd, demo, personas, run
 
     app.command("demo")(demo.demo)
     app.command("run")(run.run)
     app.command("chat")(chat.chat)
     app.add_typer(personas.app, name="personas")
     app.add_typer(cache.app, name="cache")
+    app.add_typer(config_cmd.app, name="config")
 
 
 _register()
