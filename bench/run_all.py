@@ -5,6 +5,7 @@
     python bench/run_all.py                 # everything (under 10 minutes on 2 cores)
     python bench/run_all.py --only survey_1000 faults
     python bench/run_all.py --toy --no-write  # toy sizes, a quick check that it all runs
+    python bench/run_all.py --with-slow       # also the embedded-model benchmark (minutes more)
 
 Each scenario of :mod:`bench.scenarios` runs in its own Python process, so its peak memory
 (``ru_maxrss``) is its own and no state leaks between scenarios. The other benchmark scripts
@@ -73,12 +74,37 @@ def run_scenario_process(name: str, toy: bool, timeout: float = SCENARIO_TIMEOUT
     return {"name": name, "rows": [], "error": f"exit {proc.returncode}: " + " | ".join(tail), "seconds": seconds}
 
 
-def run_other_scripts(timeout: float = SCRIPT_TIMEOUT) -> list[dict[str, Any]]:
-    """Run bench/bench_*.py; scripts with --write-results update their own RESULTS.md sections."""
+# How the other scripts run: (arguments, keeps its own RESULTS.md section, slow). A script not
+# listed runs without arguments (with --write-results when it takes it) and, unless it writes
+# its own section, its output is kept in SCRIPTS_SECTION. Slow ones run only with --with-slow;
+# their sections stay as they are otherwise.
+SCRIPTS: dict[str, tuple[list[str], bool, bool]] = {
+    "bench_prompt_growth.py": (["--turns", "50", "--write-results"], True, False),
+    "bench_factory.py": (["--write-results"], True, False),
+    "bench_foundation.py": ([], True, True),  # the embedded model takes minutes on 2 cores
+    "bench_control.py": ([], False, False),
+    "bench_world_step.py": ([], False, False),
+}
+
+
+def _script_plan(script: Path) -> tuple[list[str], bool, bool]:
+    if script.name in SCRIPTS:
+        return SCRIPTS[script.name]
+    writes = "--write-results" in script.read_text(encoding="utf-8")
+    return (["--write-results"] if writes else []), writes, False
+
+
+def run_other_scripts(with_slow: bool = False, timeout: float = SCRIPT_TIMEOUT) -> list[dict[str, Any]]:
+    """Run bench/bench_*.py; those that keep their own RESULTS.md section update it themselves."""
     outputs = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
-        source = script.read_text(encoding="utf-8")
-        args = ["--write-results"] if "--write-results" in source else []
+        args, own, slow = _script_plan(script)
+        if slow and not with_slow:
+            outputs.append({"script": script.name, "args": args, "returncode": None, "seconds": 0.0,
+                            "output": "skipped (slow; run_all.py --with-slow runs it)", "own_section": own,
+                            "skipped": True})
+            continue
+        print(f"running {script.name} {' '.join(args)} ...", flush=True)
         start = time.perf_counter()
         try:
             proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
@@ -87,7 +113,7 @@ def run_other_scripts(timeout: float = SCRIPT_TIMEOUT) -> list[dict[str, Any]]:
         except subprocess.TimeoutExpired:
             output, code = f"timed out after {timeout:.0f} s", None
         outputs.append({"script": script.name, "args": args, "returncode": code, "output": output[-4000:],
-                        "seconds": round(time.perf_counter() - start, 1), "own_section": bool(args)})
+                        "seconds": round(time.perf_counter() - start, 1), "own_section": own, "skipped": False})
     return outputs
 
 
@@ -142,12 +168,16 @@ def render_section(report: dict[str, Any]) -> str:
 
 def render_scripts_section(outputs: list[dict[str, Any]]) -> str:
     """The section holding the output of benchmark scripts that do not write their own."""
-    out = [SCRIPTS_SECTION, ""]
+    out = [SCRIPTS_SECTION, "", "Raw output of the scripts that do not write a section of their own, from the "
+           "latest `python bench/run_all.py`."]
     for item in outputs:
+        if item.get("skipped"):
+            out += ["", f"- `bench/{item['script']}`: {item['output']}; its section above is from its own last run."]
+            continue
         if item["own_section"]:
             continue
-        out += [f"`python bench/{item['script']}` (exit {item['returncode']}, {item['seconds']} s):", "",
-                "```", item["output"].rstrip() or "(no output)", "```", ""]
+        out += ["", f"`python bench/{item['script']}` (exit {item['returncode']}, {item['seconds']} s):", "",
+                "```", item["output"].rstrip() or "(no output)", "```"]
     return "\n".join(out) + "\n"
 
 
@@ -167,13 +197,14 @@ def write_results(report: dict[str, Any], outputs: list[dict[str, Any]], md: Pat
     """Rewrite this suite's sections of ``md`` (others' sections are kept) and write ``js``."""
     text = md.read_text(encoding="utf-8") if md.is_file() else "# Benchmark results\n"
     text = replace_section(text, SECTION, render_section(report), first=True)
-    if any(not o["own_section"] for o in outputs):
+    if any(not o["own_section"] or o.get("skipped") for o in outputs):
         text = replace_section(text, SCRIPTS_SECTION, render_scripts_section(outputs))
     md.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     js.write_text(json.dumps({**report, "scripts": outputs}, indent=2) + "\n", encoding="utf-8")
 
 
-def run_suite(names: list[str], toy: bool, with_scripts: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def run_suite(names: list[str], toy: bool, with_scripts: bool,
+              with_slow: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run the named scenarios (each in a child process) and, optionally, the other scripts."""
     start = time.perf_counter()
     load_before = load_average()
@@ -191,7 +222,7 @@ def run_suite(names: list[str], toy: bool, with_scripts: bool) -> tuple[dict[str
         if result["error"]:
             errors.append({"name": name, "error": result["error"]})
             print(f"  FAILED: {result['error']}", flush=True)
-    outputs = run_other_scripts() if with_scripts else []
+    outputs = run_other_scripts(with_slow) if with_scripts else []
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "toy": toy,
               "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}",
               "load_before": load_before, "load_after": load_average(), "scenario_seconds": timings,
@@ -205,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--toy", action="store_true", help="toy sizes (a quick check, not a measurement)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--no-scripts", action="store_true", help="skip the other bench_*.py scripts")
+    parser.add_argument("--with-slow", action="store_true", help="also run slow scripts (the embedded model)")
     parser.add_argument("--child", metavar="SCENARIO", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -212,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or [s.name for s in SCENARIOS]
     for name in names:
         get_scenario(name)  # unknown names fail before anything runs
-    report, outputs = run_suite(names, args.toy, with_scripts=not (args.no_scripts or args.only or args.toy))
+    report, outputs = run_suite(names, args.toy, with_scripts=not (args.no_scripts or args.only or args.toy),
+                                with_slow=args.with_slow)
     print(f"total {report['total_seconds']:.0f} s")
     if not args.no_write:
         write_results(report, outputs)

@@ -53,7 +53,7 @@ SCENARIOS: tuple[Scenario, ...] = (
              description="2 agents, 50 turns each, prompt tokens of each request"),
     Scenario("cached_rerun", _P + "cached", "cached_rerun",
              full={"agents": 8, "steps": 3, "latency": 0.2},
-             toy={"agents": 3, "steps": 1, "latency": 0.01, "in_process": True},
+             toy={"agents": 3, "steps": 1, "latency": 0.01, "repeats": 1, "in_process": True},
              description="the focus group twice with the call cache on, then inside control.begin()"),
     Scenario("overhead", _P + "overhead", "framework_overhead",
              full={"agents": 8, "steps": 3, "repeats": 12, "top": 15},

@@ -134,7 +134,9 @@ def focus_group_latency(agents: int = 8, steps: int = 3, latency: float = 0.2,
     rows = [Row(f"focus group: {agents} agents, {steps} steps, {latency * 1000:.0f} ms", "s", ideal, wall,
                 target="<= 1.15 x ideal", passed=wall <= 1.15 * ideal, requests=stats["requests"],
                 tokens=stats["prompt_tokens"] + stats["completion_tokens"], peak_rss_mib=peak_rss_mib(),
-                note=f"max {stats['max_in_flight']} requests in flight; round trip {trips:.0f} ms on average; "
+                note=f"max {stats['max_in_flight']} requests in flight; round trip {trips:.0f} ms on average "
+                     f"(at that round trip the ideal would be {steps * trips / 1000:.3f} s, ratio "
+                     f"{wall / max(1e-9, steps * trips / 1000):.2f}); "
                      f"CPU {run['cpu'] * 1000 / turns:.1f} ms per agent turn (server process "
                      f"{stats['server_cpu_s'] * 1000 / max(1, stats['requests']):.1f} ms per request); "
                      f"cold start before it (imports, HTTP client) {cold:.2f} s, not counted",

@@ -77,7 +77,9 @@ def survey_latency(respondents: int = 100, latency: float = 0.2, concurrency: in
                 run["answered"] == respondents, requests=stats["requests"],
                 tokens=stats["prompt_tokens"] + stats["completion_tokens"], peak_rss_mib=peak_rss_mib(),
                 note=f"{run['answered']}/{respondents} answered; max {stats['max_in_flight']} in flight; "
-                     f"round trip {trips:.0f} ms on average; CPU {run['cpu']:.2f} s in the step "
+                     f"round trip {trips:.0f} ms on average (at that round trip the ideal would be "
+                     f"{ideal / latency * trips / 1000:.2f} s, ratio {wall / max(1e-9, ideal / latency * trips / 1000):.2f}); "
+                     f"CPU {run['cpu']:.2f} s in the step "
                      f"({run['cpu'] * 1000 / respondents:.2f} ms per respondent; the server process "
                      f"{stats['server_cpu_s'] * 1000 / max(1, stats['requests']):.2f} ms per request); building the world and broadcasting took "
                      f"{run['build_wall']:.2f} s before it; prompt {max(per_request, default=0)} tokens at most",
