@@ -133,9 +133,11 @@ class TinyWorld(Routing):
 
     def _add_agent(self, agent: Any, size_after: int) -> TinyWorld:
         """Add one agent of a batch that leaves the world with ``size_after`` agents."""
-        if agent in self.agents:
+        holder = self.name_to_agent.get(agent.name)
+        # the list is only scanned for an agent that says it is here (a scan per agent is N^2 for a crowd)
+        if holder is agent or (getattr(agent, "environment", None) is self and agent in self.agents):
             return self
-        if agent.name in self.name_to_agent:
+        if holder is not None:
             raise SimulationError(
                 f"world {self.name!r} already has an agent named {agent.name!r}; "
                 "agent names must be unique within a world: rename one of them"
