@@ -159,7 +159,10 @@ def render_section(report: dict[str, Any]) -> str:
     for r in rows:
         profile = r.details.get("profile")
         if profile:
-            out += ["", f"### Where the CPU goes ({r.scenario})", "", "```", profile.rstrip(), "```"]
+            out += ["", f"### Where the CPU goes ({r.scenario})", "",
+                    "cProfile of one focus-group run with a CPU-time clock; the profiler's own cost inflates "
+                    "every figure (compare the total with the measured value above), so read the shares.", "",
+                    "```", profile.rstrip(), "```"]
         series = r.details.get("series_table")
         if series:
             out += ["", f"### Prompt tokens per request over time ({r.scenario})", "", series]
@@ -172,7 +175,7 @@ def render_scripts_section(outputs: list[dict[str, Any]]) -> str:
            "latest `python bench/run_all.py`."]
     for item in outputs:
         if item.get("skipped"):
-            out += ["", f"- `bench/{item['script']}`: {item['output']}; its section above is from its own last run."]
+            out += ["", f"- `bench/{item['script']}`: {item['output']}; it keeps its own section when run on its own."]
             continue
         if item["own_section"]:
             continue
