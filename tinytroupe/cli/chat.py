@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.markup import escape
 
 from tinytroupe import events
-from tinytroupe.agent import TinyPerson
 from tinytroupe.cli.output import Output
-from tinytroupe.environment.transcript import save_transcript
 from tinytroupe.errors import SpecificationError
+
+if TYPE_CHECKING:
+    from tinytroupe.agent import TinyPerson
 
 __all__ = ["chat", "load_agent", "ChatSession"]
 
@@ -27,6 +28,8 @@ HELP = "Type a message and press Enter. Commands: /save FILE, /help, /quit."
 
 def load_agent(ref: str) -> TinyPerson:
     """An agent from a ``*.agent.json`` file, or a shipped example by name (``lisa``)."""
+    from tinytroupe.agent import TinyPerson
+
     path = Path(ref).expanduser()
     if path.is_file():
         return TinyPerson.load_specification(path, auto_rename=True)
@@ -80,6 +83,8 @@ class ChatSession:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.markdown(), encoding="utf-8")
         else:
+            from tinytroupe.environment.transcript import save_transcript
+
             save_transcript(path, self.events)
         return path
 

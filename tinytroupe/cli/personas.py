@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markdown import Markdown
 
 from tinytroupe.cli.output import Output
 
@@ -73,6 +72,8 @@ def show(
     agent_ref: Annotated[str, typer.Argument(metavar="FILE", help="An *.agent.json file or a shipped example name.")],
 ) -> None:
     """Show a persona: a short biography and its main fields."""
+    from rich.markdown import Markdown
+
     from tinytroupe.cli.chat import load_agent
 
     output: Output = ctx.obj

@@ -68,16 +68,19 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def who_said_what(said: Sequence[Utterance], limit: int = 160) -> Table:
-    """A rich table of what each agent said (TALK only), step by step."""
+def who_said_what(said: Sequence[Utterance], limit: int = 160, max_rows: int = 40) -> Table:
+    """A rich table of what each agent said (TALK only), step by step; long runs show the last rows."""
     table = Table(title="Who said what", title_justify="left", show_lines=False, expand=False)
     table.add_column("step", justify="right", style="dim")
     table.add_column("who", style="bold")
     table.add_column("to", style="dim")
     table.add_column("said")
-    for u in said:
-        if u.type == "TALK":
-            table.add_row(str(u.step), u.agent, u.target or "everyone", _clip(u.content, limit))
+    talks = [u for u in said if u.type == "TALK"]
+    if len(talks) > max_rows:
+        table.add_row("…", "", "", f"({len(talks) - max_rows} earlier lines: see the summary file)")
+        talks = talks[-max_rows:]
+    for u in talks:
+        table.add_row(str(u.step), u.agent, u.target or "everyone", _clip(u.content, limit))
     if not table.row_count:
         table.add_row("-", "-", "-", "(nobody spoke: see the transcript for thoughts and fallbacks)")
     return table

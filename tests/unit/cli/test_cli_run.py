@@ -185,3 +185,15 @@ def test_resume_replays_the_checkpoint_without_model_calls(cli, write_scenario, 
     TinyWorld.clear_environments()
     fresh = json.loads(cli("--model", "scripted", "--json", "run", str(path)).stdout)
     assert fresh["replayed_operations"] == 0 and fresh["usage"]["calls"] == 4
+
+
+def test_who_said_what_shows_the_last_rows_of_long_runs():
+    from rich.console import Console
+
+    from tinytroupe.cli.summary import Utterance, who_said_what
+
+    said = [Utterance(step=i, agent="Lisa", type="TALK", content=f"line {i}") for i in range(1, 101)]
+    console = Console(width=100, record=True)
+    console.print(who_said_what(said, max_rows=10))
+    text = console.export_text()
+    assert "90 earlier lines" in text and "line 100" in text and "line 90 " not in text
