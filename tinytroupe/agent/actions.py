@@ -7,6 +7,9 @@ A turn is one structured LLM call whose reply is::
 
 The schema sent to the model is built per call (:func:`turn_schema`): enums for the action
 types and the reachable targets, bounded lengths for free text, so small models stay valid.
+``DONE`` is left out of the schema's enum (the turn ends where the list ends, and ``DONE`` is
+appended): offered ``DONE``, SmolLM2-135M answers every turn with it and says nothing. A reply
+that does contain ``DONE`` is still valid.
 The pydantic model that validates the reply (:func:`turn_model`) checks the action types and
 is lenient about the rest; :mod:`tinytroupe.agent.turn` trims and guards what comes back.
 """
@@ -80,8 +83,8 @@ BUILTIN_ACTIONS: tuple[ActionDefinition, ...] = (
 BUILTIN_CONSTRAINTS: tuple[str, ...] = (
     "Stay in character: speak and think as your persona would, in its style.",
     "Usually THINK before you TALK; answer people who spoke to you.",
-    "Never repeat an action you just did; say new things or finish.",
-    "End every turn with exactly one DONE.",
+    "Never repeat an action you just did; say new things or stop.",
+    "List only what you do now; your turn ends after your last action (none if you just wait).",
 )
 
 
@@ -134,13 +137,14 @@ def turn_model(action_types: tuple[str, ...]) -> type[BaseModel]:
     return create_model(
         "TurnModel",
         __config__=ConfigDict(extra="ignore"),
-        actions=(list[action_model], Field(min_length=1)),  # type: ignore[valid-type]
+        actions=(list[action_model], Field(default_factory=list)),  # type: ignore[valid-type]
         cognitive_state=(CognitiveState, Field(default_factory=CognitiveState)),
     )
 
 
 def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int) -> dict[str, Any]:
-    """The tight JSON schema sent to the model for one turn."""
+    """The tight JSON schema sent to the model for one turn (``DONE`` is never offered)."""
+    action_types = tuple(t for t in action_types if t != "DONE")
     text = {"type": "string", "maxLength": COGNITIVE_MAX_LENGTH}
     action = {
         "type": "object",
@@ -155,7 +159,7 @@ def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_act
     return {
         "type": "object",
         "properties": {
-            "actions": {"type": "array", "items": action, "minItems": 1, "maxItems": max_actions},
+            "actions": {"type": "array", "items": action, "minItems": 0, "maxItems": max_actions},
             "cognitive_state": {
                 "type": "object",
                 "properties": {name: dict(text) for name in COGNITIVE_FIELDS},

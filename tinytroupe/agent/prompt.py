@@ -26,9 +26,11 @@ EVENT_MAX_CHARS = 2000  # one remembered event is cut to this many characters in
 
 
 def action_definitions(agent: TinyPerson) -> list[ActionDefinition]:
-    """Built-in action types, then those the agent's faculties add (DONE stays last).
+    """The action types the agent may take: built-in ones, then its faculties' (DONE last).
 
-    REACH_OUT is offered only inside a world: outside one, nobody could answer it.
+    REACH_OUT is offered only inside a world: outside one, nobody could answer it. DONE is
+    part of the list (replies may contain it) but is not shown to the model: a turn ends
+    where its list of actions ends.
     """
     in_world = getattr(agent, "environment", None) is not None
     builtin = [d for d in BUILTIN_ACTIONS if d.type != "DONE" and (in_world or d.type != "REACH_OUT")]
@@ -137,7 +139,7 @@ def render_situation(agent: TinyPerson) -> str:
 
 def system_prompt(agent: TinyPerson) -> str:
     """The system message: who the agent is and how it acts."""
-    actions = "\n".join(f"- {d.type}: {d.description}" for d in action_definitions(agent))
+    actions = "\n".join(f"- {d.type}: {d.description}" for d in action_definitions(agent) if d.type != "DONE")
     constraints = "\n".join(f"- {c}" for c in _constraints(agent))
     return render("agent_system.md", name=agent.name, persona=agent.persona_text(),
                   actions=actions, constraints=constraints)

@@ -26,6 +26,7 @@ from tinytroupe.agent.actions import (
 )
 from tinytroupe.agent.prompt import action_definitions, build_messages
 from tinytroupe.agent.quality import QualityGate, render_proposal
+from tinytroupe.config import config_manager
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError
 from tinytroupe.llm.base import Message
 from tinytroupe.prompts import render
@@ -145,13 +146,14 @@ async def decide(agent: TinyPerson, strict: bool) -> TurnResult:
     model = agent.model or llm.default_model()
     types = tuple(d.type for d in action_definitions(agent))
     names = tuple(agent.accessible_agent_relations())
-    schema = turn_schema(types, names, max(1, min(agent.schema_max_actions, agent.max_actions_per_turn() + 1)))
+    schema = turn_schema(types, names, max(1, min(agent.schema_max_actions, agent.max_actions_per_turn())))
     output_type = turn_model(types)
     messages = build_messages(agent)
+    max_tokens = int(config_manager.get("max_completion_tokens"))  # the schema bounds the reply anyway
 
     async def generate(extra: list[Message]) -> Proposal:
         result = await llm.agenerate(model, [*messages, *extra], output_type, schema=schema,
-                                     tags={"agent": agent.name})
+                                     max_tokens=max_tokens, tags={"agent": agent.name})
         return _to_proposal(result.value, names)
 
     try:

@@ -40,7 +40,7 @@ def test_prompt_holds_persona_mental_state_and_recent_episodes(scripted):
     assert request.tags["agent"] == "Lisa"
     schema = request.response_format.json_schema
     item = schema["properties"]["actions"]["items"]["properties"]
-    assert item["type"]["enum"] == ["TALK", "THINK", "REACH_OUT", "DONE"]
+    assert item["type"]["enum"] == ["TALK", "THINK", "REACH_OUT"]  # DONE is implied, never offered
     assert item["target"]["enum"] == ["Oscar", ""]
     assert item["content"]["maxLength"] > 0 and schema["properties"]["actions"]["maxItems"] >= 2
 
@@ -230,8 +230,16 @@ def test_reach_out_is_offered_only_inside_a_world(scripted):
     scripted.queue(act_reply(("THINK", "alone")), act_reply(("REACH_OUT", "let's talk", "Oscar")))
     lisa.act()
     enum = scripted.requests[-1].response_format.json_schema["properties"]["actions"]["items"]
-    assert enum["properties"]["type"]["enum"] == ["TALK", "THINK", "DONE"]
+    assert enum["properties"]["type"]["enum"] == ["TALK", "THINK"]
     assert "REACH_OUT" not in scripted.requests[-1].messages[0].content.split("Rules:")[0]
     lisa.environment = SimpleNamespace(current_datetime=None)
     entries = lisa.act(return_actions=True)
     assert entries[0]["action"] == {"type": "REACH_OUT", "content": "let's talk", "target": "Oscar"}
+
+
+def test_an_empty_turn_is_just_done_and_max_tokens_comes_from_config(scripted):
+    config_manager.update("max_completion_tokens", 777)
+    lisa, _ = _pair()
+    scripted.queue({"actions": [], "cognitive_state": {"goals": "wait"}})
+    assert [e["action"]["type"] for e in lisa.act(return_actions=True)] == ["DONE"]
+    assert scripted.requests[-1].max_tokens == 777
