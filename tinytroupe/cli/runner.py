@@ -205,6 +205,8 @@ class ScenarioRun:
                         break
         except BaseException:
             self._close_simulation(simulation, keep=self.steps_run > 0)
+            if self.steps_run > 0 and self.world is not None:
+                self._save_after_failure(progress)
             raise
         finally:
             if self.view is not None:
@@ -212,6 +214,18 @@ class ScenarioRun:
         self.replayed = simulation.cache_hits
         self._close_simulation(simulation, keep=True)
         return self._write_outputs(world, progress)
+
+    def _save_after_failure(self, progress: RunProgress) -> None:
+        """Write what ran before a failure, so the steps already paid for are not lost."""
+        assert self.world is not None
+        try:
+            report = self._write_outputs(self.world, progress)
+        except Exception:  # the original error matters more
+            return
+        self.output.err.print(f"Saved what ran ({self.steps_run} of {self._planned_steps()} steps): "
+                              f"{report.outputs['transcript']}, "
+                              f"{report.outputs['state']}; --resume carries on from the checkpoint.",
+                              style="yellow", soft_wrap=True)
 
     @staticmethod
     def _close_simulation(simulation: Any, keep: bool) -> None:

@@ -197,3 +197,25 @@ def test_who_said_what_shows_the_last_rows_of_long_runs():
     console.print(who_said_what(said, max_rows=10))
     text = console.export_text()
     assert "90 earlier lines" in text and "line 100" in text and "line 90 " not in text
+
+
+def test_a_failure_mid_run_saves_the_steps_that_ran(cli, write_scenario, tmp_path):
+    from tinytroupe import llm
+    from tinytroupe.errors import AuthenticationError
+
+    calls = {"n": 0}
+
+    def responder(request):
+        from tinytroupe.cli.models import scripted_responder
+
+        calls["n"] += 1
+        if calls["n"] > 2:  # the key is revoked during step 2
+            raise AuthenticationError("the key was revoked", status=401)
+        return scripted_responder()(request)
+
+    llm.set_default_model(llm.ScriptedModel(responder=responder))
+    result = cli("run", str(write_scenario(PANEL)))
+    assert result.exit_code == 1
+    assert "error: the key was revoked" in result.stderr and "Saved what ran (1 of 2 steps)" in result.stderr
+    assert TinyWorld.load(tmp_path / "results" / "state.json").simulation_step >= 1
+    assert (tmp_path / "results" / "checkpoint.json").is_file()
