@@ -27,7 +27,7 @@ from tinytroupe.llm.wrappers.usage import global_usage
 from tinytroupe.testing.loopback_server import LoopbackServer
 
 __all__ = ["Row", "BenchServer", "Clock", "RoundTrips", "SERVER_MODEL", "configure", "fresh_simulation", "http_setup",
-           "install_http_model", "load_average", "peak_rss_mib", "warm_up"]
+           "install_http_model", "load_average", "peak_rss_mib", "spread", "timed_repeats", "warm_up"]
 
 SERVER_MODEL = "loopback-model"
 
@@ -270,6 +270,34 @@ def load_average() -> float | None:
         return round(os.getloadavg()[0], 2)
     except OSError:
         return None
+
+
+def timed_repeats(server: BenchServer, repeats: int, run_once: Callable[[], dict[str, Any]],
+                  bodies: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """Run ``run_once()`` ``repeats`` times against ``server`` (a fresh simulation each time).
+
+    Returns the first run, the server's stats for it, and every run's wall time. The machine
+    is shared, so the median of several runs is what the tables report.
+    """
+    first: dict[str, Any] = {}
+    stats: dict[str, Any] = {}
+    walls: list[float] = []
+    for index in range(max(1, repeats)):
+        if index:
+            server.reset()
+            fresh_simulation()
+        run = run_once()
+        walls.append(run["wall"])
+        if not index:
+            first, stats = run, server.stats(bodies=bodies)
+    return first, stats, walls
+
+
+def spread(walls: list[float]) -> str:
+    """How a median was taken, for notes: "median of 3 runs (0.61-0.70 s)"."""
+    if len(walls) == 1:
+        return "one run"
+    return f"median of {len(walls)} runs ({min(walls):.3f}-{max(walls):.3f} s)"
 
 
 def warm_up(server: BenchServer | None = None) -> float:
