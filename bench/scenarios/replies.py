@@ -49,21 +49,29 @@ def _digest(messages: list[Any]) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
 
 
+def _action_schema(schema: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return schema["properties"]["actions"]["items"]["properties"]
+    except (KeyError, TypeError):
+        return None
+
+
 def _targets(schema: dict[str, Any]) -> list[str] | None:
     """The names an agent turn may target, or None when the schema is not an agent turn's."""
-    try:
-        enum = schema["properties"]["actions"]["items"]["properties"]["target"].get("enum")
-    except (KeyError, TypeError, AttributeError):
+    action = _action_schema(schema)
+    if not isinstance(action, dict) or "target" not in action:
         return None
-    return [n for n in (enum or []) if n]
+    return [n for n in (action["target"].get("enum") or []) if n]
 
 
-def _turn(digest: int, targets: list[str], survey: bool) -> str:
-    """THINK then TALK (to one of ``targets``, or to nobody in a survey), DONE, cognitive state."""
+def _turn(digest: int, targets: list[str], survey: bool, types: list[str]) -> str:
+    """THINK then TALK (to one of ``targets``, or to nobody in a survey), DONE where the schema
+    offers it, then the cognitive state."""
     target = "" if survey or not targets else targets[digest % len(targets)]
     actions = [{"type": "THINK", "content": _pick(digest, 1, THINK_CHARS), "target": ""},
-               {"type": "TALK", "content": _pick(digest, 2, TALK_CHARS), "target": target},
-               {"type": "DONE", "content": "", "target": ""}]
+               {"type": "TALK", "content": _pick(digest, 2, TALK_CHARS), "target": target}]
+    if "DONE" in types:
+        actions.append({"type": "DONE", "content": "", "target": ""})
     state = {"goals": _pick(digest, 3, 40), "context": _pick(digest, 4, 40), "attention": _pick(digest, 5, 30),
              "emotions": _pick(digest, 6, 20)}
     return json.dumps({"actions": actions, "cognitive_state": state})
@@ -80,7 +88,8 @@ def _answer(messages: list[Any], schema: dict[str, Any], survey: bool) -> str:
     targets = _targets(schema)
     if targets is None:  # not an agent turn: any valid object will do
         return json.dumps(sample_from_schema(schema, random.Random(digest))) if schema else "A plain answer."
-    return _turn(digest, targets, survey)
+    types = ((_action_schema(schema) or {}).get("type") or {}).get("enum") or ["DONE"]
+    return _turn(digest, targets, survey, list(types))
 
 
 def turn_reply(body: dict[str, Any]) -> str:
