@@ -71,7 +71,8 @@ def is_repetition(action: Action, previous: Action | None) -> bool:
 
 def shape_turn(actions: list[Action], cap: int, previous: Action | None = None,
                guard: bool = True) -> tuple[list[Action], list[tuple[str, str]]]:
-    """Cut ``actions`` at DONE, the cap or (with ``guard``) a repetition; append DONE.
+    """Cut ``actions`` at DONE, the cap or (with ``guard``) a repetition of an action of this
+    turn or of ``previous`` (the last one before it); append DONE.
 
     Returns ``(actions, notes)`` where each note is ``(reason, text)``.
     """
@@ -83,7 +84,7 @@ def shape_turn(actions: list[Action], cap: int, previous: Action | None = None,
         if len(shaped) >= cap:
             notes.append(("cap", f"Stopped after {cap} actions in one turn (the turn limit)."))
             break
-        if guard and is_repetition(action, shaped[-1] if shaped else previous):
+        if guard and any(is_repetition(action, done) for done in (previous, *shaped)):
             notes.append(("repetition", f"Stopped before repeating the same {action.type}; "
                                         "say or do something new next time."))
             break

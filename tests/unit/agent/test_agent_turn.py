@@ -24,6 +24,10 @@ def test_shape_cap_and_repetition_notes():
     assert len(shaped) == 4 and notes[0][0] == "cap"
     shaped, notes = shape_turn([Action("TALK", "Hello Bob", "Bob")], cap=5, previous=Action("TALK", "hello bob!", "Bob"))
     assert shaped == [Action("DONE")] and notes[0][0] == "repetition"
+    loop = [Action("TALK", "Tell me more.", "Bob"), Action("THINK", "He is shy."),
+            Action("TALK", "Tell me more!", "Bob"), Action("THINK", "He is shy.")]
+    shaped, notes = shape_turn(loop, cap=10)
+    assert shaped == [*loop[:2], Action("DONE")] and notes[0][0] == "repetition"  # A-B-A-B loops too
 
 
 @pytest.mark.parametrize(("a", "b", "expected"), [
