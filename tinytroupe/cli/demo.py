@@ -44,7 +44,7 @@ run = 2
 """
 
 DEFAULT_OUT = Path("tinytroupe-out/demo")
-_LOCAL_SETTINGS = {"max_actions_per_turn": 2, "max_completion_tokens": 200, "temperature": 0.7,
+_LOCAL_SETTINGS = {"max_actions_per_turn": 2, "temperature": 0.7,
                    "episodic_memory_lookback_length": 8}
 
 
