@@ -16,7 +16,7 @@ from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.config import config_manager
-from tinytroupe.llm.base import ChatRequest, LLMModel
+from tinytroupe.llm.base import ChatRequest, LLMModel, ModelWrapper
 from tinytroupe.testing.agent_replies import is_judge_request, is_turn_request, judge_reply, talk_responder
 from tinytroupe.testing.schema_sample import sample_from_schema
 
@@ -91,21 +91,28 @@ def apply_model_choice(model: str | None = None, provider: str | None = None) ->
         llm.reset_default_model()  # rebuilt from the new settings on first use
 
 
-def provider_in_use() -> str:
-    """The provider the default model will use (resolving API_TYPE=auto); may raise NoModelConfiguredError."""
-    from tinytroupe.llm.setup import choose_provider
+def _provider_model() -> LLMModel:
+    """The innermost model (the provider) of the process-wide default model, building it if needed."""
+    model = llm.default_model()
+    while isinstance(model, ModelWrapper):
+        model = model.inner
+    return model
 
-    return choose_provider()
+
+def provider_in_use() -> str:
+    """The provider the default model uses (``local``, ``openai``...); may raise NoModelConfiguredError."""
+    return str(getattr(_provider_model(), "name", "custom"))
 
 
 def describe_model() -> str:
     """A short description of the model in use, for headers and summaries."""
-    provider = provider_in_use()
-    if provider == "local":
-        path = config_manager.get("local_model_path")
-        return f"local: {path}" if path else "local: SmolLM2-135M-Instruct (embedded demo model)"
-    if provider == "scripted":
+    provider = _provider_model()
+    name = str(getattr(provider, "name", "custom"))
+    model = str(getattr(provider, "default_model", "") or config_manager.get("model"))
+    if name == "local":
+        return ("local: SmolLM2-135M-Instruct (embedded demo model)" if "SmolLM2-135M" in model
+                else f"local: {model}")
+    if name == "scripted":
         return "scripted (offline, canned replies)"
-    if provider == "openai" and config_manager.get("base_url"):
-        return f"{config_manager.get('model')} at {config_manager.get('base_url')}"
-    return f"{provider}: {config_manager.get('model')}"
+    endpoint = config_manager.get("base_url") if name == "openai" else ""
+    return f"{name}: {model}" + (f" at {endpoint}" if endpoint else "")

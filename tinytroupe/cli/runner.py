@@ -22,9 +22,11 @@ from tinytroupe.cli.output import Output
 from tinytroupe.cli.progress import RunProgress
 from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
 from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
+from tinytroupe.cli.toml_lines import format_path
 from tinytroupe.cli.view import ConversationView
 from tinytroupe.config import config_manager
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
+from tinytroupe.errors import SimulationError
 
 __all__ = ["ScenarioRun", "apply_model_spec"]
 
@@ -111,8 +113,8 @@ class ScenarioRun:
         with RunProgress(self.output, spec.n, "generating people", count_events=("factory.person",)):
             people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
         if not people:
-            raise self.scenario.error((*source.key, "factory"),
-                                      "the model wrote no usable persona; try a stronger model or fewer details")
+            raise SimulationError(f"{self.scenario.path}: the factory of {format_path(source.key)} got no usable "
+                                  "persona from the model; try a stronger model (--model) or a simpler description")
         return people
 
     def _agent_named(self, name: str, key: tuple) -> TinyPerson:

@@ -219,3 +219,22 @@ def test_a_failure_mid_run_saves_the_steps_that_ran(cli, write_scenario, tmp_pat
     assert "error: the key was revoked" in result.stderr and "Saved what ran (1 of 2 steps)" in result.stderr
     assert TinyWorld.load(tmp_path / "results" / "state.json").simulation_step >= 1
     assert (tmp_path / "results" / "checkpoint.json").is_file()
+
+
+def test_a_factory_that_gets_no_persona_is_a_failure_not_bad_input(cli, write_scenario):
+    from tinytroupe import llm
+    from tinytroupe.cli.models import scripted_responder
+    from tinytroupe.errors import BadRequestError
+
+    answer = scripted_responder()
+
+    def responder(request):
+        if request.response_format.name == "GeneratedPersona":
+            raise BadRequestError("refused")
+        return answer(request)
+
+    llm.set_default_model(llm.ScriptedModel(responder=responder))
+    result = cli("run", str(write_scenario('[[agents]]\nfactory = { n = 2, describe = "x" }\n[[script]]\nrun = 1\n')))
+    assert result.exit_code == 1
+    assert "agents[1]" in result.stderr and "no usable persona" in result.stderr
+    assert "tiny demo model" not in result.stderr  # the model in use is described, not the configuration
