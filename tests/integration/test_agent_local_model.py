@@ -26,6 +26,7 @@ def local_model_class():
     return LocalModel
 
 
+@pytest.mark.timeout(900)  # seconds when idle; minutes on a machine shared with other model runs
 def test_listen_and_act_talks_then_is_done(local_model_class):
     llm.set_default_model(local_model_class(seed=0))
     lisa = load_example_agent("lisa")
