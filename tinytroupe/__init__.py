@@ -16,12 +16,27 @@ __version__ = "0.1.0"
 _PUBLIC: dict[str, str] = {
     "config_manager": "tinytroupe.config",
     "TinyTroupeError": "tinytroupe.errors",
+    "TinyPerson": "tinytroupe.agent",
+    "TinyWorld": "tinytroupe.environment",
+    "TinySocialNetwork": "tinytroupe.environment",
+    "Intervention": "tinytroupe.environment",
+    "TinyPersonFactory": "tinytroupe.factory",
+    "ScriptedModel": "tinytroupe.llm",
+    "default_model": "tinytroupe.llm",
+    "set_default_model": "tinytroupe.llm",
+    "usage_stats": "tinytroupe.llm",
 }
+
+# subpackages users of TinyTroupe reach as attributes (``tinytroupe.control.begin()``)
+_SUBMODULES = {"control", "events", "llm", "openai_utils", "examples", "agent", "environment",
+               "factory", "steering", "config", "errors"}
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tinytroupe.{name}")
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'tinytroupe' has no attribute {name!r}")

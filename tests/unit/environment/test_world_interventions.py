@@ -87,10 +87,9 @@ def test_textual_precondition_uses_the_judge_it_is_given(fake):
 def test_textual_precondition_without_a_judge_explains_the_fix(fake):
     ann = fake("Ann")
     item = Intervention(ann).set_textual_precondition("anything").set_effect(lambda t: None)
-    import importlib
+    from tinytroupe.steering.intervention import _find_proposition_class
 
-    proposition = getattr(importlib.import_module("tinytroupe.experimentation"), "Proposition", None)
-    if proposition is not None:
+    if _find_proposition_class() is not None:
         pytest.skip("LLM propositions exist now; the judge-less path uses them")
     with pytest.raises(SimulationError, match="judge="):
         TinyWorld("Room", [ann], interventions=[item]).run(1)
