@@ -116,9 +116,9 @@ class Routing:
         source_agent.make_agent_accessible(target_agent)
         target_agent.make_agent_accessible(source_agent)
         source_agent.socialize(f"You reached out to {target_agent.name}, who can now interact with you.",
-                               source=self)
+                               source=self.name)
         target_agent.socialize(f"{source_agent.name} reached out to you and can now interact with you.",
-                               source=self)
+                               source=self.name)
 
     def _drop(self, source_agent: Any, target: Any, reason: str) -> None:
         events.emit("world.delivery_dropped", source=self.name, sim_time=self._sim_time(),
@@ -129,7 +129,7 @@ class Routing:
         events.emit("world.reach_out_refused", source=self.name, sim_time=self._sim_time(),
                     world=self.name, agent=source_agent.name,
                     target=None if target is None else str(target), reason=reason)
-        source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self)
+        source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self.name)
 
     # -- broadcasts ---------------------------------------------------------------------------
     @transactional("TinyWorld.broadcast")
