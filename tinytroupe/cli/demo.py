@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tinytroupe import llm
 from tinytroupe.cli.output import Output
 from tinytroupe.config import config_manager
 
@@ -44,8 +45,10 @@ run = 2
 """
 
 DEFAULT_OUT = Path("tinytroupe-out/demo")
+# local_threads 1: llama.cpp's worker threads wait for each other busily, so two threads on two
+# cores crawl (measured 100x slower generation) as soon as any other process wants a core.
 _LOCAL_SETTINGS = {"max_actions_per_turn": 2, "temperature": 0.7,
-                   "episodic_memory_lookback_length": 8}
+                   "episodic_memory_lookback_length": 8, "local_threads": 1}
 
 
 _BRIEF_FIELDS = ("name", "age", "nationality", "residence", "occupation", "style", "personality", "preferences")
@@ -90,6 +93,7 @@ def demo(
         for name, value in _LOCAL_SETTINGS.items():
             if config_manager.source_of(name) == "default":
                 config_manager.update(name, value)
+        llm.reset_default_model()  # rebuilt with these settings (the weights are not loaded yet)
     output.say(scenario.title, style="bold")
     announce_model(output)
     run = ScenarioRun(scenario, output, out_dir=out, persona_filter=brief_persona if tiny else None)
