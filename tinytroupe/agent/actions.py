@@ -142,15 +142,19 @@ def turn_model(action_types: tuple[str, ...]) -> type[BaseModel]:
     )
 
 
-def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int) -> dict[str, Any]:
-    """The tight JSON schema sent to the model for one turn (``DONE`` is never offered)."""
+def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int, *,
+                content_max: int = CONTENT_MAX_LENGTH, cognitive_max: int = COGNITIVE_MAX_LENGTH) -> dict[str, Any]:
+    """The tight JSON schema sent to the model for one turn (``DONE`` is never offered).
+
+    Small local models get lower bounds (see ``turn.decide``): their replies are the slow part.
+    """
     action_types = tuple(t for t in action_types if t != "DONE")
-    text = {"type": "string", "maxLength": COGNITIVE_MAX_LENGTH}
+    text = {"type": "string", "maxLength": cognitive_max}
     action = {
         "type": "object",
         "properties": {
             "type": {"type": "string", "enum": list(action_types)},
-            "content": {"type": "string", "maxLength": CONTENT_MAX_LENGTH},
+            "content": {"type": "string", "maxLength": content_max},
             "target": {"type": "string", "enum": [*targets, ""] if "" not in targets else list(targets)},
         },
         "required": ["type", "content", "target"],

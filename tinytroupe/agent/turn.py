@@ -142,12 +142,23 @@ def fallback(agent: TinyPerson, error: Exception) -> TurnResult:
     return TurnResult([thought, DONE], CognitiveState(), fallback_error=f"{type(error).__name__}: {reason}")
 
 
+# bounds of a turn on the embedded local model (its replies are generated on the CPU)
+LOCAL_MAX_ACTIONS = 2
+LOCAL_CONTENT_MAX_LENGTH = 280
+LOCAL_COGNITIVE_MAX_LENGTH = 80
+
+
 async def decide(agent: TinyPerson, strict: bool) -> TurnResult:
     """Run one turn: one structured call (plus judge calls when quality checks are on)."""
     model = agent.model or llm.default_model()
     types = tuple(d.type for d in action_definitions(agent))
     names = tuple(agent.accessible_agent_relations())
-    schema = turn_schema(types, names, max(1, min(agent.schema_max_actions, agent.max_actions_per_turn())))
+    max_actions = max(1, min(agent.schema_max_actions, agent.max_actions_per_turn()))
+    if model.name == "local":  # a CPU-bound demo model: every generated token costs wall time
+        schema = turn_schema(types, names, min(max_actions, LOCAL_MAX_ACTIONS),
+                             content_max=LOCAL_CONTENT_MAX_LENGTH, cognitive_max=LOCAL_COGNITIVE_MAX_LENGTH)
+    else:
+        schema = turn_schema(types, names, max_actions)
     output_type = turn_model(types)
     messages = build_messages(agent)
     max_tokens = int(config_manager.get("max_completion_tokens"))  # the schema bounds the reply anyway
