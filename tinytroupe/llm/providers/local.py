@@ -15,6 +15,7 @@ until the token limit.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.metadata
 import importlib.util
 import os
@@ -99,6 +100,9 @@ class _Engine:
             try:
                 self.llama = llama_cpp.Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                                              seed=self.seed, verbose=False, **kv)
+                # free the model before interpreter teardown, when llama_cpp's own finalizer
+                # would run against half-unloaded modules and print an ignored TypeError
+                atexit.register(self.llama.close)
             except (ValueError, RuntimeError) as exc:
                 raise ConfigError(
                     f"the local model {self.path} could not be loaded ({exc}); check LOCAL_MODEL_PATH "
