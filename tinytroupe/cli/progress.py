@@ -79,8 +79,10 @@ class RunProgress:
     """
 
     def __init__(self, output: Output, total: int, label: str = "steps",
-                 count_events: tuple[str, ...] = ()):
-        self.meter = UsageMeter()
+                 count_events: tuple[str, ...] = (), meter: UsageMeter | None = None):
+        """``meter``: a meter someone else feeds (shown, not fed here); default, a new one fed here."""
+        self._feed_meter = meter is None
+        self.meter = meter if meter is not None else UsageMeter()
         self.label = label
         self.total = total
         self._count_events = count_events
@@ -112,7 +114,8 @@ class RunProgress:
             self._progress.stop()
 
     def _on_call(self, event: events.Event) -> None:
-        self.meter(event)
+        if self._feed_meter:
+            self.meter(event)
         if self._progress is not None:
             self._progress.update(self._task, usage=self.meter.line())
 

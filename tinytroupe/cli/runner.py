@@ -19,7 +19,7 @@ from tinytroupe.agent.persona import read_specification
 from tinytroupe.cli.interrupt import StopRequest
 from tinytroupe.cli.models import describe_model
 from tinytroupe.cli.output import Output
-from tinytroupe.cli.progress import RunProgress
+from tinytroupe.cli.progress import RunProgress, UsageMeter
 from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
 from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
 from tinytroupe.cli.toml_lines import format_path
@@ -198,7 +198,9 @@ class ScenarioRun:
             checkpoint.unlink(missing_ok=True)
         simulation = control.begin(checkpoint, auto_checkpoint=True)
         self.view = self.output.conversation()
-        progress = RunProgress(self.output, self._planned_steps(), "steps")
+        meter = UsageMeter()  # every call of the run, the factory's included
+        stop_metering = events.subscribe(meter, ("llm.call",))
+        progress = RunProgress(self.output, self._planned_steps(), "steps", meter=meter)
         try:
             world = self.build()
             with self.stop, progress:
@@ -211,6 +213,7 @@ class ScenarioRun:
                 self._save_after_failure(progress)
             raise
         finally:
+            stop_metering()
             if self.view is not None:
                 self.view.close()
         self.replayed = simulation.cache_hits

@@ -238,3 +238,10 @@ def test_a_factory_that_gets_no_persona_is_a_failure_not_bad_input(cli, write_sc
     assert result.exit_code == 1
     assert "agents[1]" in result.stderr and "no usable persona" in result.stderr
     assert "tiny demo model" not in result.stderr  # the model in use is described, not the configuration
+
+
+def test_usage_counts_the_factory_calls_too(cli, write_scenario):
+    path = write_scenario('[[agents]]\nfactory = { n = 3, describe = "bakers" }\n[[script]]\nrun = 1\n')
+    report = json.loads(cli("--model", "scripted", "--json", "run", str(path)).stdout)
+    assert len(report["agents"]) == 3
+    assert report["usage"]["calls"] >= 3 + 3  # three personas (plus a plan), then three turns
