@@ -82,7 +82,7 @@ def compare(agents: int) -> dict[str, Any]:
 def render(result: dict[str, Any]) -> str:
     b, s = result["broadcast"], result["survey"]
     return "\n".join([
-        f"| form | agents | deliveries | wall | CPU | peak RSS |", "|---|---:|---:|---:|---:|---:|",
+        "| form | agents | deliveries | wall | CPU | peak RSS |", "|---|---:|---:|---:|---:|---:|",
         f"| broadcast_if_no_target=True | {b['agents']:,} | {b['deliveries']:,} | {b['wall_s']} s | "
         f"{b['cpu_s']} s | {b['peak_rss_mib']:.0f} MiB |",
         f"| broadcast_if_no_target=False | {s['agents']:,} | {s['deliveries']:,} | {s['wall_s']} s | "

@@ -76,6 +76,8 @@ class Setting:
     env: tuple[str, ...] = ()
     secret: bool = False
     aliases: tuple[str, ...] = ()
+    url: bool = False
+    """A URL: shown and logged with its credentials hidden (see :mod:`tinytroupe.redaction`)."""
     valid: Range | None = None
     """For numbers: the valid range, declared next to the default (every number setting has one)."""
 
@@ -101,12 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
        "Embedding model for semantic memory and grounding."),
     _s("base_url", "OpenAI", "BASE_URL", str, "",
        "Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp server).",
-       env=("OPENAI_BASE_URL",)),
+       env=("OPENAI_BASE_URL",), url=True),
     _s("api_key", "OpenAI", "API_KEY", str, "",
        "API key. Prefer the OPENAI_API_KEY environment variable; never stored in caches.",
        env=("OPENAI_API_KEY",), secret=True),
     _s("azure_endpoint", "OpenAI", "AZURE_ENDPOINT", str, "",
-       "Azure OpenAI endpoint URL.", env=("AZURE_OPENAI_ENDPOINT",)),
+       "Azure OpenAI endpoint URL.", env=("AZURE_OPENAI_ENDPOINT",), url=True),
     _s("azure_api_key", "OpenAI", "AZURE_API_KEY", str, "",
        "Azure OpenAI key; without one, an Entra ID token is used where azure-identity is installed.",
        env=("AZURE_OPENAI_KEY",), secret=True),
@@ -358,11 +360,18 @@ class ConfigManager:
         return self.get(name)
 
     def as_dict(self, *, redact: bool = True) -> dict[str, Any]:
-        """All settings; secrets are shown as ``***`` unless ``redact=False``."""
+        """All settings; secrets are shown as ``***`` and URLs without their credentials, unless
+        ``redact=False``."""
+        from tinytroupe.redaction import redact_url
+
         out = {}
         for s in SETTINGS:
             value = self.get(s.name)
-            out[s.name] = "***" if (redact and s.secret and value) else value
+            if redact and s.secret and value:
+                value = "***"
+            elif redact and s.url:
+                value = redact_url(value)
+            out[s.name] = value
         return out
 
     def source_of(self, name: str) -> str:
