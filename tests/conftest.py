@@ -37,7 +37,6 @@ def _clear_simulation_objects():
     from tinytroupe import control
     from tinytroupe.agent import TinyPerson
     from tinytroupe.environment import TinyWorld
-
     from tinytroupe.factory.tiny_factory import TinyFactory
 
     control.reset()

@@ -14,12 +14,14 @@ import json
 import threading
 from typing import Any, ClassVar
 
+from tinytroupe import transactions
 from tinytroupe.errors import SimulationError
 
 __all__ = ["TinyFactory"]
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _counter = itertools.count(1)
+_scope: list[object | None] = [None]  # the simulation (control handler) the names were given under
 
 
 def _json_safe(value: Any) -> bool:
@@ -30,6 +32,15 @@ def _json_safe(value: Any) -> bool:
     return True
 
 
+def _new_scope_starts_afresh() -> None:
+    """A new ``control.begin()`` forgets the factories listed so far, as the original's does, so
+    unnamed factories get the same names on every rerun (and replay from the same records)."""
+    handler = transactions.get_handler()
+    if handler is not None and handler is not _scope[0]:
+        _scope[0] = handler
+        TinyFactory.clear_factories()
+
+
 class TinyFactory:
     """A named generator of simulation objects (people, or anything a subclass makes)."""
 
@@ -38,6 +49,7 @@ class TinyFactory:
     def __init__(self, simulation_id: str | None = None, name: str | None = None) -> None:
         self.simulation_id = simulation_id
         with _lock:
+            _new_scope_starts_afresh()
             if name is None:
                 name = next(f"Factory {i}" for i in _counter if f"Factory {i}" not in TinyFactory.all_factories)
             self.name = name
