@@ -63,7 +63,9 @@ def provider_in_use() -> str:
 
 
 def describe_model() -> str:
-    """A short description of the model in use, for headers and summaries."""
+    """A short description of the model in use, for headers and summaries (URLs without credentials)."""
+    from tinytroupe.redaction import redact_url
+
     provider = _provider_model()
     name = str(getattr(provider, "name", "custom"))
     model = str(getattr(provider, "default_model", "") or config_manager.get("model"))
@@ -72,5 +74,5 @@ def describe_model() -> str:
                 else f"local: {model}")
     if name == "scripted":
         return "scripted (offline, canned replies)"
-    endpoint = config_manager.get("base_url") if name == "openai" else ""
+    endpoint = redact_url(config_manager.get("base_url")) if name == "openai" else ""
     return f"{name}: {model}" + (f" at {endpoint}" if endpoint else "")
