@@ -339,7 +339,7 @@ class TinyPerson:
         entries: list[dict] = []
         for _ in range(max(1, n or 1)):
             result = await decide(self, self.strict if strict is None else strict)
-            entries.extend(apply_turn(self, result, display=communication_display is not False))
+            entries.extend(await apply_turn(self, result, display=communication_display is not False))
         return entries if return_actions else None
 
     def pop_latest_actions(self) -> list[dict[str, Any]]:
