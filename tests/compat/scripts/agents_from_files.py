@@ -3,7 +3,6 @@
 from tinytroupe.agent import TinyPerson
 from tinytroupe.examples import (
     create_lisa_the_data_scientist,
-    create_oscar_the_architect,
     list_example_agents,
     load_example_agent_specification,
 )

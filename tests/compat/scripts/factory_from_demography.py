@@ -1,7 +1,7 @@
 """A factory from one of the original's demography files, and one from a free-text description."""
 
-from tinytroupe.factory import TinyPersonFactory
 from tinytroupe.examples import example_population_path
+from tinytroupe.factory import TinyPersonFactory
 
 factory = TinyPersonFactory.create_factory_from_demography("./populations/usa.json", population_size=4,
                                                            additional_demographic_specification="Adults who drive.")

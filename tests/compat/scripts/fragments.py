@@ -1,7 +1,11 @@
 """Persona fragments: the original's fragment files, the shipped ones, and plain dicts."""
 
 from tinytroupe.agent import TinyPerson
-from tinytroupe.examples import create_marcos_the_physician, list_example_fragments, load_example_fragment_specification
+from tinytroupe.examples import (
+    create_marcos_the_physician,
+    list_example_fragments,
+    load_example_fragment_specification,
+)
 
 marcos = create_marcos_the_physician()
 marcos.import_fragment("./fragments/travel_enthusiast.agent.fragment.json")
