@@ -124,6 +124,7 @@ class LoopbackServer:
         model_name: str = "loopback-model",
         embedding_dim: int = 16,
         seed: int = 0,
+        serve_embeddings: bool = True,
     ):
         if mode not in MODES:
             raise ValueError(f"LoopbackServer mode must be one of {MODES}, got {mode!r}")
@@ -138,6 +139,7 @@ class LoopbackServer:
         self.api_key = api_key
         self.model_name = model_name
         self.embedding_dim = embedding_dim
+        self.serve_embeddings = serve_embeddings  # False: a chat-only server (404 on /v1/embeddings)
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._script: deque[str] = deque()
@@ -358,7 +360,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0].rstrip("/")
         if path == "/v1/chat/completions":
             self._chat(body)
-        elif path == "/v1/embeddings":
+        elif path == "/v1/embeddings" and self.server_state.serve_embeddings:
             self._embeddings(body)
         else:
             self._send_json(404, _error(f"no route POST {self.path}", "not_found"))

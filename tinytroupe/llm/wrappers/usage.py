@@ -45,7 +45,13 @@ class UsageStats:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.info: dict[str, str] = {}  # what is in use, e.g. {"embeddings": "lexical (...)"}; kept by reset()
         self.reset()
+
+    def set_info(self, key: str, value: str) -> None:
+        """Note what is in use (shown by :meth:`snapshot` and :meth:`summary`)."""
+        with self._lock:
+            self.info[key] = value
 
     def reset(self) -> None:
         """Start counting from zero."""
@@ -95,6 +101,7 @@ class UsageStats:
         """All counts as plain JSON-able data."""
         with self._lock:
             return {
+                "info": dict(self.info),
                 "total": self.total.to_dict(),
                 "by_model": {m: t.to_dict() for m, t in self.by_model.items()},
                 "by_tag": {k: {v: t.to_dict() for v, t in vals.items()} for k, vals in self.by_tag.items()},
@@ -117,6 +124,7 @@ class UsageStats:
                 f"{label:<{width}}  {t['calls']:>5} {t['cached_calls']:>6} {t['retries']:>7} {t['repairs']:>7} "
                 f"{t['failures']:>6} {t['input_tokens']:>11} {t['output_tokens']:>11} {cost:>11}"
             )
+        lines += [f"{key}: {value}" for key, value in sorted(snap["info"].items())]
         return "\n".join(lines)
 
 
