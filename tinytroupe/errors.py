@@ -35,7 +35,16 @@ __all__ = [
 
 
 class TinyTroupeError(Exception):
-    """Root of every error tinytroupe raises on purpose."""
+    """Root of every error tinytroupe raises on purpose.
+
+    The message passes through :func:`tinytroupe.redaction.redact_text`: a URL in it (a base
+    URL, a server's echo of one) never shows its user name, password or query secrets.
+    """
+
+    def __init__(self, *args: object):
+        from tinytroupe.redaction import redact_text
+
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(TinyTroupeError, ValueError):
