@@ -30,8 +30,13 @@ import numpy as np
 from tinytroupe import events
 from tinytroupe.errors import TransientError
 from tinytroupe.llm.base import Usage
-from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingRequest, Embeddings, EmbeddingWrapper
-from tinytroupe.llm.embeddings_openai import EmbeddingsUnsupportedError
+from tinytroupe.llm.embeddings import (
+    EmbeddingModel,
+    EmbeddingRequest,
+    Embeddings,
+    EmbeddingsUnsupportedError,
+    EmbeddingWrapper,
+)
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, cost_of
 from tinytroupe.llm.wrappers.usage import UsageStats, global_usage
 

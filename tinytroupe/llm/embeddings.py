@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from tinytroupe.errors import BadRequestError
 from tinytroupe.llm.base import Usage
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Embeddings",
     "EmbeddingModel",
     "EmbeddingWrapper",
+    "EmbeddingsUnsupportedError",
     "default_embedder",
     "set_default_embedder",
     "reset_default_embedder",
@@ -39,6 +41,10 @@ __all__ = [
     "cosine",
     "describe_embedder",
 ]
+
+
+class EmbeddingsUnsupportedError(BadRequestError):
+    """The server or model does not offer embeddings (a chat-only server, a model without them)."""
 
 
 @dataclass(frozen=True)

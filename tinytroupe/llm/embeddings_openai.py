@@ -14,21 +14,16 @@ import re
 from typing import Any
 
 import numpy as np
-import openai
 
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
 from tinytroupe.llm.base import Usage
-from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings
+from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings, EmbeddingsUnsupportedError
 from tinytroupe.llm.providers.openai_compat import OpenAIModel, parse_retry_after
 from tinytroupe.llm.providers.plain_http import ConnectionProblem
 
 __all__ = ["OpenAIEmbedder", "EmbeddingsUnsupportedError"]
 
 _UNSUPPORTED_WORDS = re.compile(r"embedding|not support|does not support|unsupported|pooling", re.IGNORECASE)
-
-
-class EmbeddingsUnsupportedError(BadRequestError):
-    """The server or model does not offer embeddings (a chat-only server, a model without them)."""
 
 
 class OpenAIEmbedder:
@@ -74,6 +69,8 @@ class OpenAIEmbedder:
         return data
 
     async def _post_sdk(self, body: dict[str, Any]) -> Any:
+        import openai  # only for HTTPS, proxies and Azure: plain-http servers never load the SDK
+
         clients = self.transport._loop_clients()
         index = clients.lease()
         try:

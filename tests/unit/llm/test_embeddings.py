@@ -23,9 +23,8 @@ from tinytroupe.llm.embedding_wrappers import (
     decode_vector,
     encode_vector,
 )
-from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings
+from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings, EmbeddingsUnsupportedError
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder, tokenize
-from tinytroupe.llm.embeddings_openai import EmbeddingsUnsupportedError
 from tinytroupe.llm.wrappers.usage import UsageStats
 
 
