@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
 __all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir"]
 
 logger = logging.getLogger("tinytroupe")
+
+PACKAGED_INI = Path(__file__).with_name("config.ini")
+"""The defaults file shipped in the package, read before ``./config.ini``; it repeats the
+defaults declared in :data:`SETTINGS` (a test keeps the two in step)."""
 
 
 @dataclass(frozen=True)
@@ -198,8 +203,17 @@ SETTINGS: tuple[Setting, ...] = (
     _s("quality_threshold", "ActionGenerator", "QUALITY_THRESHOLD", int, 5,
        "Lowest acceptable judge score (0-9).", valid=Range(0, 9)),
     # [Logging] / [Display]
-    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR", "Log level.",
-       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR",
+       "Level of the tinytroupe logger (NONE: leave it to the application).",
+       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_console", "Logging", "LOGLEVEL_CONSOLE", str, "",
+       "Log to standard error at this level (empty or NONE: no console log).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_file", "Logging", "LOGLEVEL_FILE", str, "",
+       "Log to tinytroupe.<timestamp>.log in the working directory at this level (empty or NONE: no file).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("log_include_thread_id", "Logging", "LOG_INCLUDE_THREAD_ID", bool, False,
+       "Name the thread in each log line."),
     _s("display", "Display", "DISPLAY", str, "auto",
        "Console rendering of events: auto (on when interactive), on, off.",
        choices=("auto", "on", "off")),
@@ -243,7 +257,7 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
         return _to_number(setting, raw, fail)
     value = "" if raw is None else str(raw)
     if setting.choices is not None:
-        normal = value.lower() if setting.name != "loglevel" else value.upper()
+        normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
         if normal not in setting.choices:
             raise fail("one of " + ", ".join(setting.choices))
         value = normal
@@ -297,6 +311,10 @@ class ConfigManager:
             if self._base is None:
                 values = {s.name: s.default for s in SETTINGS}
                 sources = {s.name: "default" for s in SETTINGS}
+                if PACKAGED_INI.is_file():  # the shipped defaults file, read first as in TinyTroupe
+                    for name, value in self._read_ini(PACKAGED_INI).items():
+                        values[name] = value
+                        sources[name] = "default (packaged config.ini)"
                 ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
                 if ini.is_file():
                     for name, value in self._read_ini(ini).items():
@@ -312,6 +330,7 @@ class ConfigManager:
                                 sources[s.name] = f"env {env}"
                                 break
                 self._base, self._sources = values, sources
+                log_setup.apply(self)
             return self._base
 
     @staticmethod
@@ -398,6 +417,8 @@ class ConfigManager:
         converted = _convert(setting, value, "config_manager.update")
         with self._lock:
             self._overrides[setting.name] = converted
+        if setting.section == "Logging":
+            log_setup.apply(self)
 
     def update_multiple(self, values: Mapping[str, Any]) -> None:
         """Several :meth:`update` calls at once; nothing changes if any value is bad."""
@@ -417,8 +438,16 @@ class ConfigManager:
             self._base = None
 
     def configure_logging(self) -> None:
-        """Set the ``tinytroupe`` logger's level from LOGLEVEL (called at the edge, never at import)."""
-        logger.setLevel(getattr(logging, self.get("loglevel"), logging.ERROR))
+        """Apply the [Logging] settings to the ``tinytroupe`` logger (see :mod:`tinytroupe.log_setup`)."""
+        log_setup.apply(self, force=True)
+
+    @staticmethod
+    def config_defaults(**mappings: str) -> Any:
+        """The ``@config_manager.config_defaults(param="setting")`` decorator of TinyTroupe
+        (see :mod:`tinytroupe.config_defaults`)."""
+        from tinytroupe.config_defaults import config_defaults
+
+        return config_defaults(**mappings)
 
     def log_config(self) -> None:
         """Write the settings (secrets redacted) to the log at INFO level."""

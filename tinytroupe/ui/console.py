@@ -23,7 +23,7 @@ from rich.text import Text
 from tinytroupe import events
 from tinytroupe.config import config_manager
 
-__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "STYLES"]
+__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "print_block", "STYLES"]
 
 STYLES: dict[str, str] = {
     "CONVERSATION": "bold italic cyan",
@@ -159,3 +159,8 @@ def disable() -> None:
 def is_enabled() -> bool:
     """Whether the console renderer is currently subscribed."""
     return _installed is not None
+
+
+def print_block(text: str, console: Console | None = None) -> None:
+    """Print ``text`` as it is (no markup), for the original's ``pp_*`` helpers."""
+    (console or Console(highlight=False)).print(Text(text))
