@@ -41,7 +41,7 @@ STYLES: dict[str, str] = {
 _DEFAULT_ACTION_STYLE = "bright_green"
 
 _KINDS = ("agent.", "world.step", "world.intervention", "world.delivery_dropped",
-          "world.reach_out_refused", "factory.person")
+          "world.reach_out_refused", "factory.person", "report.display")
 
 
 class ConsoleRenderer:
@@ -116,6 +116,13 @@ class ConsoleRenderer:
     def _on_world_reach_out_refused(self, event: events.Event, data: dict[str, Any]) -> None:
         self._block(f"{data.get('agent')} could not reach {data.get('target')}", STYLES["note"],
                     str(data.get("reason", "")))
+
+    def _on_report_display(self, event: events.Event, data: dict[str, Any]) -> None:
+        from rich.markdown import Markdown
+
+        if data.get("title"):
+            self.console.rule(str(data["title"]))
+        self.console.print(Markdown(str(data.get("content", ""))))
 
     def _on_factory_person(self, event: events.Event, data: dict[str, Any]) -> None:
         self._block(f"Generated person: {data.get('name')}", "bold blue", "")
