@@ -88,8 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
     _s("waiting_time", "OpenAI", "WAITING_TIME", float, 0.0, "Pause in seconds before each call."),
     _s("exponential_backoff_factor", "OpenAI", "EXPONENTIAL_BACKOFF_FACTOR", float, 2.0,
        "Backoff multiplier between retries (with jitter)."),
-    _s("max_concurrent_model_calls", "OpenAI", "MAX_CONCURRENT_MODEL_CALLS", int, 32,
-       "Largest number of model calls in flight at once."),
+    _s("max_concurrent_model_calls", "OpenAI", "MAX_CONCURRENT_MODEL_CALLS", int, 256,
+       "Most model calls in flight at once: the ceiling of the adaptive window."),
+    _s("adaptive_concurrency", "OpenAI", "ADAPTIVE_CONCURRENCY", bool, True,
+       "Shrink the calls in flight when the provider pushes back (429, timeouts, 5xx bursts), "
+       "grow them back while calls succeed; off: always MAX_CONCURRENT_MODEL_CALLS."),
     _s("requests_per_minute", "OpenAI", "REQUESTS_PER_MINUTE", int, 0,
        "Request rate limit (0: none)."),
     _s("tokens_per_minute", "OpenAI", "TOKENS_PER_MINUTE", int, 0, "Token rate limit (0: none)."),
