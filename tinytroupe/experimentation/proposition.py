@@ -22,10 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from tinytroupe import llm
 from tinytroupe.errors import SpecificationError
 from tinytroupe.experimentation.judge import resolve_judge
-from tinytroupe.llm.base import LLMModel, Message
+from tinytroupe.llm.base import LLMModel
 from tinytroupe.prompts import render
 
 __all__ = ["Proposition", "check_proposition", "compute_score", "acheck_proposition", "acompute_score",
@@ -75,13 +74,11 @@ class ScoreVerdict(BaseModel):
         return max(Proposition.MIN_SCORE, min(Proposition.MAX_SCORE, int(round(float(v)))))
 
 
-def _schema(kind: str) -> dict[str, Any]:
-    value = {"type": "boolean"} if kind == "check" else {"type": "integer", "minimum": 0, "maximum": 9}
-    return {"type": "object",
-            "properties": {"reasoning": {"type": "string", "maxLength": 1200}, "value": value,
-                           "justification": {"type": "string", "maxLength": 1200},
-                           "confidence": {"type": "number", "minimum": 0, "maximum": 1}},
-            "required": ["reasoning", "value", "justification", "confidence"], "additionalProperties": False}
+def _verdict(kind: str, value: Any, chat: Any) -> TruthVerdict | ScoreVerdict:
+    """The chat's last typed reply as a verdict (scores clamped to 0-9)."""
+    cls = TruthVerdict if kind == "check" else ScoreVerdict
+    return cls(value=value, reasoning=chat.response_reasoning or "", justification=chat.response_justification or "",
+               confidence=chat.response_confidence if chat.response_confidence is not None else 0.5)
 
 
 def render_claim(claim: str, claim_variables: dict[str, Any] | None) -> str:
@@ -141,7 +138,7 @@ class Proposition:
         self.use_reasoning_model = use_reasoning_model
         self.precondition_function = precondition_function
         self.judge = judge
-        self.llm_chat: list[Message] | None = None  # the last judge conversation, for follow-ups
+        self.llm_chat: Any = None  # the last judge conversation (an LLMChat), for follow-ups
         self.value: bool | int | None = None
         self.justification: str | None = None
         self.confidence: float | None = None
@@ -225,29 +222,26 @@ class Proposition:
                        "The proposition holds trivially: its precondition is false.")
             self.llm_chat = None
             return self.full_evaluation_response if full else self.value
-        output_type: type[BaseModel] = TruthVerdict if kind == "check" else ScoreVerdict
         prompt = render(f"proposition_{kind}.md", claim=render_claim(self.claim, variables),
                         context=build_context(targets, self.include_personas, self.first_n, self.last_n),
                         additional_context=context,
                         **({"min_score": self.MIN_SCORE, "max_score": self.MAX_SCORE} if kind == "score" else {}))
-        model = resolve_judge(self.judge, self.use_reasoning_model)
-        messages = [Message(role="user", content=prompt)]
-        verdict = await self._ask(model, messages, output_type, kind)
+        from tinytroupe.utils import LLMChat
+
+        chat = LLMChat(system_prompt=render("proposition_system.md"), user_prompt=prompt,
+                       output_type=bool if kind == "check" else int, enable_reasoning_step=True,
+                       model=resolve_judge(self.judge, self.use_reasoning_model),
+                       tags={"purpose": "judge", "judge": f"proposition.{kind}"})
+        self.llm_chat = chat
+        first = _verdict(kind, await chat.acall(), chat)
         self.revised = False
+        verdict = first
         if self.double_check:
-            messages += [Message(role="assistant", content=verdict.model_dump_json()),
-                         Message(role="user", content=render("proposition_recheck.md"))]
-            second = await self._ask(model, messages, output_type, kind)
-            self.revised = second.value != verdict.value
-            verdict = second
-        self.llm_chat = messages
+            chat.add_user_message(render("proposition_recheck.md"))
+            verdict = _verdict(kind, await chat.acall(), chat)
+            self.revised = verdict.value != first.value
         self._keep(verdict)
         return self.full_evaluation_response if full else self.value
-
-    async def _ask(self, model: LLMModel, messages: list[Message], output_type: type[BaseModel], kind: str) -> Any:
-        result = await llm.agenerate(model, messages, output_type, schema=_schema(kind),
-                                     tags={"purpose": "judge", "judge": f"proposition.{kind}"})
-        return result.value
 
     def _keep(self, verdict: Any, justification: str | None = None) -> None:
         self.value = verdict.value
