@@ -13,6 +13,7 @@ TinyTroupeError
 │   └── CacheError                 the call cache file is unusable
 ├── StateError             a checkpoint or saved state is corrupt or incompatible
 └── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+    └── PoorQualityActionException  no action passed the quality checks (CONTINUE_ON_FAILURE off)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "CacheError",
     "StateError",
     "SimulationError",
+    "PoorQualityActionException",
 ]
 
 
@@ -101,3 +103,15 @@ class StateError(TinyTroupeError):
 
 class SimulationError(TinyTroupeError):
     """Agents, worlds or the control scope were used in a way that cannot work."""
+
+
+class PoorQualityActionException(SimulationError):
+    """No proposed action passed the quality checks and ``CONTINUE_ON_FAILURE`` is off.
+
+    ``scores`` holds the last attempt's score per criterion; ``proposal`` the best proposal seen.
+    """
+
+    def __init__(self, message: str, *, scores: dict[str, int] | None = None, proposal: object = None):
+        super().__init__(message)
+        self.scores = dict(scores or {})
+        self.proposal = proposal

@@ -42,14 +42,16 @@ def reset_default_judge() -> None:
     set_default_judge(None)
 
 
-def resolve_judge(judge: LLMModel | None = None, use_reasoning_model: bool = False) -> LLMModel:
-    """The model a judge call goes to: ``judge``, else the process judge, else the default model
-    (asked for ``REASONING_MODEL`` when ``use_reasoning_model``)."""
+def resolve_judge(judge: LLMModel | None = None, use_reasoning_model: bool = False,
+                  fallback: LLMModel | None = None) -> LLMModel:
+    """The model a judge call goes to: ``judge``, else the process judge, else ``fallback`` (e.g. the
+    judged agent's own model), else the default model; asked for ``REASONING_MODEL`` when
+    ``use_reasoning_model`` and no judge was chosen."""
     if judge is not None:
         return judge
     if _default_judge is not None:
         return _default_judge
-    model = llm.default_model()
+    model = fallback or llm.default_model()
     if use_reasoning_model:
         return NamedModel(model, str(config_manager.get("reasoning_model")))
     return model

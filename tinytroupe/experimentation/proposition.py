@@ -84,7 +84,11 @@ def _verdict(kind: str, value: Any, chat: Any) -> TruthVerdict | ScoreVerdict:
 def render_claim(claim: str, claim_variables: dict[str, Any] | None) -> str:
     """``claim`` with ``{{name}}`` variables filled; unknown variables are left as written."""
     values = claim_variables or {}
-    return _VARIABLE.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), claim)
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+    return _VARIABLE.sub(lambda m: text(values[m.group(1)]) if m.group(1) in values else m.group(0), claim)
 
 
 def _is_world(target: Any) -> bool:
@@ -126,7 +130,7 @@ class Proposition:
     def __init__(self, claim: str, target: Any = None, include_personas: bool = False,
                  first_n: int | None = None, last_n: int | None = None, double_check: bool = False,
                  use_reasoning_model: bool = False, precondition_function: Callable[..., bool] | None = None,
-                 *, judge: LLMModel | None = None):
+                 *, judge: LLMModel | None = None, tags: dict[str, str] | None = None):
         if not isinstance(claim, str) or not claim.strip():
             raise SpecificationError("Proposition(claim=...) needs a non-empty claim text")
         self.claim = claim
@@ -138,6 +142,7 @@ class Proposition:
         self.use_reasoning_model = use_reasoning_model
         self.precondition_function = precondition_function
         self.judge = judge
+        self.tags = dict(tags or {})
         self.llm_chat: Any = None  # the last judge conversation (an LLMChat), for follow-ups
         self.value: bool | int | None = None
         self.justification: str | None = None
@@ -154,7 +159,7 @@ class Proposition:
         """The same proposition without any evaluation state."""
         return Proposition(self.claim, self.targets, self.include_personas, self.first_n, self.last_n,
                            self.double_check, self.use_reasoning_model, self.precondition_function,
-                           judge=self.judge)
+                           judge=self.judge, tags=self.tags)
 
     __copy__ = copy
 
@@ -231,7 +236,7 @@ class Proposition:
         chat = LLMChat(system_prompt=render("proposition_system.md"), user_prompt=prompt,
                        output_type=bool if kind == "check" else int, enable_reasoning_step=True,
                        model=resolve_judge(self.judge, self.use_reasoning_model),
-                       tags={"purpose": "judge", "judge": f"proposition.{kind}"})
+                       tags={"judge": f"proposition.{kind}", **self.tags, "purpose": "judge"})
         self.llm_chat = chat
         first = _verdict(kind, await chat.acall(), chat)
         self.revised = False
