@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
     from tinytroupe.agent.turn import Proposal
 
-__all__ = ["QualityGate", "QualityStats", "ActionGenerator", "CRITERIA", "render_proposal",
+__all__ = ["QualityGate", "QualityStats", "ActionGenerator", "CRITERIA", "render_proposal", "action_generator_of",
            "PoorQualityActionException", "similarity_score"]
 
 # criterion -> (config setting that switches it on, proposition of the library, or None: computed)

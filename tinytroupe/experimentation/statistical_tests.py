@@ -8,6 +8,7 @@ interval of the difference. Needs scipy (``pip install "tinytroupe[analysis]"``)
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,7 +73,9 @@ class StatisticalTester:
             results[name] = {}
             for metric, control in self.control_experiment_data.items():
                 if metric in data:
-                    results[name][metric] = self._one(test_type, control, data[metric], alpha, **kwargs)
+                    with warnings.catch_warnings():  # identical values: scipy warns and gives NaN
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        results[name][metric] = self._one(test_type, control, data[metric], alpha, **kwargs)
         return results
 
     def check_assumptions(self, metric: str, alpha: float = 0.05) -> dict[str, dict[str, Any]]:
