@@ -12,8 +12,9 @@ TinyTroupeError
 │   ├── NoModelConfiguredError     neither a key/base URL nor the local model
 │   └── CacheError                 the call cache file is unusable
 ├── StateError             a checkpoint or saved state is corrupt or incompatible
-└── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
-    └── PoorQualityActionException  no action passed the quality checks (CONTINUE_ON_FAILURE off)
+├── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+│   └── PoorQualityActionException  no action passed the quality checks (CONTINUE_ON_FAILURE off)
+└── MissingExtraError      an optional dependency (an extra) is not installed
 """
 
 from __future__ import annotations
@@ -33,11 +34,21 @@ __all__ = [
     "StateError",
     "SimulationError",
     "PoorQualityActionException",
+    "MissingExtraError",
 ]
 
 
 class TinyTroupeError(Exception):
-    """Root of every error tinytroupe raises on purpose."""
+    """Root of every error tinytroupe raises on purpose.
+
+    The message passes through :func:`tinytroupe.redaction.redact_text`: a URL in it (a base
+    URL, a server's echo of one) never shows its user name, password or query secrets.
+    """
+
+    def __init__(self, *args: object):
+        from tinytroupe.redaction import redact_text
+
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(TinyTroupeError, ValueError):
@@ -115,3 +126,7 @@ class PoorQualityActionException(SimulationError):
         super().__init__(message)
         self.scores = dict(scores or {})
         self.proposal = proposal
+
+
+class MissingExtraError(TinyTroupeError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message names the install."""

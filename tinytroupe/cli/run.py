@@ -15,10 +15,11 @@ __all__ = ["run", "report_run", "announce_model"]
 
 def announce_model(output: Output) -> str:
     """Say which model runs (and, for the embedded one, that it is only a demo model); returns its description."""
-    from tinytroupe.cli.models import describe_model
+    from tinytroupe.cli.models import describe_embeddings, describe_model
 
     described = describe_model()
     output.say(f"Model: {described}", style="dim")
+    output.say(f"Embeddings: {describe_embeddings()}", style="dim")
     if described.startswith("local: SmolLM2"):
         output.note("Note: the embedded SmolLM2-135M is a tiny demo model: fine for trying things, not for "
                     "research results. For real work point tinytroupe at a provider: set OPENAI_API_KEY "
@@ -68,6 +69,8 @@ def run(
 
     output: Output = ctx.obj
     scenario = load_scenario(scenario_file)
+    if out is not None and out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
     if check:
         output.result(f"{scenario_file}: OK ({len(scenario.agents)} agent entries, "
                       f"{len(scenario.script)} script entries, {scenario.total_steps} steps)")

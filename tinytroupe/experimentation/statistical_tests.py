@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import MissingExtraError, SpecificationError
 
 __all__ = ["StatisticalTester", "TESTS", "require_scipy"]
 
@@ -24,7 +24,7 @@ def require_scipy() -> Any:
     try:
         from scipy import stats
     except ImportError as exc:  # pragma: no cover - scipy ships with the dev extra
-        raise ImportError('statistical tests need scipy: pip install "tinytroupe[analysis]"') from exc
+        raise MissingExtraError('statistical tests need scipy: pip install "tinytroupe[analysis]"') from exc
     return stats
 
 

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tinytroupe import events, llm
-from tinytroupe.errors import LLMError, SpecificationError
+from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
 from tinytroupe.survey.embedding import cosine, resolve_embedder
@@ -101,7 +101,7 @@ class SurveyResult:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover
-            raise ImportError('a DataFrame needs pandas: pip install "tinytroupe[analysis]"') from exc
+            raise MissingExtraError('a DataFrame needs pandas: pip install "tinytroupe[analysis]"') from exc
         return pd.DataFrame(self.table())
 
     def errors(self) -> list[Response]:
