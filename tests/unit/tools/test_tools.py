@@ -233,3 +233,16 @@ def test_a_word_processor_that_exports_docx_needs_python_docx_up_front(monkeypat
     with pytest.raises(Exception, match=r"pip install 'tinytroupe\[docx\]'"):
         TinyWordProcessor(exporter=ArtifactExporter(tmp_path))
     TinyWordProcessor(exporter=ArtifactExporter(tmp_path), export_formats=("md", "json"))  # fine without it
+
+
+def test_a_time_of_day_is_dated_with_the_world_day(scripted):
+    from datetime import datetime
+
+    ana = TinyPerson("Ana")
+    calendar = TinyCalendar()
+    ana.add_mental_faculty(TinyToolUse([calendar]))
+    TinyWorld("Office", [ana], initial_datetime=datetime(2025, 6, 2, 8, 0))
+    scripted.queue(act_reply(("CREATE_EVENT", '{"title": "Standup", "start_time": "09:15", "end": "09:30"}')))
+    ana.act()
+    [event] = calendar.find_events(2025, 6, 2, hour=9, minute=15)
+    assert (event["start_time"], event["end_time"]) == ("2025-06-02 09:15", "2025-06-02 09:30")
