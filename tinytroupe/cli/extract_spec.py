@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe import events
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import LLMError, SpecificationError
 
 __all__ = ["ExtractSpec", "parse_extracts", "write_run_artifacts", "RESULTS_JSON", "RESULTS_CSV", "RUN_MANIFEST"]
 
@@ -115,29 +115,37 @@ def _extract_all(specs: tuple[ExtractSpec, ...], world: Any, situation: str) -> 
         extractor = ResultsExtractor()
         situation_text = spec.situation or situation
         if spec.scope == "world":
-            result: Any = extractor.extract_results_from_world(world, spec.objective, situation_text,
-                                                               list(spec.fields) or None, spec.hints or None)
+            try:
+                result: Any = extractor.extract_results_from_world(world, spec.objective, situation_text,
+                                                                   list(spec.fields) or None, spec.hints or None)
+            except LLMError as exc:  # the run's results stand; say what could not be extracted
+                result, extractor.failures[world.name] = {}, str(exc)
         else:
             rows = extractor.extract_results_from_agents(world.agents, spec.objective, situation_text,
                                                          list(spec.fields) or None, spec.hints or None)
             result = {a.name: r for a, r in zip(world.agents, rows, strict=True)}
-        out.append({"name": spec.name, "scope": spec.scope, "objective": spec.objective,
+        out.append({"name": spec.name, "scope": spec.scope, "world": world.name, "objective": spec.objective,
                     "fields": list(spec.fields), "hints": spec.hints, "results": result,
                     "failures": dict(extractor.failures)})
     return out
 
 
 def results_rows(extractions: list[dict[str, Any]], agents: list[str]) -> list[dict[str, Any]]:
-    """One row per agent with the fields of every extraction (a repeated field name is
-    prefixed with its extraction's name)."""
+    """One row per agent with the fields of every agent extraction, and one row per world
+    extraction with the group's fields (a repeated field name is prefixed with its
+    extraction's name)."""
     counts: dict[str, int] = {}
     for ex in extractions:
         for f in _fields_of(ex):
             counts[f] = counts.get(f, 0) + 1
     rows = {name: {"name": name} for name in agents}
     for ex in extractions:
-        per_agent = ex["results"].get("per_agent", {}) if ex["scope"] == "world" else ex["results"]
-        for name, result in (per_agent or {}).items():
+        if ex["scope"] == "world":  # the group's answer is one row, named after the world
+            results = {ex.get("world", "(everyone)"): {k: v for k, v in (ex["results"] or {}).items()
+                                                       if k != "per_agent"}}
+        else:
+            results = ex["results"]
+        for name, result in (results or {}).items():
             row = rows.setdefault(name, {"name": name})
             for f, value in (result or {}).items():
                 row[f"{ex['name']}.{f}" if counts.get(f, 0) > 1 else f] = value
@@ -147,11 +155,12 @@ def results_rows(extractions: list[dict[str, Any]], agents: list[str]) -> list[d
 def _fields_of(ex: dict[str, Any]) -> list[str]:
     if ex["fields"]:
         return list(ex["fields"]) + [k for k in ex["hints"] if k not in ex["fields"]]
-    results = ex["results"].get("per_agent", {}) if ex["scope"] == "world" else ex["results"]
+    results = {"": ex["results"]} if ex["scope"] == "world" else ex["results"]
     seen: dict[str, None] = {}
     for r in (results or {}).values():
         for k in r or {}:
-            seen.setdefault(k, None)
+            if k != "per_agent":
+                seen.setdefault(k, None)
     return list(seen)
 
 
