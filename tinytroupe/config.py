@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
 __all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir"]
 
 logger = logging.getLogger("tinytroupe")
+
+PACKAGED_INI = Path(__file__).with_name("config.ini")
+"""The defaults file shipped in the package, read before ``./config.ini``; it repeats the
+defaults declared in :data:`SETTINGS` (a test keeps the two in step)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
        "Model for tasks that ask for deeper reasoning (population plans, judges)."),
     _s("embedding_model", "OpenAI", "EMBEDDING_MODEL", str, "text-embedding-3-small",
-       "Embedding model for semantic memory and grounding."),
+       "Embedding model for semantic memory and grounding; 'lexical' for BM25 over words (no model)."),
+    _s("azure_embedding_model_api_version", "OpenAI", "AZURE_EMBEDDING_MODEL_API_VERSION", str, "2023-05-15",
+       "Azure OpenAI API version for embeddings (the EMBEDDING_MODEL deployment)."),
+    _s("embedding_batch_size", "OpenAI", "EMBEDDING_BATCH_SIZE", int, 128,
+       "Most texts sent in one embeddings request.", valid=Range(1)),
+    _s("local_embedding_model_path", "OpenAI", "LOCAL_EMBEDDING_MODEL_PATH", str, "",
+       "A GGUF embedding model for local embeddings; empty: the demo model in embedding mode."),
     _s("base_url", "OpenAI", "BASE_URL", str, "",
        "Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp server).",
        env=("OPENAI_BASE_URL",), url=True),
@@ -164,6 +175,21 @@ SETTINGS: tuple[Setting, ...] = (
     # [Cognition]
     _s("enable_memory_consolidation", "Cognition", "ENABLE_MEMORY_CONSOLIDATION", bool, True,
        "Consolidate episodic memory into semantic memory where a faculty supports it."),
+    _s("enable_continuous_contextual_semantic_memory_retrieval", "Cognition",
+       "ENABLE_CONTINUOUS_CONTEXTUAL_SEMANTIC_MEMORY_RETRIEVAL", str, "auto",
+       "Put the memories relevant to the moment into every turn's prompt: auto (on when an embedding "
+       "model, not the lexical fallback, is in use), true or false.",
+       choices=("auto", "true", "false", "yes", "no", "on", "off", "1", "0")),
+    _s("semantic_retrieval_top_k", "Cognition", "SEMANTIC_RETRIEVAL_TOP_K", int, 7,
+       "Most memories retrieved into one turn's prompt.", valid=Range(0, 100)),
+    _s("reflection_interval", "Cognition", "REFLECTION_INTERVAL", int, 0,
+       "Write higher-level reflections every N consolidations (0: never).", valid=Range(0)),
+    _s("grounding_page_size", "Cognition", "GROUNDING_PAGE_SIZE", int, 4000,
+       "Characters of a document shown per CONSULT (longer documents are truncated).", valid=Range(100)),
+    _s("web_fetch_timeout", "Cognition", "WEB_FETCH_TIMEOUT", float, 20.0,
+       "Seconds to wait for one web page for grounding.", valid=Range(0, above=True)),
+    _s("web_fetch_max_bytes", "Cognition", "WEB_FETCH_MAX_BYTES", int, 5_000_000,
+       "Largest web page read for grounding, in bytes.", valid=Range(1000)),
     _s("min_episode_length", "Cognition", "MIN_EPISODE_LENGTH", int, 15,
        "Fewest events in an episode before consolidation.", valid=Range(1)),
     _s("max_episode_length", "Cognition", "MAX_EPISODE_LENGTH", int, 50,
@@ -198,8 +224,17 @@ SETTINGS: tuple[Setting, ...] = (
     _s("quality_threshold", "ActionGenerator", "QUALITY_THRESHOLD", int, 5,
        "Lowest acceptable judge score (0-9).", valid=Range(0, 9)),
     # [Logging] / [Display]
-    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR", "Log level.",
-       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR",
+       "Level of the tinytroupe logger (NONE: leave it to the application).",
+       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_console", "Logging", "LOGLEVEL_CONSOLE", str, "",
+       "Log to standard error at this level (empty or NONE: no console log).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_file", "Logging", "LOGLEVEL_FILE", str, "",
+       "Log to tinytroupe.<timestamp>.log in the working directory at this level (empty or NONE: no file).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("log_include_thread_id", "Logging", "LOG_INCLUDE_THREAD_ID", bool, False,
+       "Name the thread in each log line."),
     _s("display", "Display", "DISPLAY", str, "auto",
        "Console rendering of events: auto (on when interactive), on, off.",
        choices=("auto", "on", "off")),
@@ -243,7 +278,7 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
         return _to_number(setting, raw, fail)
     value = "" if raw is None else str(raw)
     if setting.choices is not None:
-        normal = value.lower() if setting.name != "loglevel" else value.upper()
+        normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
         if normal not in setting.choices:
             raise fail("one of " + ", ".join(setting.choices))
         value = normal
@@ -297,6 +332,10 @@ class ConfigManager:
             if self._base is None:
                 values = {s.name: s.default for s in SETTINGS}
                 sources = {s.name: "default" for s in SETTINGS}
+                if PACKAGED_INI.is_file():  # the shipped defaults file, read first as in TinyTroupe
+                    for name, value in self._read_ini(PACKAGED_INI).items():
+                        values[name] = value
+                        sources[name] = "default (packaged config.ini)"
                 ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
                 if ini.is_file():
                     for name, value in self._read_ini(ini).items():
@@ -312,6 +351,7 @@ class ConfigManager:
                                 sources[s.name] = f"env {env}"
                                 break
                 self._base, self._sources = values, sources
+                log_setup.apply(self)
             return self._base
 
     @staticmethod
@@ -398,6 +438,8 @@ class ConfigManager:
         converted = _convert(setting, value, "config_manager.update")
         with self._lock:
             self._overrides[setting.name] = converted
+        if setting.section == "Logging":
+            log_setup.apply(self)
 
     def update_multiple(self, values: Mapping[str, Any]) -> None:
         """Several :meth:`update` calls at once; nothing changes if any value is bad."""
@@ -417,8 +459,16 @@ class ConfigManager:
             self._base = None
 
     def configure_logging(self) -> None:
-        """Set the ``tinytroupe`` logger's level from LOGLEVEL (called at the edge, never at import)."""
-        logger.setLevel(getattr(logging, self.get("loglevel"), logging.ERROR))
+        """Apply the [Logging] settings to the ``tinytroupe`` logger (see :mod:`tinytroupe.log_setup`)."""
+        log_setup.apply(self, force=True)
+
+    @staticmethod
+    def config_defaults(**mappings: str) -> Any:
+        """The ``@config_manager.config_defaults(param="setting")`` decorator of TinyTroupe
+        (see :mod:`tinytroupe.config_defaults`)."""
+        from tinytroupe.config_defaults import config_defaults
+
+        return config_defaults(**mappings)
 
     def log_config(self) -> None:
         """Write the settings (secrets redacted) to the log at INFO level."""

@@ -12,7 +12,8 @@ TinyTroupeError
 │   ├── NoModelConfiguredError     neither a key/base URL nor the local model
 │   └── CacheError                 the call cache file is unusable
 ├── StateError             a checkpoint or saved state is corrupt or incompatible
-└── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+├── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+└── MissingExtraError      an optional dependency (an extra) is not installed
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "CacheError",
     "StateError",
     "SimulationError",
+    "MissingExtraError",
 ]
 
 
@@ -110,3 +112,7 @@ class StateError(TinyTroupeError):
 
 class SimulationError(TinyTroupeError):
     """Agents, worlds or the control scope were used in a way that cannot work."""
+
+
+class MissingExtraError(TinyTroupeError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message names the install."""

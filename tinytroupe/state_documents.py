@@ -59,9 +59,6 @@ class _RngInternal(Schema):
 RNG_STATE = Fixed((Enum((3,)), _RngInternal(), Maybe(Num())), what="a random generator state [3, [...], null]")
 """``random.Random.getstate()`` stored as JSON lists."""
 
-MEMORY_EVENT = Obj(required={"role": Enum(("stimulus", "action", "note")), "type": Str()},
-                   optional={"content": Str(), "source": Maybe(Str()), "target": Maybe(Str()),
-                             "sim_time": Maybe(Str())})
 ACTION = Obj(required={"type": Str(nonempty=True)}, optional={"content": Maybe(Str()), "target": Maybe(Str())})
 FACULTY = Obj(required={"kind": Str(nonempty=True)}, optional={"name": Maybe(Str()), "state": Maybe(MapOf())})
 PERSONA = Obj(required={"name": Str(nonempty=True)})
@@ -76,8 +73,8 @@ AGENT_STATE = Obj(
         "mental_state": Maybe(MENTAL_STATE),
         "accessible_agents": Maybe(ListOf(Obj(required={"name": Str(nonempty=True)},
                                               optional={"relation": Maybe(Str())}))),
-        "episodic_memory": Maybe(ListOf(MEMORY_EVENT, what="a list of memory events")),
-        "semantic_memory": Maybe(ListOf(Str())),
+        "episodic_memory": AnyValue(),  # memory parts check their own state (several formats)
+        "semantic_memory": AnyValue(),
         "mental_faculties": Maybe(ListOf(FACULTY, what="a list of faculties {kind, name, state}")),
         "counters": Maybe(Obj(optional={k: Int(0) for k in (
             "fallback_count", "actions_count", "current_episode_event_count")})),

@@ -263,6 +263,14 @@ def check_document(doc: Any, kind: str, source: str | Path | None = None, *, bas
         raise spec.error(f"{source}: the {spec.what} is nested too deeply; {spec.fix}") from None
 
 
+def _renamed(exc: TinyTroupeError, message: str) -> TinyTroupeError:
+    """``exc``'s kind of error with ``message`` (a StateError where that kind takes more arguments)."""
+    try:
+        return type(exc)(message)
+    except TypeError:
+        return SpecificationError(message) if isinstance(exc, SpecificationError) else StateError(message)
+
+
 _RAW = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
 
 
@@ -282,8 +290,7 @@ def loading(source: str | Path | None, what: str, *, undo: Callable[[], None] | 
         if isinstance(exc, TinyTroupeError):
             if where and where in str(exc):
                 raise
-            cls = SpecificationError if isinstance(exc, SpecificationError) else StateError
-            raise cls(f"{where}: {exc}" if where else str(exc)) from None
+            raise _renamed(exc, f"{where}: {exc}") from None
         if isinstance(exc, _RAW):
             raise StateError(f"{where + ': ' if where else ''}the {what} cannot be restored "
                              f"({type(exc).__name__}: {exc}); {fix}") from None

@@ -39,8 +39,8 @@ def _edit(path, change):
     (lambda d: d["world"].update(simulation_step="six"), "world.simulation_step", "a whole number"),
     (lambda d: d["world"]["agents"][1]["persona"].update(name=7), "world.agents[1].persona.name", "non-empty string"),
     (lambda d: d["world"].update(rng_state="zz"), "world.rng_state", "random generator state"),
-    (lambda d: d["world"]["agents"][0].update(episodic_memory=[{"role": "x"}]),
-     "world.agents[0].episodic_memory[0].role", "one of 'stimulus'"),
+    (lambda d: d["world"]["agents"][0]["settings"].update(strict="yes"), "world.agents[0].settings.strict",
+     "true or false"),
     (lambda d: d["world"].pop("name"), "world.name", "the field is missing"),
 ])
 def test_a_wrong_world_field_is_named_and_nothing_is_loaded(saved_world, change, field, expected):
@@ -51,6 +51,13 @@ def test_a_wrong_world_field_is_named_and_nothing_is_loaded(saved_world, change,
     assert str(saved_world) in msg and f"field '{field}'" in msg and expected in msg
     assert not TinyPerson.all_agents and not TinyWorld.all_environments
     assert saved_world.read_bytes() == raw
+
+
+def test_a_part_that_refuses_its_own_state_is_reported_with_the_file(saved_world):
+    _edit(saved_world, lambda d: d["world"]["agents"][0].update(episodic_memory=[{"role": "x"}]))
+    with pytest.raises(StateError, match=rf"{saved_world}: .*episodic memory"):
+        TinyWorld.load(saved_world)
+    assert not TinyPerson.all_agents and not TinyWorld.all_environments
 
 
 def test_a_factory_state_with_a_bad_rng_state_is_a_state_error(tmp_path):

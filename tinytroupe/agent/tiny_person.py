@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tinytroupe import events, state_files, transactions
 from tinytroupe.agent import describe, registry, spec, state
 from tinytroupe.agent.actions import Action
+from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
@@ -39,7 +40,7 @@ SAVE_VERSION = 1
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson:
+class TinyPerson(LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -341,7 +342,7 @@ class TinyPerson:
         entries: list[dict] = []
         for _ in range(max(1, n or 1)):
             result = await decide(self, self.strict if strict is None else strict)
-            entries.extend(apply_turn(self, result, display=communication_display is not False))
+            entries.extend(await apply_turn(self, result, display=communication_display is not False))
         return entries if return_actions else None
 
     def pop_latest_actions(self) -> list[dict[str, Any]]:
@@ -384,14 +385,16 @@ class TinyPerson:
         if auto_rename:
             name = registry.unique_name(name)
         complete["persona"] = {**complete["persona"], "name": name}
-        return cls.from_state(complete, **kwargs)
+        with loading(path, "agent file"):
+            return cls.from_state(complete, **kwargs)
 
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
         """A new agent restored from an encoded state."""
         name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
         agent = cls(name or "", **kwargs)
-        return agent.decode_complete_state(complete_state)
+        with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
+            return agent.decode_complete_state(complete_state)
 
     # -- display ---------------------------------------------------------------------------
     def _repr_markdown_(self) -> str:

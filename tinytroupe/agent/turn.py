@@ -194,7 +194,7 @@ def _regenerator(generate: Callable[[list[Message]], Awaitable[Proposal]]):
     return regenerate
 
 
-def apply_turn(agent: TinyPerson, result: TurnResult, display: bool = True) -> list[dict]:
+async def apply_turn(agent: TinyPerson, result: TurnResult, display: bool = True) -> list[dict]:
     """Record a decided turn: memory, events, faculties, cognitive state; return its entries."""
     sim_time = agent.sim_time()
     if result.fallback_error is not None:
@@ -218,7 +218,7 @@ def apply_turn(agent: TinyPerson, result: TurnResult, display: bool = True) -> l
         events.emit("agent.action", source=agent.name, sim_time=sim_time, agent=agent.name,
                     type=action.type, content=action.content, target=action.target, display=display)
         for faculty in agent.mental_faculties:
-            if faculty.process_action(agent, action):
+            if await faculty.aprocess_action(agent, action):
                 break
         entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
     return entries

@@ -17,6 +17,14 @@ from tinytroupe.llm.base import (
     ResponseFormat,
     Usage,
 )
+from tinytroupe.llm.embeddings import (
+    EmbeddingModel,
+    Embeddings,
+    aembed,
+    default_embedder,
+    embed,
+    set_default_embedder,
+)
 from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedError
 from tinytroupe.llm.structured import StructuredResult, agenerate, generate
 
@@ -39,6 +47,12 @@ __all__ = [
     "complete_text",
     "acomplete_text",
     "usage_stats",
+    "EmbeddingModel",
+    "Embeddings",
+    "embed",
+    "aembed",
+    "default_embedder",
+    "set_default_embedder",
 ]
 
 _lock = threading.Lock()
@@ -69,6 +83,9 @@ def set_default_model(model: LLMModel, *, wrap: bool = True) -> LLMModel:
         model = wrap_model(model)
     with _lock:
         _default = model
+    from tinytroupe.llm.embeddings import reset_default_embedder
+
+    reset_default_embedder()  # the embedder follows the chat provider
     return model
 
 
@@ -98,3 +115,6 @@ def reset_default_model() -> None:
     global _default
     with _lock:
         _default = None
+    from tinytroupe.llm.embeddings import reset_default_embedder
+
+    reset_default_embedder()  # the embedder follows the chat provider

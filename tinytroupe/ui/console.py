@@ -23,7 +23,7 @@ from rich.text import Text
 from tinytroupe import events
 from tinytroupe.config import config_manager
 
-__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "STYLES"]
+__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "print_block", "STYLES"]
 
 STYLES: dict[str, str] = {
     "CONVERSATION": "bold italic cyan",
@@ -41,7 +41,7 @@ STYLES: dict[str, str] = {
 _DEFAULT_ACTION_STYLE = "bright_green"
 
 _KINDS = ("agent.", "world.step", "world.intervention", "world.delivery_dropped",
-          "world.reach_out_refused", "factory.person")
+          "world.reach_out_refused", "factory.person", "report.display")
 
 
 class ConsoleRenderer:
@@ -117,6 +117,13 @@ class ConsoleRenderer:
         self._block(f"{data.get('agent')} could not reach {data.get('target')}", STYLES["note"],
                     str(data.get("reason", "")))
 
+    def _on_report_display(self, event: events.Event, data: dict[str, Any]) -> None:
+        from rich.markdown import Markdown
+
+        if data.get("title"):
+            self.console.rule(str(data["title"]))
+        self.console.print(Markdown(str(data.get("content", ""))))
+
     def _on_factory_person(self, event: events.Event, data: dict[str, Any]) -> None:
         self._block(f"Generated person: {data.get('name')}", "bold blue", "")
 
@@ -159,3 +166,8 @@ def disable() -> None:
 def is_enabled() -> bool:
     """Whether the console renderer is currently subscribed."""
     return _installed is not None
+
+
+def print_block(text: str, console: Console | None = None) -> None:
+    """Print ``text`` as it is (no markup), for the original's ``pp_*`` helpers."""
+    (console or Console(highlight=False)).print(Text(text))

@@ -20,7 +20,8 @@ from pydantic import BaseModel, BeforeValidator, Field, create_model
 from tinytroupe.errors import SpecificationError
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 
-__all__ = ["OutputSpec", "describe", "reply_model", "coerce_value", "CoercionError"]
+__all__ = ["OutputSpec", "describe", "reply_model", "coerce_value", "CoercionError", "read_bool", "read_int",
+           "read_float", "read_json", "read_str", "options_reader"]
 
 
 class CoercionError(ValueError):
@@ -77,7 +78,7 @@ _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-def _read_bool(v: Any) -> Any:
+def read_bool(v: Any) -> Any:
     if isinstance(v, str):
         m = _BOOL_WORDS.search(v)
         if m:
@@ -85,7 +86,7 @@ def _read_bool(v: Any) -> Any:
     return v
 
 
-def _read_int(v: Any) -> Any:
+def read_int(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     if isinstance(v, str) and not re.fullmatch(r"\s*-?\d+\s*", v):
@@ -97,7 +98,7 @@ def _read_int(v: Any) -> Any:
     return v
 
 
-def _read_float(v: Any) -> Any:
+def read_float(v: Any) -> Any:
     if isinstance(v, str):
         m = _FLOAT.search(v)
         if m:
@@ -105,7 +106,7 @@ def _read_float(v: Any) -> Any:
     return v
 
 
-def _options_reader(options: tuple[str, ...]):
+def options_reader(options: tuple[str, ...]):
     lowered = {o.lower(): o for o in options}
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True))
                          + r")(?!\w)", re.IGNORECASE)
@@ -124,7 +125,7 @@ def _options_reader(options: tuple[str, ...]):
     return read
 
 
-def _read_json(v: Any) -> Any:
+def read_json(v: Any) -> Any:
     if isinstance(v, str):
         try:
             return extract_json(v)
@@ -133,7 +134,7 @@ def _read_json(v: Any) -> Any:
     return v
 
 
-def _read_str(v: Any) -> Any:
+def read_str(v: Any) -> Any:
     if isinstance(v, (dict, list)):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -142,7 +143,7 @@ def _read_str(v: Any) -> Any:
 
 
 def _read_confidence(v: Any) -> Any:
-    v = _read_float(v)
+    v = read_float(v)
     if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v <= 100:
         return v / 100.0  # a percentage
     return v
@@ -150,9 +151,9 @@ def _read_confidence(v: Any) -> Any:
 
 def _reader(spec: OutputSpec):
     if spec.kind == "options":
-        return _options_reader(spec.options)
-    return {"bool": _read_bool, "int": _read_int, "float": _read_float, "str": _read_str,
-            "json": _read_json, "list": _read_json}.get(spec.kind, _read_json if spec.kind == "other" else None)
+        return options_reader(spec.options)
+    return {"bool": read_bool, "int": read_int, "float": read_float, "str": read_str,
+            "json": read_json, "list": read_json}.get(spec.kind, read_json if spec.kind == "other" else None)
 
 
 def value_annotation(spec: OutputSpec) -> Any:

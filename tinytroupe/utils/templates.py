@@ -1,6 +1,6 @@
 """Prompt text for the LLM toolkit: sectioned template files, and user templates found by name.
 
-Our own prompts live in ``tinytroupe/prompts``. A sectioned file has ``## name`` headers; a
+Our own prompts live in ``tinytroupe/prompts``. A sectioned file has ``=== name ===`` lines before each section; a
 section is read with :func:`section`. Users of the original pass template names with an
 optional ``base_module_folder`` and a dict of values; :func:`render_user_template` finds
 such a template (an existing path, ``tinytroupe/<folder>/prompts/<name>``, or one of ours)
@@ -19,7 +19,7 @@ from tinytroupe.prompts import load_template, render_text
 
 __all__ = ["section", "render_user_template", "compose_initial_LLM_messages_with_templates"]
 
-_HEADER = re.compile(r"^## +(\S+)\s*$", re.MULTILINE)
+_HEADER = re.compile(r"^=== *(\S+) *===\s*$", re.MULTILINE)
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -34,7 +34,7 @@ def section(template_name: str, name: str, **values: Any) -> str:
     """Section ``name`` of sectioned template ``template_name``, filled with ``values``."""
     sections = _sections(template_name)
     if name not in sections:
-        raise SpecificationError(f"tinytroupe/prompts/{template_name} has no section '## {name}'.")
+        raise SpecificationError(f"tinytroupe/prompts/{template_name} has no section '=== {name} ==='.")
     return render_text(sections[name], values, origin=f"tinytroupe/prompts/{template_name}#{name}")
 
 
