@@ -26,7 +26,7 @@ from tinytroupe.errors import TinyTroupeError
 from tinytroupe.examples import example_fragment_path, list_example_agents, load_example_agent
 from tinytroupe.testing.agent_replies import talk_responder
 
-MUTANTS = 400
+MUTANTS = 250
 WRONG = (None, 0, -1, 2.5, "", "six", True, [], [1, "x"], {}, {"a": 1}, float("nan"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
