@@ -165,7 +165,7 @@ async def decide(agent: TinyPerson, strict: bool) -> TurnResult:
 
     async def generate(extra: list[Message]) -> Proposal:
         result = await llm.agenerate(model, [*messages, *extra], output_type, schema=schema,
-                                     max_tokens=max_tokens, tags={"agent": agent.name})
+                                     max_tokens=max_tokens, tags={"agent": agent.name, "purpose": "agent_turn"})
         return _to_proposal(result.value, names)
 
     try:
