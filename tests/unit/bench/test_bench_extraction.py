@@ -13,7 +13,7 @@ from bench import bench_extraction  # noqa: E402
 
 
 def test_the_extraction_benchmark_runs_and_reports():
-    result = bench_extraction.run(agents=5, answers=30, latency=0.0)
+    result = bench_extraction.run(agents=5, answers=30, latency=0.01)
     assert result["in_range"] == 5 and result["normalization_calls"] == 1 + 2
     assert 1 <= result["categories"] <= 5
     assert "| extract rating + reason per agent | 5 agents |" in bench_extraction.markdown(result)
