@@ -13,9 +13,11 @@ from tinytroupe.llm.base import (
     Completion,
     LLMModel,
     Message,
+    ModelCapabilities,
     ModelWrapper,
     ResponseFormat,
     Usage,
+    capabilities_of,
 )
 from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedError
 from tinytroupe.llm.structured import StructuredResult, agenerate, generate
@@ -26,6 +28,8 @@ __all__ = [
     "LLMModel",
     "Message",
     "ModelWrapper",
+    "ModelCapabilities",
+    "capabilities_of",
     "ResponseFormat",
     "Usage",
     "ScriptedModel",
