@@ -37,10 +37,12 @@ def _clear_simulation_objects():
     from tinytroupe import control
     from tinytroupe.agent import TinyPerson
     from tinytroupe.environment import TinyWorld
+    from tinytroupe.factory.tiny_factory import TinyFactory
 
     control.reset()
     TinyPerson.clear_agents()
     TinyWorld.clear_environments()
+    TinyFactory.clear_factories()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import logging
+import math
 import os
 import threading
 import warnings
@@ -20,11 +21,50 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
-__all__ = ["Setting", "SETTINGS", "ConfigManager", "config_manager", "user_dir"]
+__all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir"]
 
 logger = logging.getLogger("tinytroupe")
+
+PACKAGED_INI = Path(__file__).with_name("config.ini")
+"""The defaults file shipped in the package, read before ``./config.ini``; it repeats the
+defaults declared in :data:`SETTINGS` (a test keeps the two in step)."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The valid values of a number setting: ``low <= value <= high`` (either bound optional).
+
+    ``above`` makes the low bound exclusive (``value > low``). Floats must also be finite.
+    ``note`` is added to the message of a refused value (what to write instead).
+    """
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+    note: str = ""
+
+    def accepts(self, value: float) -> bool:
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self, kind: type) -> str:
+        """``"a whole number of at least 1"``, ``"a number from 0 to 2"``..."""
+        noun = "a whole number" if kind is int else "a finite number"
+        low, high = (f"{b:g}" if b is not None else None for b in (self.low, self.high))
+        if low is not None and high is not None and not self.above:
+            return f"{noun} from {low} to {high}"
+        parts = []
+        if low is not None:
+            parts.append(f"greater than {low}" if self.above else f"of at least {low}")
+        if high is not None:
+            parts.append(f"at most {high}")
+        return f"{noun} {' and '.join(parts)}" if parts else noun
 
 
 @dataclass(frozen=True)
@@ -41,6 +81,10 @@ class Setting:
     env: tuple[str, ...] = ()
     secret: bool = False
     aliases: tuple[str, ...] = ()
+    url: bool = False
+    """A URL: shown and logged with its credentials hidden (see :mod:`tinytroupe.redaction`)."""
+    valid: Range | None = None
+    """For numbers: the valid range, declared next to the default (every number setting has one)."""
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -64,51 +108,55 @@ SETTINGS: tuple[Setting, ...] = (
        "Embedding model for semantic memory and grounding."),
     _s("base_url", "OpenAI", "BASE_URL", str, "",
        "Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp server).",
-       env=("OPENAI_BASE_URL",)),
+       env=("OPENAI_BASE_URL",), url=True),
     _s("api_key", "OpenAI", "API_KEY", str, "",
        "API key. Prefer the OPENAI_API_KEY environment variable; never stored in caches.",
        env=("OPENAI_API_KEY",), secret=True),
     _s("azure_endpoint", "OpenAI", "AZURE_ENDPOINT", str, "",
-       "Azure OpenAI endpoint URL.", env=("AZURE_OPENAI_ENDPOINT",)),
+       "Azure OpenAI endpoint URL.", env=("AZURE_OPENAI_ENDPOINT",), url=True),
     _s("azure_api_key", "OpenAI", "AZURE_API_KEY", str, "",
        "Azure OpenAI key; without one, an Entra ID token is used where azure-identity is installed.",
        env=("AZURE_OPENAI_KEY",), secret=True),
     _s("azure_api_version", "OpenAI", "AZURE_API_VERSION", str, "2024-08-01-preview",
        "Azure OpenAI API version."),
-    _s("temperature", "OpenAI", "TEMPERATURE", float, 1.0, "Sampling temperature."),
+    _s("temperature", "OpenAI", "TEMPERATURE", float, 1.0, "Sampling temperature.", valid=Range(0, 2)),
     _s("max_completion_tokens", "OpenAI", "MAX_COMPLETION_TOKENS", int, 4096,
-       "Largest reply, in tokens.", aliases=("MAX_TOKENS",)),
-    _s("freq_penalty", "OpenAI", "FREQ_PENALTY", float, 0.0, "Frequency penalty."),
-    _s("presence_penalty", "OpenAI", "PRESENCE_PENALTY", float, 0.0, "Presence penalty."),
+       "Largest reply, in tokens.", aliases=("MAX_TOKENS",), valid=Range(1)),
+    _s("freq_penalty", "OpenAI", "FREQ_PENALTY", float, 0.0, "Frequency penalty.", valid=Range(-2, 2)),
+    _s("presence_penalty", "OpenAI", "PRESENCE_PENALTY", float, 0.0, "Presence penalty.", valid=Range(-2, 2)),
     _s("reasoning_effort", "OpenAI", "REASONING_EFFORT", str, "high",
        "Reasoning effort for reasoning models.", choices=("low", "medium", "high")),
-    _s("timeout", "OpenAI", "TIMEOUT", float, 120.0, "Seconds to wait for one reply."),
+    _s("timeout", "OpenAI", "TIMEOUT", float, 120.0, "Seconds to wait for one reply.", valid=Range(0, above=True)),
     _s("max_attempts", "OpenAI", "MAX_ATTEMPTS", int, 5,
-       "Attempts per call: retries on transient errors and structured-output repairs."),
-    _s("waiting_time", "OpenAI", "WAITING_TIME", float, 0.0, "Pause in seconds before each call."),
+       "Attempts per call: retries on transient errors and structured-output repairs.", valid=Range(1, note="1 means a single attempt, no retries")),
+    _s("waiting_time", "OpenAI", "WAITING_TIME", float, 0.0, "Pause in seconds before each call.", valid=Range(0)),
     _s("exponential_backoff_factor", "OpenAI", "EXPONENTIAL_BACKOFF_FACTOR", float, 2.0,
-       "Backoff multiplier between retries (with jitter)."),
-    _s("max_concurrent_model_calls", "OpenAI", "MAX_CONCURRENT_MODEL_CALLS", int, 32,
-       "Largest number of model calls in flight at once."),
+       "Backoff multiplier between retries (with jitter).", valid=Range(1)),
+    _s("max_concurrent_model_calls", "OpenAI", "MAX_CONCURRENT_MODEL_CALLS", int, 256,
+       "Most model calls in flight at once: the ceiling of the adaptive window.",
+       valid=Range(1, note="no value means 'no limit': for that, write a large number such as 1000")),
+    _s("adaptive_concurrency", "OpenAI", "ADAPTIVE_CONCURRENCY", bool, True,
+       "Shrink the calls in flight when the provider pushes back (429, timeouts, 5xx bursts), "
+       "grow them back while calls succeed; off: always MAX_CONCURRENT_MODEL_CALLS."),
     _s("requests_per_minute", "OpenAI", "REQUESTS_PER_MINUTE", int, 0,
-       "Request rate limit (0: none)."),
-    _s("tokens_per_minute", "OpenAI", "TOKENS_PER_MINUTE", int, 0, "Token rate limit (0: none)."),
+       "Request rate limit (0: none).", valid=Range(0, note="0 means no limit")),
+    _s("tokens_per_minute", "OpenAI", "TOKENS_PER_MINUTE", int, 0, "Token rate limit (0: none).", valid=Range(0, note="0 means no limit")),
     _s("cache_api_calls", "OpenAI", "CACHE_API_CALLS", bool, False,
        "Cache LLM calls in a SQLite file; identical requests are answered from it."),
     _s("cache_file_name", "OpenAI", "CACHE_FILE_NAME", str, "tinytroupe_llm_cache.sqlite",
        "The LLM call cache file (relative paths are under the working directory)."),
     _s("max_content_display_length", "OpenAI", "MAX_CONTENT_DISPLAY_LENGTH", int, 1024,
-       "Longest content shown by the console renderer."),
+       "Longest content shown by the console renderer.", valid=Range(1)),
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
        "How to ask for JSON: auto (try json_schema, then json_object, then prompt), or force one.",
        choices=("auto", "json_schema", "json_object", "prompt")),
-    _s("seed", "OpenAI", "SEED", int, 0, "Seed sent to providers that take one (0: none)."),
+    _s("seed", "OpenAI", "SEED", int, 0, "Seed sent to providers that take one (0: none).", valid=Range(0)),
     _s("local_model_path", "OpenAI", "LOCAL_MODEL_PATH", str, "",
        "A GGUF file for the local provider; empty: the SmolLM2-135M-Instruct demo model."),
     _s("local_context_size", "OpenAI", "LOCAL_CONTEXT_SIZE", int, 8192,
-       "Context window of the local model, in tokens."),
+       "Context window of the local model, in tokens.", valid=Range(256)),
     _s("local_threads", "OpenAI", "LOCAL_THREADS", int, 0,
-       "CPU threads for the local model (0: all cores)."),
+       "CPU threads for the local model (0: all cores).", valid=Range(0, note="0 means all cores")),
     # [Simulation]
     _s("parallel_agent_generation", "Simulation", "PARALLEL_AGENT_GENERATION", bool, True,
        "Generate factory personas concurrently."),
@@ -122,18 +170,18 @@ SETTINGS: tuple[Setting, ...] = (
     _s("enable_memory_consolidation", "Cognition", "ENABLE_MEMORY_CONSOLIDATION", bool, True,
        "Consolidate episodic memory into semantic memory where a faculty supports it."),
     _s("min_episode_length", "Cognition", "MIN_EPISODE_LENGTH", int, 15,
-       "Fewest events in an episode before consolidation."),
+       "Fewest events in an episode before consolidation.", valid=Range(1)),
     _s("max_episode_length", "Cognition", "MAX_EPISODE_LENGTH", int, 50,
-       "Most events in an episode before it is consolidated."),
+       "Most events in an episode before it is consolidated.", valid=Range(1)),
     _s("episodic_memory_fixed_prefix_length", "Cognition", "EPISODIC_MEMORY_FIXED_PREFIX_LENGTH",
-       int, 10, "First events always kept in the prompt."),
+       int, 10, "First events always kept in the prompt.", valid=Range(0)),
     _s("episodic_memory_lookback_length", "Cognition", "EPISODIC_MEMORY_LOOKBACK_LENGTH", int, 20,
-       "Most recent events kept in the prompt."),
+       "Most recent events kept in the prompt.", valid=Range(0)),
     _s("max_actions_per_turn", "Cognition", "MAX_ACTIONS_PER_TURN", int, 15,
-       "Most actions in one act() turn; DONE is forced after that."),
+       "Most actions in one act() turn; DONE is forced after that.", valid=Range(1)),
     # [ActionGenerator]
     _s("action_generator_max_attempts", "ActionGenerator", "MAX_ATTEMPTS", int, 2,
-       "Regeneration attempts when quality checks fail."),
+       "Regeneration attempts when quality checks fail.", valid=Range(1)),
     _s("enable_quality_checks", "ActionGenerator", "ENABLE_QUALITY_CHECKS", bool, False,
        "Score each action with a judge call and regenerate poor ones."),
     _s("enable_regeneration", "ActionGenerator", "ENABLE_REGENERATION", bool, True,
@@ -153,10 +201,19 @@ SETTINGS: tuple[Setting, ...] = (
     _s("continue_on_failure", "ActionGenerator", "CONTINUE_ON_FAILURE", bool, True,
        "Keep the best action when every regeneration fails the checks."),
     _s("quality_threshold", "ActionGenerator", "QUALITY_THRESHOLD", int, 5,
-       "Lowest acceptable judge score (0-9)."),
+       "Lowest acceptable judge score (0-9).", valid=Range(0, 9)),
     # [Logging] / [Display]
-    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR", "Log level.",
-       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    _s("loglevel", "Logging", "LOGLEVEL", str, "ERROR",
+       "Level of the tinytroupe logger (NONE: leave it to the application).",
+       choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_console", "Logging", "LOGLEVEL_CONSOLE", str, "",
+       "Log to standard error at this level (empty or NONE: no console log).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("loglevel_file", "Logging", "LOGLEVEL_FILE", str, "",
+       "Log to tinytroupe.<timestamp>.log in the working directory at this level (empty or NONE: no file).",
+       choices=("", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")),
+    _s("log_include_thread_id", "Logging", "LOG_INCLUDE_THREAD_ID", bool, False,
+       "Name the thread in each log line."),
     _s("display", "Display", "DISPLAY", str, "auto",
        "Console rendering of events: auto (on when interactive), on, off.",
        choices=("auto", "on", "off")),
@@ -168,44 +225,72 @@ for _setting in SETTINGS:
     for _k in (_setting.key, *_setting.aliases):
         _BY_SECTION_KEY[(_setting.section.lower(), _k.lower())] = _setting
 
+
+
+def setting_named(name: str) -> Setting:
+    """The declaration of setting ``name`` (lower-case, e.g. ``"temperature"``)."""
+    try:
+        return _BY_NAME[name.lower()]
+    except KeyError:
+        raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(sorted(_BY_NAME))}") from None
+
+
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
 def _convert(setting: Setting, raw: Any, where: str) -> Any:
-    """Convert ``raw`` to the setting's type, or raise a ConfigError that says where and how."""
+    """Convert ``raw`` to the setting's type and check its range and choices, or raise a
+    ConfigError that names where (file, environment variable...), section, key, value and
+    what is valid."""
     def fail(expected: str) -> ConfigError:
+        note = f" ({setting.valid.note})" if setting.valid is not None and setting.valid.note else ""
         return ConfigError(
-            f"{where}: [{setting.section}] {setting.key} = {raw!r} is not valid; expected {expected}."
+            f"{where}: [{setting.section}] {setting.key} = {raw!r} is not valid; expected {expected}{note}."
         )
 
     if isinstance(raw, str):
         raw = raw.strip()
-    try:
-        if setting.type is bool:
-            if isinstance(raw, bool):
-                value: Any = raw
-            elif str(raw).lower() in _TRUE:
-                value = True
-            elif str(raw).lower() in _FALSE:
-                value = False
-            else:
-                raise fail("true or false")
-        elif setting.type is int:
-            if isinstance(raw, bool):
-                raise fail("a whole number")
-            value = int(raw)
-        elif setting.type is float:
-            value = float(raw)
-        else:
-            value = "" if raw is None else str(raw)
-    except (TypeError, ValueError):
-        raise fail("a whole number" if setting.type is int else "a number") from None
+    if setting.type is bool:
+        return _to_bool(raw, fail)
+    if setting.type in (int, float):
+        return _to_number(setting, raw, fail)
+    value = "" if raw is None else str(raw)
     if setting.choices is not None:
-        normal = value.lower() if setting.name != "loglevel" else value.upper()
+        normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
         if normal not in setting.choices:
             raise fail("one of " + ", ".join(setting.choices))
         value = normal
+    return value
+
+
+def _to_bool(raw: Any, fail: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise fail("true or false (also yes/no, on/off, 1/0)")
+
+
+def _to_number(setting: Setting, raw: Any, fail: Any) -> int | float:
+    expected = setting.valid.describe(setting.type) if setting.valid is not None else (
+        "a whole number" if setting.type is int else "a finite number")
+    if isinstance(raw, bool):
+        raise fail(expected)
+    try:
+        if setting.type is int:
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError(raw)
+            value: int | float = int(raw)
+        else:
+            value = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise fail(expected) from None
+    if not math.isfinite(value) or (setting.valid is not None and not setting.valid.accepts(value)):
+        raise fail(expected)
     return value
 
 
@@ -226,6 +311,10 @@ class ConfigManager:
             if self._base is None:
                 values = {s.name: s.default for s in SETTINGS}
                 sources = {s.name: "default" for s in SETTINGS}
+                if PACKAGED_INI.is_file():  # the shipped defaults file, read first as in TinyTroupe
+                    for name, value in self._read_ini(PACKAGED_INI).items():
+                        values[name] = value
+                        sources[name] = "default (packaged config.ini)"
                 ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
                 if ini.is_file():
                     for name, value in self._read_ini(ini).items():
@@ -241,6 +330,7 @@ class ConfigManager:
                                 sources[s.name] = f"env {env}"
                                 break
                 self._base, self._sources = values, sources
+                log_setup.apply(self)
             return self._base
 
     @staticmethod
@@ -293,11 +383,18 @@ class ConfigManager:
         return self.get(name)
 
     def as_dict(self, *, redact: bool = True) -> dict[str, Any]:
-        """All settings; secrets are shown as ``***`` unless ``redact=False``."""
+        """All settings; secrets are shown as ``***`` and URLs without their credentials, unless
+        ``redact=False``."""
+        from tinytroupe.redaction import redact_url
+
         out = {}
         for s in SETTINGS:
             value = self.get(s.name)
-            out[s.name] = "***" if (redact and s.secret and value) else value
+            if redact and s.secret and value:
+                value = "***"
+            elif redact and s.url:
+                value = redact_url(value)
+            out[s.name] = value
         return out
 
     def source_of(self, name: str) -> str:
@@ -320,6 +417,8 @@ class ConfigManager:
         converted = _convert(setting, value, "config_manager.update")
         with self._lock:
             self._overrides[setting.name] = converted
+        if setting.section == "Logging":
+            log_setup.apply(self)
 
     def update_multiple(self, values: Mapping[str, Any]) -> None:
         """Several :meth:`update` calls at once; nothing changes if any value is bad."""
@@ -339,8 +438,16 @@ class ConfigManager:
             self._base = None
 
     def configure_logging(self) -> None:
-        """Set the ``tinytroupe`` logger's level from LOGLEVEL (called at the edge, never at import)."""
-        logger.setLevel(getattr(logging, self.get("loglevel"), logging.ERROR))
+        """Apply the [Logging] settings to the ``tinytroupe`` logger (see :mod:`tinytroupe.log_setup`)."""
+        log_setup.apply(self, force=True)
+
+    @staticmethod
+    def config_defaults(**mappings: str) -> Any:
+        """The ``@config_manager.config_defaults(param="setting")`` decorator of TinyTroupe
+        (see :mod:`tinytroupe.config_defaults`)."""
+        from tinytroupe.config_defaults import config_defaults
+
+        return config_defaults(**mappings)
 
     def log_config(self) -> None:
         """Write the settings (secrets redacted) to the log at INFO level."""

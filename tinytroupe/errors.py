@@ -12,7 +12,8 @@ TinyTroupeError
 │   ├── NoModelConfiguredError     neither a key/base URL nor the local model
 │   └── CacheError                 the call cache file is unusable
 ├── StateError             a checkpoint or saved state is corrupt or incompatible
-└── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+├── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+└── MissingExtraError      an optional dependency (an extra) is not installed
 """
 
 from __future__ import annotations
@@ -31,11 +32,21 @@ __all__ = [
     "CacheError",
     "StateError",
     "SimulationError",
+    "MissingExtraError",
 ]
 
 
 class TinyTroupeError(Exception):
-    """Root of every error tinytroupe raises on purpose."""
+    """Root of every error tinytroupe raises on purpose.
+
+    The message passes through :func:`tinytroupe.redaction.redact_text`: a URL in it (a base
+    URL, a server's echo of one) never shows its user name, password or query secrets.
+    """
+
+    def __init__(self, *args: object):
+        from tinytroupe.redaction import redact_text
+
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(TinyTroupeError, ValueError):
@@ -101,3 +112,7 @@ class StateError(TinyTroupeError):
 
 class SimulationError(TinyTroupeError):
     """Agents, worlds or the control scope were used in a way that cannot work."""
+
+
+class MissingExtraError(TinyTroupeError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message names the install."""

@@ -2,7 +2,12 @@
 
 from tinytroupe.agent.actions import Action, ActionDefinition, CognitiveState
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
-from tinytroupe.agent.mental_faculty import MentalFaculty, RecallFaculty
+from tinytroupe.agent.mental_faculty import (
+    CustomMentalFaculty,
+    MentalFaculty,
+    RecallFaculty,
+    TinyMentalFaculty,
+)
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
@@ -18,8 +23,19 @@ __all__ = [
     "MemoryEvent",
     "SemanticMemory",
     "MentalFaculty",
+    "TinyMentalFaculty",
+    "CustomMentalFaculty",
     "RecallFaculty",
     "MentalState",
     "Persona",
     "QualityStats",
 ]
+
+
+def __getattr__(name: str):
+    # TinyTroupe's path for the tool faculty: ``from tinytroupe.agent import TinyToolUse``
+    if name == "TinyToolUse":
+        from tinytroupe.tools.tool_use import TinyToolUse
+
+        return TinyToolUse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,7 @@ from tinytroupe import events, llm, state_files, transactions
 from tinytroupe.agent import describe, registry, spec, state
 from tinytroupe.agent.accessibility import Accessibility
 from tinytroupe.agent.ledger import TurnLedger
+from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
@@ -54,7 +55,7 @@ SAVE_VERSION = 1
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson:
+class TinyPerson(LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -425,12 +426,12 @@ class TinyPerson:
             cap = min(remaining, self.settings.max_actions_per_turn)
             review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
             result = await decide(self._plan(cap), model, strict, review)
-            entries.extend(self._apply_turn(result, display))
+            entries.extend(await self._apply_turn(result, display))
             taken = sum(1 for a in result.actions if a.type != "DONE")
             remaining = remaining - max(1, taken) if n is not None else 0
         return entries if return_actions else None
 
-    def _apply_turn(self, result: TurnResult, display: bool = True) -> list[dict]:
+    async def _apply_turn(self, result: TurnResult, display: bool = True) -> list[dict]:
         """Record a decided turn: memory, ledger, events, faculties, cognitive state; return its entries."""
         sim_time = self.sim_time()
         with events.owner(self._world_id(), keep_world=True):
@@ -453,7 +454,7 @@ class TinyPerson:
                 events.publish(AgentAction(self.name, action.type, action.content, action.target, display),
                                source=self.name, sim_time=sim_time)
                 for faculty in self.mental_faculties:
-                    if faculty.process_action(self, action):
+                    if await faculty.aprocess_action(self, action):
                         break
                 entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
         return entries

@@ -10,65 +10,23 @@ same as ``--model scripted``.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.config import config_manager
 from tinytroupe.llm.base import ChatRequest, LLMModel, ModelWrapper
-from tinytroupe.testing.agent_replies import is_judge_request, is_turn_request, judge_reply, talk_responder
-from tinytroupe.testing.schema_sample import sample_from_schema
+from tinytroupe.llm.providers.scripted_replies import offline_responder
 
 __all__ = ["apply_model_choice", "scripted_responder", "install_scripted_model", "provider_in_use",
            "describe_model", "PROVIDER_NAMES"]
 
 PROVIDER_NAMES = ("local", "scripted")
 
-_LINES = (
-    "I like the idea, but the price has to be right.",
-    "Honestly, I would need to try it before I decide.",
-    "It sounds useful for people like me, with a busy week.",
-    "My main worry is how long it lasts before it breaks.",
-    "I would tell my friends about it if it works as promised.",
-    "I am not convinced yet; what problem does it really solve?",
-)
-
-
-_FIRST = ("Ana", "Bruno", "Chloe", "Dev", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kemi", "Luca")
-_LAST = ("Almeida", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen")
-
-
-def _scripted_line(request: ChatRequest) -> str:
-    agent = request.tags.get("agent", "someone")
-    text = "\n".join(m.content for m in request.messages)
-    return _LINES[sum(map(ord, agent + text[-200:])) % len(_LINES)]
-
 
 def scripted_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
-    """A responder for :class:`~tinytroupe.llm.ScriptedModel` that answers every request kind.
-
-    Agent turns TALK (a canned line picked deterministically from the prompt) to the first
-    agent they can reach; judges pass; other structured requests (factory personas,
-    population plans) get a valid sample of their schema; free text gets a short sentence.
-    """
-    turns = talk_responder(_scripted_line)
-    rng = random.Random(seed)
-
-    def respond(request: ChatRequest) -> Any:
-        if is_judge_request(request):
-            return judge_reply(9, "fine")
-        if is_turn_request(request):
-            return turns(request)
-        schema = request.response_format.json_schema
-        if schema is not None and request.response_format.mode != "text":
-            value = sample_from_schema(schema, random.Random(rng.random()))
-            if request.response_format.name == "GeneratedPersona" and isinstance(value, dict):
-                value["name"] = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"  # readable offline names
-            return value
-        return "A short scripted answer."
-
-    return respond
+    """The offline responder (see :func:`tinytroupe.llm.providers.scripted_replies.offline_responder`)."""
+    return offline_responder(seed)
 
 
 def install_scripted_model(seed: int = 0) -> LLMModel:
@@ -105,7 +63,9 @@ def provider_in_use() -> str:
 
 
 def describe_model() -> str:
-    """A short description of the model in use, for headers and summaries."""
+    """A short description of the model in use, for headers and summaries (URLs without credentials)."""
+    from tinytroupe.redaction import redact_url
+
     provider = _provider_model()
     name = str(getattr(provider, "name", "custom"))
     model = str(getattr(provider, "default_model", "") or config_manager.get("model"))
@@ -114,5 +74,5 @@ def describe_model() -> str:
                 else f"local: {model}")
     if name == "scripted":
         return "scripted (offline, canned replies)"
-    endpoint = config_manager.get("base_url") if name == "openai" else ""
+    endpoint = redact_url(config_manager.get("base_url")) if name == "openai" else ""
     return f"{name}: {model}" + (f" at {endpoint}" if endpoint else "")

@@ -68,6 +68,8 @@ def run(
 
     output: Output = ctx.obj
     scenario = load_scenario(scenario_file)
+    if out is not None and out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
     if check:
         output.result(f"{scenario_file}: OK ({len(scenario.agents)} agent entries, "
                       f"{len(scenario.script)} script entries, {scenario.total_steps} steps)")

@@ -124,9 +124,31 @@ class OutputSpec:
     summary: str = "summary.md"
     checkpoint: str = "checkpoint.json"
 
+    @staticmethod
+    def default_name(output: str) -> str:
+        """The file name an output has when the scenario does not name one."""
+        return str(OutputSpec.__dataclass_fields__[output].default)
+
     def paths(self, base: Path | None = None) -> dict[str, Path]:
+        """Where each output goes: under ``base`` (``--out``) or the scenario's folder; a name that
+        would leave that folder (checked when the file is read) is refused here too."""
         root = base if base is not None else self.dir
-        return {name: root / getattr(self, name) for name in ("transcript", "state", "summary", "checkpoint")}
+        out = {}
+        for name in ("transcript", "state", "summary", "checkpoint"):
+            target = root / getattr(self, name)
+            if not _inside(target, root):
+                raise SpecificationError(f"[outputs] {name} = {getattr(self, name)!r} is outside the output "
+                                         f"folder {root}; write a file name inside it")
+            out[name] = target
+        return out
+
+
+def _inside(target: Path, root: Path) -> bool:
+    """Whether ``target`` stays inside ``root`` once ``..`` and symbolic links are resolved."""
+    try:
+        return target.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,16 @@ class _Checker:
             raise self.fail(key, f"must be at least {low:g}, got {value!r}")
         return kind(value)
 
+    def setting(self, data: dict, key: KeyPath, name: str, low: float | None = None) -> Any:
+        """A value for setting ``name``, checked against the range the setting declares."""
+        from tinytroupe.config import setting_named
+
+        declared = setting_named(name)
+        value = self.number(data, key, declared.type, low)
+        if value is not None and declared.valid is not None and not declared.valid.accepts(value):
+            raise self.fail(key, f"{value!r} is out of range; expected {declared.valid.describe(declared.type)}")
+        return value
+
     def choice(self, data: dict, key: KeyPath, choices: tuple[str, ...], default: str | None) -> str | None:
         value = self.text_value(data, key)
         if value is None:
@@ -219,9 +251,9 @@ def _model(c: _Checker, data: Any) -> ModelSpec:
     t = c.table(data, ("model",), ("model",))
     return ModelSpec(provider=c.choice(t, ("model", "provider"), PROVIDERS, None),
                      name=c.text_value(t, ("model", "name")),
-                     temperature=c.number(t, ("model", "temperature"), float, 0.0),
-                     max_tokens=c.number(t, ("model", "max_tokens"), int, 16),
-                     seed=c.number(t, ("model", "seed"), int, 0))
+                     temperature=c.setting(t, ("model", "temperature"), "temperature"),
+                     max_tokens=c.setting(t, ("model", "max_tokens"), "max_completion_tokens", low=16),
+                     seed=c.setting(t, ("model", "seed"), "seed"))
 
 
 def _factory(c: _Checker, data: Any, key: KeyPath) -> FactorySpec:
@@ -251,11 +283,24 @@ def _agent(c: _Checker, data: Any, key: KeyPath) -> AgentSource:
     if given[0] == "factory":
         return AgentSource(key, factory=_factory(c, t["factory"], (*key, "factory")), fragments=tuple(fragments))
     if given[0] == "example":
-        return AgentSource(key, example=c.text_value(t, (*key, "example")), fragments=tuple(fragments))
+        return AgentSource(key, example=_example(c, t, (*key, "example")), fragments=tuple(fragments))
     path = c.relative(c.text_value(t, (*key, "file")) or "")
     if not path.is_file():
         raise c.fail((*key, "file"), f"file {path} not found; paths are relative to the scenario file")
     return AgentSource(key, file=path, fragments=tuple(fragments))
+
+
+def _example(c: _Checker, data: dict, key: KeyPath) -> str:
+    from tinytroupe.examples import list_example_agents
+
+    name = c.text_value(data, key) or ""
+    known = list_example_agents()
+    if name.lower().removesuffix(".agent.json").replace(" ", "_") in known:
+        return name
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise c.fail(key, f"no example agent named {name!r}; {hint}available: {', '.join(known)} "
+                      "(or use file = \"someone.agent.json\")")
 
 
 def _relations(c: _Checker, data: Any) -> tuple[Relation, ...]:
@@ -322,15 +367,57 @@ def _step(c: _Checker, data: Any, key: KeyPath) -> ScriptStep:
     return ScriptStep(key, action, c.text_value(data, (*key, action)))
 
 
+_OUTPUT_NAMES = ("transcript", "state", "summary", "checkpoint")
+
+
+def _output_name(c: _Checker, data: dict, key: KeyPath) -> str | None:
+    """An output file name: a plain name or a relative path that stays inside the output folder."""
+    value = c.text_value(data, key)
+    if value is None:
+        return None
+    fix = f"write a file name inside the output folder, e.g. {key[-1]} = \"{OutputSpec.default_name(key[-1])}\""
+    parts = value.replace("\\", "/").split("/")
+    if Path(value).is_absolute() or value.startswith(("~", "/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        raise c.fail(key, f"{value!r} is an absolute path; outputs are written inside [outputs] dir: {fix}")
+    if ".." in parts:
+        raise c.fail(key, f"{value!r} leaves the output folder ('..'); {fix}")
+    if "\\" in value or "" in parts or parts[-1] == "." or "\0" in value:
+        raise c.fail(key, f"{value!r} is not a plain file name or relative path; {fix}")
+    return value
+
+
+def _output_dir(c: _Checker, t: dict, default_dir: Path) -> Path:
+    folder = c.text_value(t, ("outputs", "dir"))
+    path = c.relative(folder) if folder else default_dir
+    for existing in (path, *path.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                raise c.fail(("outputs", "dir"), f"{existing} is a file, not a folder; name a folder for the "
+                                                 "outputs (it is created when missing)")
+            break
+    return path
+
+
 def _outputs(c: _Checker, data: Any) -> OutputSpec:
     default_dir = c.path.parent / "out" / c.path.name.split(".")[0]
     if data is None:
         return OutputSpec(default_dir)
     t = c.table(data, ("outputs",), ("outputs",))
-    folder = c.text_value(t, ("outputs", "dir"))
-    names = {k: c.text_value(t, ("outputs", k)) for k in ("transcript", "state", "summary", "checkpoint")}
-    return OutputSpec(c.relative(folder) if folder else default_dir,
-                      **{k: v for k, v in names.items() if v})
+    folder = _output_dir(c, t, default_dir)
+    names = {k: _output_name(c, t, ("outputs", k)) for k in _OUTPUT_NAMES}
+    spec = OutputSpec(folder, **{k: v for k, v in names.items() if v})
+    seen: dict[str, str] = {}
+    for k in _OUTPUT_NAMES:
+        name = str(Path(getattr(spec, k))).lower()
+        if name in seen:
+            raise c.fail(("outputs", k), f"the {k} would overwrite the {seen[name]} ({getattr(spec, k)!r}); "
+                                         "give each output its own name")
+        seen[name] = k
+    for k in _OUTPUT_NAMES:
+        target = spec.dir / getattr(spec, k)
+        if target.is_dir():
+            raise c.fail(("outputs", k), f"{target} is a folder; name a file for the {k}")
+    return spec
 
 
 def parse_scenario(text: str, path: str | Path = "<scenario>") -> Scenario:

@@ -1,92 +1,51 @@
-"""Example personas and fragments written for this project, shipped as package data.
+"""Example personas, fragments and demography files written for this project, shipped as package data.
 
-``create_lisa_the_data_scientist()`` and friends build ready agents; ``load_example_agent``
-loads any example by short name (``"lisa"``) or persona name; ``list_example_agents`` and
-``list_example_fragments`` say what exists; ``example_fragment_path`` gives a fragment's file
-for :meth:`~tinytroupe.agent.TinyPerson.import_fragment`.
+The builder and loader names are TinyTroupe's: ``create_lisa_the_data_scientist()`` (and
+Oscar, Marcos, Lila, each with a ``_2`` variant built by ``define`` calls),
+``load_example_agent_specification("Lisa")`` and ``load_example_fragment_specification(...)``
+(dicts for ``TinyPerson.load_specification`` / ``import_fragment``), ``list_example_agents()``
+and ``list_example_fragments()``. ``load_example_agent`` builds any example by short name;
+``example_population_path("usa")`` gives a demography file for the factory.
 """
 
-from __future__ import annotations
-
-from importlib import resources
-from pathlib import Path
-from typing import Any
-
-from tinytroupe.agent import TinyPerson
-from tinytroupe.errors import SpecificationError
+from tinytroupe.examples.builders import (
+    create_lila_the_linguist,
+    create_lila_the_linguist_2,
+    create_lisa_the_data_scientist,
+    create_lisa_the_data_scientist_2,
+    create_marcos_the_physician,
+    create_marcos_the_physician_2,
+    create_oscar_the_architect,
+    create_oscar_the_architect_2,
+    load_example_agent,
+)
+from tinytroupe.examples.loaders import (
+    example_agent_path,
+    example_fragment_path,
+    example_population_path,
+    list_example_agents,
+    list_example_fragments,
+    list_example_populations,
+    load_example_agent_specification,
+    load_example_fragment_specification,
+)
 
 __all__ = [
     "list_example_agents",
     "list_example_fragments",
+    "list_example_populations",
     "load_example_agent",
+    "load_example_agent_specification",
+    "load_example_fragment_specification",
     "example_agent_path",
     "example_fragment_path",
+    "example_population_path",
     "create_lisa_the_data_scientist",
+    "create_lisa_the_data_scientist_2",
     "create_oscar_the_architect",
+    "create_oscar_the_architect_2",
     "create_marcos_the_physician",
+    "create_marcos_the_physician_2",
+    "create_lila_the_linguist",
+    "create_lila_the_linguist_2",
 ]
-
-_AGENT_SUFFIX = ".agent.json"
-_FRAGMENT_SUFFIX = ".fragment.json"
-
-
-def _folder(kind: str) -> Path:
-    return Path(str(resources.files(__name__).joinpath(kind)))
-
-
-def _names(kind: str, suffix: str) -> list[str]:
-    return sorted(p.name[: -len(suffix)] for p in _folder(kind).glob("*" + suffix))
-
-
-def list_example_agents() -> list[str]:
-    """Short names of the example agents (``["lisa", "marcos", "oscar"]``)."""
-    return _names("agents", _AGENT_SUFFIX)
-
-
-def list_example_fragments() -> list[str]:
-    """Short names of the example fragments."""
-    return _names("fragments", _FRAGMENT_SUFFIX)
-
-
-def _find(kind: str, suffix: str, name: str, known: list[str]) -> Path:
-    key = name.strip().lower().removesuffix(suffix).replace(" ", "_")
-    if key in known:
-        return _folder(kind) / f"{key}{suffix}"
-    raise SpecificationError(
-        f"no example {kind[:-1]} named {name!r}; available: {', '.join(known)}."
-    )
-
-
-def example_agent_path(name: str) -> Path:
-    """The file of example agent ``name``."""
-    return _find("agents", _AGENT_SUFFIX, name, list_example_agents())
-
-
-def example_fragment_path(name: str) -> Path:
-    """The file of example fragment ``name`` (e.g. ``"night_owl"``)."""
-    return _find("fragments", _FRAGMENT_SUFFIX, name, list_example_fragments())
-
-
-def load_example_agent(name: str, new_agent_name: str | None = None, auto_rename: bool = False,
-                       **kwargs: Any) -> TinyPerson:
-    """A new agent from example ``name`` (see :func:`list_example_agents`)."""
-    return TinyPerson.load_specification(example_agent_path(name), new_agent_name=new_agent_name,
-                                         auto_rename=auto_rename, **kwargs)
-
-
-def create_lisa_the_data_scientist(new_agent_name: str | None = None, auto_rename: bool = False,
-                                   **kwargs: Any) -> TinyPerson:
-    """Lisa, a data scientist in Porto who builds forecasting models for delivery fleets."""
-    return load_example_agent("lisa", new_agent_name, auto_rename, **kwargs)
-
-
-def create_oscar_the_architect(new_agent_name: str | None = None, auto_rename: bool = False,
-                               **kwargs: Any) -> TinyPerson:
-    """Oscar, an architect in Gothenburg who designs timber housing."""
-    return load_example_agent("oscar", new_agent_name, auto_rename, **kwargs)
-
-
-def create_marcos_the_physician(new_agent_name: str | None = None, auto_rename: bool = False,
-                                **kwargs: Any) -> TinyPerson:
-    """Marcos, a family physician in Campinas who cares for many elderly patients."""
-    return load_example_agent("marcos", new_agent_name, auto_rename, **kwargs)

@@ -32,6 +32,7 @@ from tinytroupe.factory.planning import propose_dimensions
 from tinytroupe.factory.population import Dimension, dimensions_from_mapping
 from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
+from tinytroupe.factory.tiny_factory import TinyFactory
 from tinytroupe.llm.base import LLMModel, capabilities_of
 
 __all__ = ["TinyPersonFactory"]
@@ -56,25 +57,31 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_") or "person"
 
 
-class TinyPersonFactory:
+class TinyPersonFactory(TinyFactory):
     """Generates distinct :class:`~tinytroupe.agent.TinyPerson` agents for a population."""
 
     def __init__(self, context: str | None = None, sampling_space_description: str | None = None,
                  total_population_size: int | None = None, seed: int | None = None,
                  dimensions: Mapping[str, Any] | Iterable[Dimension] | None = None, *,
                  quota: bool | None = None, concurrency: int | None = None,
-                 model: LLMModel | None = None, detail: str = "auto"):
+                 model: LLMModel | None = None, detail: str = "auto",
+                 enforce_usage_of_all_dimensions: bool = False, simulation_id: str | None = None,
+                 name: str | None = None):
         """``dimensions``: see :func:`~tinytroupe.factory.population.dimensions_from_mapping`;
         when None and ``sampling_space_description`` is given, the model proposes them once.
         ``quota`` (default: on when ``total_population_size`` is known) draws exact counts.
         ``concurrency`` bounds calls in flight (default: MAX_CONCURRENT_MODEL_CALLS).
         ``detail``: ``"full"`` personas, ``"compact"`` ones (fewer, shorter fields, for small
         models), or ``"auto"`` (compact on the embedded local model, else full).
+        ``enforce_usage_of_all_dimensions`` and ``simulation_id`` are the original's: every
+        dimension is always used here, and control owns factories through ``control.begin``.
         """
         if detail not in ("auto", *DETAILS):
             raise SpecificationError(f"detail must be auto, full or compact, got {detail!r}.")
         if total_population_size is not None and total_population_size < 1:
             raise SpecificationError(f"total_population_size must be at least 1, got {total_population_size}.")
+        super().__init__(simulation_id=simulation_id, name=name)
+        self.enforce_usage_of_all_dimensions = enforce_usage_of_all_dimensions
         self.context = context
         self.sampling_space_description = sampling_space_description
         self.total_population_size = total_population_size

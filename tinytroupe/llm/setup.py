@@ -5,7 +5,9 @@ Choosing the provider (``API_TYPE``): ``openai``, ``azure``, ``local`` or ``scri
 a key or base URL is set, else the embedded local model when installed, else it raises
 :class:`~tinytroupe.errors.NoModelConfiguredError` naming both fixes.
 
-Stacking, outermost first: usage accounting, the call cache (when on), limits, retry, provider.
+Stacking, outermost first: usage accounting, the call cache (when on), retry, limits (adaptive
+concurrency, rate windows), provider: the limiter sees every attempt, and a call waiting to be
+retried holds no slot.
 """
 
 from __future__ import annotations
@@ -117,17 +119,9 @@ def _build_local() -> LLMModel:
 
 def _build_scripted() -> LLMModel:
     from tinytroupe.llm.providers.scripted import ScriptedModel
-    from tinytroupe.testing.schema_sample import sample_from_schema
+    from tinytroupe.llm.providers.scripted_replies import schema_responder
 
-    rng = random.Random(config_manager.get("seed"))
-
-    def respond(request: ChatRequest) -> Any:
-        schema = request.response_format.json_schema
-        if schema is not None and request.response_format.mode != "text":
-            return sample_from_schema(schema, random.Random(rng.random()))
-        return "(scripted reply)"
-
-    return ScriptedModel(responder=respond)
+    return ScriptedModel(responder=schema_responder(config_manager.get("seed")))
 
 
 _BUILDERS = {"openai": _build_openai, "azure": _build_azure, "local": _build_local, "scripted": _build_scripted}
@@ -146,20 +140,22 @@ def wrap_model(model: LLMModel) -> LLMModel:
     if isinstance(model, ModelWrapper) and model.find(UsageTracker) is not None:
         return model
     immediate = capabilities_of(model).in_process  # no server to spare: retry at once
-    retrying = RetryingModel(
+    limited = LimitedModel(
         model,
+        max_concurrent=config_manager.get("max_concurrent_model_calls"),
+        requests_per_minute=config_manager.get("requests_per_minute"),
+        tokens_per_minute=config_manager.get("tokens_per_minute"),
+        adaptive=config_manager.get("adaptive_concurrency"),
+    )
+    retrying = RetryingModel(
+        limited,
         max_attempts=config_manager.get("max_attempts"),
         backoff_factor=config_manager.get("exponential_backoff_factor"),
         initial_delay=0.0 if immediate else 0.5,
         waiting_time=config_manager.get("waiting_time"),
         rng=random.Random(config_manager.get("seed")),
     )
-    wrapped: LLMModel = LimitedModel(
-        retrying,
-        max_concurrent=config_manager.get("max_concurrent_model_calls"),
-        requests_per_minute=config_manager.get("requests_per_minute"),
-        tokens_per_minute=config_manager.get("tokens_per_minute"),
-    )
+    wrapped: LLMModel = retrying
     wrapped = _with_cache(wrapped)
     tracker = UsageTracker(wrapped)
     retrying.on_retry = lambda request, _error, _delay: tracker.note_retry(request)

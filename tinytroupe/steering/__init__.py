@@ -1,5 +1,6 @@
-"""Steering: interventions that change agents or worlds while a simulation runs."""
+"""Steering: interventions and stories that change agents or worlds while a simulation runs."""
 
 from tinytroupe.steering.intervention import Intervention, InterventionBatch
+from tinytroupe.steering.story import TinyStory
 
-__all__ = ["Intervention", "InterventionBatch"]
+__all__ = ["Intervention", "InterventionBatch", "TinyStory"]

@@ -14,7 +14,9 @@ else a short text. ``mode`` mimics servers: ``native`` takes ``json_schema``;
 ``reject_json_schema`` answers it with HTTP ``reject_status`` (400, or 500 like llama.cpp);
 ``prose_only`` ignores ``response_format`` and wraps JSON in prose or code fences.
 Faults come from a script (``server.script("429", "ok", "drop")``) or by rate
-(``fault_rates={"500": 0.1}``, seeded): see :data:`FAULTS`.
+(``fault_rates={"500": 0.1}``, seeded): see :data:`FAULTS`. ``concurrency_limit=N`` acts as
+a provider that takes at most N requests at once: a chat request arriving while N are being
+answered gets a 429 with ``Retry-After: retry_after`` (counted in ``refused``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tinytroupe.testing.schema_sample import corrupt_types, sample_from_schema
+from tinytroupe.llm.providers.schema_sample import corrupt_types, sample_from_schema
 
 __all__ = ["LoopbackServer", "FAULTS", "MODES", "estimate_tokens", "schema_of_request"]
 
@@ -104,6 +106,7 @@ class _Stats:
         self.bodies: list[dict[str, Any]] = []
         self.faults_served: list[str] = []
         self.paths: list[str] = []
+        self.refused = 0  # requests answered 429 because concurrency_limit was reached
 
 
 class LoopbackServer:
@@ -124,6 +127,7 @@ class LoopbackServer:
         model_name: str = "loopback-model",
         embedding_dim: int = 16,
         seed: int = 0,
+        concurrency_limit: int | None = None,
     ):
         if mode not in MODES:
             raise ValueError(f"LoopbackServer mode must be one of {MODES}, got {mode!r}")
@@ -138,6 +142,7 @@ class LoopbackServer:
         self.api_key = api_key
         self.model_name = model_name
         self.embedding_dim = embedding_dim
+        self.concurrency_limit = concurrency_limit
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._script: deque[str] = deque()
@@ -262,16 +267,25 @@ class LoopbackServer:
         """The fault (or "ok") each finished request got, in completion order."""
         return self._read("faults_served")
 
-    def _enter(self, path: str, body: dict[str, Any], prompt_tokens: int) -> None:
+    @property
+    def refused(self) -> int:
+        """Requests refused with a 429 because ``concurrency_limit`` requests were in flight."""
+        return self._read("refused")
+
+    def _enter(self, path: str, body: dict[str, Any], prompt_tokens: int) -> bool:
+        """Count a request in; False when it is over the concurrency limit (it is then refused)."""
         s = self._stats
         with s.lock:
             s.request_count += 1
+            over = self.concurrency_limit is not None and s.in_flight >= self.concurrency_limit
+            s.refused += int(over)
             s.in_flight += 1
             s.max_in_flight = max(s.max_in_flight, s.in_flight)
             s.bodies.append(body)
             s.paths.append(path)
             s.prompt_tokens += prompt_tokens
             s.prompt_tokens_per_request.append(prompt_tokens)
+            return not over
 
     def _leave(self, fault: str, completion_tokens: int) -> bool:
         s = self._stats
@@ -369,10 +383,10 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server_state
         prompt = "".join(str(m.get("content") or "") for m in body.get("messages") or [])
         prompt_tokens = estimate_tokens(prompt)
-        state._enter("chat", body, prompt_tokens)
+        admitted = state._enter("chat", body, prompt_tokens)
         fault, completion_tokens, settled = "ok", 0, False
         try:
-            fault = self._refusal(body) or state._next_fault()
+            fault = "429" if not admitted else (self._refusal(body) or state._next_fault())
             if fault in ("401", "429", "500", "503", "reject", "drop"):
                 settled = state._leave(fault, 0)
                 if fault == "drop":

@@ -36,7 +36,7 @@ from tinytroupe.contracts import (
     WorldStep,
 )
 
-__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "STYLES"]
+__all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "print_block", "STYLES"]
 
 STYLES: dict[str, str] = {
     "CONVERSATION": "bold italic cyan",
@@ -54,7 +54,7 @@ STYLES: dict[str, str] = {
 _DEFAULT_ACTION_STYLE = "bright_green"
 
 _KINDS = ("agent.", "world.step", "world.intervention", "world.delivery_dropped",
-          "world.reach_out_refused", "factory.person")
+          "world.reach_out_refused", "factory.person", "report.display")
 
 
 class ConsoleRenderer:
@@ -120,6 +120,13 @@ class ConsoleRenderer:
     def _on_world_reach_out_refused(self, event: events.Event, p: WorldReachOutRefused) -> None:
         self._block(f"{p.agent} could not reach {p.target}", STYLES["note"], str(p.reason or ""))
 
+    def _on_report_display(self, event: events.Event, data: dict[str, Any]) -> None:
+        from rich.markdown import Markdown
+
+        if data.get("title"):
+            self.console.rule(str(data["title"]))
+        self.console.print(Markdown(str(data.get("content", ""))))
+
     def _on_factory_person(self, event: events.Event, p: FactoryPerson) -> None:
         self._block(f"Generated person: {p.name}", "bold blue", "")
 
@@ -162,3 +169,8 @@ def disable() -> None:
 def is_enabled() -> bool:
     """Whether the console renderer is currently subscribed."""
     return _installed is not None
+
+
+def print_block(text: str, console: Console | None = None) -> None:
+    """Print ``text`` as it is (no markup), for the original's ``pp_*`` helpers."""
+    (console or Console(highlight=False)).print(Text(text))

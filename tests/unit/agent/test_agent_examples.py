@@ -11,8 +11,9 @@ from tinytroupe.prompts import render, render_text
 
 
 def test_examples_are_listed_and_load():
-    assert examples.list_example_agents() == ["lisa", "marcos", "oscar"]
-    assert "night_owl" in examples.list_example_fragments()
+    assert examples.list_example_agents() == ["friedrich_wolf", "lila", "lisa", "marcos", "oscar", "sophie_lefevre"]
+    assert {"night_owl", "leftwing", "picky_customer"} <= set(examples.list_example_fragments())
+    assert examples.list_example_populations() == ["brazil", "spain", "usa"]
     for name in examples.list_example_agents():
         agent = examples.load_example_agent(name)
         assert agent.get("occupation.title") and agent.get("personality.traits")
@@ -26,8 +27,38 @@ def test_builders_and_renaming():
     again = examples.create_lisa_the_data_scientist(auto_rename=True)
     assert again.name == "Lisa 2"
     assert examples.load_example_agent("Oscar", new_agent_name="Oscar B").name == "Oscar B"
-    with pytest.raises(SpecificationError, match="available: lisa, marcos, oscar"):
+    with pytest.raises(SpecificationError, match="available: friedrich_wolf, lila, lisa"):
         examples.load_example_agent("nobody")
+
+
+def test_the_originals_loader_names_return_dicts_by_loose_name():
+    spec = examples.load_example_agent_specification("Lisa")
+    assert spec["type"] == "TinyPerson" and spec["persona"]["name"] == "Lisa"
+    assert examples.load_example_agent_specification("Friedrich_Wolf")["persona"]["name"] == "Friedrich Wolf"
+    fragment = examples.load_example_fragment_specification("leftwing.agent")  # the original's file stem
+    assert fragment["type"] == "Fragment" and fragment["persona"]["beliefs"]
+    assert TinyPerson.load_specification(spec).get("occupation.title") == "Data Scientist"
+    with pytest.raises(SpecificationError, match="no example fragment"):
+        examples.load_example_fragment_specification("nothing")
+
+
+def test_programmatic_builders_make_the_same_roles():
+    built = [examples.create_lisa_the_data_scientist_2(), examples.create_oscar_the_architect_2(),
+             examples.create_marcos_the_physician_2(), examples.create_lila_the_linguist_2()]
+    assert [a.name for a in built] == ["Lisa", "Oscar", "Marcos", "Lila"]
+    assert [a.get("occupation.title").split()[0] for a in built] == ["Data", "Architect", "Physician", "Linguist"]
+    TinyPerson.clear_agents()
+    assert examples.create_lila_the_linguist().get("occupation.title") == "Linguist"
+
+
+def test_example_populations_give_factory_dimensions():
+    from tinytroupe.factory import read_demography
+
+    for name in examples.list_example_populations():
+        demography = read_demography(examples.example_population_path(name))
+        keys = {d.key for d in demography.dimensions}
+        assert {"age", "gender", "educational_attainment", "religion"} <= keys, name
+        assert "sources" not in demography.context_text()
 
 
 def test_every_fragment_imports_into_every_example():

@@ -5,6 +5,11 @@ One ``AsyncOpenAI`` client is kept per running event loop (a client's connection
 the loop that opened them) and reused for every call made from that loop. The client's own
 retries are off: :class:`~tinytroupe.llm.wrappers.retry.RetryingModel` owns retrying, and
 this module turns every ``openai`` exception into one of :mod:`tinytroupe.errors`.
+
+Plain ``http://`` servers without a proxy are called through the lean client of
+:mod:`~tinytroupe.llm.providers.plain_http`; the ``openai`` SDK (and httpx beneath it) is
+imported only when a call needs it (HTTPS, a proxy, Azure), since importing it costs about a
+second on a small machine.
 """
 
 from __future__ import annotations
@@ -18,8 +23,6 @@ import time
 import weakref
 from typing import Any
 
-import openai
-
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, Usage
 from tinytroupe.llm.providers.plain_http import ConnectionProblem, PlainHTTPClient, usable_for
@@ -29,6 +32,13 @@ __all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def _sdk() -> Any:
+    """The ``openai`` package, imported on first use."""
+    import openai
+
+    return openai
 
 
 REQUESTS_PER_CLIENT = 16  # calls in flight on one client before another is opened
@@ -107,6 +117,7 @@ class OpenAIModel:
     # -- clients -------------------------------------------------------------------------
     def _make_client(self) -> Any:
         """A new async client; subclasses (Azure) build theirs."""
+        openai = _sdk()
         plain_http = self.base_url.startswith("http://")  # no TLS: skip loading the CA bundle (~30 ms)
         return openai.AsyncOpenAI(
             api_key=self.api_key,
@@ -216,7 +227,7 @@ class OpenAIModel:
         index = clients.lease()
         try:
             raw = await clients.clients[index].post("/chat/completions", body=params, cast_to=bytes)
-        except openai.OpenAIError as exc:
+        except _sdk().OpenAIError as exc:
             raise map_openai_error(exc, self, request) from exc
         finally:
             clients.release(index)
@@ -315,6 +326,7 @@ def _connection_error(model: OpenAIModel, cause: Any) -> TransientError:
 
 def map_openai_error(exc: Exception, model: OpenAIModel, request: ChatRequest) -> ProviderError:
     """The tinytroupe error for an ``openai`` exception, with a message that says what to check."""
+    openai = _sdk()
     if isinstance(exc, openai.APITimeoutError):
         return _timeout_error(model)
     if isinstance(exc, openai.APIConnectionError):

@@ -1,10 +1,20 @@
 """Concurrency and rate limits around a model.
 
-At most ``max_concurrent`` calls are in flight per event loop (asyncio semaphores belong to
-one loop, so each loop gets its own). Optional requests-per-minute and tokens-per-minute
-limits share one sliding window across loops and threads; a call waits (without blocking the
-loop) until the window has room. Tokens are estimated before the call (about four characters
-per token, plus ``max_tokens``) and corrected with the real usage after it.
+Concurrency adapts to the provider (additive increase, multiplicative decrease, as TCP does):
+the window of calls allowed in flight starts at the user's ceiling (``max_concurrent``,
+MAX_CONCURRENT_MODEL_CALLS), grows by about one call per window of successful calls, and
+shrinks when the provider pushes back: on a 429 (and for as long as its Retry-After asks), a
+timeout, or a burst of 5xx errors, the window drops to ``decrease`` times the calls that were
+in flight when the refused call was sent. A call that started before the last decrease does
+not shrink it again, so a burst of refusals counts as one signal. One window serves every
+event loop and thread of the process. ``adaptive=False`` keeps a fixed window at the ceiling.
+
+Optional requests-per-minute and tokens-per-minute limits share one sliding window; a call
+waits (without blocking the loop) until it has room. Tokens are estimated before the call
+(about four characters per token, plus ``max_tokens``) and corrected with the real usage after.
+
+The limiter sits below the retry wrapper, so it sees every attempt, and a call that waits to
+be retried holds no slot.
 """
 
 from __future__ import annotations
@@ -12,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-import weakref
 from collections import deque
+from typing import Any
 
+from tinytroupe.errors import TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 
-__all__ = ["LimitedModel", "estimate_request_tokens"]
+__all__ = ["LimitedModel", "AdaptiveWindow", "estimate_request_tokens"]
 
 _WINDOW = 60.0
 
@@ -72,11 +83,141 @@ class _Window:
             entry[1] = float(tokens)
 
 
-class LimitedModel(ModelWrapper):
-    """Bounds how many calls run at once and, optionally, requests and tokens per minute."""
+class AdaptiveWindow:
+    """How many calls may be in flight: an AIMD window under a ceiling, shared by all loops.
 
-    def __init__(self, inner: LLMModel, max_concurrent: int = 32, requests_per_minute: int = 0,
-                 tokens_per_minute: int = 0):
+    :meth:`acquire` waits for a slot (a released slot is handed straight to the oldest
+    waiter, on whatever loop it waits); :meth:`release` gives it back and reports how the
+    call ended, which moves the window.
+    """
+
+    BURST_5XX = 3  # 5xx errors within BURST_SECONDS that count as a burst
+    BURST_SECONDS = 5.0
+
+    def __init__(self, ceiling: int, *, adaptive: bool = True, minimum: int = 1, decrease: float = 0.8,
+                 max_pause: float = 120.0):
+        self.ceiling = ceiling
+        self.adaptive = adaptive
+        self.minimum = max(1, min(minimum, ceiling))
+        self.decrease = decrease
+        self.max_pause = max_pause
+        self.window = float(ceiling)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.paused_until = 0.0
+        self.decreases = 0
+        self.lowest = float(ceiling)
+        self.pushbacks = 0
+        self._last_decrease = 0.0
+        self._errors_5xx: deque[float] = deque()
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = deque()
+        self._lock = threading.Lock()
+
+    @property
+    def limit(self) -> int:
+        """Calls allowed in flight now (the window, rounded down)."""
+        return max(self.minimum, int(self.window))
+
+    async def acquire(self) -> tuple[float, int]:
+        """Wait for a slot; returns (time sent, calls in flight then) for :meth:`release`."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            granted = not self._waiters and self.in_flight < self.limit
+            if granted:
+                self._take()
+            else:
+                future = loop.create_future()
+                self._waiters.append((loop, future))
+        if not granted:
+            try:
+                await future
+            except asyncio.CancelledError:
+                with self._lock:
+                    if (loop, future) in self._waiters:
+                        self._waiters.remove((loop, future))
+                        raise
+                if not future.cancelled():
+                    self.release(None)  # the slot arrived as the caller gave up
+                raise  # else the slot is on its way, and _grant passes it on
+        pause = self.paused_until - time.monotonic()
+        if pause > 0:
+            try:
+                await asyncio.sleep(pause)  # the provider asked to wait (Retry-After)
+            except asyncio.CancelledError:
+                self.release(None)
+                raise
+        with self._lock:
+            return time.monotonic(), self.in_flight
+
+    def _take(self) -> None:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def release(self, outcome: BaseException | None | bool, sent: tuple[float, int] | None = None) -> None:
+        """Free a slot. ``outcome``: True for a success, an exception for a failure, None for neither."""
+        with self._lock:
+            if outcome is True:
+                self._grow()
+            elif isinstance(outcome, TransientError) and sent is not None:
+                self._push_back(outcome, *sent)
+            self.in_flight -= 1
+            handoffs = []
+            while self._waiters and self.in_flight < self.limit:
+                handoffs.append(self._waiters.popleft())
+                self._take()
+        for loop, future in handoffs:
+            try:
+                loop.call_soon_threadsafe(self._grant, future)
+            except RuntimeError:  # that loop is closed: pass the slot on
+                self.release(None)
+
+    def _grant(self, future: asyncio.Future) -> None:
+        if future.done():  # cancelled before the slot arrived
+            self.release(None)
+        else:
+            future.set_result(None)
+
+    def _grow(self) -> None:
+        if self.adaptive and self.window < self.ceiling:
+            self.window = min(float(self.ceiling), self.window + 1.0 / max(1.0, self.window))
+
+    def _push_back(self, error: TransientError, started: float, load: int) -> None:
+        now = time.monotonic()
+        status = error.status
+        if status == 429 and error.retry_after:
+            self.paused_until = max(self.paused_until, now + min(error.retry_after, self.max_pause))
+        if status is not None and status != 429:
+            if status < 500:
+                return
+            self._errors_5xx.append(now)
+            while self._errors_5xx and now - self._errors_5xx[0] > self.BURST_SECONDS:
+                self._errors_5xx.popleft()
+            if len(self._errors_5xx) < self.BURST_5XX:
+                return
+        self.pushbacks += 1
+        if not self.adaptive or started < self._last_decrease:
+            return  # sent before the window last shrank: that refusal is already accounted for
+        self.window = max(float(self.minimum), min(self.window, max(1, load) * self.decrease))
+        self.lowest = min(self.lowest, self.window)
+        self.decreases += 1
+        self._last_decrease = now
+        self._errors_5xx.clear()
+
+    def stats(self) -> dict[str, Any]:
+        """The window as plain data (for usage statistics)."""
+        with self._lock:
+            return {"window": self.limit, "ceiling": self.ceiling, "adaptive": self.adaptive,
+                    "in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
+                    "lowest_window": max(self.minimum, int(self.lowest)), "decreases": self.decreases,
+                    "pushbacks": self.pushbacks, "waiting": len(self._waiters)}
+
+
+class LimitedModel(ModelWrapper):
+    """Bounds how many calls run at once (adaptively, under ``max_concurrent``) and, optionally,
+    requests and tokens per minute."""
+
+    def __init__(self, inner: LLMModel, max_concurrent: int = 256, requests_per_minute: int = 0,
+                 tokens_per_minute: int = 0, *, adaptive: bool = True):
         super().__init__(inner)
         if max_concurrent < 1:
             raise ValueError(
@@ -84,23 +225,24 @@ class LimitedModel(ModelWrapper):
         self.max_concurrent = max_concurrent
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
+        self.concurrency = AdaptiveWindow(max_concurrent, adaptive=adaptive)
         self._window = _Window(requests_per_minute, tokens_per_minute) if (
             requests_per_minute or tokens_per_minute) else None
-        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary())
         self._lock = threading.Lock()
-        self.in_flight = 0
-        self.max_in_flight = 0
         self.waited_for_rate = 0.0
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            sem = self._semaphores.get(loop)
-            if sem is None:
-                sem = asyncio.Semaphore(self.max_concurrent)
-                self._semaphores[loop] = sem
-            return sem
+    @property
+    def in_flight(self) -> int:
+        return self.concurrency.in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.concurrency.max_in_flight
+
+    @property
+    def window(self) -> int:
+        """Calls allowed in flight now."""
+        return self.concurrency.limit
 
     async def _take_rate(self, request: ChatRequest) -> list[float] | None:
         if self._window is None:
@@ -115,16 +257,17 @@ class LimitedModel(ModelWrapper):
             await asyncio.sleep(wait)
 
     async def complete(self, request: ChatRequest) -> Completion:
-        async with self._semaphore():
-            entry = await self._take_rate(request)
-            with self._lock:
-                self.in_flight += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            try:
-                completion = await self.inner.complete(request)
-            finally:
-                with self._lock:
-                    self.in_flight -= 1
-            if entry is not None and self._window is not None:
-                self._window.settle(entry, completion.usage.total_tokens or int(entry[1]))
-            return completion
+        entry = await self._take_rate(request)
+        sent = await self.concurrency.acquire()
+        outcome: BaseException | None | bool = None
+        try:
+            completion = await self.inner.complete(request)
+            outcome = True
+        except Exception as exc:
+            outcome = exc
+            raise
+        finally:
+            self.concurrency.release(outcome, sent)
+        if entry is not None and self._window is not None:
+            self._window.settle(entry, completion.usage.total_tokens or int(entry[1]))
+        return completion

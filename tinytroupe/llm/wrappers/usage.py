@@ -9,11 +9,13 @@ tally that the CLI and UI display; pass ``stats=UsageStats()`` for a private one
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tinytroupe import events
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.wrappers.limits import LimitedModel
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, Price, cost_of
 
 __all__ = ["Tally", "UsageStats", "UsageTracker", "global_usage", "usage_stats"]
@@ -45,7 +47,13 @@ class UsageStats:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._gauges: dict[str, Callable[[], dict[str, Any]]] = {}
         self.reset()
+
+    def set_gauge(self, name: str, read: Callable[[], dict[str, Any]]) -> None:
+        """Report ``read()`` under ``name`` in every :meth:`snapshot` (e.g. the concurrency window)."""
+        with self._lock:
+            self._gauges[name] = read
 
     def reset(self) -> None:
         """Start counting from zero."""
@@ -94,11 +102,15 @@ class UsageStats:
     def snapshot(self) -> dict[str, Any]:
         """All counts as plain JSON-able data."""
         with self._lock:
-            return {
+            snap: dict[str, Any] = {
                 "total": self.total.to_dict(),
                 "by_model": {m: t.to_dict() for m, t in self.by_model.items()},
                 "by_tag": {k: {v: t.to_dict() for v, t in vals.items()} for k, vals in self.by_tag.items()},
             }
+            gauges = dict(self._gauges)
+        for name, read in gauges.items():
+            snap[name] = read()
+        return snap
 
     def summary(self) -> str:
         """A short human-readable table of the counts."""
@@ -140,6 +152,9 @@ class UsageTracker(ModelWrapper):
         super().__init__(inner)
         self.prices = {k: v if isinstance(v, Price) else Price(*v) for k, v in (prices or {}).items()}
         self.stats = stats if stats is not None else global_usage
+        limited = self.find(LimitedModel)
+        if limited is not None:
+            self.stats.set_gauge("concurrency", limited.concurrency.stats)
 
     def _model_of(self, request: ChatRequest) -> str:
         return request.model or self.inner.default_model

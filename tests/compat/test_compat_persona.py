@@ -1,0 +1,85 @@
+"""The original's persona conveniences: item access, "+", relationships, pp_*, folder loading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tinytroupe.agent import TinyPerson
+from tinytroupe.errors import SpecificationError
+from tinytroupe.examples import example_fragment_path
+
+
+def test_item_access_reads_and_defines_persona_fields():
+    ann = TinyPerson("Ann")
+    ann["age"] = 41
+    ann["occupation"] = {"title": "Baker"}
+    assert ann["age"] == 41 and ann.get("age") == 41
+    assert ann["occupation.title"] == "Baker"
+    assert ann["no_such_field"] is None
+    with pytest.raises(TypeError, match="persona keys are strings"):
+        ann[0]
+    with pytest.raises(TypeError, match="not iterable"):
+        iter(ann)
+
+
+def test_plus_merges_dicts_and_fragment_files_and_returns_the_agent():
+    ann = TinyPerson("Ann")
+    same = ann + {"skills": ["Sourdough."], "preferences": {"likes": ["Rye."]}}
+    assert same is ann and ann["skills"] == ["Sourdough."]
+    ann + str(example_fragment_path("night_owl"))
+    assert "Early meetings." in ann["preferences.dislikes"] and "Rye." in ann["preferences.likes"]
+    ann += {"skills": ["Croissants."]}
+    assert ann["skills"] == ["Sourdough.", "Croissants."]
+    with pytest.raises(TypeError, match="dict of persona definitions"):
+        ann + 3
+
+
+def test_relationships_are_defined_extended_cleared_and_symmetric():
+    ann, bob = TinyPerson("Ann"), TinyPerson("Bob")
+    ann.define_relationships([{"name": "Cy", "description": "Her boss."}])
+    ann.define_relationships({"Name": "Di", "Description": "Her sister."}, replace=False)
+    assert ann["relationships"] == [{"name": "Cy", "description": "Her boss."},
+                                    {"name": "Di", "description": "Her sister."}]
+    assert ann.related_to(bob, "Her neighbour.", symmetric_description="His neighbour.") is ann
+    assert ann["relationships"][-1] == {"name": "Bob", "description": "Her neighbour."}
+    assert bob["relationships"] == [{"name": "Ann", "description": "His neighbour."}]
+    assert ann.clear_relationships()["relationships"] == []
+    with pytest.raises(SpecificationError, match="has no 'name'"):
+        ann.define_relationships([{"description": "nobody"}])
+    with pytest.raises(SpecificationError, match="list of"):
+        ann.define_relationships("Cy")
+
+
+def test_relationships_reach_the_prompt(scripted):
+    from tinytroupe.testing.agent_replies import act_reply
+
+    ann, bob = TinyPerson("Ann"), TinyPerson("Bob")
+    ann.related_to(bob, "Her old friend from school.")
+    scripted.queue(act_reply(("THINK", "Hm.")))
+    ann.listen_and_act("Hello")
+    assert "Her old friend from school." in scripted.requests[0].messages[0].content
+
+
+def test_pp_current_interactions_prints_the_remembered_events(capsys):
+    ann = TinyPerson("Ann")
+    ann.listen("Good morning, Ann!", source="Bob")
+    ann.pp_current_interactions()
+    ann.pp_last_interactions(1)
+    out = capsys.readouterr().out
+    assert out.count("Good morning, Ann!") == 2 and "Bob" in out
+
+
+def test_folder_loading_cloning_and_names(tmp_path):
+    for name in ("Ann", "Bob"):
+        (tmp_path / f"{name}.agent.json").write_text(json.dumps({"type": "TinyPerson", "persona": {"name": name, "age": 30}}))
+    (tmp_path / "notes.txt").write_text("not an agent")
+    loaded = TinyPerson.load_specifications_from_folder(tmp_path)
+    assert [a.name for a in loaded] == ["Ann", "Bob"]
+    clone = loaded[0].create_new_agent_from_current_spec("Ann Two")
+    assert clone["age"] == 30 and clone.name == "Ann Two"
+    assert TinyPerson.all_agents_names() == ["Ann", "Bob", "Ann Two"]
+    assert loaded[0].iso_datetime() is None
+    with pytest.raises(SpecificationError, match="not a folder"):
+        TinyPerson.load_specifications_from_folder(tmp_path / "missing")

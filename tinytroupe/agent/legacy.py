@@ -1,0 +1,154 @@
+"""The persona conveniences users of TinyTroupe know, as a mixin of :class:`TinyPerson`.
+
+``agent["age"]``, ``agent["age"] = 31`` and ``agent + {...}`` (or ``agent + "x.fragment.json"``)
+read and change the persona; ``define_relationships``, ``clear_relationships`` and
+``related_to`` manage the ``relationships`` list; ``pp_current_interactions`` prints the
+remembered events (through :mod:`tinytroupe.ui`, the only place besides the CLI that prints);
+``load_specifications_from_folder``, ``create_new_agent_from_current_spec``,
+``all_agents_names`` and ``iso_datetime`` are the original's names for things this library
+does elsewhere. Methods that :class:`TinyPerson` defines itself take precedence.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tinytroupe.errors import SpecificationError
+
+if TYPE_CHECKING:
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+__all__ = ["LegacyPersonaMixin", "relationship"]
+
+
+def relationship(name: str, description: str) -> dict[str, str]:
+    """One entry of the persona's ``relationships`` list, as the agent files write it."""
+    return {"name": name, "description": description}
+
+
+def _as_relationships(value: Any) -> list[dict[str, Any]]:
+    """``value`` as a list of relationship dicts, or a SpecificationError that says what is wrong."""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise SpecificationError(
+            "define_relationships: give a list of {'name': ..., 'description': ...} dicts "
+            f"(or one such dict), got {type(value).__name__}."
+        )
+    out = []
+    for r in value:
+        keys = {k.lower(): v for k, v in r.items()}
+        if "name" not in keys:
+            raise SpecificationError(f"define_relationships: relationship {r!r} has no 'name'.")
+        out.append(relationship(str(keys["name"]), str(keys.get("description", ""))))
+    return out
+
+
+class LegacyPersonaMixin:
+    """Item access, ``+`` and relationship helpers on the persona (see the module docstring)."""
+
+    communication_display: bool = True
+    """Show this agent's stimuli and actions on the console (False hides them); a
+    ``communication_display=`` argument of a call wins over it."""
+
+    # -- item access and "+" ---------------------------------------------------------------
+    def __getitem__(self: TinyPerson, key: str) -> Any:
+        """``agent["occupation.title"]``: the persona value (None when absent)."""
+        if not isinstance(key, str):
+            raise TypeError(f"persona keys are strings such as 'age' or 'occupation.title', got {key!r}")
+        return self.get(key)
+
+    def __setitem__(self: TinyPerson, key: str, value: Any) -> None:
+        """``agent["age"] = 31``: the same as ``agent.define("age", 31)``."""
+        if not isinstance(key, str):
+            raise TypeError(f"persona keys are strings such as 'age' or 'occupation.title', got {key!r}")
+        self.define(key, value)
+
+    # an agent is not a sequence: without this, ``in`` and ``iter()`` would probe agent[0], agent[1]...
+    __iter__ = None  # type: ignore[assignment]
+
+    def __add__(self: TinyPerson, other: Any) -> TinyPerson:
+        """``agent + {...}`` merges persona definitions in; ``agent + "x.fragment.json"`` imports a
+        fragment file. Returns the agent itself (changed), as in the original."""
+        if isinstance(other, dict):
+            return self.include_persona_definitions(other)
+        if isinstance(other, (str, os.PathLike)):
+            return self.import_fragment(other)
+        raise TypeError(
+            f"TinyPerson + {type(other).__name__}: add a dict of persona definitions or the path of a "
+            "*.fragment.json file."
+        )
+
+    # -- relationships ---------------------------------------------------------------------
+    def define_relationships(self: TinyPerson, relationships: list[dict[str, Any]] | dict[str, Any],
+                             replace: bool = True) -> TinyPerson:
+        """Set (``replace=True``) or extend the persona's ``relationships`` list.
+
+        Each relationship is ``{"name": ..., "description": ...}`` (the original's
+        ``"Name"``/``"Description"`` keys are accepted too).
+        """
+        new = _as_relationships(relationships)
+        current = [] if replace else _as_relationships(self.get("relationships") or [])
+        return self.define("relationships", current + new)
+
+    def clear_relationships(self: TinyPerson) -> TinyPerson:
+        """Remove every relationship from the persona."""
+        return self.define("relationships", [])
+
+    def related_to(self: TinyPerson, other_agent: TinyPerson, description: str,
+                   symmetric_description: str | None = None) -> TinyPerson:
+        """Record that this agent relates to ``other_agent`` as ``description``; with
+        ``symmetric_description``, the other agent gets the reverse relationship too."""
+        self.define_relationships([relationship(other_agent.name, description)], replace=False)
+        if symmetric_description is not None:
+            other_agent.define_relationships([relationship(self.name, symmetric_description)], replace=False)
+        return self
+
+    # -- printing (through the UI layer) ---------------------------------------------------
+    def pp_current_interactions(self: TinyPerson, simplified: bool = True, skip_system: bool = True,
+                                max_content_length: int | None = None, first_n: int | None = None,
+                                last_n: int | None = None, include_omission_info: bool = True) -> None:
+        """Print the remembered events (see :meth:`pretty_current_interactions`)."""
+        from tinytroupe.ui.console import print_block
+
+        print_block(self.pretty_current_interactions(first_n=first_n, last_n=last_n,
+                                                     max_content_length=max_content_length))
+
+    def pp_last_interactions(self: TinyPerson, n: int = 3, simplified: bool = True, skip_system: bool = True,
+                             max_content_length: int | None = None, include_omission_info: bool = True) -> None:
+        """Print the last ``n`` remembered events."""
+        self.pp_current_interactions(max_content_length=max_content_length, first_n=0, last_n=n)
+
+    # -- names of the original for things done elsewhere -----------------------------------
+    def iso_datetime(self: TinyPerson) -> str | None:
+        """The simulated time of the agent's world as ISO text, or None outside a world."""
+        return self.sim_time()
+
+    def create_new_agent_from_current_spec(self: TinyPerson, new_name: str) -> TinyPerson:
+        """A new agent with this one's persona under ``new_name`` (no memories)."""
+        clone = type(self)(new_name)
+        clone.include_persona_definitions({k: v for k, v in self.persona.items() if k != "name"})
+        return clone
+
+    @classmethod
+    def load_specifications_from_folder(cls, folder_path: str | os.PathLike, file_suffix: str = ".agent.json",
+                                        **kwargs: Any) -> list[TinyPerson]:
+        """Every ``*file_suffix`` file of ``folder_path`` loaded with ``load_specification(**kwargs)``,
+        in file-name order."""
+        folder = Path(folder_path)
+        if not folder.is_dir():
+            raise SpecificationError(f"{folder}: not a folder; give the folder that holds the *.agent.json files.")
+        return [cls.load_specification(p, **kwargs)  # type: ignore[attr-defined]
+                for p in sorted(folder.iterdir()) if p.name.endswith(file_suffix)]
+
+    @staticmethod
+    def all_agents_names() -> list[str]:
+        """The names of every agent that exists in this process."""
+        from tinytroupe.agent import registry
+
+        return list(registry.all_agents)
+
+    def clear_communications_buffer(self) -> None:
+        """Kept for scripts of the original; the display is event-driven here and keeps no buffer."""

@@ -1,0 +1,117 @@
+"""Profiler: what a population looks like, attribute by attribute.
+
+``Profiler(["age", "occupation.title", "nationality"]).profile(agents)`` counts each
+attribute's values (a list-valued attribute counts each element), adds summary statistics
+for numeric ones, and draws inline-SVG charts. Agents may be TinyPersons or persona dicts.
+Results are plain data; :meth:`Profiler.to_dataframe` gives pandas (the ``analysis`` extra).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tinytroupe import events
+from tinytroupe.utils import charts
+
+__all__ = ["Profiler", "attribute_value"]
+
+_MISSING = "(unknown)"
+
+
+def _persona(agent: Any) -> dict[str, Any]:
+    if isinstance(agent, dict):
+        return agent.get("persona", agent) if isinstance(agent.get("persona"), dict) else agent
+    persona = getattr(agent, "persona", None)
+    return dict(persona() if callable(persona) else persona or {})
+
+
+def attribute_value(agent: Any, path: str) -> Any:
+    """The value at dotted ``path`` in an agent's persona (``"occupation.title"``); a plain
+    string met before the end of the path is the value (``occupation: "nurse"``)."""
+    value: Any = _persona(agent)
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, str):
+            break
+        else:
+            return None
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Profiler:
+    """Distributions of a population's attributes (the original's interface, plain data first)."""
+
+    def __init__(self, attributes: Sequence[str] = ("age", "occupation.title", "nationality")):
+        self.attributes = list(attributes)
+        self.attributes_distributions: dict[str, dict[str, int]] = {}
+        self.summary: dict[str, dict[str, float]] = {}
+        self._values: dict[str, list[Any]] = {}
+
+    def profile(self, agents: Iterable[Any], plot: bool = True, advanced_analysis: bool = True) -> dict[str, dict[str, int]]:
+        """Count every attribute over ``agents``; returns ``{attribute: {value: count}}``, most
+        frequent first. With ``plot`` a ``profile.charts`` event carries the SVG charts."""
+        agents = list(agents)
+        self.attributes_distributions, self.summary, self._values = {}, {}, {}
+        for attribute in self.attributes:
+            raw = [attribute_value(a, attribute) for a in agents]
+            flat: list[Any] = []
+            for value in raw:
+                flat.extend(value if isinstance(value, list) else [value])
+            self._values[attribute] = flat
+            counts = Counter(_MISSING if v is None or v == "" else str(v) for v in flat)
+            self.attributes_distributions[attribute] = dict(sorted(counts.items(), key=lambda t: (-t[1], t[0])))
+            numbers = [float(v) for v in flat if _is_number(v)]
+            if advanced_analysis and numbers:
+                self.summary[attribute] = _summary(numbers)
+        if plot:
+            events.emit("profile.charts", charts=self.charts())
+        return self.attributes_distributions
+
+    def distribution(self, attribute: str) -> list[tuple[str, int]]:
+        """``(value, count)`` pairs of one attribute, most frequent first."""
+        return list(self.attributes_distributions.get(attribute, {}).items())
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every count as a row: attribute, value, count, share."""
+        rows = []
+        for attribute, counts in self.attributes_distributions.items():
+            total = sum(counts.values()) or 1
+            rows += [{"attribute": attribute, "value": v, "count": c, "share": round(c / total, 4)}
+                     for v, c in counts.items()]
+        return rows
+
+    def to_dataframe(self, attribute: str | None = None) -> Any:
+        """The counts as a pandas DataFrame (one attribute, or all with an ``attribute`` column)."""
+        from tinytroupe.extraction.tables import to_dataframe
+
+        rows = [r for r in self.records() if attribute is None or r["attribute"] == attribute]
+        return to_dataframe(rows, ["attribute", "value", "count", "share"])
+
+    def charts(self, top: int = 12) -> dict[str, str]:
+        """One inline-SVG chart per attribute: a histogram for numbers, else the top values."""
+        out = {}
+        for attribute, counts in self.attributes_distributions.items():
+            numbers = [v for v in self._values.get(attribute, []) if _is_number(v)]
+            if numbers and len(numbers) == len(self._values[attribute]):
+                out[attribute] = charts.histogram(numbers, attribute)
+            else:
+                out[attribute] = charts.bar_chart(list(counts.items())[:top], attribute)
+        return out
+
+    def render(self) -> str:
+        """The charts as one HTML fragment."""
+        return "\n".join(f'<figure class="tt-profile">{svg}</figure>' for svg in self.charts().values())
+
+
+def _summary(numbers: list[float]) -> dict[str, float]:
+    return {"count": len(numbers), "mean": round(statistics.fmean(numbers), 3),
+            "median": statistics.median(numbers), "min": min(numbers), "max": max(numbers),
+            "stdev": round(statistics.stdev(numbers), 3) if len(numbers) > 1 else 0.0}

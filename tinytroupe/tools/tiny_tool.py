@@ -1,0 +1,195 @@
+"""TinyTool: something an agent uses through actions (a word processor, a calendar, ...).
+
+A tool declares its actions like a faculty (``actions_definitions_prompt()`` text or
+``action_definitions()``), handles them in ``_process_action(agent, action)`` (or the async
+``_aprocess_action``), may add a section to its user's prompt, and exports its state. A tool
+with an ``owner`` refuses anyone else (:class:`ToolOwnershipError`); one with
+``real_world_side_effects`` emits a loud ``tool.real_world_side_effects`` warning event (and a
+log warning) every time it acts. Tools reach agents through the
+:class:`~tinytroupe.tools.TinyToolUse` faculty.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from tinytroupe import events
+from tinytroupe._sync import run_sync
+from tinytroupe.agent.actions import ActionDefinition
+from tinytroupe.agent.mental_faculty import FacultyAction, parse_action_definitions, parse_constraints
+from tinytroupe.errors import SimulationError, SpecificationError, StateError
+
+if TYPE_CHECKING:
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+__all__ = ["TinyTool", "ToolError", "ToolOwnershipError", "ToolInputError", "tool_from_state"]
+
+logger = logging.getLogger(__name__)
+
+
+class ToolError(SimulationError):
+    """A tool could not do what an agent asked."""
+
+
+class ToolOwnershipError(ToolError):
+    """An agent used a tool that belongs to someone else."""
+
+
+class ToolInputError(ToolError, SpecificationError):
+    """An action's content is not what the tool needs (malformed JSON, a missing field)."""
+
+
+def _name_of(who: Any) -> str | None:
+    return None if who is None else str(getattr(who, "name", who))
+
+
+class TinyTool:
+    """Base class of tools, with TinyTroupe's constructor and hooks."""
+
+    kind: ClassVar[str] = "TinyTool"
+    _registry: ClassVar[dict[str, type[TinyTool]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = cls.__dict__.get("kind", cls.__name__)
+        TinyTool._registry[cls.kind] = cls
+
+    def __init__(self, name: str, description: str, owner: Any = None, real_world_side_effects: bool = False,
+                 exporter: Any = None, enricher: Any = None):
+        if not isinstance(name, str) or not name.strip():
+            raise SpecificationError(f"TinyTool: name must be a non-empty string, got {name!r}.")
+        self.name = name
+        self.description = description
+        self.owner = owner
+        self.real_world_side_effects = bool(real_world_side_effects)
+        self.exporter = exporter
+        self.enricher = enricher
+
+    @property
+    def owner_name(self) -> str | None:
+        """The owner's name (an owner may be an agent or a name), or None when anyone may use it."""
+        return _name_of(self.owner)
+
+    def set_owner(self, owner: Any) -> None:
+        self.owner = owner
+
+    # -- actions -------------------------------------------------------------------------------
+    def actions_definitions_prompt(self) -> str:
+        """The tool's actions as ``- TYPE: meaning`` lines (TinyTroupe's hook)."""
+        return "\n".join(f"- {d.type}: {d.description}" for d in self.action_definitions()) \
+            if type(self).action_definitions is not TinyTool.action_definitions else ""
+
+    def actions_constraints_prompt(self) -> str:
+        """Rules for the tool's actions as ``- rule`` lines (TinyTroupe's hook)."""
+        return "\n".join(f"- {c}" for c in self.action_constraints()) \
+            if type(self).action_constraints is not TinyTool.action_constraints else ""
+
+    def action_definitions(self) -> tuple[ActionDefinition, ...]:
+        if type(self).actions_definitions_prompt is not TinyTool.actions_definitions_prompt:
+            return parse_action_definitions(self.actions_definitions_prompt())
+        return ()
+
+    def action_constraints(self) -> tuple[str, ...]:
+        if type(self).actions_constraints_prompt is not TinyTool.actions_constraints_prompt:
+            return parse_constraints(self.actions_constraints_prompt())
+        return ()
+
+    def handles(self, action: FacultyAction) -> bool:
+        """Whether ``action`` is one of this tool's (a tool that declares no types sees every action)."""
+        types = {d.type for d in self.action_definitions()}
+        return not types or action.type in types
+
+    def prompt_section(self, agent: TinyPerson) -> str:
+        """What the tool adds to its user's situation in the prompt ('' for nothing)."""
+        return ""
+
+    # -- processing ----------------------------------------------------------------------------
+    def _protect_real_world(self, agent: Any = None) -> None:
+        if self.real_world_side_effects:
+            message = (f"!!! Tool {self.name!r} has REAL-WORLD SIDE EFFECTS: this is not only a simulation. "
+                       "Use it with caution. !!!")
+            logger.warning(message)
+            events.emit("tool.real_world_side_effects", source=_name_of(agent), tool=self.name,
+                        agent=_name_of(agent), level="warning", message=message)
+
+    def _enforce_ownership(self, agent: Any) -> None:
+        owner = self.owner_name
+        if owner is not None and _name_of(agent) != owner:
+            raise ToolOwnershipError(f"{_name_of(agent)} cannot use the tool {self.name!r}: it belongs to {owner}.")
+
+    def _process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+        """Perform ``action``; return True when it was this tool's. Subclasses override this one
+        or :meth:`_aprocess_action`."""
+        return False
+
+    async def _aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+        return bool(self._process_action(agent, action))
+
+    async def aprocess_action(self, agent: TinyPerson, action: Any) -> bool:
+        """Check ownership and side effects, then perform ``action`` if it is this tool's."""
+        action = FacultyAction.of(action)
+        if not self.handles(action):
+            return False
+        self._enforce_ownership(agent)
+        self._protect_real_world(agent)
+        return await self._aprocess_action(agent, action)
+
+    def process_action(self, agent: TinyPerson, action: Any) -> bool:
+        """Blocking twin of :meth:`aprocess_action` (not usable inside tinytroupe's event loop)."""
+        return run_sync(self.aprocess_action(agent, action))
+
+    # -- state ---------------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """The tool's own data as plain JSON (subclasses extend it)."""
+        return {}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`to_state` exported."""
+
+    def encode(self) -> dict[str, Any]:
+        """Everything needed to rebuild the tool: kind, settings, helpers' settings, own state."""
+        return {"kind": self.kind, "name": self.name, "description": self.description, "owner": self.owner_name,
+                "real_world_side_effects": self.real_world_side_effects,
+                "exporter": {"base_output_folder": self.exporter.base_output_folder} if self.exporter else None,
+                "enricher": ({"kind": type(self.enricher).__name__, **self.enricher.to_state()}
+                             if hasattr(self.enricher, "to_state") else None),
+                "state": self.to_state()}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, owner={self.owner_name!r})"
+
+
+def _helpers(entry: dict[str, Any]) -> tuple[Any, Any]:
+    exporter = enricher = None
+    if isinstance(entry.get("exporter"), dict):
+        from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+
+        exporter = ArtifactExporter(entry["exporter"]["base_output_folder"])
+    if isinstance(entry.get("enricher"), dict):
+        from tinytroupe.enrichment import TinyEnricher, TinyStyler
+
+        cls = TinyStyler if entry["enricher"].get("kind") == "TinyStyler" else TinyEnricher
+        enricher = cls()
+        enricher.load_state(entry["enricher"])
+    return exporter, enricher
+
+
+def tool_from_state(entry: dict[str, Any]) -> TinyTool:
+    """Rebuild a tool from what :meth:`TinyTool.encode` wrote (its class must be defined)."""
+    kind = entry.get("kind") if isinstance(entry, dict) else None
+    cls = TinyTool._registry.get(kind) if kind else None
+    if cls is None:
+        raise StateError(f"tool {entry!r} cannot be restored: unknown kind {kind!r}; import the module "
+                         f"defining it first (known kinds: {', '.join(sorted(TinyTool._registry))}).")
+    exporter, enricher = _helpers(entry)
+    offered = {"name": entry.get("name"), "description": entry.get("description", ""),
+               "owner": entry.get("owner"), "real_world_side_effects": entry.get("real_world_side_effects", False),
+               "exporter": exporter, "enricher": enricher}
+    params = inspect.signature(cls.__init__).parameters
+    tool = cls(**{k: v for k, v in offered.items() if k in params})
+    for key, value in offered.items():
+        setattr(tool, key, value)
+    tool.load_state(entry.get("state") or {})
+    return tool

@@ -1,0 +1,17 @@
+"""The LLM toolkit, under the original's import paths.
+
+``LLMChat`` (a typed multi-turn conversation), the ``llm`` decorator (a function computed by
+an LLM) and, in :mod:`tinytroupe.utils.semantics`, helpers such as ``combine_texts`` and
+``compute_semantic_proximity``. All go through the one structured-output seam
+(:mod:`tinytroupe.llm`).
+"""
+
+from __future__ import annotations
+
+from tinytroupe.config_defaults import config_defaults
+from tinytroupe.llm.json_extract import extract_json
+from tinytroupe.utils.llm_chat import LLMChat, first_non_none
+from tinytroupe.utils.llm_function import llm
+from tinytroupe.utils.templates import compose_initial_LLM_messages_with_templates
+
+__all__ = ["LLMChat", "llm", "extract_json", "config_defaults", "first_non_none", "compose_initial_LLM_messages_with_templates"]
