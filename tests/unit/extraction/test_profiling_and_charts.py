@@ -23,15 +23,15 @@ def test_profile_counts_the_example_agents():
     profiler = Profiler(["age", "nationality", "occupation.title"])
     with events.collect(["profile.charts"]) as seen:
         dist = profiler.profile(agents)
-    assert sum(dist["age"].values()) == len(agents) == 3
+    assert sum(dist["age"].values()) == len(agents) >= 3
     ages = [a.get("age") for a in agents]
-    assert profiler.summary["age"]["mean"] == round(sum(ages) / 3, 3)
+    assert profiler.summary["age"]["mean"] == round(sum(ages) / len(ages), 3)
     assert profiler.summary["age"]["min"] == min(ages) and profiler.summary["age"]["max"] == max(ages)
     titles = {str(attribute_value(a, "occupation.title")) for a in agents}
     assert set(dist["occupation.title"]) == titles
     assert set(seen.events[0].data["charts"]) == {"age", "nationality", "occupation.title"}
     frame = profiler.to_dataframe("nationality")
-    assert list(frame.columns) == ["attribute", "value", "count", "share"] and frame["count"].sum() == 3
+    assert list(frame.columns) == ["attribute", "value", "count", "share"] and frame["count"].sum() == len(agents)
 
 
 def test_dicts_lists_strings_and_missing_values():
