@@ -20,6 +20,8 @@ def _hermetic(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TINYTROUPE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TINYTROUPE_DISPLAY", "off")
+    # no test loads the embedded model for embeddings unless it asks (config_manager.update wins)
+    monkeypatch.setenv("TINYTROUPE_EMBEDDING_MODEL", "lexical")
     monkeypatch.chdir(tmp_path)
     from tinytroupe.llm.structured import forget_endpoint_modes
 

@@ -1,9 +1,10 @@
-"""Memory: an ordered episodic store of what an agent perceived and did, and a semantic seam.
+"""Memory: an ordered episodic store of what an agent perceived and did, in episodes.
 
 Episodic memory keeps every event; prompts read a bounded view of it (the first N events
 plus the last M, see :meth:`EpisodicMemory.window`), so prompt size stays flat on long runs.
-Consolidation into semantic memory is a seam: faculties implement it (see
-:class:`~tinytroupe.agent.mental_faculty.MentalFaculty.consolidate`).
+Events since the last :meth:`EpisodicMemory.commit_episode` form the current episode, which
+consolidation turns into semantic memory (:mod:`tinytroupe.agent.semantic_memory`, re-exported
+here). The original TinyTroupe's saved memory format is read too (:mod:`memory_legacy`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tinytroupe.agent.memory_legacy import events_from_legacy, is_legacy_item, legacy_items
+from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
 
-__all__ = ["MemoryEvent", "EpisodicMemory", "SemanticMemory", "Role"]
+__all__ = ["MemoryEvent", "EpisodicMemory", "SemanticMemory", "Role", "OMISSION_NOTE"]
 
 Role = Literal["stimulus", "action", "note"]
 _ROLES = ("stimulus", "action", "note")
@@ -63,15 +66,37 @@ class MemoryEvent:
                    sim_time=d.get("sim_time"))
 
 
+OMISSION_NOTE = "(earlier memories omitted here for brevity)"
+
+
+def _matches(event: MemoryEvent, role: str | None, type: str | None, item_type: str | None) -> bool:
+    kind = {"note": "feedback"}.get(event.role, event.role)  # the original's item types
+    return ((role is None or event.role == role) and (type is None or event.type == type)
+            and (item_type is None or item_type in (kind, event.role, event.type)))
+
+
 class EpisodicMemory:
-    """Ordered events with simulated timestamps; bounded windows for prompts."""
+    """Ordered events with simulated timestamps, grouped in episodes; bounded windows for prompts."""
 
-    def __init__(self, events: Iterable[MemoryEvent] = ()):
+    def __init__(self, events: Iterable[MemoryEvent] = (), fixed_prefix_length: int | None = None,
+                 lookback_length: int | None = None):
         self._events: list[MemoryEvent] = list(events)
+        self.episode_start = 0  # index of the first event of the current episode
+        self.fixed_prefix_length = fixed_prefix_length
+        self.lookback_length = lookback_length
 
-    def store(self, event: MemoryEvent) -> None:
-        """Append an event."""
-        self._events.append(event)
+    def store(self, event: MemoryEvent | dict[str, Any]) -> None:
+        """Append an event (a :class:`MemoryEvent`, its dict, or an original-format item)."""
+        if isinstance(event, MemoryEvent):
+            self._events.append(event)
+        elif is_legacy_item(event):
+            self._events.extend(MemoryEvent.from_dict(d) for d in events_from_legacy([event]))
+        else:
+            self._events.append(MemoryEvent.from_dict(event))
+
+    def store_all(self, events: Iterable[MemoryEvent | dict[str, Any]]) -> None:
+        for event in events:
+            self.store(event)
 
     def __len__(self) -> int:
         return len(self._events)
@@ -79,22 +104,61 @@ class EpisodicMemory:
     def __iter__(self):
         return iter(self._events)
 
-    def retrieve_all(self, *, role: str | None = None, type: str | None = None) -> list[MemoryEvent]:
-        """Every event, optionally only those of a role and/or type."""
-        return [e for e in self._events
-                if (role is None or e.role == role) and (type is None or e.type == type)]
+    def count(self) -> int:
+        """How many events are remembered (the current episode's included)."""
+        return len(self._events)
 
-    def retrieve_first(self, n: int, **filters: Any) -> list[MemoryEvent]:
-        """The first ``n`` events (after filtering)."""
-        return self.retrieve_all(**filters)[: max(0, n)]
+    # -- episodes --------------------------------------------------------------------------
+    def commit_episode(self) -> None:
+        """End the current episode: later events start a new one."""
+        self.episode_start = len(self._events)
 
-    def retrieve_last(self, n: int, **filters: Any) -> list[MemoryEvent]:
-        """The last ``n`` events (after filtering)."""
-        return self.retrieve_all(**filters)[-n:] if n > 0 else []
+    def get_current_episode(self, item_types: list[str] | None = None) -> list[MemoryEvent]:
+        """The events since the last :meth:`commit_episode` (only of ``item_types`` when given:
+        ``stimulus``, ``action``, ``feedback``/``note``, or event types such as ``TALK``)."""
+        events = self._events[self.episode_start:]
+        if item_types is None:
+            return list(events)
+        return [e for e in events if any(_matches(e, None, None, t) for t in item_types)]
+
+    @property
+    def current_episode_length(self) -> int:
+        return len(self._events) - self.episode_start
+
+    # -- retrieving ------------------------------------------------------------------------
+    def retrieve_all(self, *, role: str | None = None, type: str | None = None,
+                     item_type: str | None = None) -> list[MemoryEvent]:
+        """Every event, optionally only those of a role, a type and/or an original item type."""
+        return [e for e in self._events if _matches(e, role, type, item_type)]
+
+    def retrieve_first(self, n: int, include_omission_info: bool = False, **filters: Any) -> list[MemoryEvent]:
+        """The first ``n`` events (after filtering), with an omission note after them when asked."""
+        events = self.retrieve_all(**filters)
+        head = events[: max(0, n)]
+        return head + ([_omission()] if include_omission_info and len(events) > len(head) else [])
+
+    def retrieve_last(self, n: int | None, include_omission_info: bool = False, **filters: Any) -> list[MemoryEvent]:
+        """The last ``n`` events (all when None), with an omission note before them when asked."""
+        events = self.retrieve_all(**filters)
+        tail = events if n is None else (events[-n:] if n > 0 else [])
+        return ([_omission()] if include_omission_info and len(events) > len(tail) else []) + tail
 
     def retrieve_recent(self, n: int = 10) -> list[MemoryEvent]:
         """The last ``n`` events; the same as ``retrieve_last(n)``."""
         return self.retrieve_last(n)
+
+    def retrieve(self, first_n: int | None, last_n: int | None, include_omission_info: bool = True,
+                 item_type: str | None = None) -> list[MemoryEvent]:
+        """The first ``first_n`` and last ``last_n`` events (None: no limit on that side), never
+        overlapping, with an omission note between them when events were left out."""
+        events = self.retrieve_all(item_type=item_type)
+        if first_n is None and last_n is None:
+            return events
+        head = events[: first_n] if first_n is not None else []
+        rest = events[len(head):]
+        tail = rest if last_n is None else (rest[-last_n:] if last_n > 0 else [])
+        omitted = len(events) - len(head) - len(tail)
+        return head + ([_omission()] if include_omission_info and omitted else []) + tail
 
     def window(self, prefix: int, lookback: int) -> tuple[list[MemoryEvent], int, list[MemoryEvent]]:
         """``(first prefix events, number omitted, last lookback events)``, never overlapping."""
@@ -118,50 +182,32 @@ class EpisodicMemory:
         scored.sort(key=lambda t: (-t[0], -t[1]))
         return [event for _, _, event in scored[:limit]]
 
-    def clear(self) -> None:
-        """Forget everything."""
-        self._events.clear()
+    def clear(self, max_prefix_to_clear: int | None = None, max_suffix_to_clear: int | None = None) -> None:
+        """Forget: everything, or only the first ``max_prefix_to_clear`` and/or last
+        ``max_suffix_to_clear`` events. The current episode starts afresh."""
+        if max_prefix_to_clear is None and max_suffix_to_clear is None:
+            self._events.clear()
+        else:
+            if max_prefix_to_clear:
+                del self._events[: max_prefix_to_clear]
+            if max_suffix_to_clear:
+                del self._events[-max_suffix_to_clear:]
+        self.episode_start = len(self._events)
 
+    # -- state -----------------------------------------------------------------------------
     def to_state(self) -> list[dict[str, Any]]:
         return [e.to_dict() for e in self._events]
 
     @classmethod
-    def from_state(cls, state: list[dict[str, Any]]) -> EpisodicMemory:
+    def from_state(cls, state: Any) -> EpisodicMemory:
+        """Restore :meth:`to_state`'s list; also reads the original TinyTroupe's saved memory."""
+        legacy = legacy_items(state)
+        if legacy is not None:
+            return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))
         if not isinstance(state, list):
             raise StateError("episodic memory state must be a list of events.")
         return cls(MemoryEvent.from_dict(d) for d in state)
 
 
-class SemanticMemory:
-    """Facts an agent knows, as short texts; keyword retrieval until a faculty brings embeddings."""
-
-    def __init__(self, facts: Iterable[str] = ()):
-        self._facts: list[str] = list(facts)
-
-    def store(self, fact: str) -> None:
-        """Remember ``fact`` (duplicates are ignored)."""
-        if fact and fact not in self._facts:
-            self._facts.append(fact)
-
-    def __len__(self) -> int:
-        return len(self._facts)
-
-    def retrieve_all(self) -> list[str]:
-        return list(self._facts)
-
-    def retrieve_relevant(self, query: str, top_k: int = 5) -> list[str]:
-        """The facts sharing the most words with ``query``."""
-        words = _keywords(query)
-        scored = [(len(words & _keywords(f)), i, f) for i, f in enumerate(self._facts)]
-        scored = [t for t in scored if t[0] > 0]
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return [f for _, _, f in scored[:top_k]]
-
-    def to_state(self) -> list[str]:
-        return list(self._facts)
-
-    @classmethod
-    def from_state(cls, state: list[str]) -> SemanticMemory:
-        if not isinstance(state, list):
-            raise StateError("semantic memory state must be a list of strings.")
-        return cls(str(f) for f in state)
+def _omission() -> MemoryEvent:
+    return MemoryEvent(role="note", type="OMISSION", content=OMISSION_NOTE)

@@ -46,13 +46,16 @@ def _origin(doc: dict[str, Any]) -> str:
 
 def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True) -> None:
     """Restore what ``doc`` holds beyond the persona onto ``agent``."""
-    if memory and isinstance(doc.get("episodic_memory"), list):
+    if memory and isinstance(doc.get("episodic_memory"), (list, dict)):  # ours, or the original's format
         try:
             agent.episodic_memory = EpisodicMemory.from_state(doc["episodic_memory"])
         except StateError as exc:
             logger.warning("%s: episodic_memory skipped (%s)", _origin(doc), exc)
-    if memory and isinstance(doc.get("semantic_memory"), list):
-        agent.semantic_memory = SemanticMemory.from_state([str(f) for f in doc["semantic_memory"]])
+    if memory and isinstance(doc.get("semantic_memory"), (list, dict)):
+        try:
+            agent.semantic_memory = SemanticMemory.from_state(doc["semantic_memory"])
+        except StateError as exc:
+            logger.warning("%s: semantic_memory skipped (%s)", _origin(doc), exc)
     if isinstance(doc.get("mental_state"), dict):
         agent.mental_state = MentalState.from_state(doc["mental_state"])
     if isinstance(doc.get("current_episode_event_count"), int):

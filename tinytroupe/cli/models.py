@@ -19,7 +19,7 @@ from tinytroupe.llm.base import ChatRequest, LLMModel, ModelWrapper
 from tinytroupe.llm.providers.scripted_replies import offline_responder
 
 __all__ = ["apply_model_choice", "scripted_responder", "install_scripted_model", "provider_in_use",
-           "describe_model", "PROVIDER_NAMES"]
+           "describe_model", "describe_embeddings", "PROVIDER_NAMES"]
 
 PROVIDER_NAMES = ("local", "scripted")
 
@@ -76,3 +76,10 @@ def describe_model() -> str:
         return "scripted (offline, canned replies)"
     endpoint = redact_url(config_manager.get("base_url")) if name == "openai" else ""
     return f"{name}: {model}" + (f" at {endpoint}" if endpoint else "")
+
+
+def describe_embeddings() -> str:
+    """Which embedder semantic memory and grounding use (a model, or the lexical fallback)."""
+    from tinytroupe.llm.embedding_setup import describe_active_embedder
+
+    return describe_active_embedder()

@@ -15,10 +15,11 @@ __all__ = ["run", "report_run", "announce_model"]
 
 def announce_model(output: Output) -> str:
     """Say which model runs (and, for the embedded one, that it is only a demo model); returns its description."""
-    from tinytroupe.cli.models import describe_model
+    from tinytroupe.cli.models import describe_embeddings, describe_model
 
     described = describe_model()
     output.say(f"Model: {described}", style="dim")
+    output.say(f"Embeddings: {describe_embeddings()}", style="dim")
     if described.startswith("local: SmolLM2"):
         output.note("Note: the embedded SmolLM2-135M is a tiny demo model: fine for trying things, not for "
                     "research results. For real work point tinytroupe at a provider: set OPENAI_API_KEY "

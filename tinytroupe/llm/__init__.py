@@ -19,6 +19,14 @@ from tinytroupe.llm.base import (
     Usage,
     capabilities_of,
 )
+from tinytroupe.llm.embeddings import (
+    EmbeddingModel,
+    Embeddings,
+    aembed,
+    default_embedder,
+    embed,
+    set_default_embedder,
+)
 from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedError
 from tinytroupe.llm.structured import StructuredResult, agenerate, generate
 
@@ -43,6 +51,12 @@ __all__ = [
     "complete_text",
     "acomplete_text",
     "usage_stats",
+    "EmbeddingModel",
+    "Embeddings",
+    "embed",
+    "aembed",
+    "default_embedder",
+    "set_default_embedder",
 ]
 
 _lock = threading.Lock()
@@ -73,6 +87,9 @@ def set_default_model(model: LLMModel, *, wrap: bool = True) -> LLMModel:
         model = wrap_model(model)
     with _lock:
         _default = model
+    from tinytroupe.llm.embeddings import reset_default_embedder
+
+    reset_default_embedder()  # the embedder follows the chat provider
     return model
 
 
@@ -102,3 +119,6 @@ def reset_default_model() -> None:
     global _default
     with _lock:
         _default = None
+    from tinytroupe.llm.embeddings import reset_default_embedder
+
+    reset_default_embedder()  # the embedder follows the chat provider

@@ -127,6 +127,7 @@ class LoopbackServer:
         model_name: str = "loopback-model",
         embedding_dim: int = 16,
         seed: int = 0,
+        serve_embeddings: bool = True,
         concurrency_limit: int | None = None,
     ):
         if mode not in MODES:
@@ -142,6 +143,7 @@ class LoopbackServer:
         self.api_key = api_key
         self.model_name = model_name
         self.embedding_dim = embedding_dim
+        self.serve_embeddings = serve_embeddings  # False: a chat-only server (404 on /v1/embeddings)
         self.concurrency_limit = concurrency_limit
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -372,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0].rstrip("/")
         if path == "/v1/chat/completions":
             self._chat(body)
-        elif path == "/v1/embeddings":
+        elif path == "/v1/embeddings" and self.server_state.serve_embeddings:
             self._embeddings(body)
         else:
             self._send_json(404, _error(f"no route POST {self.path}", "not_found"))

@@ -124,7 +124,7 @@ def test_consolidation_seam_hands_episodes_to_faculties():
         agent.listen(f"m{i}")
     assert faculty.episodes == [["m0", "m1", "m2"], ["m3", "m4", "m5"]]
     assert agent.current_episode_event_count == 1
-    assert agent.semantic_memory.retrieve_all() == ["3 things happened"]
+    assert agent.semantic_memory.facts() == ["3 things happened"]
 
 
 def test_pretty_current_interactions(scripted):

@@ -48,7 +48,13 @@ class UsageStats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._gauges: dict[str, Callable[[], dict[str, Any]]] = {}
+        self.info: dict[str, str] = {}  # what is in use, e.g. {"embeddings": "lexical (...)"}; kept by reset()
         self.reset()
+
+    def set_info(self, key: str, value: str) -> None:
+        """Note what is in use (shown by :meth:`snapshot` under ``info`` and by :meth:`summary`)."""
+        with self._lock:
+            self.info[key] = value
 
     def set_gauge(self, name: str, read: Callable[[], dict[str, Any]]) -> None:
         """Report ``read()`` under ``name`` in every :meth:`snapshot` (e.g. the concurrency window)."""
@@ -103,6 +109,7 @@ class UsageStats:
         """All counts as plain JSON-able data."""
         with self._lock:
             snap: dict[str, Any] = {
+                "info": dict(self.info),
                 "total": self.total.to_dict(),
                 "by_model": {m: t.to_dict() for m, t in self.by_model.items()},
                 "by_tag": {k: {v: t.to_dict() for v, t in vals.items()} for k, vals in self.by_tag.items()},
@@ -129,6 +136,7 @@ class UsageStats:
                 f"{label:<{width}}  {t['calls']:>5} {t['cached_calls']:>6} {t['retries']:>7} {t['repairs']:>7} "
                 f"{t['failures']:>6} {t['input_tokens']:>11} {t['output_tokens']:>11} {cost:>11}"
             )
+        lines += [f"{key}: {value}" for key, value in sorted(snap["info"].items())]
         return "\n".join(lines)
 
 

@@ -1,0 +1,153 @@
+"""Build the process-wide embedder from the configuration: a provider inside its wrappers.
+
+Choosing, like the chat provider: ``EMBEDDING_MODEL=lexical`` (or ``bm25``) always takes the
+lexical fallback. Otherwise the chat provider decides: ``openai`` and ``azure`` call
+``/v1/embeddings`` with ``EMBEDDING_MODEL`` (Azure with ``AZURE_EMBEDDING_MODEL_API_VERSION``),
+``local`` runs the embedded llama.cpp model in embedding mode (``LOCAL_EMBEDDING_MODEL_PATH``,
+or the demo model), and ``scripted`` or no model at all give the lexical fallback. A process
+whose default chat model was set in code (``llm.set_default_model``) embeds like that model's
+provider: a scripted model gets the lexical fallback.
+
+Stacking, outermost first: usage accounting, the fallback to lexical, the call cache (when
+on), batching, limits, retry, provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from tinytroupe.config import config_manager
+from tinytroupe.errors import NoModelConfiguredError
+from tinytroupe.llm.embedding_wrappers import (
+    BatchingEmbedder,
+    CachedEmbedder,
+    EmbeddingUsageTracker,
+    FallbackEmbedder,
+    LimitedEmbedder,
+    RetryingEmbedder,
+)
+from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingWrapper, describe_embedder
+from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
+
+__all__ = ["choose_embedder", "build_embedder", "build_embedder_from_config", "wrap_embedder", "note_embedder",
+           "describe_active_embedder", "LEXICAL_NAMES"]
+
+logger = logging.getLogger(__name__)
+
+LEXICAL_NAMES = frozenset({"lexical", "bm25", "none"})
+
+
+def _chat_provider_in_use() -> str | None:
+    """The provider of a default chat model set in code, if one was."""
+    from tinytroupe import llm
+
+    model = llm._default
+    return getattr(model, "name", None) if model is not None else None
+
+
+def choose_embedder() -> str:
+    """``openai``, ``azure``, ``local`` or ``lexical``, as the module docstring says."""
+    if str(config_manager.get("embedding_model") or "").strip().lower() in LEXICAL_NAMES:
+        return "lexical"
+    provider = _chat_provider_in_use()
+    if provider is None:
+        from tinytroupe.llm.setup import choose_provider
+
+        try:
+            provider = choose_provider()
+        except NoModelConfiguredError:
+            return "lexical"
+    if provider == "local":
+        from tinytroupe.llm.embeddings_local import local_embedder_available
+
+        return "local" if local_embedder_available() else "lexical"
+    return provider if provider in ("openai", "azure") else "lexical"
+
+
+def _openai() -> EmbeddingModel:
+    from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
+    from tinytroupe.llm.setup import _build_openai
+
+    return OpenAIEmbedder(_build_openai(), config_manager.get("embedding_model"))  # type: ignore[arg-type]
+
+
+def _azure() -> EmbeddingModel:
+    from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
+    from tinytroupe.llm.providers.azure import AzureOpenAIModel
+
+    model = config_manager.get("embedding_model")
+    transport = AzureOpenAIModel(endpoint=config_manager.get("azure_endpoint"), model=model,
+                                 api_version=config_manager.get("azure_embedding_model_api_version"),
+                                 timeout=config_manager.get("timeout"),
+                                 api_key=config_manager.get("azure_api_key") or None)
+    return OpenAIEmbedder(transport, model)
+
+
+def _local() -> EmbeddingModel:
+    from tinytroupe.llm.embeddings_local import LocalEmbedder
+
+    return LocalEmbedder(n_threads=config_manager.get("local_threads"))
+
+
+def build_embedder(kind: str | None = None) -> EmbeddingModel:
+    """The bare embedder for ``kind`` (default: :func:`choose_embedder`), without wrappers."""
+    kind = kind or choose_embedder()
+    builders = {"openai": _openai, "azure": _azure, "local": _local, "lexical": LexicalEmbedder}
+    return builders[kind]()
+
+
+def wrap_embedder(model: EmbeddingModel) -> EmbeddingModel:
+    """Wrap ``model`` with batching, retry, limits, the cache (when on), the fallback and usage accounting.
+
+    An embedder that already has an :class:`EmbeddingUsageTracker` is returned as it is.
+    """
+    if isinstance(model, EmbeddingWrapper) and model.find(EmbeddingUsageTracker) is not None:
+        return model
+    if model.kind == "lexical":
+        tracker = EmbeddingUsageTracker(model)  # nothing to retry, limit or cache: it is arithmetic
+    else:
+        wrapped: EmbeddingModel = RetryingEmbedder(
+            model, max_attempts=config_manager.get("max_attempts"),
+            backoff_factor=config_manager.get("exponential_backoff_factor"),
+            initial_delay=0.0 if model.name == "scripted" else 0.5, rng=random.Random(config_manager.get("seed")))
+        wrapped = LimitedEmbedder(wrapped, max_concurrent=config_manager.get("max_concurrent_model_calls"),
+                                  requests_per_minute=config_manager.get("requests_per_minute"),
+                                  tokens_per_minute=config_manager.get("tokens_per_minute"))
+        wrapped = BatchingEmbedder(wrapped, config_manager.get("embedding_batch_size"))
+        wrapped = _with_cache(wrapped)
+        tracker = EmbeddingUsageTracker(FallbackEmbedder(wrapped, LexicalEmbedder()))
+    note_embedder(tracker)
+    return tracker
+
+
+def _with_cache(model: EmbeddingModel) -> EmbeddingModel:
+    from tinytroupe.llm.cache import cache_from_config
+
+    cache = cache_from_config()
+    return CachedEmbedder(model, cache) if cache is not None else model
+
+
+def build_embedder_from_config() -> EmbeddingModel:
+    """Choose and build the embedder the configuration asks for, wrapped."""
+    return wrap_embedder(build_embedder())
+
+
+def note_embedder(embedder: Any) -> None:
+    """Tell the usage tally (and so ``usage_stats()`` and the CLI) which embedder is in use."""
+    from tinytroupe.llm.wrappers.usage import global_usage
+
+    fallback = embedder.find(FallbackEmbedder) if isinstance(embedder, EmbeddingWrapper) else None
+    description = describe_embedder(fallback or embedder)
+    global_usage.set_info("embeddings", description)
+    logger.info("embeddings: %s", description)
+
+
+def describe_active_embedder() -> str:
+    """One line naming the embedder the process uses now (building it from config if needed)."""
+    from tinytroupe.llm.embeddings import default_embedder
+
+    embedder = default_embedder()
+    fallback = embedder.find(FallbackEmbedder) if isinstance(embedder, EmbeddingWrapper) else None
+    return describe_embedder(fallback or embedder)
