@@ -168,7 +168,7 @@ def test_enriched_documents_are_exported_enriched(scripted, tmp_path):
     def respond(request):
         if is_turn_request(request):
             return act_reply(("WRITE_DOCUMENT", _doc(content="- point one")))
-        assert request.tags["purpose"] == "enrichment"
+        assert request.tags == {"purpose": "enrichment", "tool": "wordprocessor", "agent": "Ana"}
         return "```markdown\n# Coffee survey\n\nPoint one, developed at length.\n```"
 
     scripted.responder = respond
