@@ -49,3 +49,27 @@ def test_malformed_write_document_is_recorded_and_the_simulation_goes_on(tmp_pat
     assert len(bob.episodic_memory.retrieve_all(type="TALK")) == 2
     assert (tmp_path / "Document" / "Weekly report.Ana.docx").is_file()
     assert "WRITE_DOCUMENT" in offered["properties"]["actions"]["items"]["properties"]["type"]["enum"]
+
+
+def test_story_and_enrichment_over_http():
+    from tinytroupe.enrichment import TinyEnricher
+    from tinytroupe.steering import TinyStory
+
+    def reply(body):
+        prompt = "\n".join(m["content"] for m in body["messages"])
+        if "narrator" in prompt:
+            return "Word " * 90 if "budget is" not in prompt else "The lift stays broken. Ana laughs."
+        return "```markdown\n# Plan\n\n- a long, detailed first step\n```"
+
+    ana = TinyPerson("Ana")
+    ana.listen("The lift is broken again.", source="Bob")
+    with LoopbackServer(responder=reply) as server:
+        llm.set_default_model(OpenAIModel(api_key="test-key", base_url=server.base_url, model="loopback", timeout=10))
+        text = TinyStory(agent=ana).start_story(number_of_words=20)
+        enriched = TinyEnricher().enrich_content("Detail each step", "# Plan\n\n- step", context_info="For a board.")
+    assert text == "The lift stays broken. Ana laughs."
+    assert enriched == "# Plan\n\n- a long, detailed first step"
+    story_body, shorten_body, enrich_body = server.bodies
+    assert "The lift is broken again." in story_body["messages"][1]["content"]
+    assert "budget is 20 words" in shorten_body["messages"][-1]["content"]
+    assert "For a board." in enrich_body["messages"][1]["content"] and enrich_body["temperature"] == 1.0
