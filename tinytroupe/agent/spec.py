@@ -44,7 +44,8 @@ def _origin(doc: dict[str, Any]) -> str:
     return str(doc.get("_origin", "specification"))
 
 
-def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True) -> None:
+def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True,
+                   mental_state: bool = True) -> None:
     """Restore what ``doc`` holds beyond the persona onto ``agent``."""
     if memory and isinstance(doc.get("episodic_memory"), (list, dict)):  # ours, or the original's format
         try:
@@ -56,7 +57,7 @@ def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = Tru
             agent.semantic_memory = SemanticMemory.from_state(doc["semantic_memory"])
         except StateError as exc:
             logger.warning("%s: semantic_memory skipped (%s)", _origin(doc), exc)
-    if isinstance(doc.get("mental_state"), dict):
+    if mental_state and isinstance(doc.get("mental_state"), dict):
         agent.mental_state = MentalState.from_state(doc["mental_state"])
     if isinstance(doc.get("current_episode_event_count"), int):
         agent.current_episode_event_count = doc["current_episode_event_count"]

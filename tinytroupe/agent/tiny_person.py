@@ -154,18 +154,23 @@ class TinyPerson(LegacyPersonaMixin):
     @classmethod
     def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
                            auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
-                           suppress_memory: bool = False, auto_rename_agent: bool = False,
-                           **kwargs: Any) -> TinyPerson:
+                           suppress_memory: bool = False, suppress_mental_state: bool = False,
+                           auto_rename_agent: bool = False, **kwargs: Any) -> TinyPerson:
         """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
         faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
         for ``auto_rename``)."""
+        if isinstance(new_agent_name, bool) or isinstance(auto_rename, str):
+            raise SpecificationError("load_specification: pass the suppress_* and rename options by keyword "
+                                     "(e.g. suppress_mental_faculties=True); the second positional "
+                                     "argument here is new_agent_name.")
         doc = read_specification(path_or_dict, expected_type="TinyPerson")
         name = new_agent_name or doc["persona"]["name"]
         if auto_rename or auto_rename_agent:
             name = registry.unique_name(name)
         agent = cls(name, **kwargs)
         agent._set_persona(Persona({**doc["persona"], "name": name}))
-        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties)
+        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties,
+                            mental_state=not suppress_mental_state)
         return agent
 
     def save_specification(self, path: str | os.PathLike, include_memory: bool = False, *,
