@@ -49,6 +49,8 @@ def report_run(output: Output, report: RunReport) -> None:
     output.result(f"Transcript saved to {report.outputs['transcript']}")
     output.result(f"Final state saved to {report.outputs['state']}")
     output.result(f"Summary saved to {report.outputs['summary']}")
+    if "results_csv" in report.outputs:
+        output.result(f"Results saved to {report.outputs['results_csv']} and {report.outputs['results']}")
     output.result(f"Checkpoint saved to {report.outputs['checkpoint']}", style="dim")
 
 

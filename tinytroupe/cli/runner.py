@@ -255,6 +255,10 @@ class ScenarioRun:
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript))
+        from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
+
+        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():
+            report.outputs[name] = relative_to_cwd(path)
         bios = {a.name: a.minibio(extended=False) for a in world.agents}
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)
         paths["summary"].write_text(markdown_summary(report, self.scenario.description, bios, transcript),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe.cli.extract_spec import parse_extracts
 from tinytroupe.cli.toml_lines import KeyPath, format_path, line_of
 from tinytroupe.errors import SpecificationError
 
@@ -30,7 +31,7 @@ STIMULUS_TYPES = ("conversation", "visual", "thought", "goal")
 PROVIDERS = ("auto", "openai", "azure", "local", "scripted")
 WORLD_KINDS = ("plain", "social_network")
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs", "experiment", "arms"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
@@ -164,6 +165,7 @@ class Scenario:
     world: WorldSpec = field(default_factory=WorldSpec)
     script: tuple[ScriptStep, ...] = ()
     outputs: OutputSpec = field(default_factory=lambda: OutputSpec(Path("out")))
+    extracts: tuple[Any, ...] = ()  # [[extract]] entries: see tinytroupe.cli.extract_spec
 
     @property
     def total_steps(self) -> int:
@@ -446,7 +448,8 @@ def parse_scenario(text: str, path: str | Path = "<scenario>") -> Scenario:
     return Scenario(path=path, text=text, title=c.text_value(data, ("title",)) or path.stem.split(".")[0],
                     description=c.text_value(data, ("description",)) or "", model=_model(c, data.get("model")),
                     agents=tuple(_agent(c, a, ("agents", i)) for i, a in enumerate(agents_data)),
-                    world=_world(c, data.get("world")), script=script, outputs=_outputs(c, data.get("outputs")))
+                    world=_world(c, data.get("world")), script=script, outputs=_outputs(c, data.get("outputs")),
+                    extracts=parse_extracts(c, data.get("extract")))
 
 
 def load_scenario(path: str | Path) -> Scenario:
