@@ -12,7 +12,7 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.agent.mental_faculty import FacultyAction
 from tinytroupe.enrichment import TinyEnricher
 from tinytroupe.environment import TinyWorld
-from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+from tinytroupe.extraction import ArtifactExporter
 from tinytroupe.testing.agent_replies import act_reply, is_turn_request
 from tinytroupe.tools import (
     TinyCalendar,
