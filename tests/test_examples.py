@@ -157,3 +157,27 @@ def test_ab_test_ads_finds_the_better_ad():
     stat = result.statistics["summer"]["buy"]
     assert stat["mean_difference"] == pytest.approx(2.0) and stat["significant"]
     assert len(result.metrics("plain")["buy"]) == 30
+
+
+def test_survey_results_extracts_typed_answers_and_writes_the_table(tmp_path):
+    fake = model()
+    rows = load(EXAMPLES / "survey_results.py").main(steps=1, model=fake, people=3, out_dir=tmp_path / "s")
+    assert len(rows) == 3
+    for row in rows:
+        assert isinstance(row["would_subscribe"], bool) and 1 <= row["appeal"] <= 5
+        assert isinstance(row["reason_category"], str)
+    with open(tmp_path / "s" / "answers.csv", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["name"] for r in table] == [r["name"] for r in rows]
+    assert json.loads((tmp_path / "s" / "answers.json").read_text()) == rows
+    extraction = [r for r in fake.requests if r.tags.get("purpose") == "extraction"]
+    assert len(extraction) == 3 and "FixFlat" in extraction[0].messages[1].content
+
+
+def test_the_survey_scenario_writes_results_csv(tmp_path):
+    result = CliRunner().invoke(app, ["--model", "scripted", "run", str(EXAMPLES / "scenarios" / "product_survey.toml"),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    with open(tmp_path / "results.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6 and {"would_subscribe", "appeal", "main_reason"} <= set(rows[0])
