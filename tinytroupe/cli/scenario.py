@@ -33,7 +33,7 @@ BUDGET_KEYS = ("max_cost_per_run", "max_tokens_per_run", "max_calls_per_run", "m
                "max_tokens_per_agent", "max_calls_per_agent")
 WORLD_KINDS = ("plain", "social_network")
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed", "max_cost_per_run", "max_tokens_per_run",
                  "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent"),
     ("agents",): ("example", "file", "fragments", "factory"),
