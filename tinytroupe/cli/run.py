@@ -57,8 +57,9 @@ def report_run(output: Output, report: RunReport) -> None:
         if usage.get("by_purpose"):
             output.out.print(bill_table(usage))
     if report.replayed_operations:
-        output.say(f"{report.replayed_operations} operations replayed from the checkpoint (no model calls).",
-                   style="dim")
+        saved = report.replayed_usage.get("calls", 0)
+        output.say(f"{report.replayed_operations} operations replayed from the checkpoint ({saved} model calls "
+                   f"not made again; {report.whole_run_calls()} in the whole run).", style="dim")
     if report.interrupted:
         output.result(f"Stopped after step {report.steps_run} of {report.total_steps} (Ctrl-C); "
                       "what happened so far is saved. Run again with --resume to carry on.", style="yellow")
