@@ -174,7 +174,7 @@ def _save_paid_calls(path: Path, exc: Any) -> None:
     from tinytroupe.llm.cache import CallCache
 
     current = budget.active()
-    journal = dict(current.journal) if current is not None else {}
+    journal = {**current.replay, **current.journal} if current is not None else {}
     if not journal:
         return
     cache = CallCache(path)
