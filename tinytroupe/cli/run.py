@@ -41,8 +41,9 @@ def report_run(output: Output, report: RunReport) -> None:
                    f"{usage.get('input_tokens', 0):,} tokens in / {usage.get('output_tokens', 0):,} out",
                    style="dim")
     if report.replayed_operations:
-        output.say(f"{report.replayed_operations} operations replayed from the checkpoint (no model calls).",
-                   style="dim")
+        saved = report.replayed_usage.get("calls", 0)
+        output.say(f"{report.replayed_operations} operations replayed from the checkpoint ({saved} model calls "
+                   f"not made again; {report.whole_run_calls()} in the whole run).", style="dim")
     if report.interrupted:
         output.result(f"Stopped after step {report.steps_run} of {report.total_steps} (Ctrl-C); "
                       "what happened so far is saved. Run again with --resume to carry on.", style="yellow")
