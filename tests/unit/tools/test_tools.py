@@ -246,3 +246,17 @@ def test_a_time_of_day_is_dated_with_the_world_day(scripted):
     ana.act()
     [event] = calendar.find_events(2025, 6, 2, hour=9, minute=15)
     assert (event["start_time"], event["end_time"]) == ("2025-06-02 09:15", "2025-06-02 09:30")
+
+
+def test_tools_travel_in_the_agent_specification_file(tmp_path):
+    ana = TinyPerson("Ana")
+    calendar = TinyCalendar(owner=ana)
+    calendar.add_event(title="Dentist", start_time="2025-02-03 15:00")
+    ana.add_mental_faculty(TinyToolUse([calendar, TinyWordProcessor(owner=ana)]))
+    ana.save_specification(tmp_path / "ana.agent.json")
+    TinyPerson.clear_agents()
+    loaded = TinyPerson.load_specification(tmp_path / "ana.agent.json")
+    [faculty] = loaded.mental_faculties
+    assert isinstance(faculty, TinyToolUse) and [t.name for t in faculty.tools] == ["calendar", "wordprocessor"]
+    assert faculty.tools[0].find_events(2025, 2, 3)[0]["title"] == "Dentist"
+    assert faculty.tools[0].owner_name == "Ana" and faculty.tools[1].exporter is None
