@@ -123,3 +123,27 @@ def test_story_steering_runs_three_steps_and_each_section_reaches_the_world():
     for agent in story.environment.agents:
         heard = [e.content for e in agent.episodic_memory.retrieve_all(type="CONVERSATION") if e.source == "Narrator"]
         assert heard == story.sections
+
+
+def test_survey_results_extracts_typed_answers_and_writes_the_table(tmp_path):
+    fake = model()
+    rows = load(EXAMPLES / "survey_results.py").main(steps=1, model=fake, people=3, out_dir=tmp_path / "s")
+    assert len(rows) == 3
+    for row in rows:
+        assert isinstance(row["would_subscribe"], bool) and 1 <= row["appeal"] <= 5
+        assert isinstance(row["reason_category"], str)
+    with open(tmp_path / "s" / "answers.csv", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["name"] for r in table] == [r["name"] for r in rows]
+    assert json.loads((tmp_path / "s" / "answers.json").read_text()) == rows
+    extraction = [r for r in fake.requests if r.tags.get("purpose") == "extraction"]
+    assert len(extraction) == 3 and "FixFlat" in extraction[0].messages[1].content
+
+
+def test_the_survey_scenario_writes_results_csv(tmp_path):
+    result = CliRunner().invoke(app, ["--model", "scripted", "run", str(EXAMPLES / "scenarios" / "product_survey.toml"),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    with open(tmp_path / "results.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6 and {"would_subscribe", "appeal", "main_reason"} <= set(rows[0])

@@ -24,7 +24,8 @@ from typing import Any
 from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
-__all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir"]
+__all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir",
+           "add_choice"]
 
 logger = logging.getLogger("tinytroupe")
 
@@ -98,8 +99,9 @@ def _s(name, section, key, type_, default, doc, **kw) -> Setting:
 SETTINGS: tuple[Setting, ...] = (
     # [OpenAI]: the model and how it is called
     _s("api_type", "OpenAI", "API_TYPE", str, "auto",
-       "Provider: auto (a key or base URL wins, else the local model), openai, azure, local, scripted.",
-       choices=("auto", "openai", "azure", "local", "scripted")),
+       "Provider: auto (a key or base URL wins, else the local model), openai, azure, ollama, local, "
+       "scripted, or the name of a client given to tinytroupe.clients.register_client.",
+       choices=("auto", "openai", "azure", "ollama", "local", "scripted")),
     _s("model", "OpenAI", "MODEL", str, "gpt-4.1-mini",
        "Chat model name. Ignored by the local provider (see LOCAL_MODEL_PATH)."),
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
@@ -151,6 +153,8 @@ SETTINGS: tuple[Setting, ...] = (
        "Cache LLM calls in a SQLite file; identical requests are answered from it."),
     _s("cache_file_name", "OpenAI", "CACHE_FILE_NAME", str, "tinytroupe_llm_cache.sqlite",
        "The LLM call cache file (relative paths are under the working directory)."),
+    _s("cache_refresh", "OpenAI", "CACHE_REFRESH", bool, False,
+       "With the cache on, call the model even when a reply is cached, and store the new reply."),
     _s("max_content_display_length", "OpenAI", "MAX_CONTENT_DISPLAY_LENGTH", int, 1024,
        "Longest content shown by the console renderer.", valid=Range(1)),
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
@@ -246,6 +250,17 @@ for _setting in SETTINGS:
     for _k in (_setting.key, *_setting.aliases):
         _BY_SECTION_KEY[(_setting.section.lower(), _k.lower())] = _setting
 
+_extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
+
+
+def add_choice(name: str, value: str) -> None:
+    """Accept ``value`` for the setting ``name`` from now on (e.g. a registered client's API_TYPE)."""
+    _extra_choices.setdefault(name, set()).add(value.lower())
+
+
+def remove_choice(name: str, value: str) -> None:
+    """Stop accepting a value given to :func:`add_choice`."""
+    _extra_choices.get(name, set()).discard(value.lower())
 
 
 def setting_named(name: str) -> Setting:
@@ -279,8 +294,11 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
     value = "" if raw is None else str(raw)
     if setting.choices is not None:
         normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
-        if normal not in setting.choices:
-            raise fail("one of " + ", ".join(setting.choices))
+        allowed = setting.choices + tuple(sorted(_extra_choices.get(setting.name, set()) - set(setting.choices)))
+        if normal not in allowed:
+            hint = (" (or the name of a client registered with tinytroupe.clients.register_client)"
+                    if setting.name == "api_type" else "")
+            raise fail("one of " + ", ".join(allowed) + hint)
         value = normal
     return value
 

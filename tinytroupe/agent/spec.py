@@ -47,6 +47,9 @@ def _origin(doc: dict[str, Any]) -> str:
 def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True,
                    mental_state: bool = True) -> None:
     """Restore what ``doc`` holds beyond the persona onto ``agent``."""
+    for key in ("episodic_memory", "semantic_memory") if memory else ():
+        if doc.get(key) is not None and not isinstance(doc[key], (list, dict)):
+            logger.warning("%s: %s skipped (expected a list, got %s)", _origin(doc), key, type(doc[key]).__name__)
     if memory and isinstance(doc.get("episodic_memory"), (list, dict)):  # ours, or the original's format
         try:
             agent.episodic_memory = EpisodicMemory.from_state(doc["episodic_memory"])

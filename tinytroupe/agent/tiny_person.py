@@ -29,6 +29,7 @@ from tinytroupe.agent.turn import apply_turn, decide
 from tinytroupe.config import config_manager
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.llm.base import LLMModel
+from tinytroupe.state_schema import check_document, loading
 from tinytroupe.transactions import transactional
 
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
@@ -118,7 +119,8 @@ class TinyPerson(LegacyPersonaMixin):
     def import_fragment(self, path: str | os.PathLike | dict) -> TinyPerson:
         """Merge a ``{"type": "Fragment", "persona": {...}}`` file (or dict) into the persona."""
         doc = read_specification(path, expected_type="Fragment")
-        return self.include_persona_definitions(doc["persona"])
+        with loading(doc["_origin"], "fragment"):
+            return self.include_persona_definitions(doc["persona"])
 
     def _set_persona(self, persona: Persona, previous_name: str | None = None) -> None:
         new, old = persona.name, previous_name or self.name
@@ -381,20 +383,23 @@ class TinyPerson(LegacyPersonaMixin):
         """A new agent from a file written by :meth:`save` (a taken name raises unless renamed)."""
         doc = state_files.read_document(path, SAVE_FORMAT, SAVE_VERSION, "agent file")
         complete = {k: v for k, v in doc.items() if k not in ("format", "version")}
+        check_document(complete, "agent", path)
         name = new_agent_name or (complete.get("persona") or {}).get("name")
         if not isinstance(name, str) or not name.strip():
             raise StateError(f"{path}: the agent file has no 'persona.name'; re-save it with agent.save()")
         if auto_rename:
             name = registry.unique_name(name)
         complete["persona"] = {**complete["persona"], "name": name}
-        return cls.from_state(complete, **kwargs)
+        with loading(path, "agent file"):
+            return cls.from_state(complete, **kwargs)
 
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
         """A new agent restored from an encoded state."""
         name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
         agent = cls(name or "", **kwargs)
-        return agent.decode_complete_state(complete_state)
+        with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
+            return agent.decode_complete_state(complete_state)
 
     # -- display ---------------------------------------------------------------------------
     def _repr_markdown_(self) -> str:

@@ -282,12 +282,14 @@ class CachedModel(ModelWrapper):
 
     The key covers provider, model, messages, sampling parameters, seed and schema (never
     tags or secrets). A hit makes no inner call and returns ``cached=True``. Empty replies
-    are not stored, so a failed call is asked again next time.
+    are not stored, so a failed call is asked again next time. With ``refresh=True`` every
+    request goes to the model and its reply replaces the stored one.
     """
 
-    def __init__(self, inner: LLMModel, cache: CallCache):
+    def __init__(self, inner: LLMModel, cache: CallCache, *, refresh: bool = False):
         super().__init__(inner)
         self.cache = cache
+        self.refresh = refresh  # ask the model anyway and overwrite what is stored (CACHE_REFRESH)
 
     def key_for(self, request: ChatRequest) -> str:
         """The cache key of ``request`` for the wrapped model."""
@@ -295,7 +297,7 @@ class CachedModel(ModelWrapper):
 
     async def complete(self, request: ChatRequest) -> Completion:
         key = self.key_for(request)
-        stored = self.cache.get(key)
+        stored = None if self.refresh else self.cache.get(key)
         if stored is not None:
             return value_to_completion(stored, self.inner.name)
         completion = await self.inner.complete(request)

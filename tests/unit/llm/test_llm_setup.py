@@ -155,7 +155,7 @@ def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
     import tinytroupe.llm.cache as cache_module
 
     class FakeCached:
-        def __init__(self, inner, cache):
+        def __init__(self, inner, cache, refresh=False):
             self.inner, self.cache = inner, cache
             self.name, self.endpoint, self.default_model = inner.name, inner.endpoint, inner.default_model
 
