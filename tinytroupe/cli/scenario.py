@@ -31,7 +31,7 @@ STIMULUS_TYPES = ("conversation", "visual", "thought", "goal")
 PROVIDERS = ("auto", "openai", "azure", "local", "scripted")
 WORLD_KINDS = ("plain", "social_network")
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
