@@ -76,12 +76,13 @@ AGENT_STATE = Obj(
         "episodic_memory": AnyValue(),  # memory parts check their own state (several formats)
         "semantic_memory": AnyValue(),
         "mental_faculties": Maybe(ListOf(FACULTY, what="a list of faculties {kind, name, state}")),
-        "counters": Maybe(Obj(optional={k: Int(0) for k in (
-            "fallback_count", "actions_count", "current_episode_event_count")})),
+        "counters": Maybe(Obj(optional={**{k: Int(0) for k in (
+            "fallback_count", "actions_count", "current_episode_event_count")},
+            "failures": MapOf(Int(0)), "last_action": Maybe(ACTION), "actions_buffer": Maybe(ListOf(MapOf()))})),
         "quality_stats": Maybe(Obj(optional={**{k: Int(0) for k in (
             "checks", "regenerations", "passed", "failed", "judge_errors")}, "scores": ListOf(Num())})),
         "settings": Maybe(Obj(optional={"strict": Bool(), "enable_quality_checks": Maybe(Bool()),
-                                        "schema_max_actions": Int(1), "repetition_guard": Bool()})),
+                                        "schema_max_actions": Maybe(Int(1)), "repetition_guard": Bool()})),
         "last_action": Maybe(ACTION),
         "actions_buffer": Maybe(ListOf(MapOf())),
     },
@@ -126,7 +127,8 @@ FACTORY_STATE = Obj(
 
 CHECKPOINT = Obj(
     required={"records": MapOf(Obj(required={"op": Str(), "receiver": Str(), "after": MapOf(Str())},
-                                   optional={"result": AnyValue()})),
+                                   optional={"result": AnyValue(), "usage": MapOf(),
+                                             "transcripts": MapOf(ListOf(MapOf()))})),
               "blobs": MapOf(Obj()), "state": MapOf(Str())},
     optional={"simulation_id": Maybe(Str()), "stats": Maybe(MapOf())},
 )
