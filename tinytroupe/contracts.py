@@ -192,6 +192,7 @@ class AgentQuality:
     passed: bool
     threshold: int
     feedback: str = ""
+    scores: dict[str, int] = field(default_factory=dict)  # per criterion
 
 @dataclass(frozen=True)
 class WorldStep:

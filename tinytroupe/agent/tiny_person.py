@@ -30,7 +30,7 @@ from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona, read_specification
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
-from tinytroupe.agent.quality import QualityGate, QualityStats
+from tinytroupe.agent.quality import ActionGenerator, QualityGate, QualityStats
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
 from tinytroupe.contracts import (
@@ -82,6 +82,7 @@ class TinyPerson(LegacyPersonaMixin):
         self.accessibility = Accessibility()
         self.ledger = TurnLedger()
         self.quality_stats = QualityStats()
+        self.action_generator = ActionGenerator()  # per-agent quality-check settings (TinyTroupe's name)
         self.environment: Any = None
         transactions.register(self)
 
@@ -378,7 +379,8 @@ class TinyPerson(LegacyPersonaMixin):
         return self.settings.max_actions_per_turn
 
     def quality_checks_enabled(self) -> bool:
-        return self.settings.quality_checks
+        chosen = self.action_generator.enable_quality_checks
+        return self.settings.quality_checks if chosen is None else bool(chosen)
 
     def view(self) -> AgentView:
         """What the agent's parts may know when they render their prompt sections."""

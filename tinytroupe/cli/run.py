@@ -68,9 +68,11 @@ def run(
     from tinytroupe.cli.models import apply_model_choice
     from tinytroupe.cli.runner import ScenarioRun, apply_model_spec
     from tinytroupe.cli.scenario import load_scenario
+    from tinytroupe.cli.scenario_arms import has_arms, parse_arms, run_arms
 
     output: Output = ctx.obj
     scenario = load_scenario(scenario_file)
+    experiment = has_arms(scenario) and parse_arms(scenario)  # checks [experiment] and [[arms]] too
     if out is not None and out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
     crowd = scenario.crowd_note()
@@ -86,6 +88,9 @@ def run(
     apply_model_spec(scenario, seed_given=bool(ctx.parent and ctx.parent.meta.get("seed_given")))
     output.say(f"{scenario.title}", style="bold")
     announce_model(output)
+    if experiment:  # an experiment: the script runs once per arm and seed
+        run_arms(scenario, output, out_dir=out, resume=resume, max_steps=max_steps)
+        return
     runner = ScenarioRun(scenario, output, out_dir=out, max_steps=max_steps, resume=resume)
     report = runner.execute()
     report_run(output, report)

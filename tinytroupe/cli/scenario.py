@@ -33,7 +33,7 @@ WORLD_KINDS = ("plain", "social_network")
 CROWD_SIZE = 50
 """From this many agents, a world that broadcasts untargeted answers gets a note (see Scenario.crowd_note)."""
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
