@@ -279,9 +279,12 @@ class TinyPerson(LegacyPersonaMixin):
         kind = stimulus.kind.value
         self.record_event("stimulus", kind, stimulus.content, source=stimulus.source)
         self.ledger.something_new_happened()
-        with events.owner(self._world_id(), keep_world=True):
-            events.publish(AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display),
-                           source=self.name, sim_time=self.sim_time())
+        payload = AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display)
+        if events.current_owner()[0] is not None:  # a world is driving this agent: its event
+            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            return
+        with events.owner(self._world_id()):
+            events.publish(payload, source=self.name, sim_time=self.sim_time())
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
@@ -402,7 +405,7 @@ class TinyPerson(LegacyPersonaMixin):
     def _plan(self, cap: int) -> TurnPlan:
         return TurnPlan(self.turn_prompt(), tuple(self.accessibility.relations), cap,
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
-                        self.settings.max_completion_tokens, {"agent": self.name})
+                        self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
     def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
             max_content_length: int | None = None, communication_display: bool | None = None,

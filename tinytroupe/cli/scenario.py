@@ -28,13 +28,16 @@ __all__ = [
 
 SCRIPT_ACTIONS = ("broadcast", "think", "goal", "context", "stimulus", "run")
 STIMULUS_TYPES = ("conversation", "visual", "thought", "goal")
-PROVIDERS = ("auto", "openai", "azure", "local", "scripted")
+PROVIDERS = ("auto", "openai", "azure", "ollama", "local", "scripted")
+BUDGET_KEYS = ("max_cost_per_run", "max_tokens_per_run", "max_calls_per_run", "max_cost_per_agent",
+               "max_tokens_per_agent", "max_calls_per_agent")
 WORLD_KINDS = ("plain", "social_network")
 CROWD_SIZE = 50
 """From this many agents, a world that broadcasts untargeted answers gets a note (see Scenario.crowd_note)."""
 _KEYS = {
     (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
-    ("model",): ("provider", "name", "temperature", "max_tokens", "seed"),
+    ("model",): ("provider", "name", "temperature", "max_tokens", "seed", "max_cost_per_run", "max_tokens_per_run",
+                 "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
     ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "broadcast_if_no_target", "relations"),
@@ -62,6 +65,7 @@ class ModelSpec:
     temperature: float | None = None
     max_tokens: int | None = None
     seed: int | None = None
+    budgets: dict[str, float] = field(default_factory=dict)  # e.g. {"max_calls_per_run": 40}
 
 
 @dataclass(frozen=True)
@@ -273,7 +277,9 @@ def _model(c: _Checker, data: Any) -> ModelSpec:
                      name=c.text_value(t, ("model", "name")),
                      temperature=c.setting(t, ("model", "temperature"), "temperature"),
                      max_tokens=c.setting(t, ("model", "max_tokens"), "max_completion_tokens", low=16),
-                     seed=c.setting(t, ("model", "seed"), "seed"))
+                     seed=c.setting(t, ("model", "seed"), "seed"),
+                     budgets={name: value for name in BUDGET_KEYS
+                              if (value := c.setting(t, ("model", name), name)) is not None})
 
 
 def _factory(c: _Checker, data: Any, key: KeyPath) -> FactorySpec:
