@@ -155,6 +155,20 @@ SETTINGS: tuple[Setting, ...] = (
        "The LLM call cache file (relative paths are under the working directory)."),
     _s("cache_refresh", "OpenAI", "CACHE_REFRESH", bool, False,
        "With the cache on, call the model even when a reply is cached, and store the new reply."),
+    _s("max_cost_per_run", "OpenAI", "MAX_COST_PER_RUN", float, 0.0,
+       "Budget in dollars for one run (0: no limit); the run stops at a step boundary before going over.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_run", "OpenAI", "MAX_TOKENS_PER_RUN", int, 0,
+       "Budget in tokens (in and out) for one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_run", "OpenAI", "MAX_CALLS_PER_RUN", int, 0,
+       "Budget in model calls for one run (0: no limit); cached calls do not count.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_cost_per_agent", "OpenAI", "MAX_COST_PER_AGENT", float, 0.0,
+       "Budget in dollars for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_agent", "OpenAI", "MAX_TOKENS_PER_AGENT", int, 0,
+       "Budget in tokens for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_agent", "OpenAI", "MAX_CALLS_PER_AGENT", int, 0,
+       "Budget in model calls for each agent in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
     _s("max_content_display_length", "OpenAI", "MAX_CONTENT_DISPLAY_LENGTH", int, 1024,
        "Longest content shown by the console renderer.", valid=Range(1)),
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
@@ -263,6 +277,8 @@ def _canonical(name: str) -> str:
     return _NAME_ALIASES.get(name, name)
 
 
+FREE_SECTIONS = frozenset({"prices"})
+_free_sections: dict[tuple[tuple[str, int], str], dict[str, str]] = {}  # (file, mtime), section -> items  # sections whose keys are not settings ([Prices]: model = prices)
 _extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
 
 
@@ -395,6 +411,8 @@ class ConfigManager:
             raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
         values: dict[str, Any] = {}
         for section in parser.sections():
+            if section.lower() in FREE_SECTIONS:
+                continue  # read by their owners with free_section()
             for key, raw in parser.items(section):
                 setting = _BY_SECTION_KEY.get((section.lower(), key.lower()))
                 if setting is None:
@@ -406,6 +424,35 @@ class ConfigManager:
                     continue
                 values[setting.name] = _convert(setting, raw, str(path))
         return values
+
+    def free_section(self, section: str) -> dict[str, str]:
+        """The raw ``key = value`` lines of a free-form section (e.g. ``[Prices]``) of the
+        packaged config.ini, then of the config file in use (which wins), keys as written."""
+        with self._lock:
+            ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
+        items: dict[str, str] = {}
+        for path in (PACKAGED_INI, ini):
+            try:
+                stamp = (str(path), path.stat().st_mtime_ns)
+            except OSError:
+                continue
+            cached = _free_sections.get((stamp, section.lower()))
+            if cached is not None:
+                items.update(cached)
+                continue
+            found: dict[str, str] = {}
+            parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+            parser.optionxform = str
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
+            for name in parser.sections():
+                if name.lower() == section.lower():
+                    found.update(parser.items(name))
+            _free_sections[(stamp, section.lower())] = found
+            items.update(found)
+        return items
 
     def load_file(self, path: str | os.PathLike) -> None:
         """Read settings from ``path`` instead of ``./config.ini`` (the CLI's ``--config``)."""

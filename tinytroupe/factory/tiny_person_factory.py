@@ -244,7 +244,7 @@ class TinyPersonFactory(TinyFactory):
         model = self._model()
         limit = asyncio.Semaphore(self._concurrency(parallelize))
         temperature = min(2.0, max(0.0, float(temperature)))
-        tags = {"component": "factory"}
+        tags = {"component": "factory", "purpose": "generation"}
         detail = self.detail if self.detail != "auto" else ("compact" if capabilities_of(model).small else "full")
 
         async def draft(job: Job) -> Outcome:
