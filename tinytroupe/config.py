@@ -155,6 +155,20 @@ SETTINGS: tuple[Setting, ...] = (
        "The LLM call cache file (relative paths are under the working directory)."),
     _s("cache_refresh", "OpenAI", "CACHE_REFRESH", bool, False,
        "With the cache on, call the model even when a reply is cached, and store the new reply."),
+    _s("max_cost_per_run", "OpenAI", "MAX_COST_PER_RUN", float, 0.0,
+       "Budget in dollars for one run (0: no limit); the run stops at a step boundary before going over.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_run", "OpenAI", "MAX_TOKENS_PER_RUN", int, 0,
+       "Budget in tokens (in and out) for one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_run", "OpenAI", "MAX_CALLS_PER_RUN", int, 0,
+       "Budget in model calls for one run (0: no limit); cached calls do not count.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_cost_per_agent", "OpenAI", "MAX_COST_PER_AGENT", float, 0.0,
+       "Budget in dollars for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_agent", "OpenAI", "MAX_TOKENS_PER_AGENT", int, 0,
+       "Budget in tokens for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_agent", "OpenAI", "MAX_CALLS_PER_AGENT", int, 0,
+       "Budget in model calls for each agent in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
     _s("max_content_display_length", "OpenAI", "MAX_CONTENT_DISPLAY_LENGTH", int, 1024,
        "Longest content shown by the console renderer.", valid=Range(1)),
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
@@ -250,6 +264,21 @@ for _setting in SETTINGS:
     for _k in (_setting.key, *_setting.aliases):
         _BY_SECTION_KEY[(_setting.section.lower(), _k.lower())] = _setting
 
+# the names TinyTroupe's config_manager gives [ActionGenerator] keys ("action_generator_quality_threshold")
+_NAME_ALIASES: dict[str, str] = {
+    f"action_generator_{s.key.lower()}": s.name for s in SETTINGS
+    if s.section == "ActionGenerator" and not s.name.startswith("action_generator_")
+}
+
+
+def _canonical(name: str) -> str:
+    """A setting's name from its name or the original's alias for it (lower case)."""
+    name = name.lower()
+    return _NAME_ALIASES.get(name, name)
+
+
+FREE_SECTIONS = frozenset({"prices"})
+_free_sections: dict[tuple[tuple[str, int], str], dict[str, str]] = {}  # (file, mtime), section -> items  # sections whose keys are not settings ([Prices]: model = prices)
 _extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
 
 
@@ -382,6 +411,8 @@ class ConfigManager:
             raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
         values: dict[str, Any] = {}
         for section in parser.sections():
+            if section.lower() in FREE_SECTIONS:
+                continue  # read by their owners with free_section()
             for key, raw in parser.items(section):
                 setting = _BY_SECTION_KEY.get((section.lower(), key.lower()))
                 if setting is None:
@@ -394,6 +425,35 @@ class ConfigManager:
                 values[setting.name] = _convert(setting, raw, str(path))
         return values
 
+    def free_section(self, section: str) -> dict[str, str]:
+        """The raw ``key = value`` lines of a free-form section (e.g. ``[Prices]``) of the
+        packaged config.ini, then of the config file in use (which wins), keys as written."""
+        with self._lock:
+            ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
+        items: dict[str, str] = {}
+        for path in (PACKAGED_INI, ini):
+            try:
+                stamp = (str(path), path.stat().st_mtime_ns)
+            except OSError:
+                continue
+            cached = _free_sections.get((stamp, section.lower()))
+            if cached is not None:
+                items.update(cached)
+                continue
+            found: dict[str, str] = {}
+            parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+            parser.optionxform = str
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
+            for name in parser.sections():
+                if name.lower() == section.lower():
+                    found.update(parser.items(name))
+            _free_sections[(stamp, section.lower())] = found
+            items.update(found)
+        return items
+
     def load_file(self, path: str | os.PathLike) -> None:
         """Read settings from ``path`` instead of ``./config.ini`` (the CLI's ``--config``)."""
         with self._lock:
@@ -404,7 +464,7 @@ class ConfigManager:
     # -- reading -------------------------------------------------------------------------
     def get(self, name: str, default: Any = None) -> Any:
         """The current value of setting ``name`` (lower-case name, e.g. ``"model"``)."""
-        name = name.lower()
+        name = _canonical(name)
         with self._lock:
             if name in self._overrides:
                 return self._overrides[name]
@@ -412,12 +472,12 @@ class ConfigManager:
         return base.get(name, default)
 
     def __getitem__(self, name: str) -> Any:
-        if name.lower() not in _BY_NAME:
+        if _canonical(name) not in _BY_NAME:
             raise KeyError(name)
         return self.get(name)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in _BY_NAME:
+        if name.startswith("_") or _canonical(name) not in _BY_NAME:
             raise AttributeError(name)
         return self.get(name)
 
@@ -438,6 +498,7 @@ class ConfigManager:
 
     def source_of(self, name: str) -> str:
         """Where the current value of ``name`` comes from (default, a file, env, update)."""
+        name = _canonical(name)
         with self._lock:
             if name in self._overrides:
                 return "update()"
@@ -447,7 +508,7 @@ class ConfigManager:
     # -- changing ------------------------------------------------------------------------
     def update(self, name: str, value: Any) -> None:
         """Set ``name`` for this process, above every other source."""
-        setting = _BY_NAME.get(name.lower())
+        setting = _BY_NAME.get(_canonical(name))
         if setting is None:
             raise ConfigError(
                 f"config_manager.update: unknown setting {name!r}; known settings: "
@@ -463,7 +524,7 @@ class ConfigManager:
         """Several :meth:`update` calls at once; nothing changes if any value is bad."""
         converted = {}
         for name, value in values.items():
-            setting = _BY_NAME.get(name.lower())
+            setting = _BY_NAME.get(_canonical(name))
             if setting is None:
                 raise ConfigError(f"config_manager.update_multiple: unknown setting {name!r}.")
             converted[setting.name] = _convert(setting, value, "config_manager.update_multiple")

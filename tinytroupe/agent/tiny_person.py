@@ -428,7 +428,7 @@ class TinyPerson(LegacyPersonaMixin):
     async def _plan(self, cap: int) -> TurnPlan:
         return TurnPlan(await self.aturn_prompt(), tuple(self.accessibility.relations), cap,
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
-                        self.settings.max_completion_tokens, {"agent": self.name})
+                        self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
     def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
             max_content_length: int | None = None, communication_display: bool | None = None,

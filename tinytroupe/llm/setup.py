@@ -7,9 +7,9 @@ otherwise), ``local``, ``scripted``, or a name given to
 a key or base URL is set, else the embedded local model when installed, else it raises
 :class:`~tinytroupe.errors.NoModelConfiguredError` naming both fixes.
 
-Stacking, outermost first: usage accounting, the call cache (when on), retry, limits (adaptive
-concurrency, rate windows), provider: the limiter sees every attempt, and a call waiting to be
-retried holds no slot.
+Stacking, outermost first: usage accounting, the call cache (when on), the budget guard, retry,
+limits (adaptive concurrency, rate windows), provider: the limiter sees every attempt, a call
+waiting to be retried holds no slot, and a call the cache answers spends no budget.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tinytroupe.config import config_manager
 from tinytroupe.errors import ConfigError, NoModelConfiguredError
 from tinytroupe.llm import custom
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper, capabilities_of
+from tinytroupe.llm.budget import BudgetGuard
 from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker, global_usage
 
 __all__ = [
@@ -186,7 +187,7 @@ def wrap_model(model: LLMModel) -> LLMModel:
         waiting_time=config_manager.get("waiting_time"),
         rng=random.Random(config_manager.get("seed")),
     )
-    wrapped: LLMModel = retrying
+    wrapped: LLMModel = BudgetGuard(retrying)  # inside the cache: answered calls cost nothing
     wrapped = _with_cache(wrapped)
     tracker = UsageTracker(wrapped)
     retrying.on_retry = lambda request, _error, _delay: tracker.note_retry(request)
