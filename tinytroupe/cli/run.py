@@ -102,6 +102,9 @@ def run(
     experiment = has_arms(scenario) and parse_arms(scenario)  # checks [experiment] and [[arms]] too
     if out is not None and out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
+    crowd = scenario.crowd_note()
+    if crowd:
+        output.note(f"Note: {crowd}")
     if check:
         output.result(f"{scenario_file}: OK ({len(scenario.agents)} agent entries, "
                       f"{len(scenario.script)} script entries, {scenario.total_steps} steps)")
