@@ -7,7 +7,7 @@ that calls a model tags its requests with one of these names::
     await llm.agenerate(model, messages, Verdict, tags=purposes.tag(purposes.JUDGE, agent=name))
 
 A request without a purpose is counted as :data:`OTHER`. A few finer names map onto these
-categories (:data:`ALIASES`: ``validation`` is a judge, ``normalization`` and ``report`` are
+categories (:data:`ALIASES`: ``normalization`` and ``report`` are
 extraction, ``recall`` is memory); any other name counts as :data:`OTHER`.
 """
 
