@@ -209,6 +209,9 @@ def run_arms(scenario: Scenario, output: Output, out_dir: Path | None = None, re
     comparison.write_text(table + "\n", encoding="utf-8")
     details = folder / "experiment.json"
     details.write_text(json.dumps(result.to_dict(), indent=1, default=str), encoding="utf-8")
+    manifest = {"title": scenario.title, "description": scenario.description, "scenario": scenario.text,
+                "scenario_file": str(scenario.path), "files": {"experiment": details.name, "comparison": comparison.name}}
+    (folder / "run.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")  # for `tinytroupe report`
     steps = min(scenario.total_steps, max_steps) if max_steps is not None else scenario.total_steps
     if output.json:
         first = result.worlds.get(f"{spec.arms[0][0]}/{spec.seeds[0]}")

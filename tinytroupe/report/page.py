@@ -121,6 +121,18 @@ def _results(run: RunData) -> str:
     return "".join(parts)
 
 
+def _experiment(run: RunData) -> str:
+    if not run.experiment:
+        return ""
+    exp = run.experiment
+    rows = [{k: r.get(k) for k in ("arm", "metric", "n", "mean", "sd", "difference", "p_value", "effect_size",
+                                   "significant")} for r in exp.get("comparison") or []]
+    return (f'<section id="experiment"><h2>Experiment</h2><p>{_e(len(exp.get("arms") or []))} arms x '
+            f'{_e(len(exp.get("seeds") or []))} seeds; control: {_e((exp.get("arms") or ["?"])[0])}; '
+            'differences and p-values are against the control.</p>'
+            + _table(rows, list(rows[0]) if rows else [], "experiment-table", "tt-results") + "</section>")
+
+
 def _population(run: RunData) -> str:
     if not run.personas:
         return ""
@@ -186,10 +198,10 @@ def _usage(run: RunData) -> str:
 
 def render_page(run: RunData) -> str:
     """The whole report page for ``run``."""
-    sections = [_scenario(run), _results(run), _population(run), _transcript(run), _usage(run)]
+    sections = [_scenario(run), _experiment(run), _results(run), _population(run), _transcript(run), _usage(run)]
     nav = "".join(f'<a href="#{k}">{label}</a>' for k, label in (
-        ("scenario", "Scenario"), ("results", "Results"), ("population", "Population"),
-        ("transcript", "Transcript"), ("usage", "Usage")))
+        ("scenario", "Scenario"), *((("experiment", "Experiment"),) if run.experiment else ()),
+        ("results", "Results"), ("population", "Population"), ("transcript", "Transcript"), ("usage", "Usage")))
     subtitle = " · ".join(str(x) for x in (run.model, f"{len(run.personas)} people" if run.personas else "",
                                              f"{sum(1 for s in run.steps if s.number)} steps") if x)
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -46,6 +46,7 @@ class RunData:
     steps: list[Step] = field(default_factory=list)
     personas: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] | None = None
+    experiment: dict[str, Any] | None = None  # experiment.json of a scenario with [[arms]]
 
     @property
     def event_count(self) -> int:
@@ -86,7 +87,8 @@ def load_run(folder: str | Path) -> RunData:
     manifest = _read_json(root / "run.json", "run manifest") if (root / "run.json").is_file() else {}
     files = {**_DEFAULT_FILES, **(manifest.get("files") or {})}
     transcript = root / files["transcript"]
-    if not transcript.is_file():
+    experiment = root / "experiment.json"
+    if not transcript.is_file() and not experiment.is_file():
         raise SpecificationError(f"{root} has no {files['transcript']}; give the output folder of a "
                                  "`tinytroupe run` (where its transcript was saved)")
     report = manifest.get("report") or {}
@@ -94,7 +96,9 @@ def load_run(folder: str | Path) -> RunData:
                    description=manifest.get("description") or "", scenario_text=manifest.get("scenario") or "",
                    scenario_file=manifest.get("scenario_file") or "", usage=report.get("usage") or {},
                    extraction_usage=manifest.get("extraction_usage") or {}, model=report.get("model") or "",
-                   seed=report.get("seed"), steps=_steps(transcript))
+                   seed=report.get("seed"), steps=_steps(transcript) if transcript.is_file() else [])
+    if experiment.is_file():
+        data.experiment = _read_json(experiment, "experiment file")
     state = root / files["state"]
     if state.is_file():
         world = (_read_json(state, "final state").get("world") or {})

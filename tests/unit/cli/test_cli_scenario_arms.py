@@ -79,8 +79,11 @@ def test_the_cli_runs_every_arm_and_seed_and_writes_the_comparison(tmp_path):
     assert "| a | buy | 4 |" in table and "| b | buy | 4 |" in table and "p-value" in table
     details = json.loads((out / "experiment.json").read_text())
     assert sorted(details["runs"]) == ["a/1", "a/2", "b/1", "b/2"]
-    # the arm's text reached its fork: every TALK of the first run answers the first arm's ad
     assert report["utterances"]
+    html = CliRunner().invoke(app, ["report", str(out)])
+    assert html.exit_code == 0, html.stderr
+    page = (out / "report.html").read_text()
+    assert 'id="experiment"' in page and "experiment-table" in page and "ad test" in page
     again = CliRunner().invoke(app, ["--model", "scripted", "--json", "run", str(path), "--out", str(out),
                                      "--resume"])
     assert again.exit_code == 0, again.stderr
