@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION",
-           "ENRICHMENT", "OTHER", "PURPOSES", "ALIASES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
+           "ENRICHMENT", "STORY", "OTHER", "PURPOSES", "ALIASES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
 
 AGENT_TURN = "agent_turn"        # an agent deciding what to do (act, listen_and_act, world steps)
 JUDGE = "judge"                  # quality checks of actions, propositions, validators
@@ -27,10 +27,11 @@ CONSOLIDATION = "consolidation"  # memory consolidation and reflection
 EMBEDDING = "embedding"          # embedding texts for semantic memory and grounding
 GENERATION = "generation"        # making personas and populations (factory, planning)
 ENRICHMENT = "enrichment"        # enrichers, stylers, tools that write documents
+STORY = "story"                  # TinyStory narrating and steering a simulation
 OTHER = "other"                  # anything else, and requests without a purpose
 
 PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, SURVEY, VALIDATION, EXTRACTION, CONSOLIDATION, EMBEDDING,
-                             GENERATION, ENRICHMENT, OTHER)
+                             GENERATION, ENRICHMENT, STORY, OTHER)
 
 LABELS: dict[str, str] = {
     AGENT_TURN: "agent turns",
@@ -42,6 +43,7 @@ LABELS: dict[str, str] = {
     EMBEDDING: "embeddings",
     GENERATION: "persona generation",
     ENRICHMENT: "enrichment and tools",
+    STORY: "stories",
     OTHER: "other",
 }
 
@@ -52,14 +54,14 @@ ALIASES: dict[str, str] = {
     "normalization": EXTRACTION, "report": EXTRACTION, "reduction": EXTRACTION,
     "recall": CONSOLIDATION, "reflection": CONSOLIDATION, "memory": CONSOLIDATION,
     "embeddings": EMBEDDING, "factory": GENERATION, "persona_generation": GENERATION,
-    "tool": ENRICHMENT, "story": ENRICHMENT,
+    "tool": ENRICHMENT,
 }
 
 # Reply sizes assumed, in tokens, by cost estimates and budget checks before a call is sent.
 REPLY_TOKENS: dict[str, int] = {
     AGENT_TURN: 200, JUDGE: 60, SURVEY: 80, VALIDATION: 300, EXTRACTION: 300, CONSOLIDATION: 250, EMBEDDING: 0,
     GENERATION: 600,
-    ENRICHMENT: 500, OTHER: 200,
+    ENRICHMENT: 500, STORY: 200, OTHER: 200,
 }
 
 
