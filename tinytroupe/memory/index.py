@@ -154,7 +154,9 @@ class SemanticIndex:
         norm = float(np.linalg.norm(q))
         if norm == 0:
             return []
-        scores = self._matrix.rows @ (q / norm)
+        # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads waking on busy
+        # cores cost 10-20 ms per search (measured), more than the product itself
+        scores = np.einsum("ij,j->i", self._matrix.rows, q / norm)
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
             mask[[i for i in allowed if i < len(scores)]] = True
