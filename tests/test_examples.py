@@ -89,3 +89,37 @@ def test_every_scenario_runs_and_writes_its_outputs(path, tmp_path):
     for kind, file in report["outputs"].items():
         assert Path(file).is_file(), kind
     assert any(u["type"] == "TALK" for u in report["utterances"])
+
+
+def test_report_writer_exports_a_docx_with_a_table(tmp_path):
+    import docx
+
+    from tinytroupe.testing.agent_replies import act_reply, is_turn_request
+
+    report = {"title": "Bakery survey", "author": "Mara", "content": (
+        "# Bakery survey\n\nMost customers want earlier hours.\n\n## Findings\n\n"
+        "| Wish | Customers |\n|---|---|\n| Open at 6:30 | 28 |\n| Organic flour | 22 |\n\n"
+        "## Recommendations\n\n1. Open at 6:30\n2. Offer an organic loaf")}
+    generic = scripted_responder(seed=1)
+
+    def respond(request):
+        if is_turn_request(request) and "WRITE_DOCUMENT" in request.messages[0].content:
+            return act_reply(("WRITE_DOCUMENT", json.dumps(report)))
+        return generic(request)
+
+    result = load(EXAMPLES / "report_writer.py").main(steps=1, model=model(respond), out_dir=tmp_path)
+    assert result["actions"] == ["WRITE_DOCUMENT", "DONE"]
+    path = tmp_path / "Document" / "Bakery survey.Mara.docx"
+    assert str(path) in result["files"] and len(result["files"]) == 3
+    document = docx.Document(str(path))
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"] == ["Findings", "Recommendations"]
+    assert document.tables[0].rows[1].cells[1].text == "28"
+
+
+def test_story_steering_runs_three_steps_and_each_section_reaches_the_world():
+    story = load(EXAMPLES / "story_steering.py").main(steps=3, model=model())
+    assert len(story.sections) == 3 and story.environment.simulation_step == 3
+    assert story.current_story.count("## The story continues") == 2
+    for agent in story.environment.agents:
+        heard = [e.content for e in agent.episodic_memory.retrieve_all(type="CONVERSATION") if e.source == "Narrator"]
+        assert heard == story.sections

@@ -13,6 +13,7 @@ TinyTroupeError
 │   └── CacheError                 the call cache file is unusable
 ├── StateError             a checkpoint or saved state is corrupt or incompatible
 ├── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
+│   └── PoorQualityActionException  no action passed the quality checks (CONTINUE_ON_FAILURE off)
 └── MissingExtraError      an optional dependency (an extra) is not installed
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "CacheError",
     "StateError",
     "SimulationError",
+    "PoorQualityActionException",
     "MissingExtraError",
 ]
 
@@ -112,6 +114,18 @@ class StateError(TinyTroupeError):
 
 class SimulationError(TinyTroupeError):
     """Agents, worlds or the control scope were used in a way that cannot work."""
+
+
+class PoorQualityActionException(SimulationError):
+    """No proposed action passed the quality checks and ``CONTINUE_ON_FAILURE`` is off.
+
+    ``scores`` holds the last attempt's score per criterion; ``proposal`` the best proposal seen.
+    """
+
+    def __init__(self, message: str, *, scores: dict[str, int] | None = None, proposal: object = None):
+        super().__init__(message)
+        self.scores = dict(scores or {})
+        self.proposal = proposal
 
 
 class MissingExtraError(TinyTroupeError, ImportError):

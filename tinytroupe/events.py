@@ -4,19 +4,32 @@ Agents, worlds, factories and the LLM layer call :func:`emit`; renderers, transc
 recorders and tests subscribe. Subscribers are called synchronously in the emitting thread;
 a subscriber that raises is logged and dropped from that delivery, never breaking the
 simulation.
+
+Every event has an owner: ``world_id`` and ``simulation_id``, taken from :func:`owner`
+blocks (a world wraps everything it drives in one; so does a simulation), which asyncio
+tasks and threads started inside inherit. ``subscribe(..., world_id=...)`` delivers only
+the events of that world, at a cost that does not grow with the number of worlds. Kinds and
+their typed payloads are catalogued in :mod:`tinytroupe.contracts`; ``event.payload`` is the
+typed view of ``event.data``.
 """
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
 import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Event", "subscribe", "unsubscribe", "emit", "collect", "EventCollector"]
+from tinytroupe.contracts import event_kind, payload_for
+
+__all__ = ["Event", "subscribe", "unsubscribe", "emit", "publish", "collect", "EventCollector", "owner",
+           "current_owner"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +52,13 @@ class Event:
     sim_time: str | None = None
     seq: int = field(default_factory=lambda: next(_seq))
     wall_time: float = field(default_factory=time.time)
+    world_id: str | None = None
+    simulation_id: str | None = None
+
+    @property
+    def payload(self) -> Any:
+        """The typed payload (a dataclass of :mod:`tinytroupe.contracts`) of this event."""
+        return payload_for(self.kind, self.data)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,7 +68,13 @@ class Event:
             "sim_time": self.sim_time,
             "seq": self.seq,
             "wall_time": self.wall_time,
+            "world_id": self.world_id,
+            "simulation_id": self.simulation_id,
         }
+
+    def content(self) -> dict[str, Any]:
+        """What happened, without when it was emitted (``seq``, ``wall_time``): equal in reruns."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("seq", "wall_time")}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
@@ -59,28 +85,65 @@ class Event:
             sim_time=d.get("sim_time"),
             seq=int(d.get("seq", 0)),
             wall_time=float(d.get("wall_time", 0.0)),
+            world_id=d.get("world_id"),
+            simulation_id=d.get("simulation_id"),
         )
+
+
+_owner: contextvars.ContextVar[tuple[str | None, str | None]] = contextvars.ContextVar(
+    "tinytroupe_event_owner", default=(None, None))
+
+
+def current_owner() -> tuple[str | None, str | None]:
+    """``(world_id, simulation_id)`` that events emitted here will carry."""
+    return _owner.get()
+
+
+@contextmanager
+def owner(world_id: str | None = None, simulation_id: str | None = None, *,
+          keep_world: bool = False) -> Iterator[None]:
+    """Events emitted inside this block belong to ``world_id`` / ``simulation_id``.
+
+    A None argument keeps the enclosing owner's value; ``keep_world`` keeps an enclosing
+    world id when there is one (an agent's own world does not override the world driving it).
+    """
+    world, simulation = _owner.get()
+    if world_id is not None and not (keep_world and world is not None):
+        world = world_id
+    if simulation_id is not None:
+        simulation = simulation_id
+    token = _owner.set((world, simulation))
+    try:
+        yield
+    finally:
+        _owner.reset(token)
 
 
 Subscriber = Callable[[Event], None]
 
 _lock = threading.Lock()
 _subscribers: list[tuple[Subscriber, tuple[str, ...] | None]] = []
+_by_world: dict[str, list[tuple[Subscriber, tuple[str, ...] | None]]] = {}
 
 
-def subscribe(callback: Subscriber, kinds: Iterable[str] | None = None) -> Callable[[], None]:
-    """Call ``callback`` for each event (or each event whose kind starts with one of ``kinds``).
+def subscribe(callback: Subscriber, kinds: Iterable[str] | None = None, *,
+              world_id: str | None = None) -> Callable[[], None]:
+    """Call ``callback`` for each event (or each event whose kind starts with one of ``kinds``;
+    with ``world_id``, only the events owned by that world).
 
     Returns a function that unsubscribes.
     """
     entry = (callback, tuple(kinds) if kinds is not None else None)
     with _lock:
-        _subscribers.append(entry)
+        holder = _subscribers if world_id is None else _by_world.setdefault(world_id, [])
+        holder.append(entry)
 
     def _unsubscribe() -> None:
         with _lock:
-            if entry in _subscribers:
-                _subscribers.remove(entry)
+            if entry in holder:
+                holder.remove(entry)
+            if world_id is not None and not holder and _by_world.get(world_id) is holder:
+                del _by_world[world_id]
 
     return _unsubscribe
 
@@ -89,13 +152,24 @@ def unsubscribe(callback: Subscriber) -> None:
     """Remove every subscription of ``callback``."""
     with _lock:
         _subscribers[:] = [e for e in _subscribers if e[0] is not callback]
+        for holder in _by_world.values():
+            holder[:] = [e for e in holder if e[0] is not callback]
+
+
+def publish(payload: Any, source: str | None = None, sim_time: str | None = None) -> Event:
+    """Emit a typed payload (a dataclass of :mod:`tinytroupe.contracts`) as an event of its kind."""
+    return emit(event_kind(payload), source, sim_time, **dataclasses.asdict(payload))
 
 
 def emit(kind: str, source: str | None = None, sim_time: str | None = None, **data: Any) -> Event:
-    """Build an event and deliver it to every matching subscriber."""
-    event = Event(kind=kind, source=source, data=data, sim_time=sim_time)
+    """Build an event owned by the current :func:`owner` and deliver it to every matching subscriber."""
+    world_id, simulation_id = _owner.get()
+    event = Event(kind=kind, source=source, data=data, sim_time=sim_time, world_id=world_id,
+                  simulation_id=simulation_id)
     with _lock:
         targets = list(_subscribers)
+        if world_id is not None and world_id in _by_world:
+            targets.extend(_by_world[world_id])
     for callback, kinds in targets:
         if kinds is not None and not any(kind.startswith(k) for k in kinds):
             continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -100,14 +101,16 @@ def register(obj: Any) -> None:
         handler.register(obj)
 
 
-def default_seed(label: str) -> int | None:
-    """A reproducible seed for an object created without one (None outside a simulation).
+def default_seed(label: str) -> int:
+    """The seed of an object created without one: a stable digest of ``label`` (its kind and
+    name) and the ``SEED`` setting, the same in every process, inside a simulation or not.
 
-    Inside a simulation an unseeded world or factory must still draw the same numbers on a
-    rerun, or its state (and so every replay key) would differ each time.
+    Set ``SEED`` (or pass ``seed=``) for a fresh draw.
     """
-    provider = getattr(_handler, "default_seed", None)
-    return provider(label) if provider is not None else None
+    from tinytroupe.config import config_manager
+
+    base = int(config_manager.get("seed") or 0)
+    return int(hashlib.sha256(f"{base}/{label}".encode()).hexdigest()[:8], 16)
 
 
 def depth() -> int:

@@ -10,17 +10,20 @@ types and the reachable targets, bounded lengths for free text, so small models 
 ``DONE`` is left out of the schema's enum (the turn ends where the list ends, and ``DONE`` is
 appended): offered ``DONE``, SmolLM2-135M answers every turn with it and says nothing. A reply
 that does contain ``DONE`` is still valid.
-The pydantic model that validates the reply (:func:`turn_model`) checks the action types and
-is lenient about the rest; :mod:`tinytroupe.agent.turn` trims and guards what comes back.
+The pydantic model that validates the reply (:func:`turn_model`) is lenient: an action type
+the schema did not offer (a model that ignores the enum) is kept, stored and shown as the
+original does, as long as it is a word; a legacy single-action reply
+(``{"action": {...}, "cognitive_state": {...}}``) is read as a one-action turn.
+:mod:`tinytroupe.agent.turn` trims and guards what comes back.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tinytroupe.errors import SpecificationError
 
@@ -32,6 +35,7 @@ __all__ = [
     "CognitiveState",
     "COGNITIVE_FIELDS",
     "turn_model",
+    "TurnModel",
     "turn_schema",
     "CONTENT_MAX_LENGTH",
     "COGNITIVE_MAX_LENGTH",
@@ -123,23 +127,40 @@ class _ActionReply(BaseModel):
     @field_validator("type", mode="before")
     @classmethod
     def _normal_type(cls, v: Any) -> Any:
-        return v.strip().upper() if isinstance(v, str) else v
+        if not isinstance(v, str):
+            return v
+        word = re.sub(r"[\s-]+", "_", v.strip().upper())
+        if not _ACTION_TYPE.fullmatch(word):
+            raise ValueError(f"action type {v!r} is not an action type word such as TALK or THINK")
+        return word
 
 
-@lru_cache(maxsize=128)
-def turn_model(action_types: tuple[str, ...]) -> type[BaseModel]:
-    """The pydantic model validating a turn whose actions may only be of ``action_types``."""
-    action_model = create_model(
-        "TurnAction",
-        __base__=_ActionReply,
-        type=(Literal[action_types], ...),  # type: ignore[valid-type]
-    )
-    return create_model(
-        "TurnModel",
-        __config__=ConfigDict(extra="ignore"),
-        actions=(list[action_model], Field(default_factory=list)),  # type: ignore[valid-type]
-        cognitive_state=(CognitiveState, Field(default_factory=CognitiveState)),
-    )
+_ACTION_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+
+
+class TurnModel(BaseModel):
+    """A turn's reply: actions (any action-type word) and the cognitive state."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    actions: list[_ActionReply] = Field(default_factory=list)
+    cognitive_state: CognitiveState = Field(default_factory=CognitiveState)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_single_action(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "actions" not in value and isinstance(value.get("action"), dict):
+            value = {**value, "actions": [value["action"]]}
+        return value
+
+
+def turn_model(action_types: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The pydantic model validating a turn's reply.
+
+    ``action_types`` are the types offered in the schema; others are accepted too (stored
+    and shown), so the model does not depend on them.
+    """
+    return TurnModel
 
 
 def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int, *,

@@ -220,7 +220,11 @@ class TinyMentalFaculty:
         """A faculty of this class rebuilt from its saved name and state."""
         params = inspect.signature(cls.__init__).parameters
         takes_name = "name" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
-        faculty = cls(name=name) if takes_name else cls()
+        try:
+            faculty = cls(name=name) if takes_name else cls()
+        except TypeError as exc:
+            raise StateError(f"mental faculty {cls.__name__} cannot be rebuilt from a saved state ({exc}); give "
+                             "its constructor arguments defaults, or override its restore() classmethod.") from None
         if name:
             faculty.name = name
         faculty.load_state(state)

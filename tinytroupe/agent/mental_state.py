@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tinytroupe.agent.actions import COGNITIVE_FIELDS, CognitiveState
+from tinytroupe.contracts import AgentView
 
 __all__ = ["MentalState"]
 
@@ -39,6 +41,22 @@ class MentalState:
         values = {"goals": self.goals, "context": self.situation,
                   "attention": self.attention, "emotions": self.emotions}
         return {name: values[name] for name in COGNITIVE_FIELDS}
+
+    def prompt_section(self, view: AgentView) -> str:
+        """Time, place, context, then the agent's own reading of the situation, goals, attention, emotions."""
+        lines = []
+        if view.now is not None:
+            now = view.now.strftime("%A %Y-%m-%d %H:%M") if isinstance(view.now, datetime) else str(view.now)
+            lines.append(f"Date and time: {now}")
+        if self.location:
+            lines.append(f"Location: {self.location}")
+        if self.context:
+            lines.append("Context: " + "; ".join(self.context))
+        for label, value in (("Your reading of the situation", self.situation), ("Goals", self.goals),
+                             ("Attention", self.attention), ("Emotions", self.emotions)):
+            if value:
+                lines.append(f"{label}: {value}")
+        return "\n".join(lines)
 
     def to_state(self) -> dict[str, Any]:
         return {"location": self.location, "context": list(self.context), "goals": self.goals,

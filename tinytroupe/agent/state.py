@@ -1,84 +1,104 @@
-"""An agent's complete state as plain JSON, and back: persona, memories, mind, faculties, counters."""
+"""An agent's complete state as plain JSON, and back: a loop over the agent's parts.
+
+Each part is listed once as a :class:`Slot` (the field of the state document, the agent
+attribute holding the part, how the part exports and rebuilds itself). :func:`encode` and
+:func:`decode_parts` loop over the slots; the agent (``TinyPerson``) then installs what
+:func:`decode_parts` built, so a damaged state changes nothing. Adding a part to an agent
+is adding a slot.
+
+Layout (``state_version`` 2): ``type``, ``state_version``, ``persona``, ``settings``, and one
+field per slot. Version 1 kept the ledger's ``last_action`` and ``actions_buffer`` beside
+``counters``; they are read into the ledger.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from tinytroupe.agent.actions import Action
+from tinytroupe.agent.accessibility import Accessibility
+from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.memory import EpisodicMemory, SemanticMemory
-from tinytroupe.agent.mental_faculty import faculty_from_state
+from tinytroupe.agent.mental_faculty import MentalFaculty, faculty_from_state
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
 from tinytroupe.errors import StateError
 
-if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+__all__ = ["Slot", "PARTS", "encode", "decode_parts", "faculty_entry", "STATE_VERSION"]
 
-__all__ = ["encode", "decode", "STATE_VERSION"]
-
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
-def encode(agent: TinyPerson) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Slot:
+    """One part of an agent in its state document."""
+
+    key: str
+    attr: str
+    export: Callable[[Any], Any]
+    restore: Callable[[Any], Any]
+    empty: Callable[[], Any]
+
+
+def faculty_entry(faculty: MentalFaculty) -> dict[str, Any]:
+    """A faculty's saved form: ``{"kind", "name", "state"}``."""
+    return {"kind": faculty.kind, "name": faculty.name, "state": faculty.to_state()}
+
+
+PARTS: tuple[Slot, ...] = (
+    Slot("mental_state", "mental_state", lambda p: p.to_state(), MentalState.from_state, dict),
+    Slot("accessible_agents", "accessibility", lambda p: p.to_state(), Accessibility.from_state, list),
+    Slot("episodic_memory", "episodic_memory", lambda p: p.to_state(), EpisodicMemory.from_state, list),
+    Slot("semantic_memory", "semantic_memory", lambda p: p.to_state(), SemanticMemory.from_state, list),
+    Slot("mental_faculties", "mental_faculties", lambda fs: [faculty_entry(f) for f in fs],
+         lambda entries: [faculty_from_state(e) for e in entries], list),
+    Slot("counters", "ledger", lambda p: p.to_state(), TurnLedger.from_state, dict),
+    Slot("quality_stats", "quality_stats", lambda p: p.to_dict(), QualityStats.from_dict, dict),
+)
+
+
+def encode(agent: Any, slots: Sequence[Slot] = PARTS) -> dict[str, Any]:
     """Everything needed to restore ``agent`` exactly; JSON-serialisable."""
-    return {
-        "type": "TinyPerson",
-        "state_version": STATE_VERSION,
-        "persona": agent.persona,
-        "mental_state": agent.mental_state.to_state(),
-        "accessible_agents": [{"name": n, "relation": r} for n, r in agent.accessible_agent_relations().items()],
-        "episodic_memory": agent.episodic_memory.to_state(),
-        "semantic_memory": agent.semantic_memory.to_state(),
-        "mental_faculties": [{"kind": f.kind, "name": f.name, "state": f.to_state()}
-                             for f in agent.mental_faculties],
-        "counters": {
-            "fallback_count": agent.fallback_count,
-            "actions_count": agent.actions_count,
-            "current_episode_event_count": agent.current_episode_event_count,
-        },
-        "quality_stats": agent.quality_stats.to_dict(),
-        "settings": {
-            "strict": agent.strict,
-            "enable_quality_checks": agent.enable_quality_checks,
-            "schema_max_actions": agent.schema_max_actions,
-            "repetition_guard": agent.repetition_guard,
-        },
-        "last_action": agent.last_action.to_dict() if agent.last_action else None,
-        "actions_buffer": [dict(a) for a in agent._actions_buffer],
-    }
+    state: dict[str, Any] = {"type": "TinyPerson", "state_version": STATE_VERSION, "persona": agent.persona}
+    for slot in slots:
+        state[slot.key] = slot.export(getattr(agent, slot.attr))
+    state["settings"] = agent.settings.to_state()
+    return state
 
 
-def decode(agent: TinyPerson, state: dict[str, Any]) -> None:
-    """Restore ``agent`` from :func:`encode`'s output (accessible agents are found by name)."""
-    if not isinstance(state, dict) or state.get("type") != "TinyPerson" or "persona" not in state:
+def _migrate(state: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 state in the version 2 layout."""
+    counters = dict(state.get("counters") or {})
+    counters.setdefault("last_action", state.get("last_action"))
+    counters.setdefault("actions_buffer", state.get("actions_buffer") or [])
+    return {**state, "counters": counters}
+
+
+def decode_parts(state: Any, slots: Sequence[Slot] = PARTS) -> tuple[Persona, dict[str, Any], dict[str, Any]]:
+    """``(persona, {attr: part}, saved settings)`` from :func:`encode`'s output; raises StateError."""
+    if not isinstance(state, dict) or state.get("type") != "TinyPerson" or not isinstance(state.get("persona"), dict):
         raise StateError("agent state must be a dict with type 'TinyPerson' and a 'persona'; "
                          "pass what encode_complete_state() returned.")
-    version = state.get("state_version", STATE_VERSION)
-    if version > STATE_VERSION:
-        raise StateError(f"agent state version {version} is newer than this tinytroupe understands "
+    version = state.get("state_version", 1)
+    if not isinstance(version, int) or version > STATE_VERSION:
+        raise StateError(f"agent state version {version!r} is newer than this tinytroupe understands "
                          f"({STATE_VERSION}); upgrade tinytroupe.")
+    if version < 2:
+        state = _migrate(state)
     persona = Persona(state["persona"])
-    if not persona.name:
+    if not isinstance(persona.name, str) or not persona.name.strip():
         raise StateError("agent state: field 'persona.name' is missing.")
-    agent._set_persona(persona)
-    agent.mental_state = MentalState.from_state(state.get("mental_state") or {})
-    agent.episodic_memory = EpisodicMemory.from_state(state.get("episodic_memory") or [])
-    agent.semantic_memory = SemanticMemory.from_state(state.get("semantic_memory") or [])
-    agent.mental_faculties = [faculty_from_state(e) for e in state.get("mental_faculties") or []]
-    agent.make_all_agents_inaccessible()
-    for entry in state.get("accessible_agents") or []:
-        agent._accessible[entry["name"]] = entry.get("relation", "")
-    counters = state.get("counters") or {}
-    agent.fallback_count = int(counters.get("fallback_count", 0))
-    agent.actions_count = int(counters.get("actions_count", 0))
-    agent.current_episode_event_count = int(counters.get("current_episode_event_count", 0))
-    agent.quality_stats = QualityStats.from_dict(state.get("quality_stats") or {})
-    settings = state.get("settings") or {}
-    agent.strict = bool(settings.get("strict", agent.strict))
-    agent.enable_quality_checks = settings.get("enable_quality_checks", agent.enable_quality_checks)
-    agent.schema_max_actions = int(settings.get("schema_max_actions", agent.schema_max_actions))
-    agent.repetition_guard = bool(settings.get("repetition_guard", agent.repetition_guard))
-    last = state.get("last_action")
-    agent.last_action = Action.from_dict(last) if last else None
-    agent._actions_buffer = [dict(a) for a in state.get("actions_buffer") or []]
+    parts = {}
+    for slot in slots:
+        value = state.get(slot.key)
+        try:
+            parts[slot.attr] = slot.restore(slot.empty() if value is None else value)
+        except StateError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"agent state field {slot.key!r} is not valid ({type(exc).__name__}); "
+                             "restore it from an unmodified encode_complete_state() document.") from None
+    settings = state.get("settings") if isinstance(state.get("settings"), dict) else {}
+    return persona, parts, settings

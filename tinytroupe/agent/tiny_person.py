@@ -1,11 +1,15 @@
 """TinyPerson: a simulated person who perceives stimuli and acts.
 
-The class orchestrates; its parts do the work: :mod:`persona` (who), :mod:`memory`
-(what happened), :mod:`mental_state` (where and how), :mod:`prompt` and :mod:`turn` (deciding
-what to do, one structured LLM call per turn), :mod:`quality` (optional judging),
-:mod:`mental_faculty` (pluggable abilities), :mod:`state` (plain-JSON state) and
-:mod:`describe` (text views). Every stimulus and action is stored in episodic memory and
-emitted as an event; nothing here prints.
+The class orchestrates; its parts own their state and do the work: :mod:`persona` (who),
+:mod:`memory` (what happened), :mod:`mental_state` (where and how), :mod:`accessibility`
+(whom it can reach), :mod:`ledger` (counters, last action, the action buffer),
+:mod:`mental_faculty` (pluggable abilities), :mod:`quality` (optional judging). The parts
+are listed once in :data:`tinytroupe.agent.state.PARTS`: encoding and decoding loop over
+them, and the turn prompt is assembled from the sections they render
+(:meth:`TinyPerson.turn_prompt`). :mod:`turn` decides a turn from that prompt without
+seeing the agent. Settings are resolved once, when the agent is built
+(:class:`~tinytroupe.agent.settings.AgentSettings`). Every stimulus and action is stored in
+episodic memory and emitted as an event owned by the agent's world; nothing here prints.
 """
 
 from __future__ import annotations
@@ -16,17 +20,29 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tinytroupe import events, state_files, transactions
+from tinytroupe import events, llm, state_files, transactions
 from tinytroupe.agent import describe, registry, spec, state
-from tinytroupe.agent.actions import Action
+from tinytroupe.agent.accessibility import Accessibility
+from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona, read_specification
-from tinytroupe.agent.quality import QualityStats
-from tinytroupe.agent.turn import apply_turn, decide
-from tinytroupe.config import config_manager
+from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
+from tinytroupe.agent.quality import QualityGate, QualityStats
+from tinytroupe.agent.settings import AgentSettings
+from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
+from tinytroupe.contracts import (
+    AgentAction,
+    AgentFallback,
+    AgentGuard,
+    AgentStimulus,
+    AgentView,
+    Stimulus,
+    StimulusKind,
+    register_state_kind,
+)
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.llm.base import LLMModel
 from tinytroupe.transactions import transactional
@@ -43,6 +59,7 @@ class TinyPerson(LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
+    state_kind: ClassVar[str] = "agent"
 
     def __init__(self, name: str, *, model: LLMModel | None = None, strict: bool = False,
                  enable_quality_checks: bool | None = None,
@@ -55,24 +72,46 @@ class TinyPerson(LegacyPersonaMixin):
         registry.register(self, name)
         self._persona = Persona({"name": name})
         self.model = model
-        self.strict = strict
-        self.enable_quality_checks = enable_quality_checks
-        self.repetition_guard = enable_basic_action_repetition_prevention
-        self.schema_max_actions = 4
+        self.settings = AgentSettings.from_config(strict=strict, enable_quality_checks=enable_quality_checks,
+                                                  repetition_guard=enable_basic_action_repetition_prevention)
         self.episodic_memory = episodic_memory or EpisodicMemory()
         self.semantic_memory = semantic_memory or SemanticMemory()
         self.mental_state = MentalState()
         self.mental_faculties: list[MentalFaculty] = list(mental_faculties)
-        self.environment: Any = None
-        self._accessible: dict[str, str] = {}
-        self._accessible_refs: dict[str, TinyPerson] = {}
-        self._actions_buffer: list[dict[str, Any]] = []
-        self.last_action: Action | None = None
-        self.fallback_count = 0
-        self.actions_count = 0
-        self.current_episode_event_count = 0
+        self.accessibility = Accessibility()
+        self.ledger = TurnLedger()
         self.quality_stats = QualityStats()
+        self.environment: Any = None
         transactions.register(self)
+
+    # -- settings and counters (kept by the settings object and the ledger) ----------------
+    def _setting(name: str, doc: str) -> property:  # type: ignore[misc]
+        def fget(self: TinyPerson) -> Any:
+            return getattr(self.settings, name)
+
+        def fset(self: TinyPerson, value: Any) -> None:
+            self.settings = self.settings.replace(**{name: value})
+
+        return property(fget, fset, doc=doc)
+
+    def _counter(name: str, doc: str) -> property:  # type: ignore[misc]
+        def fget(self: TinyPerson) -> Any:
+            return getattr(self.ledger, name)
+
+        def fset(self: TinyPerson, value: Any) -> None:
+            setattr(self.ledger, name, value)
+
+        return property(fget, fset, doc=doc)
+
+    strict = _setting("strict", "Raise on model failures instead of recording a fallback turn.")
+    enable_quality_checks = _setting("enable_quality_checks", "Judge turns (None: the configuration decides).")
+    repetition_guard = _setting("repetition_guard", "End a turn where an action repeats an earlier one.")
+    schema_max_actions = _setting("schema_max_actions", "At most this many actions in one reply (None: the setting).")
+    fallback_count = _counter("fallback_count", "Turns the model could not give.")
+    actions_count = _counter("actions_count", "Actions taken (DONE not counted).")
+    current_episode_event_count = _counter("current_episode_event_count", "Events since the episode began.")
+    last_action = _counter("last_action", "The last action taken since something new happened.")
+    del _setting, _counter
 
     # -- persona ---------------------------------------------------------------------------
     @property
@@ -150,6 +189,11 @@ class TinyPerson(LegacyPersonaMixin):
     def clear_agents(cls) -> None:
         registry.clear()
 
+    @property
+    def detached(self) -> bool:
+        """Whether this agent lives only in a forked world (outside the name registry)."""
+        return registry.is_detached(self)
+
     # -- specifications --------------------------------------------------------------------
     @classmethod
     def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
@@ -190,18 +234,23 @@ class TinyPerson(LegacyPersonaMixin):
         event = MemoryEvent(role=role, type=type, content=content, source=source, target=target,  # type: ignore[arg-type]
                             sim_time=self.sim_time())
         self.episodic_memory.store(event)
-        self.current_episode_event_count += 1
-        if self.current_episode_event_count >= int(config_manager.get("max_episode_length")):
+        self.ledger.current_episode_event_count += 1
+        if self.ledger.current_episode_event_count >= self.settings.max_episode_length:
             self.consolidate_episode()
         return event
 
     def consolidate_episode(self) -> None:
         """Hand the current episode to the faculties (the semantic-memory seam) and start a new one."""
-        if config_manager.get("enable_memory_consolidation") and self.current_episode_event_count:
-            episode = self.episodic_memory.retrieve_last(self.current_episode_event_count)
+        count = self.ledger.current_episode_event_count
+        if self.settings.enable_memory_consolidation and count:
+            episode = self.episodic_memory.retrieve_last(count)
             for faculty in self.mental_faculties:
                 faculty.consolidate(self, episode)
-        self.current_episode_event_count = 0
+        self.ledger.current_episode_event_count = 0
+
+    def _world_id(self) -> str | None:
+        world_id = getattr(self.environment, "id", None)
+        return world_id if isinstance(world_id, str) else None
 
     def pretty_current_interactions(self, first_n: int | None = None, last_n: int | None = None,
                                     max_content_length: int | None = None) -> str:
@@ -209,36 +258,43 @@ class TinyPerson(LegacyPersonaMixin):
         return describe.pretty_interactions(self, first_n, last_n, max_content_length)
 
     # -- stimuli ---------------------------------------------------------------------------
-    def _perceive(self, type: str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
+    def _perceive(self, kind: StimulusKind, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
         _request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self.record_event("stimulus", type, text, source=sender)
-        self.last_action = None  # something new happened: repeating oneself is no longer a loop
-        events.emit("agent.stimulus", source=self.name, sim_time=self.sim_time(), agent=self.name,
-                    type=type, content=text, sender=sender, display=display is not False)
+        self.perceive(Stimulus(kind, text, sender), display=display is not False)
         return self
+
+    def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
+        """Take in one stimulus: remember it and emit it, owned by the world driving the agent
+        (or, outside a world call, by the agent's own world)."""
+        kind = stimulus.kind.value
+        self.record_event("stimulus", kind, stimulus.content, source=stimulus.source)
+        self.ledger.something_new_happened()
+        with events.owner(self._world_id(), keep_world=True):
+            events.publish(AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display),
+                           source=self.name, sim_time=self.sim_time())
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive("CONVERSATION", speech, source, communication_display)
+        return self._perceive(StimulusKind.CONVERSATION, speech, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
     def see(self, description: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive("VISUAL", description, source, communication_display)
+        return self._perceive(StimulusKind.VISUAL, description, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
     def think(self, thought: Any, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive("THOUGHT", thought, None, communication_display)
+        return self._perceive(StimulusKind.THOUGHT, thought, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
     def internalize_goal(self, goal: Any, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive("INTERNAL_GOAL_FORMULATION", goal, None, communication_display)
+        return self._perceive(StimulusKind.INTERNAL_GOAL_FORMULATION, goal, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
     def socialize(self, social_description: Any, source: Any = None,
                   communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive("SOCIAL", social_description, source, communication_display)
+        return self._perceive(StimulusKind.SOCIAL, social_description, source, communication_display)
 
     def listen_and_act(self, speech: Any, return_actions: bool = False, source: Any = None,
                        communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
@@ -270,8 +326,7 @@ class TinyPerson(LegacyPersonaMixin):
 
     def make_agent_accessible(self, agent: TinyPerson, relation_description: str = DEFAULT_RELATION) -> TinyPerson:
         if agent is not self:
-            self._accessible[agent.name] = relation_description
-            self._accessible_refs[agent.name] = agent
+            self.accessibility.add(agent, relation_description)
         return self
 
     def make_agents_accessible(self, agents: Iterable[TinyPerson],
@@ -282,25 +337,22 @@ class TinyPerson(LegacyPersonaMixin):
 
     def make_agent_inaccessible(self, agent: TinyPerson | str) -> TinyPerson:
         name = agent.name if isinstance(agent, TinyPerson) else agent
-        self._accessible.pop(name, None)
-        self._accessible_refs.pop(name, None)
+        self.accessibility.remove(name)
         return self
 
     def make_all_agents_inaccessible(self) -> TinyPerson:
-        self._accessible.clear()
-        self._accessible_refs.clear()
+        self.accessibility.clear()
         return self
 
     @property
     def accessible_agents(self) -> list[TinyPerson]:
         """The agents this one can interact with (those that still exist), looked up in its world first."""
         world = getattr(self.environment, "name_to_agent", None) or {}
-        found = (self._accessible_refs.get(n) or world.get(n) or registry.get(n) for n in self._accessible)
-        return [a for a in found if a is not None]
+        return self.accessibility.agents(world, registry.all_agents)
 
     def accessible_agent_relations(self) -> dict[str, str]:
         """Accessible agents' names, each with how this agent relates to them."""
-        return dict(self._accessible)
+        return dict(self.accessibility.relations)
 
     # -- faculties -------------------------------------------------------------------------
     def add_mental_faculty(self, faculty: MentalFaculty) -> TinyPerson:
@@ -316,37 +368,100 @@ class TinyPerson(LegacyPersonaMixin):
 
     # -- acting ----------------------------------------------------------------------------
     def max_actions_per_turn(self) -> int:
-        return max(1, int(config_manager.get("max_actions_per_turn")))
+        return self.settings.max_actions_per_turn
 
     def quality_checks_enabled(self) -> bool:
-        if self.enable_quality_checks is not None:
-            return bool(self.enable_quality_checks)
-        return bool(config_manager.get("enable_quality_checks"))
+        return self.settings.quality_checks
 
-    def act(self, n: int | None = None, until_done: bool = True, return_actions: bool = False,
-            communication_display: bool | None = None, strict: bool | None = None) -> list[dict] | None:
-        """Act for ``n`` turns (default one turn, which ends with DONE); blocking twin of :meth:`aact`."""
+    def view(self) -> AgentView:
+        """What the agent's parts may know when they render their prompt sections."""
+        now = getattr(self.environment, "current_datetime", None)
+        return AgentView(self.name, now=now, in_world=self.environment is not None)
+
+    def turn_prompt(self) -> TurnPrompt:
+        """The next turn's prompt, from the parts' own contributions."""
+        view = self.view()
+        definitions = action_definitions(self.mental_faculties, view.in_world)
+        sections = [self.mental_state.prompt_section(view), self.accessibility.prompt_section(view),
+                    *(f.prompt_section(self) for f in self.mental_faculties)]
+        episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix,
+                                   self.settings.episodic_lookback)
+        return TurnPrompt(self.name, self._persona.render(), tuple(definitions),
+                          tuple(action_constraints(self.mental_faculties)), episodes,
+                          tuple(s for s in sections if s))
+
+    def _plan(self, cap: int) -> TurnPlan:
+        return TurnPlan(self.turn_prompt(), tuple(self.accessibility.relations), cap,
+                        self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
+                        self.settings.max_completion_tokens, {"agent": self.name})
+
+    def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+            max_content_length: int | None = None, communication_display: bool | None = None,
+            strict: bool | None = None) -> list[dict] | None:
+        """Act: blocking twin of :meth:`aact` (same arguments, the original's order)."""
         from tinytroupe._sync import run_sync
 
-        return run_sync(self.aact(n, until_done, return_actions, communication_display, strict))
+        return run_sync(self.aact(until_done, n, return_actions, max_content_length, communication_display, strict))
 
-    @transactional(ignore=_DISPLAY)
-    async def aact(self, n: int | None = None, until_done: bool = True, return_actions: bool = False,
-                   communication_display: bool | None = None, strict: bool | None = None) -> list[dict] | None:
-        """Act: one structured LLM call per turn. With ``return_actions`` returns
+    @transactional(ignore=("communication_display", "max_content_length"))
+    async def aact(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+                   max_content_length: int | None = None, communication_display: bool | None = None,
+                   strict: bool | None = None) -> list[dict] | None:
+        """Act. By default one turn: one structured LLM call whose actions end with DONE. With
+        ``n``, turns until ``n`` actions are taken (a turn that does nothing counts as one, so
+        an idle agent stops); with ``until_done=False`` and no ``n``, a single action.
+        With ``return_actions`` returns
         ``[{"action": {"type", "content", "target"}, "cognitive_state": {...}}, ...]``.
-        TALKs are not delivered here: a world routes them."""
+        TALKs are not delivered here: a world routes them. ``max_content_length`` only
+        affects display (the original's argument)."""
         _request_display()
+        if n is not None and (not isinstance(n, int) or n < 1):
+            raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
+        strict = self.strict if strict is None else strict
+        remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
+        display = communication_display is not False
         entries: list[dict] = []
-        for _ in range(max(1, n or 1)):
-            result = await decide(self, self.strict if strict is None else strict)
-            entries.extend(await apply_turn(self, result, display=communication_display is not False))
+        model = self.model or llm.default_model()
+        while remaining > 0:
+            cap = min(remaining, self.settings.max_actions_per_turn)
+            review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
+            result = await decide(self._plan(cap), model, strict, review)
+            entries.extend(await self._apply_turn(result, display))
+            taken = sum(1 for a in result.actions if a.type != "DONE")
+            remaining = remaining - max(1, taken) if n is not None else 0
         return entries if return_actions else None
+
+    async def _apply_turn(self, result: TurnResult, display: bool = True) -> list[dict]:
+        """Record a decided turn: memory, ledger, events, faculties, cognitive state; return its entries."""
+        sim_time = self.sim_time()
+        with events.owner(self._world_id(), keep_world=True):
+            if result.failure is not None:
+                self.ledger.record_fallback(result.failure.error_type)
+                events.publish(AgentFallback(self.name, result.failure.error_type, result.failure.reason, display),
+                               source=self.name, sim_time=sim_time)
+            self.mental_state.update_cognitive(result.cognitive_state)
+            cognitive = self.mental_state.cognitive_dict()
+            entries = []
+            for action in result.actions:
+                if action.type == "DONE":
+                    for reason, text in result.notes:
+                        self.record_event("note", reason.upper(), text)
+                        events.publish(AgentGuard(self.name, reason, text, display), source=self.name,
+                                       sim_time=sim_time)
+                else:
+                    self.record_event("action", action.type, action.content, target=action.target)
+                self.ledger.record_action(action)
+                events.publish(AgentAction(self.name, action.type, action.content, action.target, display),
+                               source=self.name, sim_time=sim_time)
+                for faculty in self.mental_faculties:
+                    if await faculty.aprocess_action(self, action):
+                        break
+                entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
+        return entries
 
     def pop_latest_actions(self) -> list[dict[str, Any]]:
         """The actions taken since the last call (oldest first), then forget them."""
-        actions, self._actions_buffer = self._actions_buffer, []
-        return actions
+        return self.ledger.pop_actions()
 
     def pop_actions_and_get_contents_for(self, action_type: str, only_last_action: bool = True) -> str:
         """The contents of the latest actions of ``action_type``, joined by newlines (buffer emptied)."""
@@ -357,12 +472,16 @@ class TinyPerson(LegacyPersonaMixin):
 
     # -- state -----------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:
-        """Plain-JSON state: persona, memories, mental state, accessibility, faculties, counters."""
+        """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`)."""
         return state.encode(self)
 
     def decode_complete_state(self, complete_state: dict[str, Any]) -> TinyPerson:
-        """Restore what :meth:`encode_complete_state` produced."""
-        state.decode(self, complete_state)
+        """Restore what :meth:`encode_complete_state` produced (all checked before anything changes)."""
+        persona, parts, saved_settings = state.decode_parts(complete_state)
+        self._set_persona(persona)
+        for attr, part in parts.items():
+            setattr(self, attr, part)
+        self.settings = self.settings.with_state(saved_settings)
         return self
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -397,6 +516,9 @@ class TinyPerson(LegacyPersonaMixin):
 
     def __repr__(self) -> str:
         return f"TinyPerson({self.name!r})"
+
+
+register_state_kind("agent", TinyPerson)
 
 
 def _request_display() -> None:

@@ -1,9 +1,13 @@
 """One turn of an agent: ask the model once, then shape what comes back into a safe action list.
 
-:func:`decide` never raises on bad model output unless asked to be strict: a failed call
-becomes a recorded fallback (a ``THINK`` noting the failure, then ``DONE``). :func:`shape_turn`
-is pure: it cuts the list at the first ``DONE``, at the turn cap, or where an action repeats
-the previous one, and makes sure the turn ends with ``DONE``.
+:func:`decide` works from a :class:`TurnPlan` (the prompt the agent's parts assembled, the
+reachable names, the bounds) and never sees the agent. It never raises on bad model output
+unless asked to be strict: a failed call becomes a fallback (a ``THINK`` that says the agent
+lost its train of thought, then ``DONE``), with the failure's type and a short fixed reason
+kept apart from anything the agent perceives: provider text never reaches memory, prompts
+or saved states. :func:`shape_turn` is pure: it cuts the list at the first ``DONE``, at the
+turn cap, or where an action repeats the previous one, and makes sure the turn ends with
+``DONE``.
 """
 
 from __future__ import annotations
@@ -12,9 +16,8 @@ import difflib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from tinytroupe import events, llm
+from tinytroupe import llm
 from tinytroupe.agent.actions import (
     COGNITIVE_FIELDS,
     COGNITIVE_MAX_LENGTH,
@@ -24,18 +27,22 @@ from tinytroupe.agent.actions import (
     turn_model,
     turn_schema,
 )
-from tinytroupe.agent.prompt import action_definitions, build_messages
-from tinytroupe.agent.quality import QualityGate, render_proposal
-from tinytroupe.config import config_manager
-from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError
-from tinytroupe.llm.base import Message
+from tinytroupe.agent.prompt import TurnPrompt
+from tinytroupe.agent.quality import render_proposal
+from tinytroupe.errors import (
+    AuthenticationError,
+    BadRequestError,
+    LLMError,
+    NoModelConfiguredError,
+    ProviderError,
+    StructuredOutputError,
+    TransientError,
+)
+from tinytroupe.llm.base import LLMModel, Message, capabilities_of
 from tinytroupe.prompts import render
 
-if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
-
-__all__ = ["Proposal", "TurnResult", "shape_turn", "decide", "apply_turn", "fallback", "is_repetition",
-           "tidy_text", "SIMILARITY_THRESHOLD"]
+__all__ = ["Proposal", "TurnResult", "TurnPlan", "Failure", "shape_turn", "decide", "fallback", "is_repetition",
+           "tidy_text", "failure_of", "SIMILARITY_THRESHOLD"]
 
 SIMILARITY_THRESHOLD = 0.9
 DONE = Action("DONE")
@@ -56,7 +63,34 @@ class TurnResult:
     actions: list[Action]
     cognitive_state: CognitiveState
     notes: list[tuple[str, str]] = field(default_factory=list)  # (reason, text)
-    fallback_error: str | None = None
+    failure: Failure | None = None
+
+    @property
+    def fallback_error(self) -> str | None:
+        """``"<type>: <reason>"`` of a fallback turn, else None."""
+        return f"{self.failure.error_type}: {self.failure.reason}" if self.failure else None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a turn fell back: the error's type and a short reason of our own wording."""
+
+    error_type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TurnPlan:
+    """Everything one turn needs, gathered by the agent from its parts and settings."""
+
+    prompt: TurnPrompt
+    targets: tuple[str, ...]
+    max_actions: int
+    schema_max_actions: int | None = None
+    previous: Action | None = None
+    repetition_guard: bool = True
+    max_tokens: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def is_repetition(action: Action, previous: Action | None) -> bool:
@@ -125,63 +159,79 @@ def tidy_text(text: str, limit: int | None = None) -> str:
     return " ".join(kept)
 
 
-def _to_proposal(value: object, names: tuple[str, ...]) -> Proposal:
+def _to_proposal(value: object, names: tuple[str, ...], content_max: int = CONTENT_MAX_LENGTH,
+                 cognitive_max: int = COGNITIVE_MAX_LENGTH) -> Proposal:
     actions = []
     for item in value.actions:  # type: ignore[attr-defined]
         target = "" if item.type in ("THINK", "DONE") else _normal_target(item.target, names)
-        actions.append(Action(item.type, tidy_text(item.content, CONTENT_MAX_LENGTH), target))
+        actions.append(Action(item.type, tidy_text(item.content, content_max), target))
     state = value.cognitive_state  # type: ignore[attr-defined]
-    tidy = {name: tidy_text(getattr(state, name), COGNITIVE_MAX_LENGTH) for name in COGNITIVE_FIELDS}
+    tidy = {name: tidy_text(getattr(state, name), cognitive_max) for name in COGNITIVE_FIELDS}
     return Proposal(actions, CognitiveState(**tidy))
 
 
-def fallback(agent: TinyPerson, error: Exception) -> TurnResult:
-    """The turn recorded when the model gave nothing usable."""
-    reason = " ".join(str(error).split())[:200]
-    thought = Action("THINK", f"I lost my train of thought and cannot decide what to do right now. ({reason})")
-    return TurnResult([thought, DONE], CognitiveState(), fallback_error=f"{type(error).__name__}: {reason}")
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (StructuredOutputError, "the model's reply was not a usable turn"),
+    (TransientError, "the model service did not answer in time"),
+    (BadRequestError, "the model service refused the request"),
+    (ProviderError, "the model service failed"),
+)
 
 
-# bounds of a turn on the embedded local model (its replies are generated on the CPU)
-LOCAL_MAX_ACTIONS = 2
-LOCAL_CONTENT_MAX_LENGTH = 280
-LOCAL_COGNITIVE_MAX_LENGTH = 80
+def failure_of(error: BaseException) -> Failure:
+    """The error's type and a short reason of our own: never the error's text (it may hold
+    server messages, URLs or credentials)."""
+    reason = next((text for cls, text in _REASONS if isinstance(error, cls)), "the model call failed")
+    return Failure(type(error).__name__, getattr(error, "short_reason", None) or reason)
 
 
-async def decide(agent: TinyPerson, strict: bool) -> TurnResult:
-    """Run one turn: one structured call (plus judge calls when quality checks are on)."""
-    model = agent.model or llm.default_model()
-    types = tuple(d.type for d in action_definitions(agent))
-    names = tuple(agent.accessible_agent_relations())
-    max_actions = max(1, min(agent.schema_max_actions, agent.max_actions_per_turn()))
-    if model.name == "local":  # a CPU-bound demo model: every generated token costs wall time
-        schema = turn_schema(types, names, min(max_actions, LOCAL_MAX_ACTIONS),
-                             content_max=LOCAL_CONTENT_MAX_LENGTH, cognitive_max=LOCAL_COGNITIVE_MAX_LENGTH)
-    else:
-        schema = turn_schema(types, names, max_actions)
+LOST_THOUGHT = "I lost my train of thought and cannot decide what to do right now."
+
+
+def fallback(error: BaseException) -> TurnResult:
+    """The turn recorded when the model gave nothing usable (the error is kept out of it)."""
+    return TurnResult([Action("THINK", LOST_THOUGHT), DONE], CognitiveState(), failure=failure_of(error))
+
+
+class _NoProposal(LLMError):
+    short_reason = "no proposal passed the quality checks"
+
+
+Review = Callable[[Proposal, Callable[..., Awaitable[Proposal]]], Awaitable["Proposal | None"]]
+
+
+async def decide(plan: TurnPlan, model: LLMModel | None = None, strict: bool = False,
+                 review: Review | None = None) -> TurnResult:
+    """Run one turn: one structured call (plus judge calls when ``review`` is given)."""
+    model = model or llm.default_model()
+    caps = capabilities_of(model)
+    schema_cap = min(c for c in (plan.max_actions, plan.schema_max_actions, caps.max_actions_per_turn) if c)
+    content_max = caps.max_content_length or CONTENT_MAX_LENGTH
+    cognitive_max = caps.max_cognitive_length or COGNITIVE_MAX_LENGTH
+    types = plan.prompt.action_types
+    schema = turn_schema(types, plan.targets, max(1, schema_cap), content_max=content_max,
+                         cognitive_max=cognitive_max)
     output_type = turn_model(types)
-    messages = build_messages(agent)
-    max_tokens = int(config_manager.get("max_completion_tokens"))  # the schema bounds the reply anyway
+    messages = plan.prompt.messages()
 
     async def generate(extra: list[Message]) -> Proposal:
         result = await llm.agenerate(model, [*messages, *extra], output_type, schema=schema,
-                                     max_tokens=max_tokens, tags={"agent": agent.name})
-        return _to_proposal(result.value, names)
+                                     max_tokens=plan.max_tokens, tags=dict(plan.tags))
+        return _to_proposal(result.value, plan.targets, content_max, cognitive_max)
 
     try:
-        proposal = await generate([])
-        if agent.quality_checks_enabled():
-            proposal = await QualityGate(agent, model, strict).review(proposal, _regenerator(generate))
+        proposal: Proposal | None = await generate([])
+        if review is not None and proposal is not None:
+            proposal = await review(proposal, _regenerator(generate))
     except (NoModelConfiguredError, AuthenticationError):
         raise  # configuration problems: every turn would fail the same way
     except LLMError as exc:
         if strict:
             raise
-        return fallback(agent, exc)
+        return fallback(exc)
     if proposal is None:
-        return fallback(agent, LLMError("no proposal passed the quality checks"))
-    actions, notes = shape_turn(proposal.actions, agent.max_actions_per_turn(), agent.last_action,
-                                guard=agent.repetition_guard)
+        return fallback(_NoProposal("no proposal passed the quality checks"))
+    actions, notes = shape_turn(proposal.actions, plan.max_actions, plan.previous, guard=plan.repetition_guard)
     return TurnResult(actions, proposal.cognitive_state, notes)
 
 
@@ -192,33 +242,3 @@ def _regenerator(generate: Callable[[list[Message]], Awaitable[Proposal]]):
         return await generate([Message(role="user", content=note)])
 
     return regenerate
-
-
-async def apply_turn(agent: TinyPerson, result: TurnResult, display: bool = True) -> list[dict]:
-    """Record a decided turn: memory, events, faculties, cognitive state; return its entries."""
-    sim_time = agent.sim_time()
-    if result.fallback_error is not None:
-        agent.fallback_count += 1
-        events.emit("agent.fallback", source=agent.name, sim_time=sim_time, agent=agent.name,
-                    error=result.fallback_error, display=display)
-    agent.mental_state.update_cognitive(result.cognitive_state)
-    cognitive = agent.mental_state.cognitive_dict()
-    entries = []
-    for action in result.actions:
-        if action.type == "DONE":
-            for reason, text in result.notes:
-                agent.record_event("note", reason.upper(), text)
-                events.emit("agent.guard", source=agent.name, sim_time=sim_time, agent=agent.name,
-                            reason=reason, note=text, display=display)
-        else:
-            agent.record_event("action", action.type, action.content, target=action.target)
-            agent.last_action = action
-            agent.actions_count += 1
-        agent._actions_buffer.append(action.to_dict())
-        events.emit("agent.action", source=agent.name, sim_time=sim_time, agent=agent.name,
-                    type=action.type, content=action.content, target=action.target, display=display)
-        for faculty in agent.mental_faculties:
-            if await faculty.aprocess_action(agent, action):
-                break
-        entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
-    return entries

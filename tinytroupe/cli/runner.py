@@ -162,8 +162,7 @@ class ScenarioRun:
             world.broadcast_context_change(list(step.value))
         elif step.action == "stimulus":
             agent = self._agent_named(step.value["to"], (*step.key, "stimulus", "to"))
-            with world._recording():  # so the stimulus is in the world's transcript
-                getattr(agent, _STIMULI[step.value["type"]])(step.value["content"])
+            getattr(agent, _STIMULI[step.value["type"]])(step.value["content"])  # owned by its world
         elif step.action == "run":
             return self._run_steps(int(step.value), progress)
         return True

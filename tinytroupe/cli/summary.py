@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.table import Table
 
+from tinytroupe.contracts import AgentAction, AgentFallback, AgentStimulus, WorldStep
 from tinytroupe.events import Event
 
 __all__ = ["Utterance", "utterances", "who_said_what", "markdown_summary", "RunReport"]
@@ -54,12 +55,12 @@ def utterances(transcript: Iterable[Event]) -> list[Utterance]:
     """The TALK, THINK and REACH_OUT actions of a transcript, with the step they happened in."""
     step, found = 0, []
     for event in transcript:
-        if event.kind == "world.step":
-            step = int(event.data.get("step") or step + 1)
-        elif event.kind == "agent.action" and str(event.data.get("type")) in SHOWN_ACTIONS:
-            data = event.data
-            found.append(Utterance(step, str(data.get("agent") or event.source), str(data.get("type")),
-                                   str(data.get("content") or ""), str(data.get("target") or "")))
+        payload = event.payload
+        if isinstance(payload, WorldStep):
+            step = int(payload.step or step + 1)
+        elif isinstance(payload, AgentAction) and payload.type in SHOWN_ACTIONS:
+            found.append(Utterance(step, str(payload.agent or event.source), payload.type,
+                                   str(payload.content or ""), str(payload.target or "")))
     return found
 
 
@@ -90,20 +91,20 @@ def _conversation(transcript: Sequence[Event]) -> list[str]:
     lines: list[str] = []
     last_broadcast = None
     for event in transcript:
-        data = event.data
-        if event.kind == "world.step":
+        p = event.payload
+        if isinstance(p, WorldStep):
             when = f" ({event.sim_time})" if event.sim_time else ""
-            lines += ["", f"### Step {data.get('step')}{when}", ""]
-        elif event.kind == "agent.stimulus" and not data.get("sender") and data.get("type") == "CONVERSATION":
-            if data.get("content") != last_broadcast:
-                lines.append(f"- *Said to the group*: {_clip(str(data.get('content')), 600)}")
-            last_broadcast = data.get("content")
-        elif event.kind == "agent.action" and data.get("type") in SHOWN_ACTIONS:
-            arrow = f" → {data['target']}" if data.get("target") else ""
-            verb = {"THINK": " *(thinks)*", "REACH_OUT": " *(reaches out)*"}.get(str(data.get("type")), "")
-            lines.append(f"- **{data.get('agent')}**{arrow}{verb}: {_clip(str(data.get('content')), 600)}")
-        elif event.kind == "agent.fallback":
-            lines.append(f"- **{data.get('agent')}** could not act normally ({_clip(str(data.get('error')), 200)})")
+            lines += ["", f"### Step {p.step}{when}", ""]
+        elif isinstance(p, AgentStimulus) and not p.sender and p.type == "CONVERSATION":
+            if p.content != last_broadcast:
+                lines.append(f"- *Said to the group*: {_clip(str(p.content), 600)}")
+            last_broadcast = p.content
+        elif isinstance(p, AgentAction) and p.type in SHOWN_ACTIONS:
+            arrow = f" → {p.target}" if p.target else ""
+            verb = {"THINK": " *(thinks)*", "REACH_OUT": " *(reaches out)*"}.get(p.type, "")
+            lines.append(f"- **{p.agent}**{arrow}{verb}: {_clip(str(p.content), 600)}")
+        elif isinstance(p, AgentFallback):
+            lines.append(f"- **{p.agent}** could not act normally ({_clip(p.error, 200)})")
     return lines
 
 

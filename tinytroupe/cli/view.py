@@ -6,6 +6,7 @@ broadcast is shown once, addressed to everyone, not once per agent.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from rich.console import Console
 
 from tinytroupe import events
+from tinytroupe.contracts import AgentStimulus
 from tinytroupe.ui.console import ConsoleRenderer
 
 __all__ = ["ConversationView", "RENDERED_KINDS"]
@@ -34,15 +36,15 @@ class ConversationView:
     def __call__(self, event: events.Event) -> None:
         if event.kind == "agent.stimulus":
             data = event.data
-            if data.get("sender") and data.get("type") == "CONVERSATION":
+            stimulus: AgentStimulus = event.payload
+            if stimulus.sender and stimulus.type == "CONVERSATION":
                 return  # the speaker's TALK was shown already
             with self._lock:
                 if self._addressee is not None:
                     if self._shown_group:
                         return
                     self._shown_group = True
-                    event = events.Event(event.kind, event.source, {**data, "agent": self._addressee},
-                                         event.sim_time, event.seq, event.wall_time)
+                    event = dataclasses.replace(event, data={**data, "agent": self._addressee})
         self.renderer(event)
 
     @contextmanager

@@ -16,10 +16,14 @@ operations are keyed. Worth knowing:
 - the operations are each world step (however ``run()`` groups them), broadcasts, an agent's
   ``act``/``listen``/``define``..., and a factory's ``generate_*``; calls made inside them
   (agents acting in a step, an intervention's effect) belong to them;
-- a replayed operation emits ``control.hit`` instead of its agent and world events, so
-  transcripts and cost statistics show what actually ran;
-- inside a simulation, worlds and factories created without a seed get one derived from
-  their name, so reruns draw the same numbers;
+- a replayed operation emits ``control.hit`` (with the model usage it saved) instead of its
+  agent and world events, and files the transcript events it recorded into its worlds'
+  transcripts again: a resumed run's transcript is the whole run's; cost statistics count
+  only the calls actually made;
+- worlds and factories created without a seed (inside a simulation or not) get one derived
+  from their name and the ``SEED`` setting, so reruns draw the same numbers;
+- a checkpoint's recorded results only ever hold registered state types
+  (:func:`tinytroupe.contracts.register_state_type`); loading one imports nothing;
 - every variant ever recorded stays in the file (switching back is free); delete the file
   to start afresh;
 - ``world.fork(name)`` and :meth:`Simulation.fork` copy worlds for control and treatment

@@ -4,8 +4,10 @@ Arguments become canonical JSON so that a key depends on what was asked, not on 
 identity: agents and worlds by name, datetimes and timedeltas as ISO text, functions by
 name and code. A value with no canonical form makes the call unrecordable (it simply runs).
 Results are encoded as JSON with markers for the receiver (``self``, for chaining), agents
-and worlds (by name: their states travel in the recorded state) and value objects with
-``to_dict``/``from_dict``.
+and worlds (by name: their states travel in the recorded state) and value objects of the
+registered state types (:func:`tinytroupe.contracts.register_state_type`). Decoding never
+imports anything: a type name that is not registered is refused with a
+:class:`~tinytroupe.errors.StateError` naming the file and the entry.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import importlib
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
 
-__all__ = ["NotRecordable", "canonical_text", "state_text", "digest", "canonical_args", "encode_result", "decode_result"]
+from tinytroupe.contracts import STATE_TYPES, kind_class, kind_of, state_type, state_type_name
+from tinytroupe.errors import StateError
+
+__all__ = ["NotRecordable", "canonical_text", "state_text", "digest", "canonical_args", "encode_result",
+           "decode_result", "check_result"]
 
 
 class NotRecordable(Exception):
@@ -43,13 +48,9 @@ def digest(text: str) -> str:
 
 def _named(value: Any) -> dict[str, str] | None:
     """``{"$agent": name}`` / ``{"$world": name}`` for domain objects, else None."""
-    from tinytroupe.agent import TinyPerson
-    from tinytroupe.environment import TinyWorld
-
-    if isinstance(value, TinyPerson):
-        return {"$agent": value.name}
-    if isinstance(value, TinyWorld):
-        return {"$world": value.name}
+    kind = kind_of(value)
+    if kind in ("agent", "world"):
+        return {f"${kind}": value.name}
     return None
 
 
@@ -115,33 +116,53 @@ def encode_result(value: Any, receiver: Any) -> Any:
     named = _named(value)
     if named is not None:
         return named
-    to_dict, from_dict = getattr(value, "to_dict", None), getattr(type(value), "from_dict", None)
-    if callable(to_dict) and callable(from_dict):
-        cls = type(value)
-        return {"$object": f"{cls.__module__}:{cls.__qualname__}", "data": to_dict()}
-    raise NotRecordable(f"a result of type {type(value).__name__} cannot be recorded")
+    name = _registered_name(type(value))
+    if name is not None:
+        return {"$object": name, "data": value.to_dict()}
+    raise NotRecordable(f"a result of type {type(value).__name__} cannot be recorded "
+                        "(register it with tinytroupe.contracts.register_state_type to record it)")
 
 
-def decode_result(value: Any, receiver: Any, worlds: dict[str, Any]) -> Any:
+def _registered_name(cls: type) -> str | None:
+    default = state_type_name(cls)
+    if state_type(default) is cls:
+        return default
+    return next((name for name, known in STATE_TYPES.items() if known is cls), None)
+
+
+def check_result(value: Any, where: str) -> None:
+    """Raise StateError (naming ``where``) when ``value`` holds an object of an unregistered type."""
+    if isinstance(value, list):
+        for item in value:
+            check_result(item, where)
+    elif isinstance(value, dict):
+        if "$object" in value:
+            name = value.get("$object")
+            if not isinstance(name, str) or state_type(name) is None:
+                raise StateError(f"{where}: the recorded result names type {name!r}, which is not a registered "
+                                 "state type; a checkpoint only holds registered types: register it with "
+                                 "tinytroupe.contracts.register_state_type if you trust this file, or delete it")
+            return
+        for item in value.values():
+            check_result(item, where)
+
+
+def decode_result(value: Any, receiver: Any, worlds: dict[str, Any], where: str = "checkpoint") -> Any:
     """The inverse of :func:`encode_result`; agents are found by name, worlds in ``worlds``."""
     if isinstance(value, list):
-        return [decode_result(v, receiver, worlds) for v in value]
+        return [decode_result(v, receiver, worlds, where) for v in value]
     if not isinstance(value, dict):
         return value
     if "$self" in value:
         return receiver
     if "$dict" in value:
-        return {k: decode_result(v, receiver, worlds) for k, v in value["$dict"].items()}
+        return {k: decode_result(v, receiver, worlds, where) for k, v in value["$dict"].items()}
     if "$agent" in value:
-        from tinytroupe.agent import TinyPerson
-
-        return TinyPerson.get_agent_by_name(value["$agent"])
+        agents = kind_class("agent")
+        return agents.get_agent_by_name(value["$agent"]) if agents is not None else None  # type: ignore[attr-defined]
     if "$world" in value:
         return worlds.get(value["$world"])
     if "$object" in value:
-        module, _, qualname = value["$object"].partition(":")
-        target: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            target = getattr(target, part)
-        return target.from_dict(value["data"])
-    return {k: decode_result(v, receiver, worlds) for k, v in value.items()}
+        check_result(value, where)
+        return state_type(value["$object"]).from_dict(value["data"])  # type: ignore[union-attr]
+    return {k: decode_result(v, receiver, worlds, where) for k, v in value.items()}

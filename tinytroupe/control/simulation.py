@@ -10,6 +10,12 @@ agents inside a world step replay alike whatever their timing.
 
 Top-level operations of one simulation are serialized: their recorded "after" states must
 not mix with another operation's half-done work.
+
+A record also keeps the transcript events the operation produced in each world it owns, and
+the usage of its model calls: a replayed operation files those events into the worlds'
+transcripts again (a resumed run's transcript equals the uninterrupted run's) and reports
+the usage it saved in its ``control.hit`` event. This module sees agents and worlds only
+through :mod:`tinytroupe.contracts`.
 """
 
 from __future__ import annotations
@@ -25,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe import events, transactions
-from tinytroupe.agent import TinyPerson
-from tinytroupe.agent import registry as agent_registry
+from tinytroupe.contracts import World, kind_class, kind_of
 from tinytroupe.control.codec import (
     NotRecordable,
     canonical_args,
@@ -37,8 +42,8 @@ from tinytroupe.control.codec import (
     state_text,
 )
 from tinytroupe.control.store import Record, ReplayStore
-from tinytroupe.environment import TinyWorld
 from tinytroupe.errors import SimulationError, StateError
+from tinytroupe.events import Event
 from tinytroupe.state_files import read_document, write_document
 
 __all__ = ["Simulation", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
@@ -68,12 +73,35 @@ class _Plan:
     record: Record | None
 
 
-def _kind(obj: Any) -> str:
-    if isinstance(obj, TinyPerson):
-        return "agent"
-    if isinstance(obj, TinyWorld):
-        return "world"
-    return type(obj).__name__
+_kind = kind_of
+_TRANSCRIPT_KINDS = ("agent.", "world.", "llm.call")
+
+
+class _OpEvents:
+    """The events one running operation produces in this simulation (transcript events and model usage)."""
+
+    def __init__(self, simulation_id: str):
+        self.simulation_id = simulation_id
+        self.events: list[Event] = []
+        self.usage = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}
+        self._lock = threading.Lock()
+        self._stop = events.subscribe(self, _TRANSCRIPT_KINDS)
+
+    def __call__(self, event: Event) -> None:
+        if event.simulation_id != self.simulation_id:
+            return
+        with self._lock:
+            if event.kind == "llm.call":
+                data = event.data
+                self.usage["calls"] += 1
+                self.usage["input_tokens"] += int(data.get("input_tokens") or 0)
+                self.usage["output_tokens"] += int(data.get("output_tokens") or 0)
+                self.usage["cost"] += float(data.get("cost") or 0.0)
+            elif event.world_id is not None:
+                self.events.append(event)
+
+    def close(self) -> None:
+        self._stop()
 
 
 def _loop_running_here() -> bool:
@@ -105,7 +133,6 @@ class Simulation:
         self._objects_lock = threading.RLock()
         self._op_lock = threading.Lock()
         self._pending_checkpoint = False
-        self._seeds: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
@@ -122,26 +149,22 @@ class Simulation:
         if not callable(getattr(obj, "encode_complete_state", None)) \
                 or not callable(getattr(obj, "decode_complete_state", None)):
             return
-        if isinstance(obj, TinyPerson) and agent_registry.is_detached(obj):
+        if getattr(obj, "detached", False):  # a forked world's copy: owned through its world
             return
         with self._objects_lock:
             if id(obj) not in self._owned:
                 self._owned.add(id(obj))
                 self._objects.append(obj)
 
-    def default_seed(self, label: str) -> int:
-        """A seed for the ``n``-th unseeded object labelled ``label``: the same on every rerun."""
-        with self._objects_lock:
-            self._seeds[label] = self._seeds.get(label, 0) + 1
-            return int(digest(f"{self.id}/{label}#{self._seeds[label]}")[:8], 16)
-
     def _adopt(self, obj: Any) -> None:
         """Own the receiver of an operation and what its outcome depends on (its world, its agents)."""
-        if isinstance(obj, TinyPerson):
-            if isinstance(obj.environment, TinyWorld):
-                self._adopt(obj.environment)
+        kind = _kind(obj)
+        if kind == "agent":
+            environment = getattr(obj, "environment", None)
+            if environment is not None and _kind(environment) == "world":
+                self._adopt(environment)
             self.register(obj)
-        elif isinstance(obj, TinyWorld):
+        elif kind == "world":
             self.register(obj)
             for agent in obj.agents:
                 self.register(agent)
@@ -154,9 +177,9 @@ class Simulation:
         with self._objects_lock:
             return list(self._objects)
 
-    def worlds(self) -> list[TinyWorld]:
+    def worlds(self) -> list[World]:
         """The worlds this simulation owns."""
-        return [o for o in self.objects if isinstance(o, TinyWorld)]
+        return [o for o in self.objects if _kind(o) == "world"]
 
     def _keys(self) -> dict[str, Any]:
         keys: dict[str, Any] = {}
@@ -176,11 +199,11 @@ class Simulation:
     # -- states ----------------------------------------------------------------------------
     def _snapshot(self) -> dict[str, _Entry]:
         keys = self._keys()
-        agent_keys = {id(obj): key for key, obj in keys.items() if isinstance(obj, TinyPerson)}
+        agent_keys = {id(obj): key for key, obj in keys.items() if _kind(obj) == "agent"}
         snapshot = {}
         for key, obj in keys.items():
             state = obj.encode_complete_state()
-            if isinstance(obj, TinyWorld):
+            if _kind(obj) == "world":
                 state = dict(state)
                 state["agents"] = [{"$ref": agent_keys[id(a)]} if id(a) in agent_keys else s
                                    for a, s in zip(obj.agents, state["agents"], strict=True)]
@@ -217,7 +240,7 @@ class Simulation:
             for key in changed.keys() - objects.keys():
                 if key.startswith("agent:"):
                     objects[key] = self._new_agent(json.loads(changed[key]))
-            for key in sorted(changed, key=lambda k: not isinstance(objects.get(k), TinyWorld)):
+            for key in sorted(changed, key=lambda k: _kind(objects.get(k)) != "world"):
                 obj = objects.get(key)
                 if obj is None:
                     logger.warning("control: the recorded %s no longer exists; its state was not restored", key)
@@ -225,16 +248,19 @@ class Simulation:
                 if key in done:
                     continue
                 state = json.loads(changed[key])
-                if isinstance(obj, TinyWorld):
+                if _kind(obj) == "world":
                     refs = [a["$ref"] for a in state["agents"] if isinstance(a, dict) and "$ref" in a]
                     state["agents"] = [json.loads(text_of(a["$ref"])) if isinstance(a, dict) and "$ref" in a
                                        else a for a in state["agents"]]
                     done.update(refs)
                 obj.decode_complete_state(state)
 
-    def _new_agent(self, state: dict[str, Any]) -> TinyPerson:
+    def _new_agent(self, state: dict[str, Any]) -> Any:
         name = (state.get("persona") or {}).get("name") or ""
-        agent = TinyPerson.get_agent_by_name(name) or TinyPerson(name)
+        agents: Any = kind_class("agent")
+        if agents is None:
+            raise SimulationError("control: no agent class is registered to restore a recorded agent")
+        agent = agents.get_agent_by_name(name) or agents(name)
         self.register(agent)
         return agent
 
@@ -257,18 +283,39 @@ class Simulation:
         record = self._store.get(key)
         if record is None:
             self.cache_misses += 1
-        events.emit("control.hit" if record else "control.miss", source="control", simulation=self.id,
-                    op=op.name, receiver=receiver_key, key=key)
+            events.emit("control.miss", source="control", simulation=self.id, op=op.name,
+                        receiver=receiver_key, key=key)
+        else:
+            events.emit("control.hit", source="control", simulation=self.id, op=op.name,
+                        receiver=receiver_key, key=key, replayed=dict(record.usage))
         return _Plan(key, receiver_key, snapshot, record)
 
     def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:
         assert plan.record is not None
         self._restore(plan.record.after, plan.snapshot)
         self.cache_hits += 1
+        self._restore_transcripts(plan.record)
         worlds = {w.name: w for w in self.worlds()}
-        return decode_result(plan.record.result, op.receiver, worlds)
+        where = f"{self.cache_path or 'simulation'}, record {plan.key}"
+        return decode_result(plan.record.result, op.receiver, worlds, where)
 
-    def _record(self, op: transactions.Operation, plan: _Plan, result: Any) -> None:
+    def _restore_transcripts(self, record: Record) -> None:
+        keys = self._keys()
+        for world_key, recorded in record.transcripts.items():
+            world = keys.get(world_key)
+            if world is not None and _kind(world) == "world":
+                world.restore_transcript(Event.from_dict(e) for e in recorded)
+
+    def _transcripts(self, collected: _OpEvents) -> dict[str, list[dict[str, Any]]]:
+        by_id = {getattr(obj, "id", None): key for key, obj in self._keys().items() if _kind(obj) == "world"}
+        transcripts: dict[str, list[dict[str, Any]]] = {}
+        for event in collected.events:
+            key = by_id.get(event.world_id)
+            if key is not None:
+                transcripts.setdefault(key, []).append(event.to_dict())
+        return transcripts
+
+    def _record(self, op: transactions.Operation, plan: _Plan, result: Any, collected: _OpEvents) -> None:
         if plan.key is None:
             return
         try:
@@ -278,18 +325,23 @@ class Simulation:
             return
         after = self._snapshot()
         hashes = self._keep(after)
-        self._store.add(plan.key, Record(op.name, plan.receiver_key, encoded, hashes))
+        self._store.add(plan.key, Record(op.name, plan.receiver_key, encoded, hashes,
+                                         self._transcripts(collected), dict(collected.usage)))
         if self.auto_checkpoint:
             self._write(after)
 
     def run_sync(self, op: transactions.Operation) -> Any:
         """Replay or run a top-level sync operation (the handler side of :mod:`tinytroupe.transactions`)."""
-        with self._serialized():
+        with self._serialized(), events.owner(simulation_id=self.id):
             plan = self._plan(op)
             if plan.record is not None:
                 return self._replay(op, plan)
-            result = op.execute()
-            self._record(op, plan, result)
+            collected = _OpEvents(self.id)
+            try:
+                result = op.execute()
+            finally:
+                collected.close()
+            self._record(op, plan, result, collected)
             return result
 
     async def run_async(self, op: transactions.Operation) -> Any:
@@ -297,12 +349,17 @@ class Simulation:
         while not self._op_lock.acquire(blocking=False):
             await asyncio.sleep(0.002)
         try:
-            plan = self._plan(op)
-            if plan.record is not None:
-                return self._replay(op, plan)
-            result = await op.aexecute()
-            self._record(op, plan, result)
-            return result
+            with events.owner(simulation_id=self.id):
+                plan = self._plan(op)
+                if plan.record is not None:
+                    return self._replay(op, plan)
+                collected = _OpEvents(self.id)
+                try:
+                    result = await op.aexecute()
+                finally:
+                    collected.close()
+                self._record(op, plan, result, collected)
+                return result
         finally:
             self._release()
 
@@ -357,7 +414,7 @@ class Simulation:
         """The complete state now: object key -> plain JSON state (worlds refer to agents by key)."""
         return {key: json.loads(entry.text) for key, entry in self._snapshot().items()}
 
-    def fork(self, suffix: str) -> dict[str, TinyWorld]:
+    def fork(self, suffix: str) -> dict[str, World]:
         """Fork every world this simulation owns into ``"<name> <suffix>"``; returns old name -> fork."""
         if not isinstance(suffix, str) or not suffix.strip():
             raise SimulationError("Simulation.fork(suffix): give a non-empty suffix for the forked worlds' names")

@@ -9,11 +9,11 @@ completely before anything is used, so a damaged file is refused whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinytroupe.control.codec import digest, state_text
+from tinytroupe.control.codec import check_result, digest, state_text
 from tinytroupe.control.delta import apply, diff, is_patch
 from tinytroupe.errors import StateError
 
@@ -25,15 +25,19 @@ MAX_CHAIN = 32
 
 @dataclass(frozen=True)
 class Record:
-    """One recorded top-level operation: its result and the state of every object after it."""
+    """One recorded top-level operation: its result, the state of every object after it, the
+    transcript events it produced per world (world key -> event dicts) and its model usage."""
 
     op: str
     receiver: str
     result: Any
     after: dict[str, str]
+    transcripts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": self.op, "receiver": self.receiver, "result": self.result, "after": self.after}
+        return {"op": self.op, "receiver": self.receiver, "result": self.result, "after": self.after,
+                "transcripts": self.transcripts, "usage": self.usage}
 
 
 class ReplayStore:
@@ -147,4 +151,11 @@ def _check_record(key: str, entry: Any, blobs: dict[str, Any], source: Path) -> 
     missing = [h for h in after.values() if not isinstance(h, str) or h not in blobs]
     if missing:
         _damaged(source, f"record {key} points to states that are not in the file")
-    return Record(op=entry["op"], receiver=entry["receiver"], result=entry.get("result"), after=dict(after))
+    transcripts, usage = entry.get("transcripts") or {}, entry.get("usage") or {}
+    if not isinstance(transcripts, dict) or not all(
+            isinstance(v, list) and all(isinstance(e, dict) and isinstance(e.get("kind"), str) for e in v)
+            for v in transcripts.values()) or not isinstance(usage, dict):
+        _damaged(source, f"record {key} has malformed 'transcripts' or 'usage'")
+    check_result(entry.get("result"), f"{source}, record {key} ({entry['op']})")
+    return Record(op=entry["op"], receiver=entry["receiver"], result=entry.get("result"), after=dict(after),
+                  transcripts={str(k): list(v) for k, v in transcripts.items()}, usage=dict(usage))

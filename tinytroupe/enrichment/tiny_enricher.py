@@ -20,9 +20,11 @@ class TinyEnricher(ContentTransformer):
 
     async def aenrich_content(self, requirements: str, content: str, content_type: str | None = None,
                               context_info: str | None = "", context_cache: list[str] | None = None,
-                              verbose: bool = False, temperature: float | None = 1.0) -> str:
-        """Async twin of :meth:`enrich_content`."""
-        return await self._arun(requirements, content, content_type, context_info, context_cache, temperature)
+                              verbose: bool = False, temperature: float | None = 1.0, *,
+                              tags: dict[str, str] | None = None) -> str:
+        """Async twin of :meth:`enrich_content` (``tags`` are added to the call's usage tags)."""
+        return await self._arun(requirements, content, content_type, context_info, context_cache, temperature,
+                                tags)
 
     def enrich_content(self, requirements: str, content: str, content_type: str | None = None,
                        context_info: str | None = "", context_cache: list[str] | None = None,

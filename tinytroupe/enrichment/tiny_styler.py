@@ -16,10 +16,12 @@ class TinyStyler(ContentTransformer):
 
     async def aapply_style(self, content: str, style: str, content_type: str | None = None,
                            context_info: str | None = "", context_cache: list[str] | None = None,
-                           verbose: bool = False, temperature: float | None = 0.7) -> str:
-        """Async twin of :meth:`apply_style`."""
+                           verbose: bool = False, temperature: float | None = 0.7, *,
+                           tags: dict[str, str] | None = None) -> str:
+        """Async twin of :meth:`apply_style` (``tags`` are added to the call's usage tags)."""
         instruction = f"Apply this style: {style}"
-        return await self._arun(instruction, content, content_type, context_info, context_cache, temperature)
+        return await self._arun(instruction, content, content_type, context_info, context_cache, temperature,
+                                tags)
 
     def apply_style(self, content: str, style: str, content_type: str | None = None,
                     context_info: str | None = "", context_cache: list[str] | None = None,

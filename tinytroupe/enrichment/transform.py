@@ -83,7 +83,8 @@ class ContentTransformer:
                 Message(role="user", content=user)]
 
     async def _arun(self, instruction: str, content: str, content_type: str | None, context_info: str | None,
-                    context_cache: list[str] | None, temperature: float | None) -> str:
+                    context_cache: list[str] | None, temperature: float | None,
+                    tags: dict[str, str] | None = None) -> str:
         fmt = content_format(content)
         past = list(context_cache) if context_cache is not None else (
             self.context_cache if self.use_past_results_in_context else [])
@@ -92,7 +93,7 @@ class ContentTransformer:
         result = ""
         for attempt in range(2):
             reply = await llm.acomplete_text(messages, model=model, temperature=temperature,
-                                             tags={"purpose": self.purpose})
+                                             tags={**(tags or {}), "purpose": self.purpose})
             result = extract_block(reply, fmt)
             problem = self._problem(result, fmt)
             if problem is None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinytroupe import events
+from tinytroupe.contracts import Agent, WorldDeliveryDropped, WorldReachOutRefused
 from tinytroupe.transactions import transactional
 
 __all__ = ["Routing", "action_of"]
@@ -43,22 +44,22 @@ class Routing:
     """Action handlers and broadcasts shared by every kind of world.
 
     Expects the host to provide ``name``, ``agents``, ``name_to_agent``,
-    ``broadcast_if_no_target``, ``_sim_time()`` and ``_recording()``.
+    ``broadcast_if_no_target``, ``_sim_time()`` and ``recording()``.
     """
 
     name: str
-    agents: list[Any]
-    name_to_agent: dict[str, Any]
+    agents: list[Agent]
+    name_to_agent: dict[str, Agent]
     broadcast_if_no_target: bool
 
     # -- looking agents up ----------------------------------------------------------------
-    def get_agent_by_name(self, name: str | None) -> Any:
+    def get_agent_by_name(self, name: str | None) -> Agent | None:
         """The agent of this world called ``name`` (exactly), or None."""
         if name is None:
             return None
         return self.name_to_agent.get(name)
 
-    def resolve_target(self, target: Any) -> Any:
+    def resolve_target(self, target: Any) -> Agent | None:
         """The agent a model meant by ``target``, or None.
 
         Exact names win; then a case-insensitive match; then a unique match on the first
@@ -78,7 +79,7 @@ class Routing:
         return candidates[0] if len(candidates) == 1 else None
 
     # -- action handlers --------------------------------------------------------------------
-    def _handle_actions(self, source: Any, actions: Iterable[Any]) -> None:
+    def _handle_actions(self, source: Agent, actions: Iterable[Any]) -> None:
         """Route each action of ``source`` that affects others (TALK, REACH_OUT)."""
         for entry in actions or []:
             action = action_of(entry)
@@ -90,7 +91,7 @@ class Routing:
             elif kind == "REACH_OUT":
                 self._handle_reach_out(source, content, target)
 
-    def _handle_talk(self, source_agent: Any, content: Any, target: Any) -> None:
+    def _handle_talk(self, source_agent: Agent, content: Any, target: Any) -> None:
         """Deliver speech to its target, or to everyone else when the target is missing or unknown."""
         target_agent = self.resolve_target(target)
         if target_agent is source_agent and target_agent is not None:
@@ -105,7 +106,7 @@ class Routing:
         reason = "no target given" if not _clean_name(target) else f"no agent named {target!r} in this world"
         self._drop(source_agent, target, reason)
 
-    def _handle_reach_out(self, source_agent: Any, content: Any, target: Any) -> None:
+    def _handle_reach_out(self, source_agent: Agent, content: Any, target: Any) -> None:
         """Make the two agents accessible to each other and tell both (always allowed here)."""
         target_agent = self.resolve_target(target)
         if target_agent is None or target_agent is source_agent:
@@ -120,22 +121,21 @@ class Routing:
         target_agent.socialize(f"{source_agent.name} reached out to you and can now interact with you.",
                                source=self.name)
 
-    def _drop(self, source_agent: Any, target: Any, reason: str) -> None:
-        events.emit("world.delivery_dropped", source=self.name, sim_time=self._sim_time(),
-                    world=self.name, agent=getattr(source_agent, "name", None),
-                    target=None if target is None else str(target), reason=reason)
+    def _drop(self, source_agent: Agent, target: Any, reason: str) -> None:
+        events.publish(WorldDeliveryDropped(self.name, getattr(source_agent, "name", None),
+                                            None if target is None else str(target), reason),
+                       source=self.name, sim_time=self._sim_time())
 
-    def _refuse_reach_out(self, source_agent: Any, target: Any, reason: str) -> None:
-        events.emit("world.reach_out_refused", source=self.name, sim_time=self._sim_time(),
-                    world=self.name, agent=source_agent.name,
-                    target=None if target is None else str(target), reason=reason)
+    def _refuse_reach_out(self, source_agent: Agent, target: Any, reason: str) -> None:
+        events.publish(WorldReachOutRefused(self.name, source_agent.name, None if target is None else str(target),
+                                            reason), source=self.name, sim_time=self._sim_time())
         source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self.name)
 
     # -- broadcasts ---------------------------------------------------------------------------
     @transactional("TinyWorld.broadcast")
     def broadcast(self, speech: str, source: Any = None) -> None:
         """Deliver ``speech`` to every agent of the world except ``source``."""
-        with self._recording():
+        with self.recording():
             for agent in list(self.agents):
                 if agent is not source:
                     agent.listen(speech, source=source)
@@ -143,21 +143,21 @@ class Routing:
     @transactional("TinyWorld.broadcast_thought")
     def broadcast_thought(self, thought: str, source: Any = None) -> None:
         """Make every agent think ``thought``."""
-        with self._recording():
+        with self.recording():
             for agent in list(self.agents):
                 agent.think(thought)
 
     @transactional("TinyWorld.broadcast_internal_goal")
     def broadcast_internal_goal(self, internal_goal: str) -> None:
         """Give every agent the goal ``internal_goal``."""
-        with self._recording():
+        with self.recording():
             for agent in list(self.agents):
                 agent.internalize_goal(internal_goal)
 
     @transactional("TinyWorld.broadcast_context_change")
     def broadcast_context_change(self, context: list[str]) -> None:
         """Change every agent's situational context."""
-        with self._recording():
+        with self.recording():
             for agent in list(self.agents):
                 agent.change_context(context)
 
@@ -172,5 +172,5 @@ class Routing:
     def _sim_time(self) -> str | None:  # pragma: no cover - overridden
         return None
 
-    def _recording(self) -> Any:  # pragma: no cover - overridden
+    def recording(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -9,7 +9,13 @@
 In parallel mode (the default, ``PARALLEL_AGENT_ACTIONS``) every agent acts at once within a
 step and what they did is delivered after all have acted, in the step's agent order. In
 sequential mode agents act one at a time in a seeded shuffled order, each hearing what the
-earlier ones did. Both give the same result for the same seed and replies.
+earlier ones did. Both give the same result for the same seed and replies. A world created
+without a seed derives one from its name and the ``SEED`` setting, so the same script
+shuffles the same way in every process (and a cached rerun makes no request).
+
+Every event a world drives (its steps, its agents' stimuli and actions, their model calls)
+carries the world's :attr:`TinyWorld.id`; the world's transcript and cost statistics are the
+events of that id, so a world and its fork running at once keep theirs apart.
 """
 
 from __future__ import annotations
@@ -18,14 +24,25 @@ import asyncio
 import logging
 import os
 import random
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 from tinytroupe import events, transactions
 from tinytroupe._sync import run_sync
+from tinytroupe.agent.turn import failure_of
 from tinytroupe.config import config_manager
+from tinytroupe.contracts import (
+    Agent,
+    AgentFallback,
+    WorldIntervention,
+    WorldSkip,
+    WorldStep,
+    register_state_kind,
+)
 from tinytroupe.environment import persistence
 from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
 from tinytroupe.environment.routing import Routing
@@ -40,12 +57,24 @@ logger = logging.getLogger(__name__)
 
 StepActions = dict[str, list[Any]]
 
+_live_ids: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+
+def _new_id(world: Any, name: str) -> str:
+    """``name``, or ``"name#2"``... when a live world already has that id."""
+    candidate, n = name, 2
+    while candidate in _live_ids:
+        candidate, n = f"{name}#{n}", n + 1
+    _live_ids[candidate] = world
+    return candidate
+
 
 class TinyWorld(Routing):
     """An environment that owns agents, steps them, keeps time and routes their actions."""
 
     # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)
     all_environments: ClassVar[dict[str, TinyWorld]] = {}
+    state_kind: ClassVar[str] = "world"
     # False marks the agents' events as not for display (the console renderer skips them)
     communication_display: ClassVar[bool] = True
     # whether agents added to the world can see each other at once (networks derive it from relations)
@@ -56,22 +85,24 @@ class TinyWorld(Routing):
     # still connects a crowd on request
     max_everyone_accessible: ClassVar[int] = 50
 
-    def __init__(self, name: str = "A TinyWorld", agents: Iterable[Any] | None = None,
+    def __init__(self, name: str = "A TinyWorld", agents: Iterable[Agent] | None = None,
                  initial_datetime: datetime | None = None, interventions: Iterable[Any] | None = None,
                  broadcast_if_no_target: bool = True, seed: int | None = None):
         self.name = name
+        self.id = _new_id(self, name)
         self._clock = SimClock(initial_datetime)
         self.broadcast_if_no_target = broadcast_if_no_target
-        self.agents: list[Any] = []
-        self.name_to_agent: dict[str, Any] = {}
+        self.agents: list[Agent] = []
+        self.name_to_agent: dict[str, Agent] = {}
         self._interventions: list[Any] = []
         if seed is None:
-            seed = config_manager.get("seed") or transactions.default_seed(f"world:{name}")
+            seed = transactions.default_seed(f"world:{name}")
         self.seed = seed
         self._rng = random.Random(seed)
         self.simulation_step = 0
         self.simulation_id: str | None = None
-        self._recorder = WorldRecorder(self)
+        self._recorder = WorldRecorder(self.id)
+        weakref.finalize(self, self._recorder.close)
         TinyWorld.add_environment(self)
         self.add_interventions(interventions or [])
         self.add_agents(agents or [])
@@ -111,11 +142,19 @@ class TinyWorld(Routing):
     def _sim_time(self) -> str | None:
         return self._clock.iso()
 
-    def _recording(self) -> Any:
-        return self._recorder.active()
+    @contextmanager
+    def recording(self) -> Iterator[TinyWorld]:
+        """Inside this block every event emitted (in this task, and tasks and threads started
+        from it) belongs to this world: it lands in its transcript and its cost statistics."""
+        with events.owner(self.id):
+            yield self
+
+    def restore_transcript(self, recorded: Iterable[Event]) -> None:
+        """File events recorded earlier (a replayed step's) into the transcript and costs."""
+        self._recorder.restore(recorded)
 
     # -- agents --------------------------------------------------------------------------
-    def add_agents(self, agents: Iterable[Any]) -> TinyWorld:
+    def add_agents(self, agents: Iterable[Agent]) -> TinyWorld:
         """Add several agents; returns the world, for chaining."""
         batch = list(agents)
         size = len(self.agents) + len(batch)
@@ -123,7 +162,7 @@ class TinyWorld(Routing):
             self._add_agent(agent, size)
         return self
 
-    def add_agent(self, agent: Any) -> TinyWorld:
+    def add_agent(self, agent: Agent) -> TinyWorld:
         """Add ``agent`` (its name must be unique here) and make the world its environment.
 
         In a room-sized world (see ``max_everyone_accessible``) it and everyone else become
@@ -131,7 +170,7 @@ class TinyWorld(Routing):
         """
         return self._add_agent(agent, len(self.agents) + 1)
 
-    def _add_agent(self, agent: Any, size_after: int) -> TinyWorld:
+    def _add_agent(self, agent: Agent, size_after: int) -> TinyWorld:
         """Add one agent of a batch that leaves the world with ``size_after`` agents."""
         holder = self.name_to_agent.get(agent.name)
         # the list is only scanned for an agent that says it is here (a scan per agent is N^2 for a crowd)
@@ -151,7 +190,7 @@ class TinyWorld(Routing):
                 agent.make_agent_accessible(other)
         return self
 
-    def remove_agent(self, agent: Any) -> TinyWorld:
+    def remove_agent(self, agent: Agent) -> TinyWorld:
         """Take ``agent`` out of the world; the others can no longer reach it."""
         if agent not in self.agents:
             raise SimulationError(f"{getattr(agent, 'name', agent)!r} is not in world {self.name!r}")
@@ -192,7 +231,7 @@ class TinyWorld(Routing):
         if steps < 0:
             raise SimulationError(f"run(steps={steps}): the number of steps cannot be negative")
         history: list[StepActions] = []
-        with self._recorder.active():
+        with self.recording():
             for index in range(steps):
                 history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
                                                  run_step=index + 1, total_steps=steps))
@@ -206,7 +245,7 @@ class TinyWorld(Routing):
     async def astep(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
                     parallelize: bool | None = None) -> StepActions:
         """Run one step and return ``{agent name: actions}``."""
-        with self._recorder.active():
+        with self.recording():
             return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
 
     def step(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
@@ -220,7 +259,8 @@ class TinyWorld(Routing):
         if timedelta_per_step is None:
             return
         self._clock.advance(steps * timedelta_per_step)
-        events.emit("world.skip", source=self.name, sim_time=self._sim_time(), world=self.name, steps=steps)
+        with self.recording():
+            events.publish(WorldSkip(self.name, steps), source=self.name, sim_time=self._sim_time())
 
     def _run_for(self, unit: str, amount: int, randomize_agents_order: bool, parallelize: bool | None) -> None:
         self.run(amount, STEP_UNITS[unit], randomize_agents_order=randomize_agents_order, parallelize=parallelize)
@@ -272,11 +312,17 @@ class TinyWorld(Routing):
     @transactions.transactional("TinyWorld.step", ignore=("run_step", "total_steps"))
     async def _astep(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
                      parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
+        with self.recording():
+            return await self._astep_owned(timedelta_per_step, randomize_agents_order, parallelize,
+                                           run_step, total_steps)
+
+    async def _astep_owned(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
+                           parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
         self._clock.advance(timedelta_per_step)
         self.simulation_step += 1
-        events.emit("world.step", source=self.name, sim_time=self._sim_time(), world=self.name,
-                    step=self.simulation_step, run_step=run_step, total_steps=total_steps,
-                    time=pretty_datetime(self.current_datetime) if self.current_datetime else None)
+        when = pretty_datetime(self.current_datetime) if self.current_datetime else None
+        events.publish(WorldStep(self.name, self.simulation_step, run_step, total_steps, when),
+                       source=self.name, sim_time=self._sim_time())
         self._before_interventions()
         await self._apply_interventions()
         order = list(self.agents)
@@ -294,12 +340,12 @@ class TinyWorld(Routing):
     async def _apply_interventions(self) -> None:
         for intervention in list(self._interventions):
             if await intervention.acheck_precondition(self):
-                events.emit("world.intervention", source=self.name, sim_time=self._sim_time(),
-                            world=self.name, name=intervention.name, step=self.simulation_step,
-                            justification=intervention.precondition_justification())
+                events.publish(WorldIntervention(self.name, intervention.name, self.simulation_step,
+                                                 intervention.precondition_justification()),
+                               source=self.name, sim_time=self._sim_time())
                 await intervention.aapply_effect(self)
 
-    async def _act_in_sequence(self, order: list[Any]) -> StepActions:
+    async def _act_in_sequence(self, order: list[Agent]) -> StepActions:
         result: StepActions = {}
         for agent in order:
             actions = await self._act_one(agent)
@@ -307,7 +353,7 @@ class TinyWorld(Routing):
             self._handle_actions(agent, actions)
         return result
 
-    async def _act_in_parallel(self, order: list[Any]) -> StepActions:
+    async def _act_in_parallel(self, order: list[Agent]) -> StepActions:
         with self._recorder.hold([a.name for a in order]):
             outcomes = await asyncio.gather(*(self._act_one(a) for a in order), return_exceptions=True)
         for outcome in outcomes:
@@ -319,7 +365,7 @@ class TinyWorld(Routing):
             self._handle_actions(agent, actions)
         return result
 
-    async def _act_one(self, agent: Any) -> list[Any]:
+    async def _act_one(self, agent: Agent) -> list[Any]:
         """Let one agent act; an LLM failure the agent did not absorb costs it its turn, not the run.
 
         Configuration errors (no model, a refused key) and errors of strict agents propagate.
@@ -332,9 +378,10 @@ class TinyWorld(Routing):
         except LLMError as exc:
             if getattr(agent, "strict", False):
                 raise
-            logger.warning("agent %s lost its turn in world %s: %s", agent.name, self.name, exc)
-            events.emit("agent.fallback", source=agent.name, sim_time=self._sim_time(), agent=agent.name,
-                        error=f"{type(exc).__name__}: {exc}", world=self.name)
+            failure = failure_of(exc)
+            logger.warning("agent %s lost its turn in world %s: %s", agent.name, self.name, failure.reason)
+            events.publish(AgentFallback(agent.name, failure.error_type, failure.reason),
+                           source=agent.name, sim_time=self._sim_time())
             return []
         return list(actions or [])
 
@@ -400,3 +447,6 @@ class TinyWorld(Routing):
 
     def _decode_extra(self, state: dict[str, Any]) -> None:
         """Restore the fields a subclass added in :meth:`_encode_extra`."""
+
+
+register_state_kind("world", TinyWorld)

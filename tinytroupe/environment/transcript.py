@@ -1,13 +1,14 @@
-"""A world's transcript: the events of its agents and of itself, kept while it runs, saved as JSONL.
+"""A world's transcript: the events it owns, kept as it runs, saved as JSONL.
 
-A :class:`WorldRecorder` subscribes to :mod:`tinytroupe.events` only while the world is doing
-something (running, stepping, broadcasting), keeps the events whose source is the world or
-one of its agents in a bounded list, and tallies the ``llm.call`` events of its agents in a
-private :class:`~tinytroupe.llm.wrappers.usage.UsageStats` (per agent under the ``agent`` tag).
+A :class:`WorldRecorder` subscribes to :mod:`tinytroupe.events` for one world id (events are
+owned by the world that drove them, never matched by name), keeps the world and agent
+events in a bounded list, and tallies the ``llm.call`` events in a private
+:class:`~tinytroupe.llm.wrappers.usage.UsageStats` (per agent under the ``agent`` tag).
 
 While agents act concurrently their events interleave by chance; :meth:`WorldRecorder.hold`
 keeps them aside and files them afterwards in the step's agent order, so a transcript is the
-same from one run to the next.
+same from one run to the next. The transcript file is written from the events' typed
+payloads (:mod:`tinytroupe.contracts`), one JSON object per line.
 """
 
 from __future__ import annotations
@@ -16,49 +17,42 @@ import json
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tinytroupe import events
+from tinytroupe.contracts import LLMCall
 from tinytroupe.errors import StateError
 from tinytroupe.events import Event
 from tinytroupe.llm.wrappers.usage import UsageStats
 
-__all__ = ["WorldRecorder", "save_transcript", "load_transcript", "DEFAULT_MAX_EVENTS"]
+__all__ = ["WorldRecorder", "save_transcript", "load_transcript", "DEFAULT_MAX_EVENTS", "RECORDED_KINDS"]
 
 DEFAULT_MAX_EVENTS = 100_000
-_KINDS = ("agent.", "world.", "llm.call")
+RECORDED_KINDS = ("agent.", "world.", "llm.call")
 
 
 class WorldRecorder:
-    """Records one world's events and costs while the world is active."""
+    """Records one world's events and costs."""
 
-    def __init__(self, world: Any, max_events: int = DEFAULT_MAX_EVENTS):
-        self._world = world
+    def __init__(self, world_id: str, max_events: int = DEFAULT_MAX_EVENTS):
+        self.world_id = world_id
         self.events: deque[Event] = deque(maxlen=max_events)
         self.stats = UsageStats()
         self._lock = threading.RLock()
-        self._depth = 0
-        self._unsubscribe: Any = None
         self._held: list[Event] | None = None
+        self._unsubscribe = events.subscribe(self._on_event, RECORDED_KINDS, world_id=world_id)
+
+    def close(self) -> None:
+        """Stop recording (the world is gone)."""
+        self._unsubscribe()
 
     @contextmanager
     def active(self) -> Iterator[WorldRecorder]:
-        """Record while inside this block (blocks may nest, in any thread)."""
-        with self._lock:
-            self._depth += 1
-            if self._depth == 1:
-                self._unsubscribe = events.subscribe(self._on_event, _KINDS)
-        try:
-            yield self
-        finally:
-            with self._lock:
-                self._depth -= 1
-                if self._depth == 0 and self._unsubscribe is not None:
-                    self._unsubscribe()
-                    self._unsubscribe = None
+        """Kept for callers of the earlier API: recording no longer needs switching on."""
+        yield self
 
     @contextmanager
     def hold(self, order: Sequence[str]) -> Iterator[None]:
@@ -74,17 +68,14 @@ class WorldRecorder:
                 held.sort(key=lambda e: (rank.get(e.source or "", len(rank)), e.seq))
                 self.events.extend(held)
 
+    def _tally(self, event: Event) -> None:
+        call: LLMCall = event.payload
+        self.stats.record_call(str(call.model), call.tags or {}, input_tokens=int(call.input_tokens or 0),
+                               output_tokens=int(call.output_tokens or 0), cached=bool(call.cached), cost=call.cost)
+
     def _on_event(self, event: Event) -> None:
-        names = self._world.name_to_agent
         if event.kind.startswith("llm.call"):
-            tags = event.data.get("tags") or {}
-            if tags.get("agent") in names or tags.get("world") == self._world.name:
-                data = event.data
-                self.stats.record_call(str(data.get("model")), tags, input_tokens=int(data.get("input_tokens") or 0),
-                                       output_tokens=int(data.get("output_tokens") or 0),
-                                       cached=bool(data.get("cached")), cost=data.get("cost"))
-            return
-        if event.source != self._world.name and event.source not in names:
+            self._tally(event)
             return
         with self._lock:
             if self._held is not None:
@@ -92,9 +83,24 @@ class WorldRecorder:
             else:
                 self.events.append(event)
 
+    def restore(self, recorded: Iterable[Event]) -> None:
+        """File earlier events (a replayed operation's) as if they had just happened."""
+        with self._lock:
+            for event in recorded:
+                if event.kind.startswith("llm.call"):
+                    self._tally(event)
+                elif event.kind.startswith(("agent.", "world.")):
+                    self.events.append(event)
+
     def clear(self) -> None:
         with self._lock:
             self.events.clear()
+
+
+def _line(event: Event) -> dict[str, Any]:
+    """One transcript line; its data must fit the kind's typed payload (else TypeError)."""
+    event.payload  # noqa: B018 - builds the typed payload, refusing data that does not fit it
+    return event.to_dict()
 
 
 def save_transcript(path: str | os.PathLike, transcript: Sequence[Event]) -> Path:
@@ -104,7 +110,7 @@ def save_transcript(path: str | os.PathLike, transcript: Sequence[Event]) -> Pat
     tmp = target.with_name(target.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for event in transcript:
-            fh.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+            fh.write(json.dumps(_line(event), ensure_ascii=False, default=str) + "\n")
     os.replace(tmp, target)
     return target
 
@@ -120,8 +126,10 @@ def load_transcript(path: str | os.PathLike) -> list[Event]:
             if not line.strip():
                 continue
             try:
-                result.append(Event.from_dict(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
+                event = Event.from_dict(json.loads(line))
+                event.payload  # noqa: B018 - a line whose data does not fit its kind's payload is refused
+                result.append(event)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise StateError(
                     f"{source}, line {number}: not a transcript event ({exc}); "
                     "the file may be truncated or not a tinytroupe transcript"

@@ -33,7 +33,7 @@ from tinytroupe.factory.population import Dimension, dimensions_from_mapping
 from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
 from tinytroupe.factory.tiny_factory import TinyFactory
-from tinytroupe.llm.base import LLMModel
+from tinytroupe.llm.base import LLMModel, capabilities_of
 
 __all__ = ["TinyPersonFactory"]
 
@@ -85,8 +85,8 @@ class TinyPersonFactory(TinyFactory):
         self.context = context
         self.sampling_space_description = sampling_space_description
         self.total_population_size = total_population_size
-        config_seed = int(config_manager.get("seed") or 0)
-        self.seed = seed if seed is not None else (config_seed or transactions.default_seed("factory"))
+        label = f"factory:{context or ''}:{sampling_space_description or ''}"
+        self.seed = seed if seed is not None else transactions.default_seed(label)
         self.quota = quota
         self.concurrency = concurrency
         self.model = model
@@ -244,7 +244,7 @@ class TinyPersonFactory(TinyFactory):
         limit = asyncio.Semaphore(self._concurrency(parallelize))
         temperature = min(2.0, max(0.0, float(temperature)))
         tags = {"component": "factory"}
-        detail = self.detail if self.detail != "auto" else ("compact" if model.name == "local" else "full")
+        detail = self.detail if self.detail != "auto" else ("compact" if capabilities_of(model).small else "full")
 
         async def draft(job: Job) -> Outcome:
             return await draft_persona(model, self._request(job, particularities), job, detail=detail,

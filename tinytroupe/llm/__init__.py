@@ -13,9 +13,11 @@ from tinytroupe.llm.base import (
     Completion,
     LLMModel,
     Message,
+    ModelCapabilities,
     ModelWrapper,
     ResponseFormat,
     Usage,
+    capabilities_of,
 )
 from tinytroupe.llm.embeddings import (
     EmbeddingModel,
@@ -34,6 +36,8 @@ __all__ = [
     "LLMModel",
     "Message",
     "ModelWrapper",
+    "ModelCapabilities",
+    "capabilities_of",
     "ResponseFormat",
     "Usage",
     "ScriptedModel",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,6 +22,8 @@ __all__ = [
     "Completion",
     "LLMModel",
     "ModelWrapper",
+    "ModelCapabilities",
+    "capabilities_of",
 ]
 
 Role = Literal["system", "user", "assistant"]
@@ -144,6 +147,32 @@ class Completion(BaseModel):
     provider: str = ""
 
 
+@dataclass(frozen=True)
+class ModelCapabilities:
+    """What a model reports about itself, so callers never compare provider names.
+
+    ``json_schema``: takes native structured outputs; ``seed``: honours a seed;
+    ``small``: a small model generated on the CPU, whose every token costs wall time (callers
+    keep replies short); ``in_process``: no server behind it (retrying at once costs
+    nothing); ``max_actions_per_turn``, ``max_content_length``, ``max_cognitive_length``:
+    the largest agent turn it handles well (None: no limit of its own).
+    """
+
+    json_schema: bool = True
+    seed: bool = True
+    small: bool = False
+    in_process: bool = False
+    max_actions_per_turn: int | None = None
+    max_content_length: int | None = None
+    max_cognitive_length: int | None = None
+
+
+def capabilities_of(model: Any) -> ModelCapabilities:
+    """``model.capabilities``, or the defaults for a model that reports none."""
+    found = getattr(model, "capabilities", None)
+    return found if isinstance(found, ModelCapabilities) else ModelCapabilities()
+
+
 @runtime_checkable
 class LLMModel(Protocol):
     """What every provider and wrapper implements.
@@ -180,6 +209,10 @@ class ModelWrapper:
     @property
     def default_model(self) -> str:
         return self.inner.default_model
+
+    @property
+    def capabilities(self) -> ModelCapabilities:
+        return capabilities_of(self.inner)
 
     def find(self, cls: type) -> Any:
         """The first model in this chain that is an instance of ``cls`` (or None)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from tinytroupe.config import config_manager
 from tinytroupe.errors import NoModelConfiguredError
+from tinytroupe.llm.base import capabilities_of
 from tinytroupe.llm.embedding_wrappers import (
     BatchingEmbedder,
     CachedEmbedder,
@@ -111,7 +112,7 @@ def wrap_embedder(model: EmbeddingModel) -> EmbeddingModel:
         wrapped: EmbeddingModel = RetryingEmbedder(
             model, max_attempts=config_manager.get("max_attempts"),
             backoff_factor=config_manager.get("exponential_backoff_factor"),
-            initial_delay=0.0 if model.name == "scripted" else 0.5, rng=random.Random(config_manager.get("seed")))
+            initial_delay=0.0 if capabilities_of(model).in_process else 0.5, rng=random.Random(config_manager.get("seed")))
         wrapped = LimitedEmbedder(wrapped, max_concurrent=config_manager.get("max_concurrent_model_calls"),
                                   requests_per_minute=config_manager.get("requests_per_minute"),
                                   tokens_per_minute=config_manager.get("tokens_per_minute"))

@@ -21,7 +21,7 @@ from typing import Any
 
 from tinytroupe.config import config_manager
 from tinytroupe.errors import NoModelConfiguredError
-from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper
+from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper, capabilities_of
 from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker, global_usage
 
 __all__ = [
@@ -139,7 +139,7 @@ def wrap_model(model: LLMModel) -> LLMModel:
     """
     if isinstance(model, ModelWrapper) and model.find(UsageTracker) is not None:
         return model
-    immediate = model.name == "scripted"  # no server to spare: retry a script at once
+    immediate = capabilities_of(model).in_process  # no server to spare: retry at once
     limited = LimitedModel(
         model,
         max_concurrent=config_manager.get("max_concurrent_model_calls"),

@@ -8,18 +8,18 @@
     world = TinyWorld("Shop", [lisa, oscar], interventions=[nudge])
 
 Preconditions and effects are plain or ``async`` functions taking ``(targets)`` as in
-TinyTroupe, or ``(targets, world)``. A textual precondition is judged by a *judge*: a
-callable ``judge(text, targets, world) -> bool`` (or awaitable bool) given to
-:meth:`Intervention.set_textual_precondition`; without one, the LLM proposition of
-``tinytroupe.experimentation`` is used where it exists. A propositional precondition is any
-object with ``check(target=...)`` (and ``score(target=...)`` when a threshold is given),
-preferably with async twins ``acheck`` / ``ascore``.
+TinyTroupe, or ``(targets, world)``. A textual precondition is a
+:class:`~tinytroupe.experimentation.Proposition` about the targets (their first ``first_n`` and
+last ``last_n`` events), checked by the judge model; or pass your own
+``judge(text, targets, world) -> bool`` (or awaitable bool) to
+:meth:`Intervention.set_textual_precondition`. A propositional precondition is any object
+with ``check(target=...)`` (and ``score(target=...)`` when a threshold is given), preferably
+with async twins ``acheck`` / ``ascore``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -97,7 +97,7 @@ class Intervention:
 
     # -- configuration (each returns self, for chaining) ---------------------------------
     def set_textual_precondition(self, text: str, judge: Judge | None = None) -> Intervention:
-        """A precondition stated in words, judged by ``judge`` or by an LLM proposition."""
+        """A precondition stated in words: a proposition checked by the judge model, or by ``judge``."""
         self.text_precondition = text
         self.text_judge = judge
         return self
@@ -176,16 +176,8 @@ class Intervention:
     async def _judge_text(self, world: Any) -> bool:
         if self.text_judge is not None:
             return await _call(self.text_judge, self.text_precondition, self.targets, world)
-        proposition_cls = _find_proposition_class()
-        if proposition_cls is None:
-            raise SimulationError(
-                f"intervention {self.name!r} has a textual precondition but no judge: LLM propositions "
-                "(tinytroupe.experimentation.Proposition) are not available in this version; pass "
-                "judge=callable(text, targets, world) to set_textual_precondition, or use "
-                "set_functional_precondition"
-            )
-        proposition = proposition_cls(claim=self.text_precondition, target=self.targets,
-                                      first_n=self.first_n, last_n=self.last_n)
+        proposition = _find_proposition_class()(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
+                                  last_n=self.last_n, tags={"intervention": self.name})
         return await _proposition_verdict(proposition, None)
 
     async def _check_proposition(self) -> bool:
@@ -206,11 +198,10 @@ async def _proposition_verdict(proposition: Any, threshold: float | None, target
 
 
 def _find_proposition_class() -> Any:
-    try:
-        module = importlib.import_module("tinytroupe.experimentation")
-    except ImportError:
-        return None
-    return getattr(module, "Proposition", None)
+    """The proposition class textual preconditions use."""
+    from tinytroupe.experimentation import Proposition
+
+    return Proposition
 
 
 def _describe(targets: Any) -> str:

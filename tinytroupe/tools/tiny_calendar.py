@@ -8,7 +8,7 @@ calendar when they have one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -147,8 +147,9 @@ class TinyCalendar(TinyTool):
         if action.type != "CREATE_EVENT":
             return False
         spec = parse_event(action.content)
+        start, end = (_on_world_day(agent, t) for t in (spec.start_time, spec.end_time))
         event = self.add_event(title=spec.title, description=spec.description, owner=agent.name,
-                               attendees=spec.attendees, start_time=spec.start_time, end_time=spec.end_time)
+                               attendees=spec.attendees, start_time=start, end_time=end)
         invited, missing = self._invite(agent, event)
         note = f"You added '{spec.title}' to your calendar"
         note += f"; invited {', '.join(invited)}" if invited else ""
@@ -181,6 +182,17 @@ class TinyCalendar(TinyTool):
 
     def load_state(self, state: dict[str, Any]) -> None:
         self.calendar = {str(day): [dict(e) for e in evs] for day, evs in (state.get("calendar") or {}).items()}
+
+
+def _on_world_day(agent: Any, when: str) -> str:
+    """``when``, dated with the world's current day when it is only a time of day ("10:00")."""
+    now = getattr(getattr(agent, "environment", None), "current_datetime", None)
+    if not when or now is None or _moment(when) is not None:
+        return when
+    try:
+        return datetime.combine(now.date(), time.fromisoformat(when)).isoformat(sep=" ", timespec="minutes")
+    except ValueError:
+        return when
 
 
 def _describe(event: dict[str, Any]) -> str:

@@ -125,8 +125,9 @@ class TinyWordProcessor(TinyTool):
         if self.enricher is not None:
             try:
                 context = f"Written by {author}." + (f" About the author: {agent.minibio()}" if agent else "")
+                tags = {"tool": self.name, **({"agent": agent.name} if agent is not None else {})}
                 content = await self.enricher.aenrich_content(ENRICHMENT_REQUIREMENTS, content, "Document",
-                                                              context_info=context)
+                                                              context_info=context, tags=tags)
             except LLMError as exc:
                 events.emit("enrichment.failed", source=author or None, tool=self.name, problem=str(exc)[:300])
         document = {"title": title, "author": author, "content": content, "files": []}

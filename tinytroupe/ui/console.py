@@ -7,7 +7,8 @@
     Lisa --> Oscar: [TALK]
       > ...
 
-It is a subscriber to :mod:`tinytroupe.events`; nothing else prints. Events carrying
+It is a subscriber to :mod:`tinytroupe.events` and reads each event's typed payload
+(:mod:`tinytroupe.contracts`); nothing else prints. Events whose payload has
 ``display=False`` (a call made with ``communication_display=False``) are skipped.
 """
 
@@ -22,6 +23,18 @@ from rich.text import Text
 
 from tinytroupe import events
 from tinytroupe.config import config_manager
+from tinytroupe.contracts import (
+    AgentAction,
+    AgentFallback,
+    AgentGuard,
+    AgentQuality,
+    AgentStimulus,
+    FactoryPerson,
+    WorldDeliveryDropped,
+    WorldIntervention,
+    WorldReachOutRefused,
+    WorldStep,
+)
 
 __all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "print_block", "STYLES"]
 
@@ -65,57 +78,47 @@ class ConsoleRenderer:
         self.console.print(line)
 
     def __call__(self, event: events.Event) -> None:
-        data: dict[str, Any] = event.data
-        if data.get("display") is False:
+        payload = event.payload
+        if getattr(payload, "display", True) is False:
             return
         handler = getattr(self, "_on_" + event.kind.replace(".", "_"), None)
         if handler is not None:
-            handler(event, data)
+            handler(event, payload)
 
-    def _on_agent_stimulus(self, event: events.Event, data: dict[str, Any]) -> None:
-        kind = data.get("type", "")
-        who = data.get("sender") or "USER"
-        self._block(f"{who} --> {data.get('agent')}: [{kind}]", STYLES.get(kind, "cyan"), data.get("content", ""))
+    def _on_agent_stimulus(self, event: events.Event, p: AgentStimulus) -> None:
+        who = p.sender or "USER"
+        self._block(f"{who} --> {p.agent}: [{p.type}]", STYLES.get(p.type, "cyan"), str(p.content or ""))
 
-    def _on_agent_action(self, event: events.Event, data: dict[str, Any]) -> None:
-        kind = data.get("type", "")
-        if kind == "DONE" and not self.show_done:
+    def _on_agent_action(self, event: events.Event, p: AgentAction) -> None:
+        if p.type == "DONE" and not self.show_done:
             return
-        style = STYLES.get(kind, _DEFAULT_ACTION_STYLE)
-        if data.get("target"):
-            header = f"{data.get('agent')} --> {data['target']}: [{kind}]"
-        else:
-            header = f"{data.get('agent')} acts: [{kind}]"
-        self._block(header, style, data.get("content", ""))
+        style = STYLES.get(p.type, _DEFAULT_ACTION_STYLE)
+        header = f"{p.agent} --> {p.target}: [{p.type}]" if p.target else f"{p.agent} acts: [{p.type}]"
+        self._block(header, style, str(p.content or ""))
 
-    def _on_agent_fallback(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"{data.get('agent')} could not act normally (fallback)", STYLES["fallback"],
-                    str(data.get("error", "")))
+    def _on_agent_fallback(self, event: events.Event, p: AgentFallback) -> None:
+        self._block(f"{p.agent} could not act normally (fallback)", STYLES["fallback"], p.error)
 
-    def _on_agent_guard(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"{data.get('agent')}: turn stopped ({data.get('reason')})", STYLES["note"],
-                    str(data.get("note", "")))
+    def _on_agent_guard(self, event: events.Event, p: AgentGuard) -> None:
+        self._block(f"{p.agent}: turn stopped ({p.reason})", STYLES["note"], str(p.note or ""))
 
-    def _on_agent_quality(self, event: events.Event, data: dict[str, Any]) -> None:
-        verdict = "passed" if data.get("passed") else "below threshold"
-        self._block(f"{data.get('agent')}: quality {data.get('score')}/9 ({verdict})", STYLES["note"],
-                    str(data.get("feedback", "")))
+    def _on_agent_quality(self, event: events.Event, p: AgentQuality) -> None:
+        verdict = "passed" if p.passed else "below threshold"
+        self._block(f"{p.agent}: quality {p.score}/9 ({verdict})", STYLES["note"], str(p.feedback or ""))
 
-    def _on_world_step(self, event: events.Event, data: dict[str, Any]) -> None:
-        when = f" — {event.sim_time or data.get('sim_time')}" if (event.sim_time or data.get("sim_time")) else ""
-        title = f"{data.get('world', event.source or 'world')} step {data.get('step', '?')}{when}"
+    def _on_world_step(self, event: events.Event, p: WorldStep) -> None:
+        when = f" — {event.sim_time}" if event.sim_time else ""
+        title = f"{p.world or event.source or 'world'} step {p.step if p.step is not None else '?'}{when}"
         self.console.print(Rule(title, style="bold blue"))
 
-    def _on_world_intervention(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"Intervention {data.get('name')!s} applied in {data.get('world')}", "bold magenta", "")
+    def _on_world_intervention(self, event: events.Event, p: WorldIntervention) -> None:
+        self._block(f"Intervention {p.name!s} applied in {p.world}", "bold magenta", "")
 
-    def _on_world_delivery_dropped(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"{data.get('agent')} --> {data.get('target')}: not delivered", STYLES["note"],
-                    str(data.get("reason", "")))
+    def _on_world_delivery_dropped(self, event: events.Event, p: WorldDeliveryDropped) -> None:
+        self._block(f"{p.agent} --> {p.target}: not delivered", STYLES["note"], str(p.reason or ""))
 
-    def _on_world_reach_out_refused(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"{data.get('agent')} could not reach {data.get('target')}", STYLES["note"],
-                    str(data.get("reason", "")))
+    def _on_world_reach_out_refused(self, event: events.Event, p: WorldReachOutRefused) -> None:
+        self._block(f"{p.agent} could not reach {p.target}", STYLES["note"], str(p.reason or ""))
 
     def _on_report_display(self, event: events.Event, data: dict[str, Any]) -> None:
         from rich.markdown import Markdown
@@ -124,8 +127,8 @@ class ConsoleRenderer:
             self.console.rule(str(data["title"]))
         self.console.print(Markdown(str(data.get("content", ""))))
 
-    def _on_factory_person(self, event: events.Event, data: dict[str, Any]) -> None:
-        self._block(f"Generated person: {data.get('name')}", "bold blue", "")
+    def _on_factory_person(self, event: events.Event, p: FactoryPerson) -> None:
+        self._block(f"Generated person: {p.name}", "bold blue", "")
 
 
 _lock = threading.Lock()

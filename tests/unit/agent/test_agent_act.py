@@ -124,10 +124,21 @@ def test_garbage_every_time_yields_a_recorded_fallback(scripted):
     assert lisa.fallback_count == 2
 
 
-def test_unknown_action_types_are_repaired_or_fall_back(scripted):
+def test_undeclared_action_types_are_stored_and_shown_not_retried(scripted):
     config_manager.update("max_attempts", 2)
     lisa, _ = _pair()
     scripted.queue(act_reply(("DANCE", "wildly")), act_reply(("THINK", "fine, no dancing")))
+    with events.collect(["agent.action"]) as seen:
+        entries = lisa.act(return_actions=True)
+    assert entries[0]["action"]["type"] == "DANCE" and scripted.calls == 1  # as the original: kept
+    assert lisa.episodic_memory.retrieve_all(role="action")[-1].type == "DANCE"
+    assert [e.payload.type for e in seen.events] == ["DANCE", "DONE"] and lisa.fallback_count == 0
+
+
+def test_a_reply_whose_action_type_is_not_a_word_is_repaired(scripted):
+    config_manager.update("max_attempts", 2)
+    lisa, _ = _pair()
+    scripted.queue(act_reply(("dance wildly!", "x")), act_reply(("THINK", "fine, no dancing")))
     entries = lisa.act(return_actions=True)
     assert entries[0]["action"]["type"] == "THINK" and scripted.calls == 2
 

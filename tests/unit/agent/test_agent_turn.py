@@ -62,8 +62,10 @@ def test_turn_model_checks_types_and_tolerates_the_rest():
     value = model.model_validate({"actions": [{"type": "talk", "content": None}]})
     assert value.actions[0].type == "TALK" and value.actions[0].target == ""
     assert value.cognitive_state.goals == ""
-    with pytest.raises(ValidationError):
-        model.model_validate({"actions": [{"type": "DANCE"}]})
+    assert model.model_validate({"actions": [{"type": "dance"}]}).actions[0].type == "DANCE"  # kept, as the original
+    for not_a_type in ("", "I will dance now!", 3):
+        with pytest.raises(ValidationError):
+            model.model_validate({"actions": [{"type": not_a_type}]})
     assert model.model_validate({"actions": []}).actions == []  # an empty turn: the agent waits
 
 

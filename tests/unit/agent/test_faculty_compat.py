@@ -155,3 +155,16 @@ def test_an_original_style_faculty_is_restored_from_state():
     restored = TinyPerson.from_state(state)
     assert isinstance(restored.mental_faculties[0], WeatherFaculty)
     assert restored.mental_faculties[0].name == "weather"
+
+
+def test_a_faculty_that_cannot_be_rebuilt_says_how_to_fix_it():
+    from tinytroupe.agent.mental_faculty import faculty_from_state
+
+    class NeedsArgs(TinyMentalFaculty):
+        def __init__(self, source, name=None):
+            super().__init__(name)
+
+    with pytest.raises(StateError, match="override its restore"):
+        faculty_from_state({"kind": "NeedsArgs", "name": "n", "state": {}})
+    with pytest.raises(StateError, match="unknown kind"):
+        faculty_from_state({"kind": "Nope", "name": "n"})

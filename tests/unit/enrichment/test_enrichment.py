@@ -78,3 +78,17 @@ def test_code_keeps_its_fence_and_formats_are_recognised(scripted):
     assert out == "```python\ndef add(a, b):\n    return a + b\n```"
     assert [content_format(t) for t in ('{"a": 1}', "```x\n```", "# Title", "plain words")] == \
         ["json", "code", "markdown", "text"]
+
+
+def test_costs_are_reported_by_purpose(scripted):
+    from tinytroupe import llm
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.steering import TinyStory
+
+    llm.usage_stats().reset()
+    scripted.queue("```\nrich\n```", "```\nstyled\n```", "Once upon a time.")
+    TinyEnricher().enrich_content("Expand", "draft")
+    TinyStyler().apply_style("draft", "formal")
+    TinyStory(agent=TinyPerson("Ana")).start_story(number_of_words=10)
+    by_purpose = llm.usage_stats().snapshot()["by_tag"]["purpose"]
+    assert by_purpose["enrichment"]["calls"] == 2 and by_purpose["story"]["calls"] == 1

@@ -78,11 +78,13 @@ def test_cost_statistics_per_agent(fake):
         events.emit("llm.call", source="scripted", provider="scripted", model="m", input_tokens=100,
                     output_tokens=10, cached=cached, tags={"agent": agent, **tags}, cost=cost)
 
-    with world._recording():
+    elsewhere = TinyWorld("Elsewhere", [fake("Zoe")])
+    with world.recording():
         call("Ann", cost=0.01)
         call("Ann", cached=True, cost=0.0)
         call("Bob")
-        call("Zoe")  # not in this world
+        with elsewhere.recording():
+            call("Zoe")  # owned by another world
     stats = world.cost_stats()
     assert stats["total"]["calls"] == 3 and stats["total"]["cached_calls"] == 1
     ann = stats["agents"]["Ann"]

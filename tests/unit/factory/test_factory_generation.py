@@ -12,7 +12,7 @@ from tinytroupe import events
 from tinytroupe.agent import TinyPerson
 from tinytroupe.errors import SpecificationError, StructuredOutputError
 from tinytroupe.factory import TinyPersonFactory
-from tinytroupe.llm.base import ModelWrapper
+from tinytroupe.llm.base import ModelCapabilities, ModelWrapper
 
 AGE_GENDER = {"age": {"18-29": 0.25, "30-49": 0.5, "50-64": 0.25}, "gender": {"Female": 0.5, "Male": 0.5}}
 
@@ -242,11 +242,11 @@ def test_goodness_of_fit_unknown_dimension():
         TinyPersonFactory().goodness_of_fit("age")
 
 
-def test_detail_auto_is_compact_on_the_local_provider(scripted):
+def test_detail_auto_is_compact_on_a_small_model(scripted):
     scripted.responder = persona_responder()
     TinyPersonFactory(seed=1).generate_person()
     assert "other_facts" in scripted.requests[-1].response_format.json_schema["properties"]
-    scripted.name = "local"  # what the embedded model's provider is called
+    scripted.capabilities = ModelCapabilities(small=True)  # what the embedded model reports
     TinyPersonFactory(seed=2).generate_person()
     assert "other_facts" not in scripted.requests[-1].response_format.json_schema["properties"]
     assert scripted.requests[-1].max_tokens == 600

@@ -168,7 +168,7 @@ def test_enriched_documents_are_exported_enriched(scripted, tmp_path):
     def respond(request):
         if is_turn_request(request):
             return act_reply(("WRITE_DOCUMENT", _doc(content="- point one")))
-        assert request.tags["purpose"] == "enrichment"
+        assert request.tags == {"purpose": "enrichment", "tool": "wordprocessor", "agent": "Ana"}
         return "```markdown\n# Coffee survey\n\nPoint one, developed at length.\n```"
 
     scripted.responder = respond
@@ -203,3 +203,46 @@ def test_tool_state_is_saved_and_restored_with_the_agent(scripted, tmp_path):
     assert [d["title"] for d in new_writer.documents] == ["Coffee survey"] and new_writer.export_formats == ("md",)
     assert new_calendar.list_events() == calendar.list_events()
     assert restored.encode_complete_state()["mental_faculties"] == ana.encode_complete_state()["mental_faculties"]
+
+
+def test_the_faculty_and_tools_have_blocking_twins_outside_the_event_loop(tmp_path):
+    ana = TinyPerson("Ana")
+    writer = TinyWordProcessor(exporter=ArtifactExporter(tmp_path), export_formats=("json",))
+    faculty = TinyToolUse([writer, TinyCalendar()])
+    assert faculty.process_action(ana, {"type": "WRITE_DOCUMENT", "content": _doc(title="Memo")})
+    assert faculty.process_action(ana, {"type": "WRITE_DOCUMENT", "content": "not json"})  # handled: a failure
+    assert not faculty.process_action(ana, {"type": "TALK", "content": "hi"})
+    assert (tmp_path / "Document" / "Memo.Ana.json").is_file()
+    assert writer.write_document("Notes", "- a", author="Bob")["files"] == [str(tmp_path / "Document" / "Notes.Bob.json")]
+    with pytest.raises(Exception, match="already a tool named"):
+        faculty.add_tool(TinyCalendar())
+    assert faculty.get_tool("calendar") is faculty.tools[1]
+
+
+def test_a_word_processor_that_exports_docx_needs_python_docx_up_front(monkeypatch, tmp_path):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_docx(name, *args, **kwargs):
+        if name == "docx":
+            raise ImportError("No module named 'docx'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_docx)
+    with pytest.raises(Exception, match=r"pip install 'tinytroupe\[docx\]'"):
+        TinyWordProcessor(exporter=ArtifactExporter(tmp_path))
+    TinyWordProcessor(exporter=ArtifactExporter(tmp_path), export_formats=("md", "json"))  # fine without it
+
+
+def test_a_time_of_day_is_dated_with_the_world_day(scripted):
+    from datetime import datetime
+
+    ana = TinyPerson("Ana")
+    calendar = TinyCalendar()
+    ana.add_mental_faculty(TinyToolUse([calendar]))
+    TinyWorld("Office", [ana], initial_datetime=datetime(2025, 6, 2, 8, 0))
+    scripted.queue(act_reply(("CREATE_EVENT", '{"title": "Standup", "start_time": "09:15", "end": "09:30"}')))
+    ana.act()
+    [event] = calendar.find_events(2025, 6, 2, hour=9, minute=15)
+    assert (event["start_time"], event["end_time"]) == ("2025-06-02 09:15", "2025-06-02 09:30")

@@ -27,7 +27,7 @@ from typing import Any
 
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, ConfigError, NoModelConfiguredError, ProviderError
-from tinytroupe.llm.base import ChatRequest, Completion, Usage
+from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 
 __all__ = ["LocalModel", "local_model_available", "default_gguf_path", "DEFAULT_MAX_TOKENS",
            "DEFAULT_REPEAT_PENALTY"]
@@ -167,6 +167,9 @@ class LocalModel:
     """
 
     name = "local"
+    # a CPU-bound model: every generated token costs wall time, so agents keep turns short
+    capabilities = ModelCapabilities(small=True, in_process=True, max_actions_per_turn=2,
+                                     max_content_length=280, max_cognitive_length=80)
 
     def __init__(self, model_path: str | os.PathLike | None = None, *, n_ctx: int = 8192,
                  n_threads: int = 0, seed: int = 0, repeat_penalty: float = DEFAULT_REPEAT_PENALTY,

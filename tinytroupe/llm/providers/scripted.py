@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tinytroupe.errors import LLMError
-from tinytroupe.llm.base import ChatRequest, Completion, Usage
+from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 
 __all__ = ["ScriptedModel", "ScriptExhaustedError"]
 
@@ -45,6 +45,7 @@ class ScriptedModel:
     """
 
     name = "scripted"
+    capabilities = ModelCapabilities(in_process=True)
 
     def __init__(
         self,

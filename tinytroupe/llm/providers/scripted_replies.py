@@ -55,9 +55,14 @@ def act_reply(*actions: ActionSpec, cognitive_state: dict[str, str] | None = Non
     return {"actions": items, "cognitive_state": state}
 
 
-def judge_reply(score: int, feedback: str = "") -> dict[str, Any]:
-    """A quality judge's reply."""
-    return {"score": score, "feedback": feedback}
+def judge_reply(score: int, feedback: str = "", request: ChatRequest | None = None) -> dict[str, Any]:
+    """A judge's reply (a proposition's verdict): ``score`` 0-9, or for a true/false question
+    (``request`` asks for a boolean) true when ``score`` is 5 or more."""
+    value: Any = score
+    schema = request.response_format.json_schema if request is not None else None
+    if ((schema or {}).get("properties", {}).get("value") or {}).get("type") == "boolean":
+        value = score >= 5
+    return {"reasoning": "", "justification": feedback, "value": value, "confidence": 0.9}
 
 
 def is_turn_request(request: ChatRequest) -> bool:
@@ -66,8 +71,8 @@ def is_turn_request(request: ChatRequest) -> bool:
 
 
 def is_judge_request(request: ChatRequest) -> bool:
-    """Whether ``request`` asks the quality judge for a verdict."""
-    return request.response_format.name == "JudgeVerdict"
+    """Whether ``request`` asks a judge (a proposition, a quality check) for a verdict."""
+    return request.tags.get("purpose") == "judge" and request.response_format.name == "LLMReply"
 
 
 def request_agent(request: ChatRequest) -> str:
@@ -101,7 +106,7 @@ def talk_responder(text_fn: Callable[[ChatRequest], str] | None = None, *, think
 
     def respond(request: ChatRequest) -> dict[str, Any]:
         if is_judge_request(request):
-            return judge_reply(judge_score, "fine")
+            return judge_reply(judge_score, "fine", request)
         agent = request_agent(request)
         targets = request_targets(request)
         content = text_fn(request) if text_fn else f"{agent} says {_digest(request)}"
@@ -158,7 +163,7 @@ def offline_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
 
     def respond(request: ChatRequest) -> Any:
         if is_judge_request(request):
-            return judge_reply(9, "fine")
+            return judge_reply(9, "fine", request)
         if is_turn_request(request):
             return turns(request)
         schema = request.response_format.json_schema

@@ -1,0 +1,85 @@
+"""The shape of the core: contracts in one small module, control below the concrete classes,
+agent internals touched only by the agent, typed payloads read by the renderer, transcripts and CLI."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import tinytroupe
+from tinytroupe import contracts, events
+
+PACKAGE = Path(tinytroupe.__file__).parent
+CONCRETE = ("tinytroupe.agent", "tinytroupe.environment", "tinytroupe.factory", "tinytroupe.steering")
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def test_contracts_module_is_small_and_holds_the_protocols_and_payloads():
+    lines = len((PACKAGE / "contracts.py").read_text(encoding="utf-8").splitlines())
+    assert lines < 400
+    for name in ("Agent", "World", "Stateful", "Part", "Stimulus", "StimulusKind", "ActionKind", "EVENT_PAYLOADS"):
+        assert hasattr(contracts, name)
+    assert {"agent.stimulus", "agent.action", "agent.fallback", "world.step", "llm.call",
+            "control.hit"} <= set(contracts.EVENT_PAYLOADS)
+
+
+def test_control_imports_no_concrete_agent_or_world_class():
+    for path in sorted((PACKAGE / "control").glob("*.py")):
+        bad = [m for m in _imports(path) if m.startswith(CONCRETE)]
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_contracts_and_events_import_nothing_above_them():
+    for name in ("contracts.py", "events.py", "transactions.py"):
+        bad = [m for m in _imports(PACKAGE / name)
+               if m.startswith("tinytroupe.") and not m.startswith(("tinytroupe.contracts", "tinytroupe.config",
+                                                                   "tinytroupe.errors"))]
+        assert not bad, f"{name} imports {bad}"
+
+
+_PRIVATE = re.compile(r"\b(?:\w+_)?(?:agent|person)\._[a-z]\w*")
+
+
+def test_no_module_but_tiny_person_touches_agent_private_attributes():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path == PACKAGE / "agent" / "tiny_person.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("#", 1)[0]
+            if _PRIVATE.search(code) and "_repr_" not in code:
+                offenders.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_no_provider_name_comparisons():
+    pattern = re.compile(r"""(?:model|inner)\.name\s*[!=]=\s*["']""")
+    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_renderer_transcript_and_summary_read_typed_payloads():
+    for module in ("ui/console.py", "cli/summary.py", "cli/view.py", "environment/transcript.py"):
+        source = (PACKAGE / module).read_text(encoding="utf-8")
+        assert "tinytroupe.contracts" in source and ".payload" in source, module
+    event = events.Event("agent.action", "Ann", {"agent": "Ann", "type": "TALK", "content": "hi", "extra": 1})
+    assert event.payload == contracts.AgentAction("Ann", "TALK", "hi")
+    assert events.Event("custom.kind", data={"x": 1}).payload == {"x": 1}
+
+
+def test_publish_emits_the_payload_kind_with_its_fields():
+    with events.collect(["world.step"]) as seen:
+        events.publish(contracts.WorldStep("Room", 3), source="Room")
+    assert seen.events[0].kind == "world.step" and seen.events[0].payload.step == 3

@@ -1,0 +1,57 @@
+"""The judge model: who scores propositions, validations and quality checks.
+
+Judges are separate from the simulated people: pass ``judge=`` (any :class:`LLMModel`, e.g. one
+of another model family), install one for the process with :func:`set_default_judge`, or let
+``use_reasoning_model=True`` send the default provider's requests to ``REASONING_MODEL``.
+"""
+
+from __future__ import annotations
+
+from tinytroupe import llm
+from tinytroupe.config import config_manager
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+
+__all__ = ["resolve_judge", "set_default_judge", "reset_default_judge", "NamedModel"]
+
+_default_judge: LLMModel | None = None
+
+
+class NamedModel(ModelWrapper):
+    """A model whose requests name ``model_name`` unless they name a model already."""
+
+    def __init__(self, inner: LLMModel, model_name: str):
+        super().__init__(inner)
+        self.model_name = model_name
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        if request.model is None and self.model_name:
+            request = request.with_changes(model=self.model_name)
+        return await self.inner.complete(request)
+
+    async def aclose(self) -> None:
+        return None  # the wrapped model belongs to whoever made it
+
+
+def set_default_judge(model: LLMModel | None) -> None:
+    """Use ``model`` for every judge that is not given one (None: back to the default model)."""
+    global _default_judge
+    _default_judge = model
+
+
+def reset_default_judge() -> None:
+    set_default_judge(None)
+
+
+def resolve_judge(judge: LLMModel | None = None, use_reasoning_model: bool = False,
+                  fallback: LLMModel | None = None) -> LLMModel:
+    """The model a judge call goes to: ``judge``, else the process judge, else ``fallback`` (e.g. the
+    judged agent's own model), else the default model; asked for ``REASONING_MODEL`` when
+    ``use_reasoning_model`` and no judge was chosen."""
+    if judge is not None:
+        return judge
+    if _default_judge is not None:
+        return _default_judge
+    model = fallback or llm.default_model()
+    if use_reasoning_model:
+        return NamedModel(model, str(config_manager.get("reasoning_model")))
+    return model
