@@ -13,10 +13,10 @@ from tinytroupe.agent.mental_faculty import (
     MentalFaculty,
     TinyMentalFaculty,
 )
-from tinytroupe.agent.recall import RecallFaculty
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
+from tinytroupe.agent.recall import RecallFaculty
 from tinytroupe.agent.tiny_person import DEFAULT_RELATION, TinyPerson
 
 __all__ = [

@@ -43,8 +43,6 @@ __all__ = [
     "MentalFaculty",
     "CustomMentalFaculty",
     "FacultyAction",
-    "RecallFaculty",
-    "FilesAndWebGroundingFaculty",
     "faculty_from_state",
     "parse_action_definitions",
     "parse_constraints",
