@@ -41,7 +41,7 @@ def test_requests_are_batched_cached_and_counted(openai_embeddings):
         assert {b["model"] for b in bodies} == {"text-embedding-3-small"}
         snap = llm.usage_stats().snapshot()
         assert snap["total"]["calls"] == 1 and snap["total"]["input_tokens"] > 0
-        assert snap["by_tag"]["purpose"]["embeddings"]["calls"] == 1
+        assert snap["by_tag"]["purpose"]["embedding"]["calls"] == 1
         assert snap["by_tag"]["agent"]["Ana"]["input_tokens"] == snap["total"]["input_tokens"]
         assert snap["total"]["cost"] > 0  # text-embedding-3-small has a list price
         assert "openai text-embedding-3-small" in snap["info"]["embeddings"]
@@ -109,4 +109,4 @@ def test_agent_state_with_dense_memory_restores_without_embedding(openai_embeddi
         assert restored.encode_complete_state() == state and server.request_count == 0
         assert restored.retrieve_relevant_memories("Bob's sailboat is called Aurora.", 1) == before
         assert server.request_count == 1 and server.bodies[0]["input"] == ["Bob's sailboat is called Aurora."]
-        assert llm.usage_stats().snapshot()["by_tag"]["purpose"]["embeddings"]["calls"] == 2
+        assert llm.usage_stats().snapshot()["by_tag"]["purpose"]["embedding"]["calls"] == 2

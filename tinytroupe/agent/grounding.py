@@ -64,7 +64,7 @@ class BaseSemanticGroundingConnector:
     def __init__(self, name: str = "Semantic Grounding", *, embedder: Any = None):
         self.name = name
         self.documents: list[Document] = []
-        self.index = SemanticIndex(embedder, tags={"purpose": "embeddings", "grounding": name})
+        self.index = SemanticIndex(embedder, tags={"purpose": "embedding", "grounding": name})
         self._passage_doc: list[int] = []  # index position -> document position
 
     # -- adding ----------------------------------------------------------------------------

@@ -144,7 +144,7 @@ class MemoryKeeper:
                         requirements=requirements or "(none)")
         model = agent.model or llm.default_model()
         request = ChatRequest(messages=(Message(role="user", content=prompt),),
-                              tags={"agent": agent.name, "purpose": "biography"})
+                              tags={"agent": agent.name, "purpose": "generation"})
         text = " ".join((await model.complete(request)).text.split())
         self.biography = {"persona": digest, "text": text}
         return text

@@ -65,7 +65,7 @@ class SemanticIndex:
 
     def __init__(self, embedder: EmbeddingModel | None = None, *, tags: dict[str, str] | None = None):
         self._embedder = embedder
-        self.tags = {"purpose": "embeddings", **(tags or {})}
+        self.tags = {"purpose": "embedding", **(tags or {})}
         self.texts: list[str] = []
         self._made_by: str | None = None  # embedder_id of the vectors / BM25
         self._matrix: _Matrix | None = None

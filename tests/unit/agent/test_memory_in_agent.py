@@ -210,7 +210,7 @@ def test_minibio_extended_is_written_once_and_kept(long_talk_settings):
     assert ana.minibio().startswith("Ana is 31 years old") and model.calls == 0
     bio = ana.minibio(extended=True)
     assert bio.endswith("Ana is a thoughtful nurse who loves fado.") and model.calls == 1
-    assert model.requests[0].tags == {"agent": "Ana", "purpose": "biography"}
+    assert model.requests[0].tags == {"agent": "Ana", "purpose": "generation"}
     assert ana.minibio(extended=True) == bio and model.calls == 1
     state = ana.encode_complete_state()
     TinyPerson.clear_agents()
