@@ -21,16 +21,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.config import config_manager
+from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
 __all__ = ["MemoryKeeper", "retrieval_enabled"]
+
+logger = logging.getLogger(__name__)
 
 MEMORY_MAX_CHARS = 300  # one retrieved memory in the prompt
 RECENT_EVENTS_IN_QUERY = 6
@@ -119,7 +123,13 @@ class MemoryKeeper:
             return self.relevant
         memory.index.tags.setdefault("agent", agent.name)
         top_k = int(config_manager.get("semantic_retrieval_top_k"))
-        found = await memory.aretrieve_relevant(self.query_for(agent), top_k)
+        try:
+            found = await memory.aretrieve_relevant(self.query_for(agent), top_k)
+        except (NoModelConfiguredError, AuthenticationError):
+            raise
+        except LLMError as exc:  # the embedding provider failed: this turn goes on without memories
+            logger.warning("%s: memory retrieval failed (%s); the turn goes on without it", agent.name, exc)
+            found = []
         self.relevant = [_clip(text) for text in found]
         return self.relevant
 

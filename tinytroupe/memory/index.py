@@ -163,8 +163,12 @@ class SemanticIndex:
             scores = np.where(mask, scores, -np.inf)
         floor = 0.0 if min_score is None else min_score
         k = min(top_k, len(scores))
-        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda p: (-p[1], p[0]))
+        if k < len(scores):  # every text tied with the k-th best is a candidate: ties go to the older
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            best = np.nonzero(scores >= kth)[0]
+        else:
+            best = np.arange(len(scores))
+        ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda p: (-p[1], p[0]))[:k]
         return [(i, s) for i, s in ranked if s >= floor and s != -np.inf]
 
     def search(self, query: str, top_k: int = 10, **kwargs: Any) -> list[tuple[int, float]]:

@@ -18,6 +18,8 @@ from tinytroupe.llm.embeddings_lexical import tokenize
 
 __all__ = ["BM25Index"]
 
+SMALL = 500  # documents: below this, scoring in plain Python beats numpy's per-call cost
+
 
 class BM25Index:
     """Okapi BM25 (``k1``, ``b``) over documents added in order; document ids are 0, 1, 2..."""
@@ -78,8 +80,26 @@ class BM25Index:
             total[docs] += idf * tfs * (self.k1 + 1) / (tfs + norms)
         return total
 
+    def _small_scores(self, query: str) -> dict[int, float]:
+        """BM25 in plain Python: faster than numpy's per-call overhead for a few hundred documents."""
+        n = len(self.lengths)
+        average = self._total_length / n or 1.0
+        out: dict[int, float] = {}
+        for token in set(tokenize(query)):
+            entry = self.postings.get(token)
+            if entry is None:
+                continue
+            docs, tfs = entry
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for doc, tf in zip(docs, tfs, strict=True):
+                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[doc] / average)
+                out[doc] = out.get(doc, 0.0) + idf * tf * (self.k1 + 1) / norm
+        return out
+
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every document sharing a stem with ``query`` (others score 0)."""
+        if len(self.lengths) <= SMALL:
+            return {d: s for d, s in self._small_scores(query).items() if s > 0} if self.lengths else {}
         total = self._vector(query)
         if total is None:
             return {}
@@ -87,6 +107,10 @@ class BM25Index:
 
     def search(self, query: str, top_k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         """The ``top_k`` best ``(doc, score)`` pairs with a positive score, best first (older first on ties)."""
+        if len(self.lengths) <= SMALL:
+            scored = [(d, s) for d, s in self.scores(query).items() if allowed is None or d in allowed]
+            scored.sort(key=lambda pair: (-pair[1], pair[0]))
+            return scored[: max(0, top_k)]
         total = self._vector(query)
         if total is None or top_k <= 0:
             return []
@@ -95,6 +119,10 @@ class BM25Index:
             mask[[d for d in allowed if 0 <= d < len(total)]] = True
             total = np.where(mask, total, 0.0)
         k = min(top_k, len(total))
-        best = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(len(total))
+        if k < len(total):  # every document tied with the k-th best is a candidate: ties go to the older
+            kth = np.partition(total, len(total) - k)[len(total) - k]
+            best = np.nonzero(total >= kth)[0]
+        else:
+            best = np.arange(len(total))
         ranked = sorted(((int(d), float(total[d])) for d in best if total[d] > 0), key=lambda p: (-p[1], p[0]))
-        return ranked
+        return ranked[:k]

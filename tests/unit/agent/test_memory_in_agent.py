@@ -230,3 +230,24 @@ def test_full_scan_reads_semantic_and_episodic_memory(long_talk_settings):
     assert ana.summarize_relevant_memories_via_full_scan("Bob's boat") == "He mentioned Aurora."
     assert all(r.tags == {"purpose": "recall", "agent": "Ana"} for r in model.requests)
     assert re.search("sailboat", ana.retrieve_relevant_memories("sailboat")[0])
+
+
+def test_a_failing_embedder_never_stops_a_turn(long_talk_settings):
+    from tinytroupe.errors import BadRequestError
+
+    class Broken:
+        name, kind, endpoint, default_model = "broken", "dense", "broken://", "broken"
+
+        async def embed(self, request):
+            raise BadRequestError("the embedding server is misconfigured")
+
+        async def aclose(self):
+            return None
+
+    model = ScriptedModel(responder=responder)
+    ana = TinyPerson("Ana", model=model)
+    ana.semantic_memory.index._embedder = Broken()
+    ana.semantic_memory.store(FACT)
+    ana.listen("Do you remember my sailboat?", source="Bob")
+    ana.act()
+    assert ana.actions_count == 1 and ana.memory_keeper.relevant == []
