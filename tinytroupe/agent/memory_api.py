@@ -35,6 +35,7 @@ class MemoryMixin:
     # -- retrieval -------------------------------------------------------------------------
     async def aretrieve_relevant_memories(self, relevance_target: str, top_k: int = 20) -> list[str]:
         """Async twin of :meth:`retrieve_relevant_memories`."""
+        self.semantic_memory.index.tags.setdefault("agent", self.name)
         found = await self.semantic_memory.aretrieve_relevant(relevance_target, top_k)
         from tinytroupe.agent.prompt import render_event
 
