@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tinytroupe import llm
 from tinytroupe.agent import TinyPerson
-from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+from tinytroupe.extraction import ArtifactExporter
 from tinytroupe.llm.base import LLMModel
 from tinytroupe.tools import TinyToolUse, TinyWordProcessor
 

@@ -23,11 +23,13 @@ def _hermetic(tmp_path, monkeypatch):
     # no test loads the embedded model for embeddings unless it asks (config_manager.update wins)
     monkeypatch.setenv("TINYTROUPE_EMBEDDING_MODEL", "lexical")
     monkeypatch.chdir(tmp_path)
+    from tinytroupe.llm import budget
     from tinytroupe.llm.structured import forget_endpoint_modes
 
     config_manager.reset()
     llm.reset_default_model()
     forget_endpoint_modes()
+    budget.reset()
     _clear_simulation_objects()
     yield
     _clear_simulation_objects()

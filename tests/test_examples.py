@@ -125,6 +125,64 @@ def test_story_steering_runs_three_steps_and_each_section_reaches_the_world():
         assert heard == story.sections
 
 
+def test_validate_persona_gives_a_score_in_zero_to_one():
+    score, justification = load(EXAMPLES / "validate_persona.py").main(steps=2, model=model())
+    assert 0.0 <= score <= 1.0 and justification
+
+
+def test_survey_reference_reports_the_distribution_against_the_humans():
+    generic = scripted_responder(seed=1)
+
+    def respond(request):  # everyone answers 3: right mean, no spread
+        if request.tags.get("purpose") == "survey":
+            return {"answer": 3, "justification": "no strong feelings"}
+        return generic(request)
+
+    result = load(EXAMPLES / "survey_reference.py").main(steps=3, model=model(respond))
+    assert result["shares"] == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert result["comparison"]["sd_ratio"] == 0.0 and result["comparison"]["ks_distance"] == pytest.approx(0.36)
+    assert "Overall agreement score: 0.000" in result["report"]
+
+
+def test_ab_test_ads_finds_the_better_ad():
+    generic = scripted_responder(seed=1)
+
+    def respond(request):
+        if request.tags.get("purpose") == "survey":
+            liked = "Summer in a bottle" in "\n".join(m.content for m in request.messages)
+            return {"answer": (4 if liked else 2) + request.seed % 2, "justification": "the ad"}
+        return generic(request)
+
+    result = load(EXAMPLES / "ab_test_ads.py").main(steps=1, model=model(respond))
+    stat = result.statistics["summer"]["buy"]
+    assert stat["mean_difference"] == pytest.approx(2.0) and stat["significant"]
+    assert len(result.metrics("plain")["buy"]) == 30
+
+
+def test_survey_results_extracts_typed_answers_and_writes_the_table(tmp_path):
+    fake = model()
+    rows = load(EXAMPLES / "survey_results.py").main(steps=1, model=fake, people=3, out_dir=tmp_path / "s")
+    assert len(rows) == 3
+    for row in rows:
+        assert isinstance(row["would_subscribe"], bool) and 1 <= row["appeal"] <= 5
+        assert isinstance(row["reason_category"], str)
+    with open(tmp_path / "s" / "answers.csv", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["name"] for r in table] == [r["name"] for r in rows]
+    assert json.loads((tmp_path / "s" / "answers.json").read_text()) == rows
+    extraction = [r for r in fake.requests if r.tags.get("purpose") == "extraction"]
+    assert len(extraction) == 3 and "FixFlat" in extraction[0].messages[1].content
+
+
+def test_the_survey_scenario_writes_results_csv(tmp_path):
+    result = CliRunner().invoke(app, ["--model", "scripted", "run", str(EXAMPLES / "scenarios" / "product_survey.toml"),
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    with open(tmp_path / "results.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6 and {"would_subscribe", "appeal", "main_reason"} <= set(rows[0])
+
+
 def test_grounded_agent_answers_from_the_documents():
     def respond(request):
         prompt = request.messages[-1].content

@@ -24,7 +24,8 @@ from typing import Any
 from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
-__all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir"]
+__all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir",
+           "add_choice"]
 
 logger = logging.getLogger("tinytroupe")
 
@@ -98,8 +99,9 @@ def _s(name, section, key, type_, default, doc, **kw) -> Setting:
 SETTINGS: tuple[Setting, ...] = (
     # [OpenAI]: the model and how it is called
     _s("api_type", "OpenAI", "API_TYPE", str, "auto",
-       "Provider: auto (a key or base URL wins, else the local model), openai, azure, local, scripted.",
-       choices=("auto", "openai", "azure", "local", "scripted")),
+       "Provider: auto (a key or base URL wins, else the local model), openai, azure, ollama, local, "
+       "scripted, or the name of a client given to tinytroupe.clients.register_client.",
+       choices=("auto", "openai", "azure", "ollama", "local", "scripted")),
     _s("model", "OpenAI", "MODEL", str, "gpt-4.1-mini",
        "Chat model name. Ignored by the local provider (see LOCAL_MODEL_PATH)."),
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
@@ -151,6 +153,22 @@ SETTINGS: tuple[Setting, ...] = (
        "Cache LLM calls in a SQLite file; identical requests are answered from it."),
     _s("cache_file_name", "OpenAI", "CACHE_FILE_NAME", str, "tinytroupe_llm_cache.sqlite",
        "The LLM call cache file (relative paths are under the working directory)."),
+    _s("cache_refresh", "OpenAI", "CACHE_REFRESH", bool, False,
+       "With the cache on, call the model even when a reply is cached, and store the new reply."),
+    _s("max_cost_per_run", "OpenAI", "MAX_COST_PER_RUN", float, 0.0,
+       "Budget in dollars for one run (0: no limit); the run stops at a step boundary before going over.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_run", "OpenAI", "MAX_TOKENS_PER_RUN", int, 0,
+       "Budget in tokens (in and out) for one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_run", "OpenAI", "MAX_CALLS_PER_RUN", int, 0,
+       "Budget in model calls for one run (0: no limit); cached calls do not count.",
+       valid=Range(0, note="0 means no limit")),
+    _s("max_cost_per_agent", "OpenAI", "MAX_COST_PER_AGENT", float, 0.0,
+       "Budget in dollars for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_tokens_per_agent", "OpenAI", "MAX_TOKENS_PER_AGENT", int, 0,
+       "Budget in tokens for each agent's calls in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
+    _s("max_calls_per_agent", "OpenAI", "MAX_CALLS_PER_AGENT", int, 0,
+       "Budget in model calls for each agent in one run (0: no limit).", valid=Range(0, note="0 means no limit")),
     _s("max_content_display_length", "OpenAI", "MAX_CONTENT_DISPLAY_LENGTH", int, 1024,
        "Longest content shown by the console renderer.", valid=Range(1)),
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
@@ -246,6 +264,19 @@ for _setting in SETTINGS:
     for _k in (_setting.key, *_setting.aliases):
         _BY_SECTION_KEY[(_setting.section.lower(), _k.lower())] = _setting
 
+FREE_SECTIONS = frozenset({"prices"})
+_free_sections: dict[tuple[tuple[str, int], str], dict[str, str]] = {}  # (file, mtime), section -> items  # sections whose keys are not settings ([Prices]: model = prices)
+_extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
+
+
+def add_choice(name: str, value: str) -> None:
+    """Accept ``value`` for the setting ``name`` from now on (e.g. a registered client's API_TYPE)."""
+    _extra_choices.setdefault(name, set()).add(value.lower())
+
+
+def remove_choice(name: str, value: str) -> None:
+    """Stop accepting a value given to :func:`add_choice`."""
+    _extra_choices.get(name, set()).discard(value.lower())
 
 
 def setting_named(name: str) -> Setting:
@@ -279,8 +310,11 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
     value = "" if raw is None else str(raw)
     if setting.choices is not None:
         normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
-        if normal not in setting.choices:
-            raise fail("one of " + ", ".join(setting.choices))
+        allowed = setting.choices + tuple(sorted(_extra_choices.get(setting.name, set()) - set(setting.choices)))
+        if normal not in allowed:
+            hint = (" (or the name of a client registered with tinytroupe.clients.register_client)"
+                    if setting.name == "api_type" else "")
+            raise fail("one of " + ", ".join(allowed) + hint)
         value = normal
     return value
 
@@ -364,6 +398,8 @@ class ConfigManager:
             raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
         values: dict[str, Any] = {}
         for section in parser.sections():
+            if section.lower() in FREE_SECTIONS:
+                continue  # read by their owners with free_section()
             for key, raw in parser.items(section):
                 setting = _BY_SECTION_KEY.get((section.lower(), key.lower()))
                 if setting is None:
@@ -375,6 +411,35 @@ class ConfigManager:
                     continue
                 values[setting.name] = _convert(setting, raw, str(path))
         return values
+
+    def free_section(self, section: str) -> dict[str, str]:
+        """The raw ``key = value`` lines of a free-form section (e.g. ``[Prices]``) of the
+        packaged config.ini, then of the config file in use (which wins), keys as written."""
+        with self._lock:
+            ini = self._ini_path if self._ini_path is not None else Path.cwd() / "config.ini"
+        items: dict[str, str] = {}
+        for path in (PACKAGED_INI, ini):
+            try:
+                stamp = (str(path), path.stat().st_mtime_ns)
+            except OSError:
+                continue
+            cached = _free_sections.get((stamp, section.lower()))
+            if cached is not None:
+                items.update(cached)
+                continue
+            found: dict[str, str] = {}
+            parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+            parser.optionxform = str
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
+            for name in parser.sections():
+                if name.lower() == section.lower():
+                    found.update(parser.items(name))
+            _free_sections[(stamp, section.lower())] = found
+            items.update(found)
+        return items
 
     def load_file(self, path: str | os.PathLike) -> None:
         """Read settings from ``path`` instead of ``./config.ini`` (the CLI's ``--config``)."""

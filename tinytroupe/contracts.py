@@ -76,7 +76,8 @@ class Stimulus:
     source: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", StimulusKind(self.kind))
+        if not isinstance(self.kind, StimulusKind):
+            object.__setattr__(self, "kind", StimulusKind(self.kind))
         if not isinstance(self.content, str):
             raise TypeError(f"Stimulus.content must be text, got {type(self.content).__name__}")
 
@@ -192,6 +193,7 @@ class AgentQuality:
     passed: bool
     threshold: int
     feedback: str = ""
+    scores: dict[str, int] = field(default_factory=dict)  # per criterion
 
 @dataclass(frozen=True)
 class WorldStep:

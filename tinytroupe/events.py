@@ -16,7 +16,6 @@ typed view of ``event.data``.
 from __future__ import annotations
 
 import contextvars
-import dataclasses
 import itertools
 import logging
 import threading
@@ -158,7 +157,7 @@ def unsubscribe(callback: Subscriber) -> None:
 
 def publish(payload: Any, source: str | None = None, sim_time: str | None = None) -> Event:
     """Emit a typed payload (a dataclass of :mod:`tinytroupe.contracts`) as an event of its kind."""
-    return emit(event_kind(payload), source, sim_time, **dataclasses.asdict(payload))
+    return emit(event_kind(payload), source, sim_time, **vars(payload))
 
 
 def emit(kind: str, source: str | None = None, sim_time: str | None = None, **data: Any) -> Event:

@@ -4,18 +4,19 @@ Supported:
 
 - ``force_api_cache(cache_api_calls, cache_file_name=None)``: switch the call cache on or off
   for this process (the file is SQLite, not a pickle; see :mod:`tinytroupe.llm.cache`).
-- ``force_api_type(api_type)``: choose the provider (``openai``, ``azure``, ``local``...).
+- ``force_api_type(api_type)``: choose the provider (``openai``, ``azure``, ``ollama``, ``local``,
+  or a registered client's name).
 - ``force_default_value(key, value)``: set any setting for this process.
-- ``client()``: the process-wide model (:func:`tinytroupe.llm.default_model`).
-- ``send_message(messages, ...)``: one chat completion as ``{"role": "assistant", "content": ...}``,
-  what ``client().send_message(...)`` returned in the original.
+- ``client()``: the client of the configured API type, with ``send_message(current_messages, ...)``
+  (its other attributes are those of :func:`tinytroupe.llm.default_model`).
+- ``register_client(api_type, client)``, ``OpenAIClient``, ``AzureClient``, ``OllamaClient``:
+  custom clients as the original documents them (see :mod:`tinytroupe.clients`).
+- ``send_message(messages, ...)``: one chat completion as ``{"role": "assistant", "content": ...}``.
 - ``InvalidRequestError`` and ``NonTerminalError``: the original's exception names, as aliases of
   :class:`~tinytroupe.errors.BadRequestError` and :class:`~tinytroupe.errors.TransientError`.
 
-Not supported: ``OpenAIClient``/``AzureClient`` subclassing and ``register_client`` (install a
-model with :func:`tinytroupe.llm.set_default_model` instead; any object with ``complete`` and
-``aclose`` works), ``get_embedding`` (embeddings are not part of this layer yet), the
-original's pickle cache files (point ``CACHE_FILE_NAME`` at a new ``.sqlite`` file).
+Not supported: the original's pickle cache files (point ``CACHE_FILE_NAME`` at a new
+``.sqlite`` file).
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinytroupe import llm
+from tinytroupe.clients.builtin import AzureClient, OllamaClient, OpenAIClient
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, TransientError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ResponseFormat
 
 __all__ = [
     "client",
+    "register_client",
+    "OpenAIClient",
+    "AzureClient",
+    "OllamaClient",
     "force_api_cache",
     "force_api_type",
     "force_default_value",
@@ -42,9 +48,18 @@ InvalidRequestError = BadRequestError
 NonTerminalError = TransientError
 
 
-def client() -> LLMModel:
-    """The process-wide model, built from the configuration on first use."""
-    return llm.default_model()
+def client() -> Any:
+    """The client of the configured API type (see :func:`tinytroupe.clients.client`)."""
+    from tinytroupe.clients import client as _client
+
+    return _client()
+
+
+def register_client(api_type: str, client: Any) -> None:
+    """Use ``client`` for ``API_TYPE = api_type`` (see :mod:`tinytroupe.clients`)."""
+    from tinytroupe.llm.custom import register_client as _register
+
+    _register(api_type, client)
 
 
 def _innermost(model: LLMModel) -> LLMModel:
@@ -79,7 +94,8 @@ def force_api_cache(cache_api_calls: bool, cache_file_name: str | None = None) -
 
 
 def force_api_type(api_type: str) -> None:
-    """Use the provider ``api_type`` (openai, azure, local, scripted, auto) from now on."""
+    """Use the provider ``api_type`` (openai, azure, ollama, local, scripted, auto, or a registered
+    client's name) from now on."""
     config_manager.update("api_type", api_type)
     llm.reset_default_model()
 

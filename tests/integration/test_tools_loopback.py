@@ -8,7 +8,7 @@ from tinytroupe import events, llm
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
 from tinytroupe.environment import TinyWorld
-from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+from tinytroupe.extraction import ArtifactExporter
 from tinytroupe.llm.providers.openai_compat import OpenAIModel
 from tinytroupe.testing.loopback_server import LoopbackServer
 from tinytroupe.tools import TinyToolUse, TinyWordProcessor

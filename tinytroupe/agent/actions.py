@@ -71,10 +71,15 @@ class Action:
 
 @dataclass(frozen=True)
 class ActionDefinition:
-    """What an action type means, told to the model in the prompt."""
+    """What an action type means, told to the model in the prompt.
+
+    ``max_content_length`` is for faculty actions whose content is long (a document): while
+    the action is offered, the turn's content bound is raised to it.
+    """
 
     type: str
     description: str
+    max_content_length: int | None = None
 
 
 BUILTIN_ACTIONS: tuple[ActionDefinition, ...] = (

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
+from tinytroupe.state_schema import check_document
 
 __all__ = ["Persona", "read_specification", "deep_merge", "render_compact"]
 
@@ -228,5 +229,6 @@ def read_specification(source: str | os.PathLike | dict, expected_type: str = "T
             raise SpecificationError(
                 f"{origin}: field 'persona.name' is missing or empty; every agent needs a name."
             )
+    check_document(doc, "agent_spec" if expected_type == "TinyPerson" else "fragment", origin)
     doc["_origin"] = origin
     return doc

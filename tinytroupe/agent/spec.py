@@ -46,8 +46,12 @@ def _origin(doc: dict[str, Any]) -> str:
     return str(doc.get("_origin", "specification"))
 
 
-def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True) -> None:
+def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True,
+                   mental_state: bool = True) -> None:
     """Restore what ``doc`` holds beyond the persona onto ``agent``."""
+    for key in ("episodic_memory", "semantic_memory") if memory else ():
+        if doc.get(key) is not None and not isinstance(doc[key], (list, dict)):
+            logger.warning("%s: %s skipped (expected a list, got %s)", _origin(doc), key, type(doc[key]).__name__)
     if memory and isinstance(doc.get("episodic_memory"), (list, dict)):  # ours, or the original's format
         try:
             agent.episodic_memory = EpisodicMemory.from_state(doc["episodic_memory"])
@@ -60,7 +64,7 @@ def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = Tru
             logger.warning("%s: semantic_memory skipped (%s)", _origin(doc), exc)
     if memory and isinstance(doc.get("memory_keeper"), dict):
         agent.memory_keeper = MemoryKeeper.from_state(doc["memory_keeper"])
-    if isinstance(doc.get("mental_state"), dict):
+    if mental_state and isinstance(doc.get("mental_state"), dict):
         agent.mental_state = MentalState.from_state(doc["mental_state"])
     if isinstance(doc.get("current_episode_event_count"), int):
         agent.current_episode_event_count = doc["current_episode_event_count"]

@@ -32,7 +32,7 @@ from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona, read_specification
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
-from tinytroupe.agent.quality import QualityGate, QualityStats
+from tinytroupe.agent.quality import ActionGenerator, QualityGate, QualityStats
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
 from tinytroupe.contracts import (
@@ -47,6 +47,7 @@ from tinytroupe.contracts import (
 )
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.llm.base import LLMModel
+from tinytroupe.state_schema import check_document, loading
 from tinytroupe.transactions import transactional
 
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
@@ -86,6 +87,7 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self.accessibility = Accessibility()
         self.ledger = TurnLedger()
         self.quality_stats = QualityStats()
+        self.action_generator = ActionGenerator()  # per-agent quality-check settings (TinyTroupe's name)
         self.environment: Any = None
         transactions.register(self)
 
@@ -162,7 +164,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
     def import_fragment(self, path: str | os.PathLike | dict) -> TinyPerson:
         """Merge a ``{"type": "Fragment", "persona": {...}}`` file (or dict) into the persona."""
         doc = read_specification(path, expected_type="Fragment")
-        return self.include_persona_definitions(doc["persona"])
+        with loading(doc["_origin"], "fragment"):
+            return self.include_persona_definitions(doc["persona"])
 
     def _set_persona(self, persona: Persona, previous_name: str | None = None) -> None:
         new, old = persona.name, previous_name or self.name
@@ -209,18 +212,23 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
     @classmethod
     def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
                            auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
-                           suppress_memory: bool = False, auto_rename_agent: bool = False,
-                           **kwargs: Any) -> TinyPerson:
+                           suppress_memory: bool = False, suppress_mental_state: bool = False,
+                           auto_rename_agent: bool = False, **kwargs: Any) -> TinyPerson:
         """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
         faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
         for ``auto_rename``)."""
+        if isinstance(new_agent_name, bool) or isinstance(auto_rename, str):
+            raise SpecificationError("load_specification: pass the suppress_* and rename options by keyword "
+                                     "(e.g. suppress_mental_faculties=True); the second positional "
+                                     "argument here is new_agent_name.")
         doc = read_specification(path_or_dict, expected_type="TinyPerson")
         name = new_agent_name or doc["persona"]["name"]
         if auto_rename or auto_rename_agent:
             name = registry.unique_name(name)
         agent = cls(name, **kwargs)
         agent._set_persona(Persona({**doc["persona"], "name": name}))
-        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties)
+        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties,
+                            mental_state=not suppress_mental_state)
         return agent
 
     def save_specification(self, path: str | os.PathLike, include_memory: bool = False, *,
@@ -285,9 +293,12 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         kind = stimulus.kind.value
         self.record_event("stimulus", kind, stimulus.content, source=stimulus.source)
         self.ledger.something_new_happened()
-        with events.owner(self._world_id(), keep_world=True):
-            events.publish(AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display),
-                           source=self.name, sim_time=self.sim_time())
+        payload = AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display)
+        if events.current_owner()[0] is not None:  # a world is driving this agent: its event
+            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            return
+        with events.owner(self._world_id()):
+            events.publish(payload, source=self.name, sim_time=self.sim_time())
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
@@ -385,7 +396,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         return self.settings.max_actions_per_turn
 
     def quality_checks_enabled(self) -> bool:
-        return self.settings.quality_checks
+        chosen = self.action_generator.enable_quality_checks
+        return self.settings.quality_checks if chosen is None else bool(chosen)
 
     def view(self) -> AgentView:
         """What the agent's parts may know when they render their prompt sections."""
@@ -407,7 +419,7 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
     def _plan(self, cap: int) -> TurnPlan:
         return TurnPlan(self.turn_prompt(), tuple(self.accessibility.relations), cap,
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
-                        self.settings.max_completion_tokens, {"agent": self.name})
+                        self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
     def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
             max_content_length: int | None = None, communication_display: bool | None = None,
@@ -521,20 +533,23 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         """A new agent from a file written by :meth:`save` (a taken name raises unless renamed)."""
         doc = state_files.read_document(path, SAVE_FORMAT, SAVE_VERSION, "agent file")
         complete = {k: v for k, v in doc.items() if k not in ("format", "version")}
+        check_document(complete, "agent", path)
         name = new_agent_name or (complete.get("persona") or {}).get("name")
         if not isinstance(name, str) or not name.strip():
             raise StateError(f"{path}: the agent file has no 'persona.name'; re-save it with agent.save()")
         if auto_rename:
             name = registry.unique_name(name)
         complete["persona"] = {**complete["persona"], "name": name}
-        return cls.from_state(complete, **kwargs)
+        with loading(path, "agent file"):
+            return cls.from_state(complete, **kwargs)
 
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
         """A new agent restored from an encoded state."""
         name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
         agent = cls(name or "", **kwargs)
-        return agent.decode_complete_state(complete_state)
+        with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
+            return agent.decode_complete_state(complete_state)
 
     # -- display ---------------------------------------------------------------------------
     def _repr_markdown_(self) -> str:

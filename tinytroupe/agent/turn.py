@@ -206,7 +206,8 @@ async def decide(plan: TurnPlan, model: LLMModel | None = None, strict: bool = F
     model = model or llm.default_model()
     caps = capabilities_of(model)
     schema_cap = min(c for c in (plan.max_actions, plan.schema_max_actions, caps.max_actions_per_turn) if c)
-    content_max = caps.max_content_length or CONTENT_MAX_LENGTH
+    content_max = max([caps.max_content_length or CONTENT_MAX_LENGTH,
+                       *(d.max_content_length for d in plan.prompt.definitions if d.max_content_length)])
     cognitive_max = caps.max_cognitive_length or COGNITIVE_MAX_LENGTH
     types = plan.prompt.action_types
     schema = turn_schema(types, plan.targets, max(1, schema_cap), content_max=content_max,

@@ -31,6 +31,8 @@ def _meaning(setting: Setting) -> str:
     text = setting.doc
     if setting.choices:
         text += f" One of: {', '.join(setting.choices)}."
+    if setting.valid is not None:
+        text += f" Valid: {setting.valid.describe(setting.type)}."
     return f"{text} Env: {', '.join(setting.env_names)}."
 
 
@@ -84,7 +86,8 @@ def reference(ctx: typer.Context) -> None:
     output: Output = ctx.obj
     if output.json:
         output.emit_json([{"section": s.section, "key": s.key, "default": s.default, "meaning": s.doc,
-                           "choices": list(s.choices or ()), "env": list(s.env_names)} for s in SETTINGS])
+                           "choices": list(s.choices or ()), "env": list(s.env_names),
+                           "valid": s.valid.describe(s.type) if s.valid is not None else None} for s in SETTINGS])
         return
     output.out.file.write(reference_markdown())
 

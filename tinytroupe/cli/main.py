@@ -113,10 +113,11 @@ def _global_options(
 
 
 def _register() -> None:
-    from tinytroupe.cli import cache, chat, config_cmd, demo, personas, run
+    from tinytroupe.cli import cache, chat, config_cmd, demo, personas, report, run
 
     app.command("demo")(demo.demo)
     app.command("run")(run.run)
+    app.command("report")(report.report)
     app.command("chat")(chat.chat)
     app.add_typer(personas.app, name="personas")
     app.add_typer(cache.app, name="cache")

@@ -23,12 +23,17 @@ from rich.progress import (
 
 from tinytroupe import events
 from tinytroupe.cli.output import Output
+from tinytroupe.llm.purposes import purpose_of
+from tinytroupe.llm.wrappers.usage import UsageStats
 
 __all__ = ["UsageMeter", "RunProgress"]
 
 
 class UsageMeter:
-    """Counts model calls, tokens and cost from ``llm.call`` events while subscribed."""
+    """Counts model calls, tokens and cost from ``llm.call`` events while subscribed, in total,
+    by model and by purpose (``llm.retry`` events add retries)."""
+
+    EVENTS = ("llm.call", "llm.retry")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -36,9 +41,19 @@ class UsageMeter:
         self.cost = 0.0
         self.unpriced = 0
         self.providers: set[str] = set()
+        self.stats = UsageStats()
 
     def __call__(self, event: events.Event) -> None:
         data = event.data
+        tags = {"purpose": purpose_of(data.get("tags") or {"purpose": str(data.get("purpose") or "")})}
+        model = str(data.get("model") or "")
+        if event.kind == "llm.retry":
+            self.stats.record_retry(model, tags)
+            return
+        cost = None if data.get("cost") is None else float(data["cost"])
+        self.stats.record_call(model, tags, input_tokens=int(data.get("input_tokens") or 0),
+                               output_tokens=int(data.get("output_tokens") or 0),
+                               cached=bool(data.get("cached")), cost=cost)
         with self._lock:
             self.calls += 1
             self.cached += int(bool(data.get("cached")))
@@ -66,9 +81,11 @@ class UsageMeter:
                 f"{self.output_tokens:,} out · {self.cost_text()}")
 
     def to_dict(self) -> dict[str, Any]:
+        snap = self.stats.snapshot()
         return {"calls": self.calls, "cached_calls": self.cached, "input_tokens": self.input_tokens,
                 "output_tokens": self.output_tokens, "cost_text": self.cost_text(),
-                "cost": None if (self.calls and self.unpriced == self.calls) else round(self.cost, 6)}
+                "cost": None if (self.calls and self.unpriced == self.calls) else round(self.cost, 6),
+                "retries": snap["total"]["retries"], "by_model": snap["by_model"], "by_purpose": snap["by_purpose"]}
 
 
 class RunProgress:

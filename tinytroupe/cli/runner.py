@@ -2,7 +2,9 @@
 
 Used by ``tinytroupe run`` and ``tinytroupe demo``. Steps run one at a time so that a Ctrl-C
 (see :mod:`tinytroupe.cli.interrupt`) stops the run after the current step; the transcript,
-final state and summary are written whether the run finished or was stopped.
+final state and summary are written whether the run finished or was stopped. A resumed run
+replays what the checkpoint recorded: the replayed steps' transcript events come back from
+it (the transcript equals an uninterrupted run's) and their model usage is reported apart.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd,
 from tinytroupe.cli.toml_lines import format_path
 from tinytroupe.cli.view import ConversationView
 from tinytroupe.config import config_manager
+from tinytroupe.contracts import ControlHit
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import SimulationError
 
@@ -56,6 +59,30 @@ def _fragment_path(scenario: Scenario, name: str) -> Path | str:
     return example_fragment_path(name)
 
 
+class ReplayMeter:
+    """Sums the model usage that replayed operations saved (from ``control.hit`` events)."""
+
+    def __init__(self) -> None:
+        self.operations = 0
+        self.calls = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.cost = 0.0
+
+    def __call__(self, event: events.Event) -> None:
+        hit: ControlHit = event.payload
+        replayed = hit.replayed or {}
+        self.operations += 1
+        self.calls += int(replayed.get("calls") or 0)
+        self.input_tokens += int(replayed.get("input_tokens") or 0)
+        self.output_tokens += int(replayed.get("output_tokens") or 0)
+        self.cost += float(replayed.get("cost") or 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"operations": self.operations, "calls": self.calls, "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens, "cost": round(self.cost, 6)}
+
+
 class ScenarioRun:
     """One run of a scenario: ``ScenarioRun(scenario, output).execute()`` returns a RunReport."""
 
@@ -77,6 +104,7 @@ class ScenarioRun:
         self.steps_run = 0
         self.stop = StopRequest(on_request=self._on_stop)
         self.view: ConversationView | None = None
+        self.replay_meter = ReplayMeter()
 
     # -- building ----------------------------------------------------------------------
     def _load(self, source: AgentSource) -> list[TinyPerson]:
@@ -199,6 +227,8 @@ class ScenarioRun:
         self.view = self.output.conversation()
         meter = UsageMeter()  # every call of the run, the factory's included
         stop_metering = events.subscribe(meter, ("llm.call",))
+        self.replay_meter = ReplayMeter()
+        stop_replay_metering = events.subscribe(self.replay_meter, ("control.hit",))
         progress = RunProgress(self.output, self._planned_steps(), "steps", meter=meter)
         try:
             world = self.build()
@@ -213,6 +243,7 @@ class ScenarioRun:
             raise
         finally:
             stop_metering()
+            stop_replay_metering()
             if self.view is not None:
                 self.view.close()
         self.replayed = simulation.cache_hits
@@ -253,7 +284,12 @@ class ScenarioRun:
             agents=[a.name for a in world.agents], steps_run=self.steps_run, total_steps=self._planned_steps(),
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
-            usage=progress.meter.to_dict(), utterances=utterances(transcript))
+            usage=progress.meter.to_dict(), utterances=utterances(transcript),
+            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {})
+        from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
+
+        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():
+            report.outputs[name] = relative_to_cwd(path)
         bios = {a.name: a.minibio(extended=False) for a in world.agents}
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)
         paths["summary"].write_text(markdown_summary(report, self.scenario.description, bios, transcript),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe.cli.extract_spec import parse_extracts
 from tinytroupe.cli.toml_lines import KeyPath, format_path, line_of
 from tinytroupe.errors import SpecificationError
 
@@ -27,14 +28,19 @@ __all__ = [
 
 SCRIPT_ACTIONS = ("broadcast", "think", "goal", "context", "stimulus", "run")
 STIMULUS_TYPES = ("conversation", "visual", "thought", "goal")
-PROVIDERS = ("auto", "openai", "azure", "local", "scripted")
+PROVIDERS = ("auto", "openai", "azure", "ollama", "local", "scripted")
+BUDGET_KEYS = ("max_cost_per_run", "max_tokens_per_run", "max_calls_per_run", "max_cost_per_agent",
+               "max_tokens_per_agent", "max_calls_per_agent")
 WORLD_KINDS = ("plain", "social_network")
+CROWD_SIZE = 50
+"""From this many agents, a world that broadcasts untargeted answers gets a note (see Scenario.crowd_note)."""
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs"),
-    ("model",): ("provider", "name", "temperature", "max_tokens", "seed"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
+    ("model",): ("provider", "name", "temperature", "max_tokens", "seed", "max_cost_per_run", "max_tokens_per_run",
+                 "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
-    ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "relations"),
+    ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "broadcast_if_no_target", "relations"),
     ("relations",): ("name", "agents"),
     ("stimulus",): ("to", "type", "content"),
     ("outputs",): ("dir", "transcript", "state", "summary", "checkpoint"),
@@ -59,6 +65,7 @@ class ModelSpec:
     temperature: float | None = None
     max_tokens: int | None = None
     seed: int | None = None
+    budgets: dict[str, float] = field(default_factory=dict)  # e.g. {"max_calls_per_run": 40}
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ class Relation:
 
 @dataclass(frozen=True)
 class WorldSpec:
-    """The world: kind, name, clock and relations."""
+    """The world: kind, name, clock, relations, and whether a TALK to nobody is heard by everyone
+    (``broadcast_if_no_target``, True as in TinyTroupe; False is the cheap form for surveys)."""
 
     kind: str = "plain"
     name: str = "Scenario world"
@@ -102,6 +110,7 @@ class WorldSpec:
     minutes_per_step: int = 0
     parallel: bool | None = None
     relations: tuple[Relation, ...] = ()
+    broadcast_if_no_target: bool = True
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,21 @@ class Scenario:
     world: WorldSpec = field(default_factory=WorldSpec)
     script: tuple[ScriptStep, ...] = ()
     outputs: OutputSpec = field(default_factory=lambda: OutputSpec(Path("out")))
+    extracts: tuple[Any, ...] = ()  # [[extract]] entries: see tinytroupe.cli.extract_spec
+
+    @property
+    def agent_count(self) -> int:
+        """How many agents the scenario makes (each factory entry counts its ``n``)."""
+        return sum(a.factory.n if a.factory is not None else 1 for a in self.agents)
+
+    def crowd_note(self, threshold: int = CROWD_SIZE) -> str | None:
+        """Advice when many agents share a world where every untargeted answer reaches everyone."""
+        n = self.agent_count
+        if n < threshold or not self.world.broadcast_if_no_target:
+            return None
+        return (f"{n} agents in a world where a TALK to nobody in particular is heard by all the others: "
+                f"one round of answers is up to {n * (n - 1):,} deliveries. For a survey, where answers "
+                "need not reach the other respondents, add broadcast_if_no_target = false to [world].")
 
     @property
     def total_steps(self) -> int:
@@ -253,7 +277,9 @@ def _model(c: _Checker, data: Any) -> ModelSpec:
                      name=c.text_value(t, ("model", "name")),
                      temperature=c.setting(t, ("model", "temperature"), "temperature"),
                      max_tokens=c.setting(t, ("model", "max_tokens"), "max_completion_tokens", low=16),
-                     seed=c.setting(t, ("model", "seed"), "seed"))
+                     seed=c.setting(t, ("model", "seed"), "seed"),
+                     budgets={name: value for name in BUDGET_KEYS
+                              if (value := c.setting(t, ("model", name), name)) is not None})
 
 
 def _factory(c: _Checker, data: Any, key: KeyPath) -> FactorySpec:
@@ -337,6 +363,9 @@ def _world(c: _Checker, data: Any) -> WorldSpec:
     parallel = t.get("parallel")
     if parallel is not None and not isinstance(parallel, bool):
         raise c.fail(("world", "parallel"), f"expected true or false, got {_kind(parallel)}")
+    broadcast = t.get("broadcast_if_no_target", True)
+    if not isinstance(broadcast, bool):
+        raise c.fail(("world", "broadcast_if_no_target"), f"expected true or false, got {_kind(broadcast)}")
     kind = c.choice(t, ("world", "kind"), WORLD_KINDS, "plain") or "plain"
     relations = _relations(c, t["relations"]) if "relations" in t else ()
     if relations and kind != "social_network":
@@ -344,7 +373,7 @@ def _world(c: _Checker, data: Any) -> WorldSpec:
     return WorldSpec(kind=kind, name=c.text_value(t, ("world", "name")) or "Scenario world",
                      start=_start(c, t.get("start")),
                      minutes_per_step=c.number(t, ("world", "minutes_per_step"), int, 0) or 0,
-                     parallel=parallel, relations=relations)
+                     parallel=parallel, relations=relations, broadcast_if_no_target=broadcast)
 
 
 def _step(c: _Checker, data: Any, key: KeyPath) -> ScriptStep:
@@ -446,7 +475,8 @@ def parse_scenario(text: str, path: str | Path = "<scenario>") -> Scenario:
     return Scenario(path=path, text=text, title=c.text_value(data, ("title",)) or path.stem.split(".")[0],
                     description=c.text_value(data, ("description",)) or "", model=_model(c, data.get("model")),
                     agents=tuple(_agent(c, a, ("agents", i)) for i, a in enumerate(agents_data)),
-                    world=_world(c, data.get("world")), script=script, outputs=_outputs(c, data.get("outputs")))
+                    world=_world(c, data.get("world")), script=script, outputs=_outputs(c, data.get("outputs")),
+                    extracts=parse_extracts(c, data.get("extract")))
 
 
 def load_scenario(path: str | Path) -> Scenario:

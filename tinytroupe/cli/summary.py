@@ -43,11 +43,17 @@ class RunReport:
     usage: dict[str, Any] = field(default_factory=dict)
     utterances: list[Utterance] = field(default_factory=list)
     replayed_operations: int = 0
+    replayed_usage: dict[str, Any] = field(default_factory=dict)  # what replayed steps had cost
+
+    def whole_run_calls(self) -> int:
+        """Model calls of the whole run: made now, and replayed from the checkpoint."""
+        return int(self.usage.get("calls", 0)) + int(self.replayed_usage.get("calls", 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "model": self.model, "seed": self.seed, "agents": self.agents,
                 "steps_run": self.steps_run, "total_steps": self.total_steps, "interrupted": self.interrupted,
                 "outputs": self.outputs, "usage": self.usage, "replayed_operations": self.replayed_operations,
+                "replayed_usage": self.replayed_usage, "whole_run_calls": self.whole_run_calls(),
                 "utterances": [u.__dict__ for u in self.utterances]}
 
 
@@ -108,6 +114,17 @@ def _conversation(transcript: Sequence[Event]) -> list[str]:
     return lines
 
 
+def _replayed_lines(report: RunReport) -> list[str]:
+    replayed = report.replayed_usage
+    if not replayed:
+        return []
+    cost = f", ${replayed['cost']:.4f}" if replayed.get("cost") else ""
+    return [f"- Replayed from the checkpoint: {replayed.get('operations', 0)} operations, "
+            f"{replayed.get('calls', 0)} calls ({replayed.get('input_tokens', 0):,} tokens in, "
+            f"{replayed.get('output_tokens', 0):,} out{cost}) not made again; "
+            f"whole run: {report.whole_run_calls()} calls"]
+
+
 def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
                      transcript: Sequence[Event]) -> str:
     """The Markdown summary file of a run."""
@@ -121,6 +138,7 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
         f"- Steps: {status} {report.steps_run} of {report.total_steps}",
         f"- Model usage: {usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} tokens in, "
         f"{usage.get('output_tokens', 0):,} out, cost {usage.get('cost_text', 'unknown')}",
+        *_replayed_lines(report),
         "", "## Agents", "",
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]

@@ -47,10 +47,11 @@ from tinytroupe.errors import SimulationError
 from tinytroupe.transactions import transactional
 
 __all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation", "transactional",
-           "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
+           "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "cache_hits", "cache_misses"]
 
 _lock = threading.Lock()
 _current: Simulation | None = None
+_last: Simulation | None = None  # the simulation most recently ended, for cache_hits()/cache_misses()
 
 
 def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkpoint: bool = False) -> Simulation:
@@ -89,7 +90,7 @@ def checkpoint() -> Path:
 
 def end() -> None:
     """Write a last checkpoint (when the simulation has a file) and close the scope."""
-    global _current
+    global _current, _last
     simulation = _require()
     try:
         simulation.end()
@@ -97,15 +98,32 @@ def end() -> None:
         with _lock:
             if transactions.get_handler() is simulation:
                 transactions.set_handler(None)
-            _current = None
+            _current, _last = None, simulation
 
 
 def reset() -> None:
-    """Close the running simulation, if any, without writing anything."""
-    global _current
+    """Close the running simulation, if any, without writing anything (and forget its counters)."""
+    global _current, _last
     with _lock:
         if _current is not None:
             _current.status = "stopped"
             if transactions.get_handler() is _current:
                 transactions.set_handler(None)
-        _current = None
+        _current = _last = None
+
+
+def _counted(id: str) -> Simulation | None:
+    simulation = _current or _last
+    return simulation if simulation is not None and simulation.id == id else None
+
+
+def cache_hits(id: str = "default") -> int:
+    """Operations replayed from the records, by the running simulation (or the one last ended)."""
+    simulation = _counted(id)
+    return simulation.cache_hits if simulation is not None else 0
+
+
+def cache_misses(id: str = "default") -> int:
+    """Operations that ran for real, in the running simulation (or the one last ended)."""
+    simulation = _counted(id)
+    return simulation.cache_misses if simulation is not None else 0

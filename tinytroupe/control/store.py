@@ -16,6 +16,7 @@ from typing import Any
 from tinytroupe.control.codec import check_result, digest, state_text
 from tinytroupe.control.delta import apply, diff, is_patch
 from tinytroupe.errors import StateError
+from tinytroupe.state_schema import check_document, loading
 
 __all__ = ["Record", "ReplayStore", "MAX_CHAIN"]
 
@@ -90,9 +91,10 @@ class ReplayStore:
             cursor = blob["base"]
         else:
             value = known[cursor]
-        for patch in reversed(patches):
-            value = apply(value, patch)
-        text = state_text(value)
+        with loading(source, "checkpoint", fix="delete it or choose another path"):
+            for patch in reversed(patches):
+                value = apply(value, patch)
+            text = state_text(value)
         if digest(text) != state_hash:
             where = f"{source}: " if source else ""
             raise StateError(f"{where}the recorded state {state_hash} of {obj_key!r} does not match its hash; "
@@ -113,6 +115,7 @@ class ReplayStore:
     @classmethod
     def from_document(cls, doc: dict[str, Any], source: Path) -> ReplayStore:
         """A store from :meth:`to_document`'s output; raises StateError naming ``source`` on damage."""
+        check_document(doc, "checkpoint", source)
         blobs, records = doc.get("blobs"), doc.get("records")
         if not isinstance(blobs, dict) or not isinstance(records, dict):
             _damaged(source, "fields 'records' and 'blobs' must be objects")

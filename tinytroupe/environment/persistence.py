@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.agent import TinyPerson, registry
-from tinytroupe.errors import SimulationError, StateError
+from tinytroupe.errors import SimulationError, StateError, TinyTroupeError
 from tinytroupe.state_files import read_document, write_document
+from tinytroupe.state_schema import check_document
 
 __all__ = ["SAVE_FORMAT", "SAVE_VERSION", "save_world", "load_world", "fork_world"]
 
@@ -47,6 +48,7 @@ def load_world(path: str | os.PathLike, base: type) -> Any:
     saved state; the others are created. On a damaged file nothing stays registered.
     """
     doc = read_document(path, SAVE_FORMAT, SAVE_VERSION, "world file")
+    check_document(doc, "world", path)
     state = doc.get("world")
     if not isinstance(state, dict) or not isinstance(state.get("name"), str):
         raise StateError(f"{path}: the world file has no 'world.name'; re-save it with world.save()")
@@ -61,8 +63,11 @@ def load_world(path: str | os.PathLike, base: type) -> Any:
                 registry.unregister(agent, name)
         if type(world).all_environments.get(world.name) is world:
             del type(world).all_environments[world.name]
-        if isinstance(exc, StateError):
+        if isinstance(exc, TinyTroupeError):
             raise StateError(f"{path}: {exc}") from None
+        if isinstance(exc, Exception):
+            raise StateError(f"{path}: the world file cannot be restored ({type(exc).__name__}: {exc}); "
+                             "restore it from an unmodified copy") from None
         raise
     return world
 

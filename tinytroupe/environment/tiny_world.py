@@ -57,15 +57,20 @@ logger = logging.getLogger(__name__)
 
 StepActions = dict[str, list[Any]]
 
-_live_ids: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+_ids: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()  # id -> live world
 
 
 def _new_id(world: Any, name: str) -> str:
-    """``name``, or ``"name#2"``... when a live world already has that id."""
+    """``name``, or ``"name#2"``... when a live world already has that id (until
+    :meth:`TinyWorld.clear_environments` starts afresh).
+
+    Ids are stable across processes (the same script gives the same ids), so transcripts and
+    checkpoints that carry them compare equal from one run to the next.
+    """
     candidate, n = name, 2
-    while candidate in _live_ids:
+    while candidate in _ids:
         candidate, n = f"{name}#{n}", n + 1
-    _live_ids[candidate] = world
+    _ids[candidate] = world
     return candidate
 
 
@@ -126,8 +131,9 @@ class TinyWorld(Routing):
 
     @classmethod
     def clear_environments(cls) -> None:
-        """Forget every registered world."""
+        """Forget every registered world (new worlds may take their names and ids again)."""
         TinyWorld.all_environments.clear()
+        _ids.clear()
 
     # -- clock ---------------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ payloads (:mod:`tinytroupe.contracts`), one JSON object per line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -84,13 +85,14 @@ class WorldRecorder:
                 self.events.append(event)
 
     def restore(self, recorded: Iterable[Event]) -> None:
-        """File earlier events (a replayed operation's) as if they had just happened."""
+        """File earlier events (a replayed operation's) into the transcript, as this world's.
+
+        Their model calls are not tallied: cost statistics count the calls made here.
+        """
         with self._lock:
             for event in recorded:
-                if event.kind.startswith("llm.call"):
-                    self._tally(event)
-                elif event.kind.startswith(("agent.", "world.")):
-                    self.events.append(event)
+                if event.kind.startswith(("agent.", "world.")):
+                    self.events.append(dataclasses.replace(event, world_id=self.world_id))
 
     def clear(self) -> None:
         with self._lock:

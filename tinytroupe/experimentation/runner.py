@@ -108,6 +108,7 @@ class ExperimentResult:
     runs: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # "arm/seed" -> metric -> values
     statistics: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     resumed: list[str] = field(default_factory=list)  # runs read back from the state file
+    worlds: dict[str, Any] = field(default_factory=dict, repr=False)  # "arm/seed" -> world, for runs made here
 
     def metrics(self, arm: str) -> dict[str, list[Any]]:
         """``{metric: values}`` of ``arm``, pooled over its seeds."""
@@ -220,8 +221,9 @@ class ExperimentRunner:
             agent.model = SeededModel(self.model or agent.model or llm.default_model(), seed, tags)
         return world
 
-    async def _one(self, arm: Arm, seed: int) -> dict[str, list[Any]]:
+    async def _one(self, arm: Arm, seed: int, worlds: dict[str, Any]) -> dict[str, list[Any]]:
         world = self._fork(arm, seed)
+        worlds[f"{arm.name}/{seed}"] = world
         if arm.apply is not None:
             await _call(arm.apply, *((world, seed) if _accepts(arm.apply, 2) else (world,)))
         if self.custom_run is not None:
@@ -238,6 +240,7 @@ class ExperimentRunner:
         """Run every unfinished (arm, seed) concurrently, then the statistics."""
         finished = self._load_finished()
         runs: dict[str, dict[str, list[Any]]] = dict(finished)
+        worlds: dict[str, Any] = {}
         limit = asyncio.Semaphore(self.max_concurrent_runs or len(self.arms) * len(self.seeds))
 
         async def job(arm: Arm, seed: int) -> None:
@@ -245,7 +248,7 @@ class ExperimentRunner:
             async with limit:
                 events.emit("experiment.run", source=self.name, experiment=self.name, arm=arm.name, seed=seed,
                             status="started")
-                metrics = await self._one(arm, seed)
+                metrics = await self._one(arm, seed, worlds)
                 runs[key] = metrics
                 await self._save(runs)
                 events.emit("experiment.run", source=self.name, experiment=self.name, arm=arm.name, seed=seed,
@@ -255,7 +258,7 @@ class ExperimentRunner:
         await asyncio.gather(*(job(a, s) for a, s in todo))
         result = ExperimentResult(self.name, [a.name for a in self.arms], self.seeds,
                                   {f"{a.name}/{s}": runs[f"{a.name}/{s}"] for a in self.arms for s in self.seeds},
-                                  resumed=sorted(finished))
+                                  resumed=sorted(finished), worlds=worlds)
         result.statistics = self._statistics(result)
         return result
 

@@ -107,7 +107,7 @@ class ResultsReporter:
     def save_report(self, filename: str | os.PathLike, report_content: str | None = None,
                     verbose: bool | None = None) -> Path:
         """Write the report (default: the last one) to ``filename`` as Markdown."""
-        return tables._atomic_write(filename, self._content(report_content).rstrip() + "\n")
+        return tables.write_text(filename, self._content(report_content).rstrip() + "\n")
 
     # -- internals -------------------------------------------------------------------------
     def _content(self, report_content: str | None) -> str:

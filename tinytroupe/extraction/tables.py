@@ -16,7 +16,7 @@ from typing import Any
 
 from tinytroupe.errors import MissingExtraError
 
-__all__ = ["require_pandas", "records_from_extractions", "columns_of", "to_dataframe", "write_csv", "write_json",
+__all__ = ["require_pandas", "records_from_extractions", "columns_of", "to_dataframe", "write_csv", "write_json", "write_text",
            "csv_text"]
 
 ANALYSIS_INSTALL = 'pip install "tinytroupe[analysis]"'
@@ -71,7 +71,8 @@ def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     return out.getvalue()
 
 
-def _atomic_write(path: str | os.PathLike, text: str) -> Path:
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` (UTF-8) atomically: a crash leaves the old file or the new one."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -86,12 +87,12 @@ def _atomic_write(path: str | os.PathLike, text: str) -> Path:
 
 def write_csv(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike, columns: Sequence[str] | None = None) -> Path:
     """Write the rows to ``path`` as CSV, atomically."""
-    return _atomic_write(path, csv_text(rows, columns))
+    return write_text(path, csv_text(rows, columns))
 
 
 def write_json(data: Any, path: str | os.PathLike) -> Path:
     """Write ``data`` to ``path`` as indented JSON, atomically."""
-    return _atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def to_dataframe(rows: Sequence[Any], columns: Sequence[str] | None = None) -> Any:

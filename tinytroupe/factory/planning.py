@@ -102,7 +102,7 @@ async def propose_dimensions(model: LLMModel, description: str, context: str | N
     """Ask ``model`` once for the dimensions of the population ``description`` describes."""
     result = await agenerate(model, _messages(description, context), ProposedSamplingSpace,
                              schema=proposal_schema(), temperature=0.3, seed=seed,
-                             tags={"component": "factory", "task": "sampling_plan"})
+                             tags={"component": "factory", "task": "sampling_plan", "purpose": "generation"})
     dims = to_dimensions(result.value)
     if not dims:
         raise SpecificationError(

@@ -22,7 +22,7 @@ from tinytroupe import events, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
-from tinytroupe.errors import LLMError, SpecificationError
+from tinytroupe.errors import LLMError, SpecificationError, StateError
 from tinytroupe.factory.demography import read_demography
 from tinytroupe.factory.fit import FitResult, chi_square_gof
 from tinytroupe.factory.generation import Job, Outcome, draft_persona, run_waves
@@ -34,6 +34,7 @@ from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
 from tinytroupe.factory.tiny_factory import TinyFactory
 from tinytroupe.llm.base import LLMModel, capabilities_of
+from tinytroupe.state_schema import check_document
 
 __all__ = ["TinyPersonFactory"]
 
@@ -243,7 +244,7 @@ class TinyPersonFactory(TinyFactory):
         model = self._model()
         limit = asyncio.Semaphore(self._concurrency(parallelize))
         temperature = min(2.0, max(0.0, float(temperature)))
-        tags = {"component": "factory"}
+        tags = {"component": "factory", "purpose": "generation"}
         detail = self.detail if self.detail != "auto" else ("compact" if capabilities_of(model).small else "full")
 
         async def draft(job: Job) -> Outcome:
@@ -393,14 +394,26 @@ class TinyPersonFactory(TinyFactory):
         """A factory that carries on where the one :meth:`to_dict` described left off."""
         return cls().decode_complete_state(data)
 
+    @classmethod
+    def load_state(cls, path: str | os.PathLike) -> TinyPersonFactory:
+        """A factory from the state file :meth:`save_population` writes (``factory_state.json``)."""
+        source = Path(path)
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StateError(f"{source}: the factory state cannot be read ({exc}); save the population "
+                             "again") from None
+        return cls().decode_complete_state(data, source=source)
+
     def encode_complete_state(self) -> dict[str, Any]:
         """The factory's complete state as plain data (its people are found by name on decoding)."""
         return self.to_dict()
 
-    def decode_complete_state(self, data: Mapping[str, Any]) -> TinyPersonFactory:
-        """Restore, in place, what :meth:`to_dict` described; generated people are looked up by name."""
-        if data.get("type") != "TinyPersonFactory":
-            raise SpecificationError("factory state: field 'type' must be 'TinyPersonFactory'.")
+    def decode_complete_state(self, data: Mapping[str, Any], *, source: str | os.PathLike | None = None
+                              ) -> TinyPersonFactory:
+        """Restore, in place, what :meth:`to_dict` described; generated people are looked up by name.
+        The whole document is checked first (``source`` names it in errors): a bad one changes nothing."""
+        check_document(data, "factory", source)
         dims = data.get("dimensions")
         self.context, self.seed = data.get("context"), data.get("seed")
         self.sampling_space_description = data.get("sampling_space_description")

@@ -128,6 +128,7 @@ class Usage(BaseModel):
 
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0  # of input_tokens, those the provider served from its prompt cache
 
     @property
     def total_tokens(self) -> int:

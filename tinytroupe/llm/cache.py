@@ -13,6 +13,7 @@ Switch it on with ``CACHE_API_CALLS``/``CACHE_FILE_NAME`` or
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -25,6 +26,8 @@ from typing import Any, TypeVar
 from tinytroupe.config import config_manager
 from tinytroupe.errors import CacheError, ConfigError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, Usage
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["CallCache", "CacheStats", "CachedModel", "cache_from_config", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -103,6 +106,7 @@ class CallCache:
         self.path = Path(path).expanduser().resolve()
         self._lock = threading.Lock()
         self._hits = self._misses = self._writes = 0
+        self._damage_logged = False
         self._conn: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._closed = False
@@ -183,19 +187,27 @@ class CallCache:
         return self._conn
 
     # -- use -----------------------------------------------------------------------------
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The value stored under ``key``, or None (counted as a hit or a miss)."""
+    def get(self, key: str, check: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any] | None:
+        """The value stored under ``key``, or None (counted as a hit or a miss).
+
+        A stored value that is not JSON, not a dict or fails ``check`` is damaged: it counts as
+        a miss (the caller asks again and its ``put`` replaces it), logged once per cache.
+        """
         with self._lock:
             row = self._execute("SELECT value FROM calls WHERE key = ?", (key,)).fetchone()
             value = None
             if row is not None:
                 try:
                     value = json.loads(row[0])
-                except ValueError:
+                except (TypeError, ValueError):
                     value = None
-            if isinstance(value, dict):
+            if isinstance(value, dict) and (check is None or check(value)):
                 self._hits += 1
                 return value
+            if row is not None and not self._damage_logged:
+                self._damage_logged = True
+                logger.warning("LLM call cache %s: a damaged entry was treated as a miss and will be "
+                               "replaced (further damaged entries are not logged)", self.path)
             self._misses += 1
             return None
 
@@ -263,6 +275,17 @@ def completion_to_value(completion: Completion) -> dict[str, Any]:
     }
 
 
+def is_completion_value(value: dict[str, Any]) -> bool:
+    """Whether ``value`` is what :func:`completion_to_value` stores (an undamaged entry)."""
+    usage = value.get("usage", {})
+    return (isinstance(value.get("text"), str) and bool(value["text"])
+            and isinstance(value.get("model", ""), str)
+            and isinstance(usage, dict)
+            and all(isinstance(usage.get(k, 0), int) and not isinstance(usage.get(k, 0), bool)
+                    and usage.get(k, 0) >= 0 for k in ("input_tokens", "output_tokens"))
+            and isinstance(value.get("finish_reason"), (str, type(None))))
+
+
 def value_to_completion(value: dict[str, Any], provider: str) -> Completion:
     """A cached completion rebuilt from a stored value."""
     usage = value.get("usage") or {}
@@ -282,12 +305,14 @@ class CachedModel(ModelWrapper):
 
     The key covers provider, model, messages, sampling parameters, seed and schema (never
     tags or secrets). A hit makes no inner call and returns ``cached=True``. Empty replies
-    are not stored, so a failed call is asked again next time.
+    are not stored, so a failed call is asked again next time. With ``refresh=True`` every
+    request goes to the model and its reply replaces the stored one.
     """
 
-    def __init__(self, inner: LLMModel, cache: CallCache):
+    def __init__(self, inner: LLMModel, cache: CallCache, *, refresh: bool = False):
         super().__init__(inner)
         self.cache = cache
+        self.refresh = refresh  # ask the model anyway and overwrite what is stored (CACHE_REFRESH)
 
     def key_for(self, request: ChatRequest) -> str:
         """The cache key of ``request`` for the wrapped model."""
@@ -295,7 +320,7 @@ class CachedModel(ModelWrapper):
 
     async def complete(self, request: ChatRequest) -> Completion:
         key = self.key_for(request)
-        stored = self.cache.get(key)
+        stored = None if self.refresh else self.cache.get(key, check=is_completion_value)
         if stored is not None:
             return value_to_completion(stored, self.inner.name)
         completion = await self.inner.complete(request)

@@ -1,13 +1,15 @@
 """Build the process-wide model from the configuration: a provider inside its wrappers.
 
-Choosing the provider (``API_TYPE``): ``openai``, ``azure``, ``local`` or ``scripted`` by name;
-``auto`` takes Azure when an Azure endpoint is set, else OpenAI (or a compatible server) when
+Choosing the provider (``API_TYPE``): ``openai``, ``azure``, ``ollama`` (the OpenAI-compatible
+provider at Ollama's default address, http://localhost:11434/v1, unless BASE_URL says
+otherwise), ``local``, ``scripted``, or a name given to
+:func:`~tinytroupe.llm.custom.register_client`; ``auto`` takes Azure when an Azure endpoint is set, else OpenAI (or a compatible server) when
 a key or base URL is set, else the embedded local model when installed, else it raises
 :class:`~tinytroupe.errors.NoModelConfiguredError` naming both fixes.
 
-Stacking, outermost first: usage accounting, the call cache (when on), retry, limits (adaptive
-concurrency, rate windows), provider: the limiter sees every attempt, and a call waiting to be
-retried holds no slot.
+Stacking, outermost first: usage accounting, the call cache (when on), the budget guard, retry,
+limits (adaptive concurrency, rate windows), provider: the limiter sees every attempt, a call
+waiting to be retried holds no slot, and a call the cache answers spends no budget.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinytroupe.config import config_manager
-from tinytroupe.errors import NoModelConfiguredError
+from tinytroupe.errors import ConfigError, NoModelConfiguredError
+from tinytroupe.llm import custom
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper, capabilities_of
+from tinytroupe.llm.budget import BudgetGuard
 from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker, global_usage
 
 __all__ = [
@@ -62,8 +66,13 @@ def _local_available() -> bool:
 
 def choose_provider() -> str:
     """The provider API_TYPE names, resolving ``auto`` as the module docstring says."""
-    api_type = config_manager.get("api_type")
+    api_type = str(config_manager.get("api_type")).strip().lower()
     if api_type != "auto":
+        if api_type not in _BUILDERS and custom.registered_client(api_type) is None:
+            known = ", ".join(["auto", *_BUILDERS, *custom.registered_api_types()])
+            raise ConfigError(
+                f"API_TYPE = {api_type!r} is not a provider: use one of {known}, or register a client for it "
+                f"first with tinytroupe.clients.register_client({api_type!r}, client)")
         return api_type
     if config_manager.get("azure_endpoint"):
         return "azure"
@@ -86,6 +95,17 @@ def _build_openai() -> LLMModel:
             "API_TYPE=openai but no key or server is set: set OPENAI_API_KEY (or API_KEY in the [OpenAI] "
             "section of config.ini), or OPENAI_BASE_URL / BASE_URL for a local OpenAI-compatible server")
     return OpenAIModel(api_key=key or PLACEHOLDER_KEY, base_url=base_url or None,
+                       model=config_manager.get("model"), timeout=config_manager.get("timeout"))
+
+
+OLLAMA_BASE_URL = "http://localhost:11434/v1"
+
+
+def _build_ollama() -> LLMModel:
+    from tinytroupe.llm.providers.openai_compat import OpenAIModel
+
+    return OpenAIModel(api_key=config_manager.get("api_key") or "ollama",
+                       base_url=config_manager.get("base_url") or OLLAMA_BASE_URL,
                        model=config_manager.get("model"), timeout=config_manager.get("timeout"))
 
 
@@ -124,12 +144,24 @@ def _build_scripted() -> LLMModel:
     return ScriptedModel(responder=schema_responder(config_manager.get("seed")))
 
 
-_BUILDERS = {"openai": _build_openai, "azure": _build_azure, "local": _build_local, "scripted": _build_scripted}
+_BUILDERS = {"openai": _build_openai, "azure": _build_azure, "ollama": _build_ollama, "local": _build_local,
+             "scripted": _build_scripted}
 
 
-def build_provider(api_type: str | None = None) -> LLMModel:
-    """The bare provider for ``api_type`` (default: :func:`choose_provider`), without wrappers."""
-    return _BUILDERS[api_type or choose_provider()]()
+def build_provider(api_type: str | None = None, *, registered: bool = True) -> LLMModel:
+    """The bare provider for ``api_type`` (default: :func:`choose_provider`), without wrappers.
+
+    A client registered for that type serves it (unless ``registered=False``), except the
+    built-in client objects of :mod:`tinytroupe.clients`, which stand for the native provider.
+    """
+    api_type = (api_type or choose_provider()).lower()
+    client = custom.registered_client(api_type) if registered else None
+    if client is not None and not getattr(client, "native", False):
+        return custom.model_for_client(api_type, client, config_manager.get("model"))
+    if api_type not in _BUILDERS:
+        raise ConfigError(f"API_TYPE = {api_type!r} has no client registered; register one with "
+                          f"tinytroupe.clients.register_client({api_type!r}, client)")
+    return _BUILDERS[api_type]()
 
 
 def wrap_model(model: LLMModel) -> LLMModel:
@@ -155,7 +187,7 @@ def wrap_model(model: LLMModel) -> LLMModel:
         waiting_time=config_manager.get("waiting_time"),
         rng=random.Random(config_manager.get("seed")),
     )
-    wrapped: LLMModel = retrying
+    wrapped: LLMModel = BudgetGuard(retrying)  # inside the cache: answered calls cost nothing
     wrapped = _with_cache(wrapped)
     tracker = UsageTracker(wrapped)
     retrying.on_retry = lambda request, _error, _delay: tracker.note_retry(request)
@@ -168,7 +200,7 @@ def _with_cache(model: LLMModel) -> LLMModel:
     except ImportError:
         return model
     cache = cache_from_config()
-    return CachedModel(model, cache) if cache is not None else model
+    return CachedModel(model, cache, refresh=config_manager.get("cache_refresh")) if cache is not None else model
 
 
 def build_model_from_config() -> LLMModel:

@@ -3,7 +3,7 @@
 ::
 
     from tinytroupe.tools import TinyToolUse, TinyWordProcessor, TinyCalendar
-    from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+    from tinytroupe.extraction import ArtifactExporter
 
     writer = TinyWordProcessor(exporter=ArtifactExporter("out"))
     lisa.add_mental_faculty(TinyToolUse([writer, TinyCalendar(owner=lisa)]))

@@ -164,7 +164,7 @@ class TinyTool:
 def _helpers(entry: dict[str, Any]) -> tuple[Any, Any]:
     exporter = enricher = None
     if isinstance(entry.get("exporter"), dict):
-        from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+        from tinytroupe.extraction import ArtifactExporter
 
         exporter = ArtifactExporter(entry["exporter"]["base_output_folder"])
     if isinstance(entry.get("enricher"), dict):

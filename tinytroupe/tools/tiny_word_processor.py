@@ -25,13 +25,14 @@ from tinytroupe.tools.tiny_tool import TinyTool, ToolInputError
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
-__all__ = ["TinyWordProcessor", "DocumentSpec", "ENRICHMENT_REQUIREMENTS"]
+__all__ = ["TinyWordProcessor", "DocumentSpec", "ENRICHMENT_REQUIREMENTS", "DOCUMENT_MAX_LENGTH"]
 
 ENRICHMENT_REQUIREMENTS = (
     "Turn this draft or outline into a complete, detailed document: develop every point into full "
     "paragraphs, and add lists and tables wherever they help. Keep the title, the author's intent and "
     "every fact of the draft."
 )
+DOCUMENT_MAX_LENGTH = 3000  # characters of WRITE_DOCUMENT content a turn may carry (the draft)
 EXAMPLE = '{"title": "Quarterly plan", "content": "# Goals\\n- ...", "author": "Your Name"}'
 
 
@@ -97,7 +98,7 @@ class TinyWordProcessor(TinyTool):
             "  * title: the document's title (required)\n"
             "  * content: the text of the document, formatted in Markdown (required)\n"
             "  * author: your own name (optional)\n"
-            f"  for example {EXAMPLE}"),)
+            f"  for example {EXAMPLE}", max_content_length=DOCUMENT_MAX_LENGTH),)
 
     def action_constraints(self) -> tuple[str, ...]:
         return ("WRITE_DOCUMENT only when you have something worth writing down; write each document once.",

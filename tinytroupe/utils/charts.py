@@ -24,7 +24,7 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _clip(text: str, limit: int = 26) -> str:
+def _clip(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -56,21 +56,30 @@ def bar_chart(counts: Sequence[tuple[str, float]], title: str = "", *, unit: str
 
 
 def bins(values: Sequence[float], count: int | None = None) -> list[tuple[str, int]]:
-    """Equal-width bins of ``values`` as ``(label, count)``; whole numbers in a small range get one bin each."""
+    """Equal-width bins of ``values`` as ``(label, count)``; whole numbers in a small range get
+    one bin each, whole numbers in a wider one get whole-number bins (``"28–33"``)."""
     values = [float(v) for v in values]
     if not values:
         return []
     low, high = min(values), max(values)
-    if all(v.is_integer() for v in values) and high - low <= 12:
+    whole = all(v.is_integer() for v in values)
+    if whole and high - low <= 12:
         return [(f"{int(k)}", sum(1 for v in values if v == k)) for k in range(int(low), int(high) + 1)]
     count = count or max(1, min(10, math.ceil(math.sqrt(len(values)))))
-    width = (high - low) / count or 1.0
+    width = float(math.ceil((high - low + 1) / count)) if whole else ((high - low) / count or 1.0)
     out = []
     for i in range(count):
         a = low + i * width
         b = a + width
-        inside = sum(1 for v in values if a <= v < b or (i == count - 1 and v == b))
-        out.append((f"{a:g}–{b:g}", inside))
+        if whole:
+            inside = sum(1 for v in values if a <= v < b)
+            label = f"{int(a)}–{int(b - 1)}"
+        else:
+            inside = sum(1 for v in values if a <= v < b or (i == count - 1 and v == b))
+            label = f"{a:.3g}–{b:.3g}"
+        out.append((label, inside))
+        if whole and b > high:
+            break
     return out
 
 

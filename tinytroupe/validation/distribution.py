@@ -3,7 +3,8 @@
 Pure Python (no numpy needed). A distribution here is over the ordered points of a scale;
 ``shares`` are the fraction of answers at each point. Comparisons against a reference:
 
-- ``sd_ratio``: sd(simulated) / sd(reference); 1 is a matching spread, below 1 too narrow;
+- ``sd_ratio``: sd(simulated) / sd(reference), each the sd of its distribution over the scale
+  (population form, as shares carry no sample size); 1 is a matching spread, below 1 too narrow;
 - ``ks_distance``: largest gap between the two cumulative distributions (0 same, 1 disjoint);
 - ``wasserstein``: earth mover's distance between them, in scale units;
 - ``representativeness``: 1 - wasserstein / (k - 1) for a k-point scale (OpinionQA's definition).

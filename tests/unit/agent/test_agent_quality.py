@@ -7,7 +7,7 @@ import pytest
 
 from tinytroupe import events, llm
 from tinytroupe.agent import TinyPerson
-from tinytroupe.agent.quality import ActionGenerator, action_generator_of
+from tinytroupe.agent.quality import ActionGenerator
 from tinytroupe.config import config_manager
 from tinytroupe.errors import PoorQualityActionException
 from tinytroupe.testing.agent_replies import act_reply, is_judge_request, is_turn_request, judge_reply
@@ -128,9 +128,9 @@ def test_only_talk_and_think_are_judged(scripted):
 
 def test_per_agent_settings_through_action_generator(scripted):
     config_manager.update("enable_quality_checks", False)
-    ana = TinyPerson("Ana", enable_quality_checks=True)
-    action_generator_of(ana)
+    ana = nurse()
     assert isinstance(ana.action_generator, ActionGenerator)
+    ana.action_generator.enable_quality_checks = True
     ana.action_generator.enable_quality_check_for_persona_adherence = False
     ana.action_generator.enable_quality_check_for_fluency = True
     ana.action_generator.quality_threshold = 9

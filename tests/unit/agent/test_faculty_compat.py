@@ -168,3 +168,15 @@ def test_a_faculty_that_cannot_be_rebuilt_says_how_to_fix_it():
         faculty_from_state({"kind": "NeedsArgs", "name": "n", "state": {}})
     with pytest.raises(StateError, match="unknown kind"):
         faculty_from_state({"kind": "Nope", "name": "n"})
+
+
+def test_an_action_no_faculty_declares_is_stored_and_shown_not_a_failed_turn(scripted):
+    agent = TinyPerson("Ana", mental_faculties=[WeatherFaculty()])
+    scripted.queue(act_reply(("DANCE", "a little jig"), ("CHECK_WEATHER", "Porto")))
+    agent.act()
+    assert agent.fallback_count == 0
+    assert agent.episodic_memory.retrieve_all(type="DANCE")[0].content == "a little jig"
+    assert agent.mental_faculties[0].checked == ["Porto"]  # the turn went on past it
+    scripted.queue(act_reply(("THINK", "ok")))
+    agent.act()
+    assert "[DANCE]: a little jig" in scripted.last_prompt()

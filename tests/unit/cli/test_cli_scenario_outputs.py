@@ -74,3 +74,18 @@ def test_a_misspelt_example_names_file_line_and_suggests(cli, write_scenario):
 def test_model_values_use_the_settings_declared_ranges(write_scenario):
     with pytest.raises(ScenarioError, match=r"line 2: model.temperature: 99.*from 0 to 2"):
         load_scenario(write_scenario('[model]\ntemperature = 99\n' + HEAD))
+
+
+def test_a_crowd_that_broadcasts_untargeted_answers_gets_a_note(cli, write_scenario):
+    crowd = '[[agents]]\nfactory = { n = 60, describe = "commuters" }\n[[script]]\nrun = 1\n'
+    result = cli("run", str(write_scenario(crowd)), "--check")
+    assert result.exit_code == 0 and "broadcast_if_no_target = false" in result.stderr and "3,540" in result.stderr
+    quiet = cli("run", str(write_scenario(crowd + "[world]\nbroadcast_if_no_target = false\n")), "--check")
+    assert quiet.exit_code == 0 and "broadcast_if_no_target" not in quiet.stderr
+    assert load_scenario(write_scenario(crowd + "[world]\nbroadcast_if_no_target = false\n")) \
+        .world.broadcast_if_no_target is False
+
+
+def test_broadcast_if_no_target_must_be_a_boolean(write_scenario):
+    with pytest.raises(ScenarioError, match="line 6: world.broadcast_if_no_target: expected true or false"):
+        load_scenario(write_scenario(HEAD.replace("[outputs]", "[world]\nbroadcast_if_no_target = 0\n[outputs]")))

@@ -144,7 +144,7 @@ def test_llm_wrap_model_stacks_in_order_and_reads_config():
     while node is not None:
         chain.append(type(node).__name__)
         node = getattr(node, "inner", None)
-    assert chain == ["UsageTracker", "RetryingModel", "LimitedModel", "ScriptedModel"]
+    assert chain == ["UsageTracker", "BudgetGuard", "RetryingModel", "LimitedModel", "ScriptedModel"]
     assert model.find(RetryingModel).max_attempts == 7 and model.find(LimitedModel).max_concurrent == 4
     assert model.name == "scripted" and model.endpoint == provider.endpoint
     assert wrap_model(model) is model  # no double wrapping
@@ -155,7 +155,7 @@ def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
     import tinytroupe.llm.cache as cache_module
 
     class FakeCached:
-        def __init__(self, inner, cache):
+        def __init__(self, inner, cache, refresh=False):
             self.inner, self.cache = inner, cache
             self.name, self.endpoint, self.default_model = inner.name, inner.endpoint, inner.default_model
 
@@ -163,7 +163,7 @@ def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
     monkeypatch.setattr(cache_module, "CachedModel", FakeCached)
     model = wrap_model(ScriptedModel())
     assert isinstance(model.inner, FakeCached) and model.inner.cache == "the-cache"
-    assert isinstance(model.inner.inner, RetryingModel)
+    assert isinstance(model.inner.inner.inner, RetryingModel)
 
 
 def test_llm_complete_text_uses_the_default_model(scripted):

@@ -36,7 +36,7 @@ def test_force_api_cache_on_then_off_keeps_the_installed_model(scripted, tmp_pat
 def test_force_api_cache_before_any_model_is_built(tmp_path):
     openai_utils.force_api_cache(True, str(tmp_path / "c.sqlite"))
     config_manager.update("api_type", "scripted")
-    model = openai_utils.client()
+    model = openai_utils.client().model
     assert model is llm.default_model()
     assert model.find(CachedModel).cache.path == (tmp_path / "c.sqlite").resolve()
 

@@ -27,16 +27,17 @@ COUNTS = [int(s * 200) for s in SHARES]
 TRUE_POINT = [p for p, n in zip(range(1, 6), COUNTS, strict=True) for _ in range(n)]  # respondent i -> point
 REFERENCE = [0.18, 0.18, 0.28, 0.18, 0.18]  # a human survey's shares
 
-ANCHORS = ["I would definitely not buy it; it does not appeal to me at all.",
-           "I probably would not buy it.",
-           "I am unsure whether I would buy it or not.",
-           "I would probably buy it.",
-           "I would definitely buy it; I love it."]
-FREE_TEXTS = ["Definitely not for me, it does not appeal at all.",
-              "Probably not, I would not really buy it.",
-              "Unsure, maybe, whether I would buy it I cannot say.",
-              "I would probably buy it, yes.",
-              "Definitely, I love it!"]
+# anchors and answers share content words (the lexical backend drops stop words such as "not")
+ANCHORS = ["I would never buy it; it is useless and unappealing to me.",
+           "I doubt I would buy it; it seems unlikely.",
+           "I am undecided whether I would buy it.",
+           "I would likely buy it; it seems appealing.",
+           "I would certainly buy it; I love it."]
+FREE_TEXTS = ["Never. Useless and unappealing to me.",
+              "I doubt it, seems unlikely.",
+              "Undecided, honestly.",
+              "Likely yes, quite appealing.",
+              "Certainly! I love it!"]
 
 QUESTION = LikertQuestion(text="Would you buy this bottled gazpacho?", name="buy", anchors=ANCHORS,
                           labels=["definitely not", "probably not", "unsure", "probably", "definitely"])
@@ -119,7 +120,9 @@ def test_semantic_mode_with_the_lexical_embedder_of_the_embedding_seam():
     model = llm.ScriptedModel(responder=semantic)
     result = Survey([QUESTION], mode="semantic", embed=lexical.LexicalEmbedder()).run(population(), model=model)
     d = result.distribution("buy")
-    assert np.max(np.abs(np.cumsum(d.shares) - np.cumsum(SHARES))) < 0.15
+    assert [r.answer for r in result.responses] == TRUE_POINT
+    assert np.max(np.abs(np.cumsum(d.shares) - np.cumsum(SHARES))) < 0.06  # measured: 0.036
+    assert abs(d.mean - float(np.dot(SHARES, np.arange(1, 6)))) < 0.15  # measured: 3.52 vs 3.45
 
 
 def test_similarity_probabilities():

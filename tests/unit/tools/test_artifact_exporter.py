@@ -8,7 +8,8 @@ import docx
 import pytest
 
 from tinytroupe.errors import SpecificationError
-from tinytroupe.extraction.artifact_exporter import ArtifactExporter, markdown_to_docx, sanitize_name
+from tinytroupe.extraction import ArtifactExporter
+from tinytroupe.extraction.artifact_exporter import markdown_to_docx, sanitize_name
 
 REPORT = """
     # Market report
@@ -103,3 +104,10 @@ def test_missing_python_docx_names_the_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_docx)
     with pytest.raises(Exception, match=r"pip install 'tinytroupe\[docx\]'"):
         markdown_to_docx("# hi")
+
+
+def test_the_original_import_path():
+    import tinytroupe.extraction
+    import tinytroupe.extraction.artifact_exporter as module
+
+    assert tinytroupe.extraction.ArtifactExporter is module.ArtifactExporter

@@ -12,7 +12,7 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.agent.mental_faculty import FacultyAction
 from tinytroupe.enrichment import TinyEnricher
 from tinytroupe.environment import TinyWorld
-from tinytroupe.extraction.artifact_exporter import ArtifactExporter
+from tinytroupe.extraction import ArtifactExporter
 from tinytroupe.testing.agent_replies import act_reply, is_turn_request
 from tinytroupe.tools import (
     TinyCalendar,
@@ -246,3 +246,31 @@ def test_a_time_of_day_is_dated_with_the_world_day(scripted):
     ana.act()
     [event] = calendar.find_events(2025, 6, 2, hour=9, minute=15)
     assert (event["start_time"], event["end_time"]) == ("2025-06-02 09:15", "2025-06-02 09:30")
+
+
+def test_tools_travel_in_the_agent_specification_file(tmp_path):
+    ana = TinyPerson("Ana")
+    calendar = TinyCalendar(owner=ana)
+    calendar.add_event(title="Dentist", start_time="2025-02-03 15:00")
+    ana.add_mental_faculty(TinyToolUse([calendar, TinyWordProcessor(owner=ana)]))
+    ana.save_specification(tmp_path / "ana.agent.json")
+    TinyPerson.clear_agents()
+    loaded = TinyPerson.load_specification(tmp_path / "ana.agent.json")
+    [faculty] = loaded.mental_faculties
+    assert isinstance(faculty, TinyToolUse) and [t.name for t in faculty.tools] == ["calendar", "wordprocessor"]
+    assert faculty.tools[0].find_events(2025, 2, 3)[0]["title"] == "Dentist"
+    assert faculty.tools[0].owner_name == "Ana" and faculty.tools[1].exporter is None
+
+
+def test_documents_get_a_longer_content_bound_than_speech(scripted):
+    def content_bound(request):
+        return request.response_format.json_schema["properties"]["actions"]["items"]["properties"]["content"]["maxLength"]
+
+    plain, writer = TinyPerson("Bob"), TinyPerson("Ana")
+    writer.add_mental_faculty(TinyToolUse([TinyWordProcessor()]))
+    long_report = "# Report\n\n" + " ".join(f"Finding {i} matters for the plan." for i in range(50))
+    scripted.queue(act_reply(("THINK", "hm")), act_reply(("WRITE_DOCUMENT", _doc(content=long_report))))
+    plain.act()
+    writer.act()
+    assert content_bound(scripted.requests[0]) == 600 and content_bound(scripted.requests[1]) == 3000
+    assert writer.mental_faculties[0].tools[0].documents[0]["content"] == long_report and len(long_report) > 1500

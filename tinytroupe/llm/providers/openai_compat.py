@@ -268,10 +268,19 @@ class OpenAIModel:
             usage=Usage(
                 input_tokens=int(usage.get("prompt_tokens") or 0),
                 output_tokens=int(usage.get("completion_tokens") or 0),
+                cached_input_tokens=_cached_tokens(usage),
             ),
             finish_reason=choice.get("finish_reason"),
             provider=self.name,
         )
+
+
+def _cached_tokens(usage: dict[str, Any]) -> int:
+    details = usage.get("prompt_tokens_details")
+    try:
+        return int((details or {}).get("cached_tokens") or 0) if isinstance(details, dict) else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def _schema_name(name: str) -> str:

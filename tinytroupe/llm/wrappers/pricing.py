@@ -1,9 +1,17 @@
-"""Prices per million tokens, for cost accounting; extend with :func:`register_price`.
+"""Prices per million tokens, for cost accounting, estimates and budgets.
 
-The table holds list prices in US dollars for common OpenAI models, as published when this
-was written; they change, so register your own where it matters. A model name matches the
-longest registered prefix (``gpt-4o-mini-2024-07-18`` uses ``gpt-4o-mini``). Unknown models
-cost ``None``: unknown, not free. Local and scripted models cost nothing.
+One table per model (input, cached input, output, in US dollars per million tokens): the list
+prices of common OpenAI models as published when this was written. Prices change, so
+override them in config.ini, one line per model (a name matches the longest registered
+prefix, ``gpt-4o-mini-2024-07-18`` uses ``gpt-4o-mini``)::
+
+    [Prices]
+    gpt-4.1-mini = 0.40, 0.10, 1.60     ; input, cached input, output
+    my-finetune = 3.00, 6.00            ; input, output (cached input costs as input)
+
+or in Python with :func:`register_price`. Unknown models cost ``None``: unknown, not free.
+Local and scripted models cost nothing. "Cached input" is the provider's own prompt cache
+(``prompt_tokens_details.cached_tokens``); calls answered by tinytroupe's call cache cost 0.
 """
 
 from __future__ import annotations
@@ -11,50 +19,99 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-__all__ = ["Price", "register_price", "price_for", "cost_of", "FREE_PROVIDERS"]
+from tinytroupe.errors import ConfigError
+
+__all__ = ["Price", "register_price", "price_for", "cost_of", "price_table", "FREE_PROVIDERS"]
 
 FREE_PROVIDERS: frozenset[str] = frozenset({"local", "scripted"})
 
 
 @dataclass(frozen=True)
 class Price:
-    """US dollars per million input and output tokens."""
+    """US dollars per million input, output and (provider-)cached input tokens."""
 
     input: float
     output: float
+    cached_input: float | None = None
 
-    def cost(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self.input + output_tokens * self.output) / 1_000_000
+    def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> float:
+        cached = min(max(0, cached_input_tokens), input_tokens)
+        cached_rate = self.input if self.cached_input is None else self.cached_input
+        return ((input_tokens - cached) * self.input + cached * cached_rate
+                + output_tokens * self.output) / 1_000_000
 
 
 _lock = threading.Lock()
-_prices: dict[str, Price] = {
-    "gpt-5": Price(1.25, 10.00),
-    "gpt-5-mini": Price(0.25, 2.00),
-    "gpt-5-nano": Price(0.05, 0.40),
-    "gpt-4.1": Price(2.00, 8.00),
-    "gpt-4.1-mini": Price(0.40, 1.60),
-    "gpt-4.1-nano": Price(0.10, 0.40),
-    "gpt-4o": Price(2.50, 10.00),
-    "gpt-4o-mini": Price(0.15, 0.60),
+_BUILT_IN: dict[str, Price] = {
+    "gpt-5": Price(1.25, 10.00, 0.125),
+    "gpt-5-mini": Price(0.25, 2.00, 0.025),
+    "gpt-5-nano": Price(0.05, 0.40, 0.005),
+    "gpt-4.1": Price(2.00, 8.00, 0.50),
+    "gpt-4.1-mini": Price(0.40, 1.60, 0.10),
+    "gpt-4.1-nano": Price(0.10, 0.40, 0.025),
+    "gpt-4o": Price(2.50, 10.00, 1.25),
+    "gpt-4o-mini": Price(0.15, 0.60, 0.075),
     "gpt-4-turbo": Price(10.00, 30.00),
     "gpt-3.5-turbo": Price(0.50, 1.50),
-    "o1": Price(15.00, 60.00),
-    "o1-mini": Price(1.10, 4.40),
-    "o3": Price(2.00, 8.00),
-    "o3-mini": Price(1.10, 4.40),
-    "o4-mini": Price(1.10, 4.40),
+    "o1": Price(15.00, 60.00, 7.50),
+    "o1-mini": Price(1.10, 4.40, 0.55),
+    "o3": Price(2.00, 8.00, 0.50),
+    "o3-mini": Price(1.10, 4.40, 0.55),
+    "o4-mini": Price(1.10, 4.40, 0.275),
     "text-embedding-3-small": Price(0.02, 0.0),
     "text-embedding-3-large": Price(0.13, 0.0),
 }
+_registered: dict[str, Price] = {}
+_parsed: dict[tuple[tuple[str, str], ...], dict[str, Price]] = {}
 
 
-def register_price(model: str, input_per_million: float, output_per_million: float) -> None:
+def register_price(model: str, input_per_million: float, output_per_million: float,
+                   cached_input_per_million: float | None = None) -> None:
     """Set the price of ``model`` (and of names that start with it) in dollars per million tokens."""
-    if input_per_million < 0 or output_per_million < 0:
+    values = [input_per_million, output_per_million] + (
+        [cached_input_per_million] if cached_input_per_million is not None else [])
+    if any(v < 0 for v in values):
         raise ValueError(f"register_price({model!r}): prices cannot be negative")
     with _lock:
-        _prices[model] = Price(float(input_per_million), float(output_per_million))
+        _registered[model] = Price(float(input_per_million), float(output_per_million),
+                                   None if cached_input_per_million is None else float(cached_input_per_million))
+
+
+def _parse(model: str, raw: str) -> Price:
+    try:
+        numbers = [float(part) for part in raw.replace("/", ",").split(",") if part.strip()]
+    except ValueError:
+        numbers = []
+    if len(numbers) not in (2, 3) or any(n < 0 for n in numbers):
+        raise ConfigError(f"config.ini: [Prices] {model} = {raw!r} is not valid; write 'input, cached input, "
+                          "output' or 'input, output' in dollars per million tokens, e.g. 0.40, 0.10, 1.60")
+    if len(numbers) == 2:
+        return Price(numbers[0], numbers[1])
+    return Price(numbers[0], numbers[2], numbers[1])
+
+
+def _config_prices() -> dict[str, Price]:
+    from tinytroupe.config import config_manager
+
+    items = config_manager.free_section("Prices")
+    key = tuple(sorted(items.items()))
+    with _lock:
+        found = _parsed.get(key)
+    if found is None:
+        found = {model: _parse(model, raw) for model, raw in items.items()}
+        with _lock:
+            _parsed[key] = found
+    return found
+
+
+def price_table() -> dict[str, Price]:
+    """Every known price: the built-in table, then config.ini's [Prices], then :func:`register_price`."""
+    with _lock:
+        table = dict(_BUILT_IN)
+    table.update(_config_prices())
+    with _lock:
+        table.update(_registered)
+    return table
 
 
 def price_for(model: str) -> Price | None:
@@ -62,14 +119,15 @@ def price_for(model: str) -> Price | None:
     name = (model or "").lower()
     if "/" in name:  # "openai/gpt-4o" style names of routers
         name = name.rsplit("/", 1)[1]
-    with _lock:
-        best = max((k for k in _prices if name.startswith(k.lower())), key=len, default=None)
-        return _prices[best] if best is not None else None
+    table = price_table()
+    best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
+    return table[best] if best is not None else None
 
 
-def cost_of(model: str, input_tokens: int, output_tokens: int, provider: str = "") -> float | None:
+def cost_of(model: str, input_tokens: int, output_tokens: int, provider: str = "",
+            cached_input_tokens: int = 0) -> float | None:
     """Dollars for one call, 0 for local/scripted providers, None when the price is unknown."""
     if provider in FREE_PROVIDERS:
         return 0.0
     price = price_for(model)
-    return price.cost(input_tokens, output_tokens) if price is not None else None
+    return price.cost(input_tokens, output_tokens, cached_input_tokens) if price is not None else None

@@ -87,7 +87,8 @@ class RetryingModel(ModelWrapper):
                     self.retries += 1
                     self.delays.append(delay)
                 events.emit("llm.retry", source=request.tags.get("agent"), attempt=attempt,
-                            error=str(exc), status=exc.status, delay=round(delay, 3))
+                            error=str(exc), status=exc.status, delay=round(delay, 3),
+                            model=request.model or self.inner.default_model, tags=dict(request.tags))
                 if self.on_retry is not None:
                     self.on_retry(request, exc, delay)
                 await asyncio.sleep(delay)

@@ -1,8 +1,11 @@
 """Usage and cost accounting: calls, cached calls, retries, repairs, failures, tokens, dollars.
 
 :class:`UsageTracker` wraps a model and records every call into a :class:`UsageStats`, in
-total, per model and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls under
-``by_tag["agent"]["Lisa"]``). By default all trackers feed :data:`global_usage`, the process's
+total, per model, per purpose (the ``purpose`` tag, see :mod:`tinytroupe.llm.purposes`;
+untagged calls count as ``other``) and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls
+under ``by_tag["agent"]["Lisa"]``). Calls answered by the call cache are counted apart:
+``cached_calls`` and ``cached_input_tokens``/``cached_output_tokens`` (they cost nothing);
+``input_tokens``/``output_tokens`` count every call, cached or not. By default all trackers feed :data:`global_usage`, the process's
 tally that the CLI and UI display; pass ``stats=UsageStats()`` for a private one.
 """
 
@@ -15,6 +18,7 @@ from typing import Any
 
 from tinytroupe import events
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.purposes import purpose_of
 from tinytroupe.llm.wrappers.limits import LimitedModel
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, Price, cost_of
 
@@ -32,13 +36,21 @@ class Tally:
     failures: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cached_output_tokens: int = 0
     cost: float = 0.0
     unpriced_calls: int = 0
+
+    @property
+    def paid_calls(self) -> int:
+        """Calls that reached the provider and were answered."""
+        return self.calls - self.cached_calls
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data; ``cost`` is None when no call had a known price."""
         data = asdict(self)
         data["cost"] = None if self.calls and self.unpriced_calls == self.calls else round(self.cost, 6)
+        data["paid_calls"] = self.paid_calls
         return data
 
 
@@ -66,10 +78,12 @@ class UsageStats:
         with self._lock:
             self.total = Tally()
             self.by_model: dict[str, Tally] = {}
+            self.by_purpose: dict[str, Tally] = {}
             self.by_tag: dict[str, dict[str, Tally]] = {}
 
     def _slices(self, model: str, tags: dict[str, str]) -> list[Tally]:
-        slices = [self.total, self.by_model.setdefault(model, Tally())]
+        slices = [self.total, self.by_model.setdefault(model, Tally()),
+                  self.by_purpose.setdefault(purpose_of(tags), Tally())]
         for key, value in tags.items():
             slices.append(self.by_tag.setdefault(key, {}).setdefault(str(value), Tally()))
         return slices
@@ -83,6 +97,9 @@ class UsageStats:
                 t.cached_calls += int(cached)
                 t.input_tokens += input_tokens
                 t.output_tokens += output_tokens
+                if cached:
+                    t.cached_input_tokens += input_tokens
+                    t.cached_output_tokens += output_tokens
                 if cost is None:
                     t.unpriced_calls += 1
                 else:
@@ -112,6 +129,7 @@ class UsageStats:
                 "info": dict(self.info),
                 "total": self.total.to_dict(),
                 "by_model": {m: t.to_dict() for m, t in self.by_model.items()},
+                "by_purpose": {p: t.to_dict() for p, t in self.by_purpose.items()},
                 "by_tag": {k: {v: t.to_dict() for v, t in vals.items()} for k, vals in self.by_tag.items()},
             }
             gauges = dict(self._gauges)
@@ -123,6 +141,7 @@ class UsageStats:
         """A short human-readable table of the counts."""
         snap = self.snapshot()
         rows = [("total", snap["total"])] + [(f"model {m}", t) for m, t in sorted(snap["by_model"].items())]
+        rows += [(f"purpose {p}", t) for p, t in sorted(snap["by_purpose"].items())]
         for key, vals in sorted(snap["by_tag"].items()):
             rows += [(f"{key} {v}", t) for v, t in sorted(vals.items())]
         width = max(len(label) for label, _ in rows)
@@ -172,9 +191,10 @@ class UsageTracker(ModelWrapper):
             return 0.0
         provider = completion.provider or self.inner.name
         price = self.prices.get(completion.model)
+        usage = completion.usage
         if price is not None and provider not in FREE_PROVIDERS:
-            return price.cost(completion.usage.input_tokens, completion.usage.output_tokens)
-        return cost_of(completion.model, completion.usage.input_tokens, completion.usage.output_tokens, provider)
+            return price.cost(usage.input_tokens, usage.output_tokens, usage.cached_input_tokens)
+        return cost_of(completion.model, usage.input_tokens, usage.output_tokens, provider, usage.cached_input_tokens)
 
     def note_retry(self, request: ChatRequest) -> None:
         """Count a retry of ``request`` (called by the retry wrapper below this one)."""
@@ -197,5 +217,6 @@ class UsageTracker(ModelWrapper):
                                output_tokens=usage.output_tokens, cached=completion.cached, cost=cost)
         events.emit("llm.call", source=request.tags.get("agent"), provider=completion.provider or self.inner.name,
                     model=completion.model, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                    cached=completion.cached, tags=dict(request.tags), cost=cost)
+                    cached=completion.cached, tags=dict(request.tags), cost=cost,
+                    purpose=purpose_of(request.tags))
         return completion

@@ -1,0 +1,36 @@
+"""A chat room and a social network, as in TinyTroupe's "chat with an agent" and networks examples."""
+
+from datetime import datetime, timedelta
+
+from tinytroupe.agent import TinyPerson
+from tinytroupe.environment import TinySocialNetwork, TinyWorld
+from tinytroupe.examples import create_lisa_the_data_scientist, create_oscar_the_architect
+
+lisa = create_lisa_the_data_scientist()
+oscar = create_oscar_the_architect()
+
+world = TinyWorld("Chat Room", [lisa, oscar], initial_datetime=datetime(2024, 10, 1, 9))
+world.make_everyone_accessible()
+lisa.listen("Talk to Oscar to know more about him")
+world.run(4)
+lisa.pp_current_interactions()
+oscar.pp_current_interactions()
+assert world.get_agent_by_name("Lisa") is lisa
+assert TinyWorld.get_environment_by_name("Chat Room") is world
+
+world.broadcast("Please share your opinions about working from home.")
+actions = world.run(1, timedelta_per_step=timedelta(minutes=30), return_actions=True)
+assert isinstance(actions, list) and len(actions) == 1
+assert world.current_datetime == datetime(2024, 10, 1, 9, 30)
+world.run_minutes(2)
+world.skip_hours(1)
+
+friedrich = TinyPerson.load_specification("./agents/Friedrich_Wolf.agent.json")
+sophie = TinyPerson.load_specification("./agents/Sophie_Lefevre.agent.json")
+network = TinySocialNetwork("Neighbourhood", broadcast_if_no_target=False)
+network.add_relation(friedrich, sophie, name="neighbours")
+network.add_relation(sophie, lisa.create_new_agent_from_current_spec("Lisa Twin"), name="friends")
+assert network.is_in_relation_with(friedrich, sophie)
+network.broadcast("The city plans to close the neighbourhood library.")
+network.run(2, parallelize=False)
+print("worlds and networks: ok")

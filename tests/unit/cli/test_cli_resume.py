@@ -1,0 +1,75 @@
+"""A resumed run's transcript and summary are the whole run's: replayed steps come back from the checkpoint."""
+
+from __future__ import annotations
+
+import json
+
+from tinytroupe.agent import TinyPerson
+from tinytroupe.environment import TinyWorld
+
+SCENARIO = """
+title = "Panel"
+[model]
+seed = 9
+[[agents]]
+example = "lisa"
+[[agents]]
+example = "oscar"
+[world]
+name = "Room"
+start = 2025-02-03T10:00:00
+minutes_per_step = 30
+[[script]]
+broadcast = "What do you think of trains?"
+[[script]]
+stimulus = { to = "Oscar", type = "thought", content = "I am tired tonight." }
+[[script]]
+run = 3
+[outputs]
+dir = "{out}"
+"""
+
+
+def _new_process():
+    TinyPerson.clear_agents()
+    TinyWorld.clear_environments()
+
+
+def _events(path):
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [(e["kind"], e["source"], e["data"], e["sim_time"], e["world_id"]) for e in lines]
+
+
+def test_resumed_run_has_the_uninterrupted_runs_transcript_and_counts_the_whole_run(cli, write_scenario, tmp_path):
+    whole = write_scenario(SCENARIO.replace("{out}", "whole"), "whole.toml")
+    resumed = write_scenario(SCENARIO.replace("{out}", "resumed"), "resumed.toml")
+    full = json.loads(cli("--model", "scripted", "--json", "run", str(whole)).stdout)
+    _new_process()
+    first = json.loads(cli("--model", "scripted", "--json", "run", str(resumed), "--max-steps", "1").stdout)
+    assert first["steps_run"] == 1
+    _new_process()
+    second = json.loads(cli("--model", "scripted", "--json", "run", str(resumed), "--resume").stdout)
+    assert second["steps_run"] == 3 and second["replayed_operations"] >= 3
+    expected = _events(tmp_path / "whole" / "transcript.jsonl")
+    got = _events(tmp_path / "resumed" / "transcript.jsonl")
+    assert got == expected  # the same events, in order, none twice
+    assert [e[0] for e in got].count("world.step") == 3
+    assert second["usage"]["calls"] == 2 * 2  # steps 2 and 3 asked the model...
+    assert second["replayed_usage"]["calls"] == 2  # ...step 1 was replayed...
+    assert second["whole_run_calls"] == full["usage"]["calls"] == 6  # ...and the whole run is counted
+    summary = (tmp_path / "resumed" / "summary.md").read_text(encoding="utf-8")
+    assert "Replayed from the checkpoint" in summary and "whole run: 6 calls" in summary
+    whole_summary = (tmp_path / "whole" / "summary.md").read_text(encoding="utf-8")
+    conversation = whole_summary.split("## Conversation", 1)[1].split("## Files", 1)[0]
+    assert conversation == summary.split("## Conversation", 1)[1].split("## Files", 1)[0]
+    assert "### Step 1" in conversation
+
+
+def test_resuming_a_run_whose_steps_were_all_recorded_keeps_the_whole_transcript(cli, write_scenario, tmp_path):
+    path = write_scenario(SCENARIO.replace("{out}", "out"))
+    cli("--model", "scripted", "--json", "run", str(path))
+    expected = _events(tmp_path / "out" / "transcript.jsonl")
+    _new_process()
+    again = json.loads(cli("--model", "scripted", "--json", "run", str(path), "--resume").stdout)
+    assert again["usage"]["calls"] == 0 and again["whole_run_calls"] == 6
+    assert _events(tmp_path / "out" / "transcript.jsonl") == expected and len(expected) > 10

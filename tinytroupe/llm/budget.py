@@ -1,0 +1,309 @@
+"""Hard budgets for a run: dollars, tokens and calls, in total and per agent.
+
+Settings (``[OpenAI]`` in config.ini, ``TINYTROUPE_<KEY>``, a scenario's ``[model]``, or
+Python): ``MAX_COST_PER_RUN`` (dollars), ``MAX_TOKENS_PER_RUN``, ``MAX_CALLS_PER_RUN`` and the
+same ``..._PER_AGENT``; 0 means no limit. In Python::
+
+    with budget.limit(max_calls=40, max_cost=0.50):
+        world.run(10)          # BudgetExceededError, with the usage so far, if it would go over
+
+Only calls that reach the provider count: a call answered by the call cache costs nothing
+and spends nothing. The :class:`BudgetGuard` wrapper (just inside the call cache) refuses a
+call that would go over, before it is sent; worlds also check at each step boundary whether
+the next step fits (predicted from the steps before it) and, when a call is refused in the
+middle of a step, put the step back as it was, so a run always stops between two steps. The
+calls already paid in the step put back are kept in :attr:`Budget.journal`, so a resumed run
+does not pay for them again (the CLI saves them beside the checkpoint).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tinytroupe.errors import TinyTroupeError
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.purposes import REPLY_TOKENS, purpose_of
+
+
+def estimate_prompt_tokens(request: ChatRequest) -> int:
+    """About four characters per token over the messages (and the schema sent beside them)."""
+    chars = sum(len(m.content) for m in request.messages)
+    schema = request.response_format.json_schema
+    if schema is not None and request.response_format.mode == "json_schema":
+        import json
+
+        chars += len(json.dumps(schema, separators=(",", ":")))
+    return chars // 4
+
+__all__ = ["BudgetLimits", "Budget", "BudgetExceededError", "BudgetGuard", "limit", "active", "from_config",
+           "start_run", "SETTING_NAMES"]
+
+SETTING_NAMES = {"cost": "MAX_COST_PER_RUN", "tokens": "MAX_TOKENS_PER_RUN", "calls": "MAX_CALLS_PER_RUN"}
+AGENT_SETTING_NAMES = {"cost": "MAX_COST_PER_AGENT", "tokens": "MAX_TOKENS_PER_AGENT", "calls": "MAX_CALLS_PER_AGENT"}
+UNITS = {"cost": "dollars", "tokens": "tokens", "calls": "calls"}
+
+
+@dataclass(frozen=True)
+class BudgetLimits:
+    """Upper bounds; 0 means no limit."""
+
+    max_cost: float = 0.0
+    max_tokens: int = 0
+    max_calls: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("max_cost", "max_tokens", "max_calls"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"BudgetLimits.{name} cannot be negative (0 means no limit)")
+
+    @property
+    def any(self) -> bool:
+        return bool(self.max_cost or self.max_tokens or self.max_calls)
+
+    def of(self, kind: str) -> float:
+        return {"cost": self.max_cost, "tokens": self.max_tokens, "calls": self.max_calls}[kind]
+
+
+@dataclass
+class Spent:
+    """What went to the provider: calls, tokens and dollars (cached calls not counted)."""
+
+    calls: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+    unpriced_calls: int = 0
+
+    def of(self, kind: str) -> float:
+        return {"cost": self.cost, "tokens": self.tokens, "calls": self.calls}[kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "tokens": self.tokens, "cost": round(self.cost, 6),
+                "unpriced_calls": self.unpriced_calls}
+
+
+class BudgetExceededError(TinyTroupeError):
+    """A call or a step would go over a budget; the run stopped at a step boundary.
+
+    ``budget`` names the setting (``MAX_CALLS_PER_RUN``...), ``limit`` its value, ``spent``
+    what was spent of it, ``agent`` the agent for per-agent budgets, ``usage`` the run's usage
+    so far (calls, tokens, dollars), ``steps_done`` the steps completed when it stopped (set
+    by the world).
+    """
+
+    def __init__(self, message: str, *, budget: str, limit: float, spent: float, usage: dict[str, Any],
+                 agent: str | None = None):
+        super().__init__(message)
+        self.budget = budget
+        self.limit = limit
+        self.spent = spent
+        self.usage = usage
+        self.agent = agent
+        self.steps_done: int | None = None
+
+
+@dataclass
+class _StepRecord:
+    calls: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+
+
+class Budget:
+    """The limits of one run and what it has spent; thread-safe."""
+
+    def __init__(self, limits: BudgetLimits | None = None, per_agent: BudgetLimits | None = None):
+        self.limits = limits or BudgetLimits()
+        self.per_agent = per_agent or BudgetLimits()
+        self._lock = threading.Lock()
+        self.spent = Spent()
+        self.by_agent: dict[str, Spent] = {}
+        self.journal: dict[str, dict[str, Any]] = {}  # cache key -> completion, since the last boundary
+        self._steps: list[_StepRecord] = []
+        self._step_start: Spent | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.limits.any or self.per_agent.any
+
+    def usage(self) -> dict[str, Any]:
+        with self._lock:
+            return {**self.spent.to_dict(), "limits": {SETTING_NAMES[k]: self.limits.of(k) for k in SETTING_NAMES},
+                    "by_agent": {a: s.to_dict() for a, s in self.by_agent.items()}}
+
+    # -- calls -------------------------------------------------------------------------
+    def _error(self, kind: str, limit: float, spent: float, need: float, agent: str | None) -> BudgetExceededError:
+        setting = (AGENT_SETTING_NAMES if agent else SETTING_NAMES)[kind]
+        who = f" for {agent}" if agent else ""
+        shown = (lambda v: f"${v:.4f}") if kind == "cost" else (lambda v: f"{int(v):,} {UNITS[kind]}")
+        message = (f"{setting} = {limit:g}{who} would be exceeded: {shown(spent)} spent, the next call needs about "
+                   f"{shown(need)}; raise {setting} (config.ini, TINYTROUPE_{setting}, the scenario's [model], or "
+                   "tinytroupe.llm.budget.limit) and carry on with --resume")
+        return BudgetExceededError(message, budget=setting, limit=limit, spent=spent, usage=self.usage(), agent=agent)
+
+    def check_call(self, need_tokens: int, need_cost: float | None, agent: str | None) -> None:
+        """Raise :class:`BudgetExceededError` when one more call of this size would go over."""
+        with self._lock:
+            checks = [(self.limits, self.spent, None)]
+            if agent and self.per_agent.any:
+                checks.append((self.per_agent, self.by_agent.get(agent, Spent()), agent))
+            for limits, spent, who in checks:
+                needs = {"calls": 1, "tokens": need_tokens, "cost": need_cost or 0.0}
+                for kind, need in needs.items():
+                    bound = limits.of(kind)
+                    if bound and spent.of(kind) + need > bound + 1e-12:
+                        error = (kind, bound, spent.of(kind), need, who)
+                        break
+                else:
+                    continue
+                break
+            else:
+                return
+        raise self._error(*error)
+
+    def record(self, tokens: int, cost: float | None, agent: str | None) -> None:
+        """Count one call that reached the provider."""
+        with self._lock:
+            targets = [self.spent] + ([self.by_agent.setdefault(agent, Spent())] if agent else [])
+            for spent in targets:
+                spent.calls += 1
+                spent.tokens += tokens
+                if cost is None:
+                    spent.unpriced_calls += 1
+                else:
+                    spent.cost += cost
+
+    # -- steps -------------------------------------------------------------------------
+    def begin_step(self, agents: int) -> None:
+        """A step boundary: raise when the next step is predicted to go over; start its journal."""
+        with self._lock:
+            predicted = self._predict(agents)
+            self.journal.clear()
+            self._step_start = Spent(self.spent.calls, self.spent.tokens, self.spent.cost)
+        for kind in ("calls", "tokens", "cost"):
+            bound = self.limits.of(kind)
+            if bound and self.spent.of(kind) + predicted.of(kind) > bound + 1e-12:
+                raise self._error(kind, bound, self.spent.of(kind), predicted.of(kind), None)
+
+    def _predict(self, agents: int) -> Spent:
+        if self._steps:
+            last = self._steps[-3:]
+            return Spent(max(s.calls for s in last), max(s.tokens for s in last), max(s.cost for s in last))
+        return Spent(calls=agents)  # one call per agent turn, size unknown before the first step
+
+    def end_step(self) -> None:
+        """The step completed: remember what it spent (for predictions); its calls need no journal."""
+        with self._lock:
+            start = self._step_start or Spent()
+            self._steps.append(_StepRecord(self.spent.calls - start.calls, self.spent.tokens - start.tokens,
+                                           self.spent.cost - start.cost))
+            self.journal.clear()
+            self._step_start = None
+
+
+_lock = threading.Lock()
+_stack: list[Budget] = []
+_run_budget: Budget | None = None
+_from_settings = True  # the run's limits follow the settings (not given to start_run)
+
+
+def from_config() -> Budget:
+    """A budget with the limits of the current settings."""
+    from tinytroupe.config import config_manager
+
+    def get(name: str) -> Any:
+        return config_manager.get(name) or 0
+
+    return Budget(BudgetLimits(float(get("max_cost_per_run")), int(get("max_tokens_per_run")),
+                               int(get("max_calls_per_run"))),
+                  BudgetLimits(float(get("max_cost_per_agent")), int(get("max_tokens_per_agent")),
+                               int(get("max_calls_per_agent"))))
+
+
+def start_run(budget: Budget | None = None) -> Budget:
+    """Start counting a new run (with ``budget``, or the settings' limits); returns it."""
+    global _run_budget, _from_settings
+    with _lock:
+        _run_budget = budget if budget is not None else from_config()
+        _from_settings = budget is None
+        return _run_budget
+
+
+def active() -> Budget | None:
+    """The budget calls count against now: the innermost :func:`limit`, else the run's, if any limit is set."""
+    global _run_budget
+    with _lock:
+        if _stack:
+            return _stack[-1]
+        current = _run_budget
+        follow = _from_settings
+    if current is None or follow:
+        fresh = from_config()  # settings may have changed since (config_manager.update)
+        with _lock:
+            if _run_budget is None:
+                _run_budget = fresh
+            elif _from_settings:
+                _run_budget.limits, _run_budget.per_agent = fresh.limits, fresh.per_agent
+            current = _run_budget
+    return current if current.any else None
+
+
+def reset() -> None:
+    """Forget the run's budget (the settings are read again on the next call)."""
+    global _run_budget, _from_settings
+    with _lock:
+        _run_budget = None
+        _from_settings = True
+        _stack.clear()
+
+
+@contextmanager
+def limit(max_cost: float = 0.0, max_tokens: int = 0, max_calls: int = 0, *, per_agent: BudgetLimits | None = None,
+          budget: Budget | None = None) -> Iterator[Budget]:
+    """Calls made inside count against a new budget with these limits (0: no limit)."""
+    current = budget if budget is not None else Budget(BudgetLimits(max_cost, max_tokens, max_calls), per_agent)
+    with _lock:
+        _stack.append(current)
+    try:
+        yield current
+    finally:
+        with _lock:
+            _stack.remove(current)
+
+
+class BudgetGuard(ModelWrapper):
+    """Refuses a call that would go over the active budget; counts the calls that go out."""
+
+    def __init__(self, inner: LLMModel, price: Any = None):
+        super().__init__(inner)
+        self._price = price  # callable (model, input, output, provider) -> dollars or None
+
+    def _cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
+        from tinytroupe.llm.wrappers.pricing import cost_of
+
+        return (self._price or cost_of)(model, input_tokens, output_tokens, self.inner.name)
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        budget = active()
+        if budget is None:
+            return await self.inner.complete(request)
+        model = request.model or self.inner.default_model
+        agent = request.tags.get("agent") or None
+        prompt = estimate_prompt_tokens(request)
+        reply = min(request.max_tokens or REPLY_TOKENS[purpose_of(request.tags)],
+                    REPLY_TOKENS[purpose_of(request.tags)])
+        budget.check_call(prompt + reply, self._cost(model, prompt, reply), agent)
+        completion = await self.inner.complete(request)
+        usage = completion.usage
+        budget.record(usage.total_tokens, self._cost(completion.model or model, usage.input_tokens,
+                                                     usage.output_tokens), agent)
+        if completion.text:
+            from tinytroupe.llm.cache import completion_to_value
+
+            key = request.cache_key(self.inner.name, model)
+            with budget._lock:
+                budget.journal[key] = completion_to_value(completion)
+        return completion
