@@ -20,6 +20,7 @@ from tinytroupe.agent.grounding_sources import SUPPORTED_SUFFIXES, fetch_page, r
 from tinytroupe.config import config_manager
 from tinytroupe.errors import SpecificationError
 from tinytroupe.memory.index import SemanticIndex
+from tinytroupe.memory.state import restores
 
 __all__ = ["BaseSemanticGroundingConnector", "LocalFilesGroundingConnector", "WebPagesGroundingConnector",
            "Document", "split_passages"]
@@ -132,6 +133,7 @@ class BaseSemanticGroundingConnector:
     def to_state(self) -> dict[str, Any]:
         return {"name": self.name, "documents": [dict(d) for d in self.documents], "index": self.index.to_state()}
 
+    @restores("grounding connector")
     def load_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`to_state`'s output (the passages' vectors are not embedded again)."""
         self.name = str(state.get("name") or self.name)

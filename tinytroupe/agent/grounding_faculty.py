@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.grounding import LocalFilesGroundingConnector, WebPagesGroundingConnector
 from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
+from tinytroupe.memory.state import restores
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
@@ -106,6 +107,7 @@ class FilesAndWebGroundingFaculty(TinyMentalFaculty):
                 "web_urls": list(self.web_grounding_connector.web_urls),
                 "consulted": dict(self.consulted) if self.consulted else None}
 
+    @restores("FilesAndWebGroundingFaculty")
     def load_state(self, state: dict[str, Any]) -> None:
         """Restore the documents as they were read (files and pages are not read or embedded again)."""
         self.local_files_grounding_connector.load_state(state.get("local_files") or {})

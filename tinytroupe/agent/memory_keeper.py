@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.config import config_manager
-from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError
+from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 
 if TYPE_CHECKING:
@@ -167,13 +167,22 @@ class MemoryKeeper:
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> MemoryKeeper:
+        try:
+            return cls._from_state(state or {})
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"memory_keeper state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent, or drop the 'memory_keeper' entry.") from None
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> MemoryKeeper:
         keeper = cls()
-        state = state or {}
         keeper.pending = [[dict(e) for e in episode] for episode in state.get("pending") or []]
         keeper.consolidations = int(state.get("consolidations", 0))
         keeper.episodes = int(state.get("episodes", 0))
         keeper.relevant = [str(t) for t in state.get("relevant") or []]
         keeper.biography = dict(state["biography"]) if state.get("biography") else None
+        if keeper.biography is not None and not isinstance(keeper.biography.get("text"), str):
+            raise ValueError("'biography' needs a 'text'")
         return keeper
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
+from tinytroupe.memory.state import restores
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
@@ -70,6 +71,7 @@ class RecallFaculty(TinyMentalFaculty):
     def to_state(self) -> dict[str, Any]:
         return {"max_results": self.max_results, "recalled": list(self.recalled)}
 
+    @restores("RecallFaculty")
     def load_state(self, state: dict[str, Any]) -> None:
         self.max_results = int(state.get("max_results", self.max_results))
         self.recalled = [str(x) for x in state.get("recalled", [])]

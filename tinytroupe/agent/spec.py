@@ -63,7 +63,10 @@ def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = Tru
         except StateError as exc:
             logger.warning("%s: semantic_memory skipped (%s)", _origin(doc), exc)
     if memory and isinstance(doc.get("memory_keeper"), dict):
-        agent.memory_keeper = MemoryKeeper.from_state(doc["memory_keeper"])
+        try:
+            agent.memory_keeper = MemoryKeeper.from_state(doc["memory_keeper"])
+        except StateError as exc:
+            logger.warning("%s: memory_keeper skipped (%s)", _origin(doc), exc)
     if mental_state and isinstance(doc.get("mental_state"), dict):
         agent.mental_state = MentalState.from_state(doc["mental_state"])
     if isinstance(doc.get("current_episode_event_count"), int):
