@@ -264,6 +264,19 @@ for _setting in SETTINGS:
     for _k in (_setting.key, *_setting.aliases):
         _BY_SECTION_KEY[(_setting.section.lower(), _k.lower())] = _setting
 
+# the names TinyTroupe's config_manager gives [ActionGenerator] keys ("action_generator_quality_threshold")
+_NAME_ALIASES: dict[str, str] = {
+    f"action_generator_{s.key.lower()}": s.name for s in SETTINGS
+    if s.section == "ActionGenerator" and not s.name.startswith("action_generator_")
+}
+
+
+def _canonical(name: str) -> str:
+    """A setting's name from its name or the original's alias for it (lower case)."""
+    name = name.lower()
+    return _NAME_ALIASES.get(name, name)
+
+
 FREE_SECTIONS = frozenset({"prices"})
 _free_sections: dict[tuple[tuple[str, int], str], dict[str, str]] = {}  # (file, mtime), section -> items  # sections whose keys are not settings ([Prices]: model = prices)
 _extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
@@ -451,7 +464,7 @@ class ConfigManager:
     # -- reading -------------------------------------------------------------------------
     def get(self, name: str, default: Any = None) -> Any:
         """The current value of setting ``name`` (lower-case name, e.g. ``"model"``)."""
-        name = name.lower()
+        name = _canonical(name)
         with self._lock:
             if name in self._overrides:
                 return self._overrides[name]
@@ -459,12 +472,12 @@ class ConfigManager:
         return base.get(name, default)
 
     def __getitem__(self, name: str) -> Any:
-        if name.lower() not in _BY_NAME:
+        if _canonical(name) not in _BY_NAME:
             raise KeyError(name)
         return self.get(name)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in _BY_NAME:
+        if name.startswith("_") or _canonical(name) not in _BY_NAME:
             raise AttributeError(name)
         return self.get(name)
 
@@ -485,6 +498,7 @@ class ConfigManager:
 
     def source_of(self, name: str) -> str:
         """Where the current value of ``name`` comes from (default, a file, env, update)."""
+        name = _canonical(name)
         with self._lock:
             if name in self._overrides:
                 return "update()"
@@ -494,7 +508,7 @@ class ConfigManager:
     # -- changing ------------------------------------------------------------------------
     def update(self, name: str, value: Any) -> None:
         """Set ``name`` for this process, above every other source."""
-        setting = _BY_NAME.get(name.lower())
+        setting = _BY_NAME.get(_canonical(name))
         if setting is None:
             raise ConfigError(
                 f"config_manager.update: unknown setting {name!r}; known settings: "
@@ -510,7 +524,7 @@ class ConfigManager:
         """Several :meth:`update` calls at once; nothing changes if any value is bad."""
         converted = {}
         for name, value in values.items():
-            setting = _BY_NAME.get(name.lower())
+            setting = _BY_NAME.get(_canonical(name))
             if setting is None:
                 raise ConfigError(f"config_manager.update_multiple: unknown setting {name!r}.")
             converted[setting.name] = _convert(setting, value, "config_manager.update_multiple")

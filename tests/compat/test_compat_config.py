@@ -106,3 +106,13 @@ def test_config_defaults_fills_none_from_the_current_setting():
         config_defaults(x="no_such_setting")(lambda x=None: x)
     with pytest.raises(ConfigError, match="no parameter"):
         config_defaults(y="model")(lambda x=None: x)
+
+
+def test_the_originals_action_generator_names_reach_the_same_settings():
+    config_manager.update("action_generator_enable_quality_checks", True)
+    config_manager.update_multiple({"action_generator_quality_threshold": 7})
+    assert config_manager.get("enable_quality_checks") is True
+    assert config_manager["action_generator_quality_threshold"] == 7 == config_manager.quality_threshold
+    assert config_manager.source_of("action_generator_quality_threshold") == "update()"
+    with pytest.raises(ConfigError, match="unknown setting"):
+        config_manager.update("action_generator_no_such_thing", 1)

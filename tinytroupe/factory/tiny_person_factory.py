@@ -106,7 +106,7 @@ class TinyPersonFactory(TinyFactory):
 
     # -- the population plan -----------------------------------------------------------
     @classmethod
-    def create_factory_from_demography(cls, path_or_dict: str | os.PathLike | Mapping[str, Any],
+    def create_factory_from_demography(cls, demography_description_or_file_path: str | os.PathLike | Mapping[str, Any],
                                        population_size: int,
                                        additional_demographic_specification: str | None = None,
                                        context: str | None = None, seed: int | None = None,
@@ -117,7 +117,7 @@ class TinyPersonFactory(TinyFactory):
         ``dimensions`` keeps only those distributions (``["age", "gender"]``); the others stay
         in the population text as shares. The additional specification joins that text.
         """
-        demography = read_demography(path_or_dict)
+        demography = read_demography(demography_description_or_file_path)
         if dimensions is not None:
             demography = demography.select(dimensions)
         text = demography.context_text()

@@ -6,6 +6,9 @@ from tinytroupe import config_manager, openai_utils, utils
 from tinytroupe.utils import LLMChat, config_defaults
 
 config_manager.update("max_content_display_length", 200)
+config_manager.update("action_generator_quality_threshold", 6)  # the original's README
+config_manager.update("cache_api_calls", False)
+assert config_manager.get("action_generator_quality_threshold") == 6
 assert config_manager.get("max_content_display_length") == 200
 config_manager.update("loglevel_console", "WARNING")
 logging.getLogger("tinytroupe").warning("a warning on the console")

@@ -3,7 +3,8 @@
 from tinytroupe.examples import example_population_path
 from tinytroupe.factory import TinyPersonFactory
 
-factory = TinyPersonFactory.create_factory_from_demography("./populations/usa.json", population_size=4,
+factory = TinyPersonFactory.create_factory_from_demography(demography_description_or_file_path="./populations/usa.json",
+                                                           population_size=4,
                                                            additional_demographic_specification="Adults who drive.")
 people = factory.generate_people(3, verbose=True)
 assert 1 <= len(people) <= 3
