@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION",
+__all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "RECALL", "EMBEDDING", "GENERATION",
            "ENRICHMENT", "STORY", "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
 
 AGENT_TURN = "agent_turn"        # an agent deciding what to do (act, listen_and_act, world steps)
@@ -22,13 +22,14 @@ SURVEY = "survey"                # people answering survey questions
 VALIDATION = "validation"        # the persona validator's interviewer
 EXTRACTION = "extraction"        # results extraction, reducers, summaries of a simulation
 CONSOLIDATION = "consolidation"  # memory consolidation and reflection
+RECALL = "recall"                # an agent reading through its memories (full scans, RECALL_WITH_FULL_SCAN)
 EMBEDDING = "embedding"          # embedding texts for semantic memory and grounding
 GENERATION = "generation"        # making personas and populations (factory, planning)
 ENRICHMENT = "enrichment"        # enrichers, stylers, tools that write documents
 STORY = "story"                  # TinyStory narrating and steering a simulation
 OTHER = "other"                  # anything else, and requests without a purpose
 
-PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, SURVEY, VALIDATION, EXTRACTION, CONSOLIDATION, EMBEDDING,
+PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, SURVEY, VALIDATION, EXTRACTION, CONSOLIDATION, RECALL, EMBEDDING,
                              GENERATION, ENRICHMENT, STORY, OTHER)
 
 LABELS: dict[str, str] = {
@@ -38,6 +39,7 @@ LABELS: dict[str, str] = {
     VALIDATION: "persona validation",
     EXTRACTION: "extraction",
     CONSOLIDATION: "memory consolidation",
+    RECALL: "memory recall",
     EMBEDDING: "embeddings",
     GENERATION: "persona generation",
     ENRICHMENT: "enrichment and tools",
@@ -49,7 +51,7 @@ KEY = "purpose"
 
 # Reply sizes assumed, in tokens, by cost estimates and budget checks before a call is sent.
 REPLY_TOKENS: dict[str, int] = {
-    AGENT_TURN: 200, JUDGE: 60, SURVEY: 80, VALIDATION: 300, EXTRACTION: 300, CONSOLIDATION: 250, EMBEDDING: 0,
+    AGENT_TURN: 200, JUDGE: 60, SURVEY: 80, VALIDATION: 300, EXTRACTION: 300, CONSOLIDATION: 250, RECALL: 300, EMBEDDING: 0,
     GENERATION: 600,
     ENRICHMENT: 500, STORY: 200, OTHER: 200,
 }
