@@ -279,11 +279,11 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         return describe.pretty_interactions(self, first_n, last_n, max_content_length)
 
     # -- stimuli ---------------------------------------------------------------------------
-    def _perceive(self, kind: StimulusKind, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
+    def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
         _request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self._take_in(kind.value, text, sender, self._shows(display))
+        self._take_in(str(kind), text, sender, self._shows(display))  # a StimulusKind or its text
         return self
 
     def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
