@@ -201,6 +201,16 @@ class EpisodicMemory:
     @classmethod
     def from_state(cls, state: Any) -> EpisodicMemory:
         """Restore :meth:`to_state`'s list; also reads the original TinyTroupe's saved memory."""
+        try:
+            return cls._from_state(state)
+        except StateError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"episodic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent.") from None
+
+    @classmethod
+    def _from_state(cls, state: Any) -> EpisodicMemory:
         legacy = legacy_items(state)
         if legacy is not None:
             return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))

@@ -135,6 +135,16 @@ class SemanticMemory:
     def from_state(cls, state: Any, *, embedder: Any = None, tags: dict[str, str] | None = None) -> SemanticMemory:
         """Restore :meth:`to_state`'s output; also reads a plain list of facts, and the original
         TinyTroupe's saved ``{"memories": [...]}``."""
+        try:
+            return cls._from_state(state, embedder, tags)
+        except StateError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"semantic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent.") from None
+
+    @classmethod
+    def _from_state(cls, state: Any, embedder: Any, tags: dict[str, str] | None) -> SemanticMemory:
         memory = cls(embedder=embedder, tags=tags)
         if isinstance(state, list):
             memory.store_all(state)
