@@ -221,3 +221,14 @@ class EpisodicMemory:
 
 def _omission() -> MemoryEvent:
     return MemoryEvent(role="note", type="OMISSION", content=OMISSION_NOTE)
+
+
+def __getattr__(name: str):
+    # the original's path for the consolidators: ``from tinytroupe.agent.memory import EpisodicConsolidator``
+    if name in ("EpisodicConsolidator", "ReflectionConsolidator"):
+        from tinytroupe.memory import consolidation
+
+        return getattr(consolidation, name)
+    from tinytroupe.not_provided import module_getattr
+
+    return module_getattr(__name__)(name)
