@@ -22,10 +22,6 @@ NOT_PROVIDED: dict[str, dict[str, str]] = {
         "ActionRefusedException": "a turn that cannot be produced becomes a recorded fallback action (the "
                                   "agent.fallback event); pass TinyPerson(strict=True) to get an exception",
     },
-    "tinytroupe.agent.memory": {
-        "TinyMemory": "the memories share no base class; subclass EpisodicMemory or SemanticMemory, or give "
-                      "TinyPerson(episodic_memory=..., semantic_memory=...) your own",
-    },
     "tinytroupe.utils": {
         "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
         "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "
