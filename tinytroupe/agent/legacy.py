@@ -165,6 +165,33 @@ class LegacyPersonaMixin:
                 return {"type": event.type, "content": event.content, "target": event.target}
         return None
 
+    # -- documents (the original's older grounding methods) -------------------------------
+    def _grounding(self: TinyPerson) -> Any:
+        """The agent's files-and-web grounding faculty, added on first use."""
+        from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
+
+        found = next((f for f in self.mental_faculties if isinstance(f, FilesAndWebGroundingFaculty)), None)
+        if found is None:
+            found = FilesAndWebGroundingFaculty()
+            self.add_mental_faculty(found)
+        return found
+
+    def read_documents_from_folder(self: TinyPerson, documents_path: str | os.PathLike) -> None:
+        """Let the agent consult the documents of a folder (through FilesAndWebGroundingFaculty)."""
+        self._grounding().local_files_grounding_connector.add_folder(documents_path)
+
+    def read_document_from_file(self: TinyPerson, file_path: str | os.PathLike) -> None:
+        """Let the agent consult one document file."""
+        self._grounding().local_files_grounding_connector.add_file_path(file_path)
+
+    def read_documents_from_web(self: TinyPerson, web_urls: list[str]) -> None:
+        """Let the agent consult these web pages."""
+        self._grounding().web_grounding_connector.add_web_urls(web_urls)
+
+    def read_document_from_web(self: TinyPerson, web_url: str) -> None:
+        """Let the agent consult one web page."""
+        self._grounding().web_grounding_connector.add_web_url(web_url)
+
     # -- names of the original for things done elsewhere -----------------------------------
     def iso_datetime(self: TinyPerson) -> str | None:
         """The simulated time of the agent's world as ISO text, or None outside a world."""
