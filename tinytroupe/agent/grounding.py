@@ -22,7 +22,7 @@ from tinytroupe.errors import SpecificationError
 from tinytroupe.memory.index import SemanticIndex
 from tinytroupe.memory.state import restores
 
-__all__ = ["BaseSemanticGroundingConnector", "LocalFilesGroundingConnector", "WebPagesGroundingConnector",
+__all__ = ["GroundingConnector", "BaseSemanticGroundingConnector", "LocalFilesGroundingConnector", "WebPagesGroundingConnector",
            "Document", "split_passages"]
 
 PASSAGE_CHARS = 800
@@ -150,6 +150,9 @@ class BaseSemanticGroundingConnector:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {len(self.documents)} documents)"
+
+
+GroundingConnector = BaseSemanticGroundingConnector  # the original's name for the base of connectors
 
 
 class LocalFilesGroundingConnector(BaseSemanticGroundingConnector):

@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message
 from tinytroupe.memory.index import SemanticIndex
@@ -50,7 +51,7 @@ def engram_text(engram: dict[str, Any]) -> str:
     return engram["content"]
 
 
-class SemanticMemory:
+class SemanticMemory(TinyMemory):
     """Typed engrams with relevance search; see the module docstring.
 
     ``embedder`` None uses the process's default embedder (chosen like the chat provider).

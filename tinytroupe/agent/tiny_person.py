@@ -39,7 +39,6 @@ from tinytroupe.contracts import (
     AgentAction,
     AgentFallback,
     AgentGuard,
-    AgentStimulus,
     AgentView,
     Stimulus,
     StimulusKind,
@@ -280,25 +279,29 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         return describe.pretty_interactions(self, first_n, last_n, max_content_length)
 
     # -- stimuli ---------------------------------------------------------------------------
-    def _perceive(self, kind: StimulusKind, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
+    def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
         _request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self.perceive(Stimulus(kind, text, sender), display=self._shows(display))
+        self._take_in(str(kind), text, sender, self._shows(display))  # a StimulusKind or its text
         return self
 
     def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
         """Take in one stimulus: remember it and emit it, owned by the world driving the agent
         (or, outside a world call, by the agent's own world)."""
-        kind = stimulus.kind.value
-        self.record_event("stimulus", kind, stimulus.content, source=stimulus.source)
-        self.ledger.something_new_happened()
-        payload = AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display)
+        self._take_in(stimulus.kind.value, stimulus.content, stimulus.source, display)
+
+    def _take_in(self, kind: str, text: str, sender: str, display: bool) -> None:
+        # the hot path of every delivery: the AgentStimulus payload's fields, emitted directly
+        self.record_event("stimulus", kind, text, source=sender)
+        self.ledger.last_action = None  # something new happened: repeating oneself is no longer a loop
         if events.current_owner()[0] is not None:  # a world is driving this agent: its event
-            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
+                        sender=sender, display=display)
             return
         with events.owner(self._world_id()):
-            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
+                        sender=sender, display=display)
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:

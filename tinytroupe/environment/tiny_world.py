@@ -105,6 +105,8 @@ class TinyWorld(Routing):
             seed = transactions.default_seed(f"world:{name}")
         self.seed = seed
         self._rng = random.Random(seed)
+        # resolved once: how steps run when run()/step() are not told (PARALLEL_AGENT_ACTIONS)
+        self.parallel_by_default = bool(config_manager.get("parallel_agent_actions"))
         self.simulation_step = 0
         self.simulation_id: str | None = None
         self._recorder = WorldRecorder(self.id)
@@ -368,7 +370,7 @@ class TinyWorld(Routing):
         if randomize_agents_order:
             self._rng.shuffle(order)
         if parallelize is None:
-            parallelize = bool(config_manager.get("parallel_agent_actions"))
+            parallelize = self.parallel_by_default
         if parallelize:
             return await self._act_in_parallel(order)
         return await self._act_in_sequence(order)
