@@ -89,3 +89,13 @@ def test_a_crowd_that_broadcasts_untargeted_answers_gets_a_note(cli, write_scena
 def test_broadcast_if_no_target_must_be_a_boolean(write_scenario):
     with pytest.raises(ScenarioError, match="line 6: world.broadcast_if_no_target: expected true or false"):
         load_scenario(write_scenario(HEAD.replace("[outputs]", "[world]\nbroadcast_if_no_target = 0\n[outputs]")))
+
+
+def test_broadcast_if_no_target_reaches_the_world(cli, write_scenario, tmp_path):
+    import json
+
+    path = write_scenario('[[agents]]\nexample = "lisa"\n[[agents]]\nexample = "oscar"\n[world]\n'
+                          'broadcast_if_no_target = false\n[[script]]\nrun = 1\n')
+    assert cli("--model", "scripted", "run", str(path)).exit_code == 0
+    state = json.loads((tmp_path / "out" / "scenario" / "state.json").read_text())["world"]
+    assert state["broadcast_if_no_target"] is False
