@@ -7,11 +7,12 @@ never imports ``TinyPerson`` or ``TinyWorld``.
 **Agent parts and faculties.** A ``TinyPerson`` orchestrates parts (turn ledger, mental
 state, accessibility, episodic and semantic memory, quality stats, faculties). A part
 implements :class:`Part`: ``to_state()`` returns plain JSON, a ``from_state(state)``
-classmethod builds the part back, and ``prompt_section(view)`` returns the text it adds to
-the situation in the agent's turn prompt ('' for none), rendered from an
-:class:`AgentView`, never from the agent's internals. To add a part, give it those methods
-and add a slot for it (state key, attribute) to ``TinyPerson.PARTS``: encoding, decoding
-and the prompt pick it up. Faculties (``agent/mental_faculty.py``) are parts with more
+classmethod builds the part back, and ``prompt_section(view)`` (or an async
+``aprompt_section(view)``, e.g. for retrieval) returns the text it adds to the situation in
+the agent's turn prompt ('' for none), rendered from an :class:`AgentView`, never from the
+agent's internals. To add a part, give it those methods, add a slot for it (state key,
+attribute) to ``tinytroupe.agent.state.PARTS`` and its attribute to
+``TinyPerson.PROMPT_PARTS``: encoding, decoding and the prompt pick it up. Faculties (``agent/mental_faculty.py``) are parts with more
 hooks: ``action_definitions()`` and ``action_constraints()`` (offered to the model),
 ``process_action(agent, action)``, ``consolidate(agent, events)``, and
 ``prompt_section(agent)``; their saved entries are ``{"kind", "name", "state"}``.
@@ -35,6 +36,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from tinytroupe.state_types import (  # re-exported: part of the contracts
+    LIBRARY_STATE_TYPES,
+    STATE_TYPES,
+    kind_class,
+    kind_of,
+    register_state_kind,
+    register_state_type,
+    state_type,
+    state_type_name,
+)
+
 __all__ = [
     "StimulusKind", "ActionKind", "Stimulus", "AgentView",
     "Stateful", "Part", "Agent", "World",
@@ -42,7 +54,7 @@ __all__ = [
     "AgentStimulus", "AgentAction", "AgentFallback", "AgentGuard", "AgentQuality",
     "WorldStep", "WorldSkip", "WorldIntervention", "WorldDeliveryDropped", "WorldReachOutRefused",
     "LLMCall", "LLMRetry", "LLMRepair", "ControlHit", "ControlMiss",
-    "FactoryPerson", "FactoryFailed", "FactoryRetry", "FactoryPlan", "RunSaved",
+    "FactoryPerson", "FactoryFailed", "FactoryRetry", "FactoryPlan", "RunSaved", "ReportDisplay",
     "register_state_type", "state_type", "state_type_name", "STATE_TYPES", "LIBRARY_STATE_TYPES",
     "register_state_kind", "kind_of", "kind_class",
 ]
@@ -89,6 +101,7 @@ class AgentView:
     name: str
     now: datetime | None = None
     in_world: bool = False
+    recent: tuple[str, ...] = ()  # the latest remembered events' text (a relevance target)
 
 
 # -- state ----------------------------------------------------------------------------------
@@ -293,6 +306,11 @@ class FactoryPlan:
     dimensions: list[Any] = field(default_factory=list)
 
 @dataclass(frozen=True)
+class ReportDisplay:
+    content: str = ""
+    title: str | None = None
+
+@dataclass(frozen=True)
 class RunSaved:
     summary: str = ""
     state: str = ""
@@ -308,7 +326,7 @@ EVENT_PAYLOADS: dict[str, type] = {
     "llm.call": LLMCall, "llm.retry": LLMRetry, "llm.repair": LLMRepair,
     "control.hit": ControlHit, "control.miss": ControlMiss,
     "factory.person": FactoryPerson, "factory.failed": FactoryFailed, "factory.retry": FactoryRetry,
-    "factory.plan": FactoryPlan, "cli.run_saved": RunSaved,
+    "factory.plan": FactoryPlan, "cli.run_saved": RunSaved, "report.display": ReportDisplay,
 }
 """Event kind -> payload dataclass. A kind not listed here has an untyped payload (its dict)."""
 
@@ -316,8 +334,7 @@ _KIND_OF = {cls: kind for kind, cls in EVENT_PAYLOADS.items()}
 
 
 def event_kind(payload: Any) -> str:
-    """The event kind of a payload instance."""
-    return _KIND_OF[type(payload)]
+    return _KIND_OF[type(payload)]  # the event kind of a payload instance
 
 
 def payload_for(kind: str, data: Mapping[str, Any]) -> Any:
@@ -332,67 +349,3 @@ def payload_for(kind: str, data: Mapping[str, Any]) -> Any:
         if f.name not in known and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             known[f.name] = None
     return cls(**known)
-
-
-# -- registered state types ----------------------------------------------------------------------
-STATE_TYPES: dict[str, type] = {}
-"""Name -> class of the value types a checkpoint may hold (``to_dict``/``from_dict``)."""
-
-LIBRARY_STATE_TYPES: tuple[str, ...] = (
-    "tinytroupe.agent.actions:Action",
-    "tinytroupe.agent.memory:MemoryEvent",
-    "tinytroupe.agent.quality:QualityStats",
-    "tinytroupe.events:Event",
-    "tinytroupe.factory.population:Dimension",
-    "tinytroupe.factory.naming:NameBook",
-)
-"""The library's own value types, registered on first use (only these modules are ever imported)."""
-
-
-def state_type_name(cls: type) -> str:
-    """The name a class is registered under by default: ``module:qualname``."""
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
-def register_state_type(cls: type, name: str | None = None) -> type:
-    """Allow ``cls`` (with ``to_dict()`` and a ``from_dict(data)`` classmethod) in checkpoints.
-
-    Usable as a decorator. Only registered types are decoded from a checkpoint; decoding
-    never imports a module.
-    """
-    if not callable(getattr(cls, "to_dict", None)) or not callable(getattr(cls, "from_dict", None)):
-        raise TypeError(f"{cls.__name__} needs to_dict() and a from_dict() classmethod to be a state type")
-    STATE_TYPES[name or state_type_name(cls)] = cls
-    return cls
-
-
-def state_type(name: str) -> type | None:
-    """The class registered as ``name``, or None."""
-    if name not in STATE_TYPES and name in LIBRARY_STATE_TYPES:
-        import importlib
-
-        module, _, attr = name.partition(":")
-        register_state_type(getattr(importlib.import_module(module), attr), name)
-    return STATE_TYPES.get(name)
-
-
-# -- kinds of stateful objects -------------------------------------------------------------------
-_KINDS: dict[str, type] = {}
-
-
-def register_state_kind(kind: str, cls: type) -> type:
-    """Make ``cls`` the class of stateful objects of ``kind`` (``"agent"``, ``"world"``), so
-    code below it (simulation control) can find and make them without importing it."""
-    _KINDS[kind] = cls
-    return cls
-
-
-def kind_of(obj: Any) -> str:
-    """``"agent"``, ``"world"``, or the class name of another stateful object."""
-    kind = getattr(type(obj), "state_kind", None)
-    return kind if isinstance(kind, str) else type(obj).__name__
-
-
-def kind_class(kind: str) -> type | None:
-    """The class registered for ``kind``, or None."""
-    return _KINDS.get(kind)

@@ -387,25 +387,48 @@ class TinyPerson(LegacyPersonaMixin):
         chosen = self.action_generator.enable_quality_checks
         return self.settings.quality_checks if chosen is None else bool(chosen)
 
+    # the parts that contribute a section to the situation, in prompt order (faculties follow)
+    PROMPT_PARTS: ClassVar[tuple[str, ...]] = ("mental_state", "accessibility", "semantic_memory")
+    RECENT_EVENTS: ClassVar[int] = 5
+
     def view(self) -> AgentView:
         """What the agent's parts may know when they render their prompt sections."""
         now = getattr(self.environment, "current_datetime", None)
-        return AgentView(self.name, now=now, in_world=self.environment is not None)
+        head, _, tail = self.episodic_memory.window(0, self.RECENT_EVENTS)
+        recent = tuple(e.content for e in (*head, *tail))
+        return AgentView(self.name, now=now, in_world=self.environment is not None, recent=recent)
 
-    def turn_prompt(self) -> TurnPrompt:
-        """The next turn's prompt, from the parts' own contributions."""
-        view = self.view()
+    def _prompt(self, view: AgentView, sections: list[str]) -> TurnPrompt:
         definitions = action_definitions(self.mental_faculties, view.in_world)
-        sections = [self.mental_state.prompt_section(view), self.accessibility.prompt_section(view),
-                    *(f.prompt_section(self) for f in self.mental_faculties)]
         episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix,
                                    self.settings.episodic_lookback)
         return TurnPrompt(self.name, self._persona.render(), tuple(definitions),
                           tuple(action_constraints(self.mental_faculties)), episodes,
                           tuple(s for s in sections if s))
 
-    def _plan(self, cap: int) -> TurnPlan:
-        return TurnPlan(self.turn_prompt(), tuple(self.accessibility.relations), cap,
+    async def aturn_prompt(self) -> TurnPrompt:
+        """The next turn's prompt, from the parts' own contributions: each part in
+        :attr:`PROMPT_PARTS` with ``aprompt_section(view)`` (awaited) or ``prompt_section(view)``,
+        then each faculty's ``prompt_section(agent)``."""
+        view = self.view()
+        sections: list[str] = []
+        for attr in self.PROMPT_PARTS:
+            part = getattr(self, attr, None)
+            if callable(getattr(part, "aprompt_section", None)):
+                sections.append(await part.aprompt_section(view))  # type: ignore[union-attr]
+            elif callable(getattr(part, "prompt_section", None)):
+                sections.append(part.prompt_section(view))  # type: ignore[union-attr]
+        sections.extend(f.prompt_section(self) for f in self.mental_faculties)
+        return self._prompt(view, sections)
+
+    def turn_prompt(self) -> TurnPrompt:
+        """Blocking twin of :meth:`aturn_prompt`."""
+        from tinytroupe._sync import run_sync
+
+        return run_sync(self.aturn_prompt())
+
+    async def _plan(self, cap: int) -> TurnPlan:
+        return TurnPlan(await self.aturn_prompt(), tuple(self.accessibility.relations), cap,
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
                         self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
@@ -439,7 +462,7 @@ class TinyPerson(LegacyPersonaMixin):
         while remaining > 0:
             cap = min(remaining, self.settings.max_actions_per_turn)
             review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
-            result = await decide(self._plan(cap), model, strict, review)
+            result = await decide(await self._plan(cap), model, strict, review)
             entries.extend(await self._apply_turn(result, display))
             taken = sum(1 for a in result.actions if a.type != "DONE")
             remaining = remaining - max(1, taken) if n is not None else 0

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe import events, transactions
-from tinytroupe.contracts import World, kind_class, kind_of
+from tinytroupe.contracts import Stateful, World, kind_class, kind_of
 from tinytroupe.control.codec import (
     NotRecordable,
     canonical_args,
@@ -146,8 +146,7 @@ class Simulation:
     # -- owned objects ---------------------------------------------------------------------
     def register(self, obj: Any) -> None:
         """Own ``obj`` (an agent, world or factory); forked agents are owned through their world."""
-        if not callable(getattr(obj, "encode_complete_state", None)) \
-                or not callable(getattr(obj, "decode_complete_state", None)):
+        if not isinstance(obj, Stateful):
             return
         if getattr(obj, "detached", False):  # a forked world's copy: owned through its world
             return

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinytroupe import events
-from tinytroupe.contracts import Agent, Stimulus, StimulusKind, WorldDeliveryDropped, WorldReachOutRefused
+from tinytroupe.contracts import (
+    ActionKind,
+    Agent,
+    Stimulus,
+    StimulusKind,
+    WorldDeliveryDropped,
+    WorldReachOutRefused,
+)
 from tinytroupe.transactions import transactional
 
 __all__ = ["Routing", "action_of"]
@@ -106,9 +113,9 @@ class Routing:
             kind = str(action.get("type") or "").upper()
             content = action.get("content")
             target = action.get("target")
-            if kind == "TALK":
+            if kind == ActionKind.TALK:
                 self._handle_talk(source, content, target)
-            elif kind == "REACH_OUT":
+            elif kind == ActionKind.REACH_OUT:
                 self._handle_reach_out(source, content, target)
 
     def _handle_talk(self, source_agent: Agent, content: Any, target: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinytroupe.experimentation.in_place import InPlaceExperimentRunner
+from tinytroupe.experimentation.in_place_experiment_runner import InPlaceExperimentRunner
 from tinytroupe.experimentation.judge import reset_default_judge, resolve_judge, set_default_judge
 from tinytroupe.experimentation.proposition import (
     Proposition,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["AGENT_TURN", "JUDGE", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION", "ENRICHMENT",
-           "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
+__all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION",
+           "ENRICHMENT", "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
 
 AGENT_TURN = "agent_turn"        # an agent deciding what to do (act, listen_and_act, world steps)
 JUDGE = "judge"                  # quality checks of actions, propositions, validators
+SURVEY = "survey"                # people answering survey questions
+VALIDATION = "validation"        # the persona validator's interviewer
 EXTRACTION = "extraction"        # results extraction, reducers, summaries of a simulation
 CONSOLIDATION = "consolidation"  # memory consolidation and reflection
 EMBEDDING = "embedding"          # embedding texts for semantic memory and grounding
@@ -25,12 +27,14 @@ GENERATION = "generation"        # making personas and populations (factory, pla
 ENRICHMENT = "enrichment"        # enrichers, stylers, tools that write documents
 OTHER = "other"                  # anything else, and requests without a purpose
 
-PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, EXTRACTION, CONSOLIDATION, EMBEDDING, GENERATION, ENRICHMENT,
-                             OTHER)
+PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, SURVEY, VALIDATION, EXTRACTION, CONSOLIDATION, EMBEDDING,
+                             GENERATION, ENRICHMENT, OTHER)
 
 LABELS: dict[str, str] = {
     AGENT_TURN: "agent turns",
     JUDGE: "judges and quality checks",
+    SURVEY: "survey answers",
+    VALIDATION: "persona validation",
     EXTRACTION: "extraction",
     CONSOLIDATION: "memory consolidation",
     EMBEDDING: "embeddings",
@@ -43,7 +47,8 @@ KEY = "purpose"
 
 # Reply sizes assumed, in tokens, by cost estimates and budget checks before a call is sent.
 REPLY_TOKENS: dict[str, int] = {
-    AGENT_TURN: 200, JUDGE: 60, EXTRACTION: 300, CONSOLIDATION: 250, EMBEDDING: 0, GENERATION: 600,
+    AGENT_TURN: 200, JUDGE: 60, SURVEY: 80, VALIDATION: 300, EXTRACTION: 300, CONSOLIDATION: 250, EMBEDDING: 0,
+    GENERATION: 600,
     ENRICHMENT: 500, OTHER: 200,
 }
 

@@ -30,6 +30,7 @@ from tinytroupe.contracts import (
     AgentQuality,
     AgentStimulus,
     FactoryPerson,
+    ReportDisplay,
     WorldDeliveryDropped,
     WorldIntervention,
     WorldReachOutRefused,
@@ -120,12 +121,12 @@ class ConsoleRenderer:
     def _on_world_reach_out_refused(self, event: events.Event, p: WorldReachOutRefused) -> None:
         self._block(f"{p.agent} could not reach {p.target}", STYLES["note"], str(p.reason or ""))
 
-    def _on_report_display(self, event: events.Event, data: dict[str, Any]) -> None:
+    def _on_report_display(self, event: events.Event, p: ReportDisplay) -> None:
         from rich.markdown import Markdown
 
-        if data.get("title"):
-            self.console.rule(str(data["title"]))
-        self.console.print(Markdown(str(data.get("content", ""))))
+        if p.title:
+            self.console.rule(str(p.title))
+        self.console.print(Markdown(str(p.content or "")))
 
     def _on_factory_person(self, event: events.Event, p: FactoryPerson) -> None:
         self._block(f"Generated person: {p.name}", "bold blue", "")

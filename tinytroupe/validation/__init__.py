@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tinytroupe.experimentation.proposition import Proposition, check_proposition, compute_score
 from tinytroupe.validation.dataset import SimulationExperimentDataset
-from tinytroupe.validation.empirical import (
+from tinytroupe.validation.simulation_validator import (
     SimulationExperimentEmpiricalValidationResult,
     SimulationExperimentEmpiricalValidator,
     validate_simulation_experiment_empirically,

@@ -192,3 +192,19 @@ def test_question_validation():
         QUESTION.coerce(6)
     with pytest.raises(SpecificationError):
         Survey([QUESTION, QUESTION])
+
+
+def test_survey_judge_and_validation_calls_are_counted_apart(scripted):
+    from tinytroupe.experimentation import Proposition
+
+    def calls(purpose):
+        return llm.usage_stats().snapshot()["by_purpose"].get(purpose, {}).get("calls", 0)
+
+    before = {p: calls(p) for p in ("survey", "judge")}
+    scripted.responder = direct
+    people = population(3)
+    Survey([QUESTION]).run(people)
+    scripted.responder = None
+    scripted.queue({"reasoning": "", "justification": "", "value": True, "confidence": 1.0})
+    Proposition("x", target=people[0]).check()
+    assert calls("survey") - before["survey"] == 3 and calls("judge") - before["judge"] == 1

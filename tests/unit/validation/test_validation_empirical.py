@@ -14,7 +14,7 @@ from tinytroupe.validation import (
     SimulationExperimentEmpiricalValidator,
     validate_simulation_experiment_empirically,
 )
-from tinytroupe.validation.empirical import agreement
+from tinytroupe.validation.simulation_validator import agreement
 
 
 def expand(counts):
