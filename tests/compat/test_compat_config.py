@@ -116,3 +116,21 @@ def test_the_originals_action_generator_names_reach_the_same_settings():
     assert config_manager.source_of("action_generator_quality_threshold") == "update()"
     with pytest.raises(ConfigError, match="unknown setting"):
         config_manager.update("action_generator_no_such_thing", 1)
+
+
+def test_the_rai_settings_put_their_text_in_the_agents_system_prompt(scripted):
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.testing.agent_replies import act_reply
+
+    scripted.responder = lambda request: act_reply(("THINK", "Fine."))
+    ann = TinyPerson("Ann")
+    ann.listen_and_act("Sing me a whole famous song.")
+    system = scripted.requests[-1].messages[0].content
+    assert "# Boundaries" in system and "copyrighted" in system and "hateful" in system
+    config_manager.update("rai_copyright_infringement_prevention", False)
+    ann.listen_and_act("Again.")
+    system = scripted.requests[-1].messages[0].content
+    assert "copyrighted" not in system and "hateful" in system
+    config_manager.update("rai_harmful_content_prevention", False)
+    ann.listen_and_act("Once more.")
+    assert "# Boundaries" not in scripted.requests[-1].messages[0].content

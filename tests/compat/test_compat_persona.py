@@ -83,3 +83,40 @@ def test_folder_loading_cloning_and_names(tmp_path):
     assert loaded[0].iso_datetime() is None
     with pytest.raises(SpecificationError, match="not a folder"):
         TinyPerson.load_specifications_from_folder(tmp_path / "missing")
+
+
+def test_communication_display_switches_on_the_class_the_agent_and_the_call(scripted):
+    from tinytroupe import events
+    from tinytroupe.testing.agent_replies import act_reply
+
+    ann, bob = TinyPerson("Ann"), TinyPerson("Bob")
+    scripted.responder = lambda request: act_reply(("THINK", "Hm."))
+    shown = []
+    with events.collect(["agent.stimulus", "agent.action"]) as seen:
+        ann.listen("one")
+        bob.communication_display = False
+        bob.listen("two")
+        bob.listen("three", communication_display=True)
+        TinyPerson.communication_display = False
+        try:
+            ann.listen_and_act("four")
+        finally:
+            TinyPerson.communication_display = True
+    for event in seen.events:
+        data = event.data if isinstance(event.data, dict) else vars(event.data)
+        shown.append((data.get("content"), data.get("display")))
+    assert ("one", True) in shown and ("two", False) in shown and ("three", True) in shown
+    assert ("four", False) in shown and ("Hm.", False) in shown
+
+
+def test_a_second_world_with_a_taken_name_does_not_replace_the_first(caplog):
+    import logging
+
+    from tinytroupe.environment import TinyWorld
+
+    first = TinyWorld("Town")
+    with caplog.at_level(logging.WARNING, logger="tinytroupe"):
+        second = TinyWorld("Town")
+    assert TinyWorld.get_environment_by_name("Town") is first
+    assert TinyWorld.get_environment_by_name("Town#2") is second
+    assert any("already exists" in r.getMessage() and "Town#2" in r.getMessage() for r in caplog.records)

@@ -53,6 +53,11 @@ class LegacyPersonaMixin:
     """Show this agent's stimuli and actions on the console (False hides them); a
     ``communication_display=`` argument of a call wins over it."""
 
+    def _shows(self, display: bool | None) -> bool:
+        """Whether a stimulus or action is for display: the call's ``communication_display`` when
+        given, else this agent's switch (``agent.communication_display`` or the class's)."""
+        return bool(self.communication_display) if display is None else bool(display)
+
     # -- item access and "+" ---------------------------------------------------------------
     def __getitem__(self: TinyPerson, key: str) -> Any:
         """``agent["occupation.title"]``: the persona value (None when absent)."""

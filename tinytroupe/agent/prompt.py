@@ -20,6 +20,7 @@ from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.config import config_manager
 from tinytroupe.llm.base import Message
 from tinytroupe.prompts import render
+from tinytroupe.prompts.rai import rai_section
 
 __all__ = ["TurnPrompt", "render_episodes", "render_event", "render_situation", "action_definitions",
            "action_constraints", "EVENT_MAX_CHARS"]
@@ -120,8 +121,9 @@ class TurnPrompt:
     def system(self) -> str:
         actions = "\n".join(f"- {d.type}: {d.description}" for d in self.definitions if d.type != "DONE")
         constraints = "\n".join(f"- {c}" for c in self.constraints)
-        return render("agent_system.md", name=self.name, persona=self.persona, actions=actions,
+        text = render("agent_system.md", name=self.name, persona=self.persona, actions=actions,
                       constraints=constraints)
+        return text + rai_section()
 
     def messages(self, extra: Sequence[Message] = ()) -> list[Message]:
         """The messages of the turn's LLM call (``extra`` appended, e.g. a judge's feedback)."""

@@ -272,7 +272,7 @@ class TinyPerson(LegacyPersonaMixin):
         _request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self.perceive(Stimulus(kind, text, sender), display=display is not False)
+        self.perceive(Stimulus(kind, text, sender), display=self._shows(display))
         return self
 
     def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
@@ -456,7 +456,7 @@ class TinyPerson(LegacyPersonaMixin):
             raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
         strict = self.strict if strict is None else strict
         remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
-        display = communication_display is not False
+        display = self._shows(communication_display)
         entries: list[dict] = []
         model = self.model or llm.default_model()
         while remaining > 0:

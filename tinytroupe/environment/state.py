@@ -86,7 +86,7 @@ def decode_world(world: Any, state: dict[str, Any]) -> None:
     world.name = _require(state, "name")
     if old_name != world.name:
         type(world).all_environments.pop(old_name, None)
-        type(world).add_environment(world)
+        type(world).all_environments[world.name] = world  # restored state: this world is now that one
     world._clock = clock
     world.broadcast_if_no_target = bool(state.get("broadcast_if_no_target", True))
     world.simulation_step = int(_require(state, "simulation_step"))

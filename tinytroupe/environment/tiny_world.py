@@ -119,10 +119,17 @@ class TinyWorld(Routing):
     # -- registry ------------------------------------------------------------------------
     @classmethod
     def add_environment(cls, environment: TinyWorld) -> None:
-        """Register ``environment`` under its name (replacing an older world of that name)."""
-        if environment.name in TinyWorld.all_environments:
-            logger.debug("a newer world is now registered as %r", environment.name)
-        TinyWorld.all_environments[environment.name] = environment
+        """Register ``environment`` under its name. A name another world already has is not taken
+        over (TinyTroupe refuses it): the newcomer is registered under its id (``"Town#2"``) and
+        a warning says so, so ``get_environment_by_name("Town")`` keeps finding the first."""
+        key = environment.name
+        taken = TinyWorld.all_environments.get(key)
+        if taken is not None and taken is not environment:
+            key = environment.id if getattr(environment, "id", key) != key else f"{key}#{id(environment)}"
+            logger.warning("a world named %r already exists; this one is registered as %r: give worlds distinct "
+                           "names, or call TinyWorld.clear_environments() before creating them again", environment.name,
+                           key)
+        TinyWorld.all_environments[key] = environment
 
     @classmethod
     def get_environment_by_name(cls, name: str) -> TinyWorld | None:

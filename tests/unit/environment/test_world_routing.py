@@ -103,8 +103,9 @@ def test_membership_names_and_accessibility(fake):
 def test_worlds_are_found_by_name():
     first = TinyWorld("Town")
     assert TinyWorld.get_environment_by_name("Town") is first
-    second = TinyWorld("Town")
-    assert TinyWorld.get_environment_by_name("Town") is second
+    second = TinyWorld("Town")  # TinyTroupe refuses a taken name; here the newcomer is kept under its id
+    assert TinyWorld.get_environment_by_name("Town") is first
+    assert TinyWorld.get_environment_by_name(second.id) is second and second.id == "Town#2"
     TinyWorld.clear_environments()
     assert TinyWorld.get_environment_by_name("Town") is None
 
