@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from tinytroupe.not_provided import NOT_PROVIDED as _EXPLAINED  # these fail with a message naming the fix
+
 ORIGINAL_API: dict[str, list[str]] = {
     "tinytroupe": ["config_manager"],
     "tinytroupe.agent": ["TinyPerson", "TinyToolUse", "TinyMentalFaculty", "CustomMentalFaculty", "RecallFaculty",
@@ -67,14 +69,7 @@ ORIGINAL_API: dict[str, list[str]] = {
 }
 
 NOT_PROVIDED: dict[str, str] = {
-    "tinytroupe.agent.action_generator.ActionGenerator":
-        "one structured call per turn replaces the action generator (agent/turn.py); quality checks are the "
-        "ENABLE_QUALITY_CHECKS settings and TinyPerson(enable_quality_checks=...)",
-    "tinytroupe.agent.action_generator.ActionRefusedException":
-        "a failed turn becomes a recorded fallback action (agent.fallback event), never an exception",
-    "tinytroupe.control.Transaction":
-        "a top-level call is a tinytroupe.transactions.Operation, run by the simulation; mark methods with "
-        "control.transactional instead of building transactions",
+    **{f"{module}.{name}": why for module, names in _EXPLAINED.items() for name, why in names.items()},
     "tinytroupe.agent.memory.TinyMemory": "the memories have no common base class here; see EpisodicMemory and "
         "SemanticMemory",
     **{name: "document and web grounding are not in this build (install a newer tinytroupe)" for name in (
@@ -84,12 +79,6 @@ NOT_PROVIDED: dict[str, str] = {
         "tinytroupe.agent.grounding.WebPagesGroundingConnector")},
     **{name: "memory consolidation is a faculty hook here (MentalFaculty.consolidate), not consolidator classes"
        for name in ("tinytroupe.agent.memory.EpisodicConsolidator", "tinytroupe.agent.memory.ReflectionConsolidator")},
-    "tinytroupe.utils.post_init": "TinyPerson has an ordinary __init__; there is no post-init hook to decorate",
-    "tinytroupe.utils.JsonSerializableRegistry":
-        "state is plain JSON per part (encode_complete_state / to_state); there is no class registry",
-    "tinytroupe.utils.read_config_file": "settings are read by config_manager (tinytroupe.config)",
-    "tinytroupe.utils.pretty_print_config": "use `tinytroupe config show` or config_manager.as_dict()",
-    "tinytroupe.utils.start_logger": "the [Logging] settings are applied by config_manager (tinytroupe.log_setup)",
 }
 
 

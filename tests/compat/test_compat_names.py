@@ -62,3 +62,28 @@ def test_rai_template_variables_follow_the_settings():
     config_manager.update("rai_harmful_content_prevention", False)
     off = add_rai_template_variables_if_enabled({"other": 1})
     assert off["rai_harmful_content_prevention"] is None and off["other"] == 1
+
+
+def test_names_left_out_on_purpose_fail_with_the_replacement_in_the_message():
+    import importlib
+
+    import pytest
+
+    from tinytroupe.not_provided import NOT_PROVIDED
+
+    for module_name, names in NOT_PROVIDED.items():
+        module = importlib.import_module(module_name)
+        for name, advice in names.items():
+            with pytest.raises(ImportError, match="is not part of tinytroupe") as caught:
+                exec(f"from {module_name} import {name}", {})
+            assert advice.split(";")[0][:30] in str(caught.value)
+        assert not hasattr(module, "surely_no_such_name")
+
+
+def test_read_config_file_and_start_logger(tmp_path):
+    from tinytroupe import utils
+
+    (tmp_path / "config.ini").write_text("[OpenAI]\nMODEL=from-file\n")
+    parser = utils.read_config_file()
+    assert parser["OpenAI"]["MODEL"] == "from-file" and parser["OpenAI"]["TEMPERATURE"] == "1.0"
+    utils.start_logger()

@@ -44,6 +44,7 @@ from tinytroupe.control.simulation import (
     read_checkpoint_state,
 )
 from tinytroupe.errors import SimulationError
+from tinytroupe.not_provided import module_getattr
 from tinytroupe.transactions import transactional
 
 __all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation", "transactional",
@@ -127,3 +128,6 @@ def cache_misses(id: str = "default") -> int:
     """Operations that ran for real, in the running simulation (or the one last ended)."""
     simulation = _counted(id)
     return simulation.cache_misses if simulation is not None else 0
+
+
+__getattr__ = module_getattr(__name__)  # the original's names left out, with what to use instead

@@ -14,6 +14,7 @@ import textwrap
 from typing import Any
 
 from tinytroupe import events, llm
+from tinytroupe.llm import purposes
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.prompts import render
@@ -65,7 +66,7 @@ class ContentTransformer:
     """Base of :class:`TinyEnricher` and :class:`TinyStyler`: a model, a cache of past results."""
 
     task = ""
-    purpose = "enrichment"
+    purpose = purposes.ENRICHMENT
 
     def __init__(self, use_past_results_in_context: bool = False, model: LLMModel | None = None):
         self.use_past_results_in_context = use_past_results_in_context

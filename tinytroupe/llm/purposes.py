@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION",
-           "ENRICHMENT", "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
+           "ENRICHMENT", "STORY", "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
 
 AGENT_TURN = "agent_turn"        # an agent deciding what to do (act, listen_and_act, world steps)
 JUDGE = "judge"                  # quality checks of actions, propositions, validators
@@ -25,10 +25,11 @@ CONSOLIDATION = "consolidation"  # memory consolidation and reflection
 EMBEDDING = "embedding"          # embedding texts for semantic memory and grounding
 GENERATION = "generation"        # making personas and populations (factory, planning)
 ENRICHMENT = "enrichment"        # enrichers, stylers, tools that write documents
+STORY = "story"                  # TinyStory narrating and steering a simulation
 OTHER = "other"                  # anything else, and requests without a purpose
 
 PURPOSES: tuple[str, ...] = (AGENT_TURN, JUDGE, SURVEY, VALIDATION, EXTRACTION, CONSOLIDATION, EMBEDDING,
-                             GENERATION, ENRICHMENT, OTHER)
+                             GENERATION, ENRICHMENT, STORY, OTHER)
 
 LABELS: dict[str, str] = {
     AGENT_TURN: "agent turns",
@@ -40,6 +41,7 @@ LABELS: dict[str, str] = {
     EMBEDDING: "embeddings",
     GENERATION: "persona generation",
     ENRICHMENT: "enrichment and tools",
+    STORY: "stories",
     OTHER: "other",
 }
 
@@ -49,7 +51,7 @@ KEY = "purpose"
 REPLY_TOKENS: dict[str, int] = {
     AGENT_TURN: 200, JUDGE: 60, SURVEY: 80, VALIDATION: 300, EXTRACTION: 300, CONSOLIDATION: 250, EMBEDDING: 0,
     GENERATION: 600,
-    ENRICHMENT: 500, OTHER: 200,
+    ENRICHMENT: 500, STORY: 200, OTHER: 200,
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from tinytroupe import events, llm
 from tinytroupe._sync import run_sync
 from tinytroupe.errors import SimulationError, SpecificationError
+from tinytroupe.llm import purposes
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
 
@@ -127,7 +128,7 @@ class TinyStory:
             raise SpecificationError(f"TinyStory: number_of_words must be a positive integer, got {number_of_words!r}.")
         model = self.model or llm.default_model()
         messages = self._messages(template, requirements, number_of_words, include_plot_twist)
-        tags = {"purpose": "story"}
+        tags = purposes.tag(purposes.STORY)
         text = (await llm.acomplete_text(messages, model=model, temperature=self.temperature, tags=tags)).strip()
         if _words(text) > number_of_words * OVER_BUDGET_FACTOR:
             ask = render("story_shorten.md", words=_words(text), number_of_words=number_of_words)

@@ -1,7 +1,8 @@
 """Small helpers under the names users of TinyTroupe import from ``tinytroupe.utils``.
 
 ``dedent``, ``fresh_id``/``reset_fresh_id``, ``name_or_empty``, ``pretty_datetime``,
-``break_text_at_length``, ``merge_dicts``, ``custom_hash`` and ``repeat_on_error``; the RAI
+``break_text_at_length``, ``merge_dicts``, ``custom_hash``, ``repeat_on_error``,
+``read_config_file`` and ``start_logger``; the RAI
 helper ``add_rai_template_variables_if_enabled`` lives in :mod:`tinytroupe.prompts.rai`.
 """
 
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 from tinytroupe.errors import SpecificationError
 
 __all__ = ["dedent", "fresh_id", "reset_fresh_id", "name_or_empty", "pretty_datetime", "break_text_at_length",
-           "merge_dicts", "custom_hash", "repeat_on_error"]
+           "merge_dicts", "custom_hash", "repeat_on_error", "read_config_file", "start_logger"]
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,3 +119,23 @@ def repeat_on_error(retries: int, exceptions: Iterable[type[BaseException]]) -> 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:
+    """The config.ini files as TinyTroupe reads them: the packaged defaults, then ``./config.ini``
+    over them, as a :class:`configparser.ConfigParser` (the values in use are ``config_manager``'s)."""
+    import configparser
+    from pathlib import Path
+
+    from tinytroupe.config import PACKAGED_INI
+
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    parser.read([PACKAGED_INI, Path.cwd() / "config.ini"], encoding="utf-8")
+    return parser
+
+
+def start_logger(config: Any = None) -> None:
+    """Apply the [Logging] settings (LOGLEVEL, LOGLEVEL_CONSOLE, LOGLEVEL_FILE...) to the ``tinytroupe`` logger."""
+    from tinytroupe.config import config_manager
+
+    config_manager.configure_logging()

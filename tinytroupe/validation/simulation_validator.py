@@ -197,7 +197,9 @@ def _semantic(control: SimulationExperimentDataset, treatment: SimulationExperim
     a, b = control.get_justification_texts(), treatment.get_justification_texts()
     if not a or not b:
         return {"similarity": float("nan"), "note": "one side has no justifications"}
-    vectors = resolve_embedder(embed)([" ".join(a), " ".join(b)])
+    from tinytroupe._sync import run_sync
+
+    vectors = run_sync(resolve_embedder(embed, tags={"purpose": "validation"})([" ".join(a), " ".join(b)]))
     return {"similarity": cosine(vectors[0], vectors[1]), "control_justifications": len(a),
             "treatment_justifications": len(b)}
 

@@ -108,3 +108,21 @@ def test_categorical_metrics_compare_shares():
     sim = SimulationExperimentDataset(key_results={"pick": ["A"] * 9 + ["B"] * 1})
     r = SimulationExperimentEmpiricalValidator().validate(real, sim)
     assert r.distribution_results["pick"]["score"] == pytest.approx(0.7)
+
+
+def test_semantic_validation_compares_the_justifications():
+    real = SimulationExperimentDataset(key_results={"liking": HUMANS[:3]},
+                                       agent_justifications=["too salty", "fresh taste", {"justification": "pricey"}])
+    close = SimulationExperimentDataset(key_results={"liking": NARROW[:3]},
+                                        agent_justifications=["salty", "fresh", "pricey"])
+    far = SimulationExperimentDataset(key_results={"liking": NARROW[:3]}, agent_justifications=["blue car"])
+    vocab = ["too", "salty", "fresh", "taste", "pricey", "blue", "car"]
+
+    def embed(texts):
+        return [[t.split().count(w) for w in vocab] for t in texts]
+
+    validator = SimulationExperimentEmpiricalValidator()
+    near = validator.validate(real, close, validation_types=("statistical", "semantic"), embed=embed)
+    away = validator.validate(real, far, validation_types=("semantic",), embed=embed)
+    assert near.semantic_results["similarity"] > 0.7 > away.semantic_results["similarity"] == 0.0
+    assert "Mean similarity of the two sides' justifications" in near.to_markdown()

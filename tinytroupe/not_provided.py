@@ -1,0 +1,47 @@
+"""Names of TinyTroupe's API that this library leaves out on purpose, and what to use instead.
+
+A module lists its missing names with :func:`module_getattr`; importing one then fails with an
+``ImportError`` whose message says why and names the replacement, e.g.::
+
+    >>> from tinytroupe.agent.action_generator import ActionGenerator
+    ImportError: ActionGenerator is not part of tinytroupe: each turn is one structured model call...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["NOT_PROVIDED", "module_getattr"]
+
+NOT_PROVIDED: dict[str, dict[str, str]] = {
+    "tinytroupe.agent.action_generator": {
+        "ActionGenerator": "each turn is one structured model call (tinytroupe.agent.turn); for quality "
+                           "checks set ENABLE_QUALITY_CHECKS (or TinyPerson(enable_quality_checks=True)) and "
+                           "the [ActionGenerator] settings",
+        "ActionRefusedException": "a turn that cannot be produced becomes a recorded fallback action (the "
+                                  "agent.fallback event); pass TinyPerson(strict=True) to get an exception",
+    },
+    "tinytroupe.utils": {
+        "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
+        "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "
+                                    "decode_complete_state(), agent.save() / TinyPerson.load()",
+        "pretty_print_config": "run `tinytroupe config show`, or read config_manager.as_dict()",
+    },
+    "tinytroupe.control": {
+        "Transaction": "top-level calls are recorded by the running simulation; mark your own methods with "
+                       "@tinytroupe.control.transactional() instead of building transactions",
+    },
+}
+
+
+def module_getattr(module_name: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that explains the module's missing names (AttributeError otherwise)."""
+    notes = NOT_PROVIDED.get(module_name, {})
+
+    def __getattr__(name: str) -> Any:
+        if name in notes:
+            raise ImportError(f"{name} is not part of tinytroupe: {notes[name]}.", name=module_name)
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    return __getattr__
