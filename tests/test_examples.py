@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tinytroupe.cli.main import app
 from tinytroupe.cli.models import scripted_responder
 from tinytroupe.llm import ScriptedModel
-from tinytroupe.testing.agent_replies import talk_responder
+from tinytroupe.testing.agent_replies import act_reply, talk_responder
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = sorted(p for p in EXAMPLES.glob("*.py"))
@@ -181,3 +181,18 @@ def test_the_survey_scenario_writes_results_csv(tmp_path):
     with open(tmp_path / "results.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 6 and {"would_subscribe", "appeal", "main_reason"} <= set(rows[0])
+
+
+def test_grounded_agent_answers_from_the_documents():
+    def respond(request):
+        prompt = request.messages[-1].content
+        if "Document you are consulting: acme_q3_report.md" in prompt:
+            return act_reply(("TALK", "2.3 million euros, 14 percent up, mostly Lisbon.", "Marco"))
+        if "acme_q3_report.md" in prompt:  # the listing reached her: she reads the report
+            return act_reply(("CONSULT", "acme_q3_report.md"))
+        return act_reply(("LIST_DOCUMENTS", ""))
+
+    fake = model(respond)
+    answers = load(EXAMPLES / "grounded_agent.py").main(steps=1, model=fake)
+    assert answers[0][1] == "2.3 million euros, 14 percent up, mostly Lisbon."
+    assert fake.calls == 3 and "Revenue for the third quarter was 2.3 million euros" in fake.last_prompt()

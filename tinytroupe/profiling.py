@@ -95,6 +95,13 @@ class Profiler:
         rows = [r for r in self.records() if attribute is None or r["attribute"] == attribute]
         return to_dataframe(rows, ["attribute", "value", "count", "share"])
 
+    def dataframes(self) -> dict[str, Any]:
+        """``{attribute: DataFrame of value and count}``, values in order (the original's shape)."""
+        from tinytroupe.extraction.tables import to_dataframe
+
+        return {a: to_dataframe(sorted(counts.items(), key=lambda t: _order(t[0])), [a, "count"])
+                for a, counts in self.attributes_distributions.items()}
+
     def charts(self, top: int = 12) -> dict[str, str]:
         """One inline-SVG chart per attribute: a histogram for numbers, else the top values."""
         out = {}
@@ -109,6 +116,13 @@ class Profiler:
     def render(self) -> str:
         """The charts as one HTML fragment."""
         return "\n".join(f'<figure class="tt-profile">{svg}</figure>' for svg in self.charts().values())
+
+
+def _order(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
 
 
 def _summary(numbers: list[float]) -> dict[str, float]:

@@ -70,15 +70,6 @@ ORIGINAL_API: dict[str, list[str]] = {
 
 NOT_PROVIDED: dict[str, str] = {
     **{f"{module}.{name}": why for module, names in _EXPLAINED.items() for name, why in names.items()},
-    "tinytroupe.agent.memory.TinyMemory": "the memories have no common base class here; see EpisodicMemory and "
-        "SemanticMemory",
-    **{name: "document and web grounding are not in this build (install a newer tinytroupe)" for name in (
-        "tinytroupe.agent.FilesAndWebGroundingFaculty", "tinytroupe.agent.mental_faculty.FilesAndWebGroundingFaculty",
-        "tinytroupe.agent.grounding.GroundingConnector", "tinytroupe.agent.grounding.BaseSemanticGroundingConnector",
-        "tinytroupe.agent.grounding.LocalFilesGroundingConnector",
-        "tinytroupe.agent.grounding.WebPagesGroundingConnector")},
-    **{name: "memory consolidation is a faculty hook here (MentalFaculty.consolidate), not consolidator classes"
-       for name in ("tinytroupe.agent.memory.EpisodicConsolidator", "tinytroupe.agent.memory.ReflectionConsolidator")},
 }
 
 

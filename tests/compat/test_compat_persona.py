@@ -120,3 +120,23 @@ def test_a_second_world_with_a_taken_name_does_not_replace_the_first(caplog):
     assert TinyWorld.get_environment_by_name("Town") is first
     assert TinyWorld.get_environment_by_name("Town#2") is second
     assert any("already exists" in r.getMessage() and "Town#2" in r.getMessage() for r in caplog.records)
+
+
+def test_the_originals_episodic_memory_methods(scripted):
+    from tinytroupe.testing.agent_replies import act_reply
+
+    ann = TinyPerson("Ann")
+    scripted.queue(act_reply(("TALK", "Hello Bob, nice to see you again today.")))
+    ann.listen_and_act("Hi Ann", source="Bob")
+    last = ann.last_remembered_action()
+    assert (last["type"], last["content"]) == ("TALK", "Hello Bob, nice to see you again today.")
+    for i in range(5):
+        ann.store_in_memory({"role": "stimulus", "type": "THOUGHT", "content": f"thought {i}"})
+    first_last = ann.retrieve_memories(first_n=1, last_n=1, max_content_length=6)
+    assert first_last[0]["content"] == "Hi Ann" and first_last[-1]["content"] == "though (...)"
+    assert len(first_last) == 3  # with the omission note between them
+    assert len(ann.retrieve_recent_memories()) == len(ann.episodic_memory)
+    ann.clear_episodic_memory(max_suffix_to_clear=5)
+    assert [e["content"] for e in ann.retrieve_memories(None, None)][-1] != "thought 4"
+    ann.clear_episodic_memory()
+    assert ann.retrieve_memories(None, None) == [] and ann.last_remembered_action() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -36,11 +37,11 @@ def test_requests_are_batched_cached_and_counted(openai_embeddings):
         first = llm.embed(_texts(120), tags={"agent": "Ana"})
         assert first.vectors.shape == (120, 24) and first.vectors.dtype == np.float32
         bodies = [b for b in server.bodies if "input" in b]
-        assert sorted((len(b["input"]) for b in bodies), reverse=True) == [50, 50, 20]  # sent concurrently
+        assert sorted(len(b["input"]) for b in bodies) == [20, 50, 50]  # sent concurrently
         assert {b["model"] for b in bodies} == {"text-embedding-3-small"}
         snap = llm.usage_stats().snapshot()
         assert snap["total"]["calls"] == 1 and snap["total"]["input_tokens"] > 0
-        assert snap["by_tag"]["purpose"]["embeddings"]["calls"] == 1
+        assert snap["by_tag"]["purpose"]["embedding"]["calls"] == 1
         assert snap["by_tag"]["agent"]["Ana"]["input_tokens"] == snap["total"]["input_tokens"]
         assert snap["total"]["cost"] > 0  # text-embedding-3-small has a list price
         assert "openai text-embedding-3-small" in snap["info"]["embeddings"]
@@ -85,3 +86,27 @@ def test_a_server_without_embeddings_falls_back_with_one_warning(openai_embeddin
         index.add_all(["The meeting moved to Friday.", "Bob likes sailing."])
         assert index.search("when is the meeting", 2)[0][0] == 0
         assert server.request_count == 0  # the 404s were never counted as served requests
+
+
+def test_agent_state_with_dense_memory_restores_without_embedding(openai_embeddings):
+    from tinytroupe.agent import TinyPerson
+
+    with LoopbackServer(embedding_dim=32) as server:
+        config_manager.update("base_url", server.base_url)
+        ana = TinyPerson("Ana", model=llm.ScriptedModel())
+        ana.semantic_memory.store_all(["Bob's sailboat is called Aurora.", "The bakery opens at seven.",
+                                       "My sister lives in Porto."])
+        before = ana.retrieve_relevant_memories("Bob's sailboat is called Aurora.", 1)
+        assert before == ["Bob's sailboat is called Aurora."]
+        assert server.request_count == 1 and server.bodies[0]["input"][-1] == "Bob's sailboat is called Aurora."
+        state = json.loads(json.dumps(ana.encode_complete_state()))
+        assert state["semantic_memory"]["index"]["made_by"].startswith("dense:openai:")
+
+        TinyPerson.clear_agents()
+        llm.reset_default_model()
+        server.reset_stats()
+        restored = TinyPerson.from_state(state)
+        assert restored.encode_complete_state() == state and server.request_count == 0
+        assert restored.retrieve_relevant_memories("Bob's sailboat is called Aurora.", 1) == before
+        assert server.request_count == 1 and server.bodies[0]["input"] == ["Bob's sailboat is called Aurora."]
+        assert llm.usage_stats().snapshot()["by_tag"]["purpose"]["embedding"]["calls"] == 2

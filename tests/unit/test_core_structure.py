@@ -83,3 +83,19 @@ def test_publish_emits_the_payload_kind_with_its_fields():
     with events.collect(["world.step"]) as seen:
         events.publish(contracts.WorldStep("Room", 3), source="Room")
     assert seen.events[0].kind == "world.step" and seen.events[0].payload.step == 3
+
+
+def test_the_agents_events_carry_exactly_their_payloads_fields():
+    import dataclasses
+
+    from tinytroupe import llm
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.testing.agent_replies import act_reply
+
+    llm.set_default_model(llm.ScriptedModel(default=act_reply(("THINK", "hm"))))
+    with events.collect(["agent."]) as seen:
+        TinyPerson("Ana").listen_and_act("hello", source="Bob")
+    assert {e.kind for e in seen.events} == {"agent.stimulus", "agent.action"}
+    for event in seen.events:
+        fields = {f.name for f in dataclasses.fields(contracts.EVENT_PAYLOADS[event.kind])}
+        assert set(event.data) == fields, event.kind

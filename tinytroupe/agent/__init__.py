@@ -1,16 +1,22 @@
 """Agents: TinyPerson, its persona, actions, memory and mental faculties."""
 
 from tinytroupe.agent.actions import Action, ActionDefinition, CognitiveState
+from tinytroupe.agent.grounding import (
+    BaseSemanticGroundingConnector,
+    LocalFilesGroundingConnector,
+    WebPagesGroundingConnector,
+)
+from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import (
     CustomMentalFaculty,
     MentalFaculty,
-    RecallFaculty,
     TinyMentalFaculty,
 )
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
+from tinytroupe.agent.recall import RecallFaculty
 from tinytroupe.agent.tiny_person import DEFAULT_RELATION, TinyPerson
 
 __all__ = [
@@ -26,6 +32,10 @@ __all__ = [
     "TinyMentalFaculty",
     "CustomMentalFaculty",
     "RecallFaculty",
+    "FilesAndWebGroundingFaculty",
+    "BaseSemanticGroundingConnector",
+    "LocalFilesGroundingConnector",
+    "WebPagesGroundingConnector",
     "MentalState",
     "Persona",
     "QualityStats",

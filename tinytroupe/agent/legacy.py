@@ -126,6 +126,72 @@ class LegacyPersonaMixin:
         """Print the last ``n`` remembered events."""
         self.pp_current_interactions(max_content_length=max_content_length, first_n=0, last_n=n)
 
+    # -- episodic memory, the original's way ----------------------------------------------
+    def retrieve_memories(self: TinyPerson, first_n: int | None, last_n: int | None, include_omission_info: bool = True,
+                          max_content_length: int | None = None) -> list[dict[str, Any]]:
+        """The first ``first_n`` and last ``last_n`` remembered events, as dicts (contents cut to
+        ``max_content_length`` characters when given)."""
+        events = self.episodic_memory.retrieve(first_n, last_n, include_omission_info=include_omission_info)
+        out = [e.to_dict() for e in events]
+        if max_content_length is not None:
+            for item in out:
+                content = str(item.get("content", ""))
+                if len(content) > max_content_length:
+                    item["content"] = content[:max_content_length] + " (...)"
+        return out
+
+    def retrieve_recent_memories(self: TinyPerson, max_content_length: int | None = None) -> list[dict[str, Any]]:
+        """The events a turn's prompt shows: the fixed prefix and the recent window (EPISODIC_MEMORY_* settings)."""
+        from tinytroupe.config import config_manager
+
+        return self.retrieve_memories(int(config_manager.get("episodic_memory_fixed_prefix_length")),
+                                      int(config_manager.get("episodic_memory_lookback_length")),
+                                      max_content_length=max_content_length)
+
+    def clear_episodic_memory(self: TinyPerson, max_prefix_to_clear: int | None = None,
+                              max_suffix_to_clear: int | None = None) -> None:
+        """Forget episodic memories (all, or the first/last so many); semantic memory is kept."""
+        self.episodic_memory.clear(max_prefix_to_clear=max_prefix_to_clear, max_suffix_to_clear=max_suffix_to_clear)
+
+    def store_in_memory(self: TinyPerson, value: Any) -> None:
+        """Store one event in episodic memory: a ``MemoryEvent``, its dict, or an item in the
+        original's format (``{"role": ..., "content": ..., "type": ..., "simulation_timestamp": ...}``)."""
+        self.episodic_memory.store(value)
+
+    def last_remembered_action(self: TinyPerson, ignore_done: bool = True) -> dict[str, str] | None:
+        """The latest remembered action as ``{"type", "content", "target"}`` (DONE skipped unless asked), or None."""
+        for event in reversed(self.episodic_memory.retrieve_all(role="action")):
+            if not (ignore_done and event.type == "DONE"):
+                return {"type": event.type, "content": event.content, "target": event.target}
+        return None
+
+    # -- documents (the original's older grounding methods) -------------------------------
+    def _grounding(self: TinyPerson) -> Any:
+        """The agent's files-and-web grounding faculty, added on first use."""
+        from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
+
+        found = next((f for f in self.mental_faculties if isinstance(f, FilesAndWebGroundingFaculty)), None)
+        if found is None:
+            found = FilesAndWebGroundingFaculty()
+            self.add_mental_faculty(found)
+        return found
+
+    def read_documents_from_folder(self: TinyPerson, documents_path: str | os.PathLike) -> None:
+        """Let the agent consult the documents of a folder (through FilesAndWebGroundingFaculty)."""
+        self._grounding().local_files_grounding_connector.add_folder(documents_path)
+
+    def read_document_from_file(self: TinyPerson, file_path: str | os.PathLike) -> None:
+        """Let the agent consult one document file."""
+        self._grounding().local_files_grounding_connector.add_file_path(file_path)
+
+    def read_documents_from_web(self: TinyPerson, web_urls: list[str]) -> None:
+        """Let the agent consult these web pages."""
+        self._grounding().web_grounding_connector.add_web_urls(web_urls)
+
+    def read_document_from_web(self: TinyPerson, web_url: str) -> None:
+        """Let the agent consult one web page."""
+        self._grounding().web_grounding_connector.add_web_url(web_url)
+
     # -- names of the original for things done elsewhere -----------------------------------
     def iso_datetime(self: TinyPerson) -> str | None:
         """The simulated time of the agent's world as ISO text, or None outside a world."""

@@ -14,11 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.agent.memory_legacy import events_from_legacy, is_legacy_item, legacy_items
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
+from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 
-__all__ = ["MemoryEvent", "EpisodicMemory", "SemanticMemory", "Role", "OMISSION_NOTE"]
+__all__ = ["MemoryEvent", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
+           "ReflectionConsolidator", "Role", "OMISSION_NOTE"]
 
 Role = Literal["stimulus", "action", "note"]
 _ROLES = ("stimulus", "action", "note")
@@ -75,7 +78,7 @@ def _matches(event: MemoryEvent, role: str | None, type: str | None, item_type: 
             and (item_type is None or item_type in (kind, event.role, event.type)))
 
 
-class EpisodicMemory:
+class EpisodicMemory(TinyMemory):
     """Ordered events with simulated timestamps, grouped in episodes; bounded windows for prompts."""
 
     def __init__(self, events: Iterable[MemoryEvent] = (), fixed_prefix_length: int | None = None,
@@ -201,6 +204,16 @@ class EpisodicMemory:
     @classmethod
     def from_state(cls, state: Any) -> EpisodicMemory:
         """Restore :meth:`to_state`'s list; also reads the original TinyTroupe's saved memory."""
+        try:
+            return cls._from_state(state)
+        except StateError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"episodic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent.") from None
+
+    @classmethod
+    def _from_state(cls, state: Any) -> EpisodicMemory:
         legacy = legacy_items(state)
         if legacy is not None:
             return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))

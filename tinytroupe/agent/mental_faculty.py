@@ -43,7 +43,6 @@ __all__ = [
     "MentalFaculty",
     "CustomMentalFaculty",
     "FacultyAction",
-    "RecallFaculty",
     "faculty_from_state",
     "parse_action_definitions",
     "parse_constraints",
@@ -336,51 +335,18 @@ class CustomMentalFaculty(TinyMentalFaculty):
         self.constraints = [str(c) for c in state.get("constraints", self.constraints)]
 
 
-class RecallFaculty(TinyMentalFaculty):
-    """Deliberate recall: a ``RECALL`` action searches episodic memory by keywords."""
-
-    kind = "RecallFaculty"
-
-    def __init__(self, name: str | None = None, max_results: int = 3):
-        super().__init__(name)
-        self.max_results = max_results
-        self.recalled: list[str] = []
-
-    def action_definitions(self) -> tuple[ActionDefinition, ...]:
-        return (ActionDefinition("RECALL", "search your memory (content: keywords of what to remember)."),)
-
-    def action_constraints(self) -> tuple[str, ...]:
-        return ("RECALL when you need details from long ago; the results appear in your next turn.",)
-
-    def prompt_section(self, agent: TinyPerson) -> str:
-        if not self.recalled:
-            return ""
-        return "Recalled memories:\n" + "\n".join(f"- {text}" for text in self.recalled)
-
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
-        if action.type != "RECALL":
-            return False
-        keywords = re.findall(r"\w+", action.content)
-        found = [e for e in agent.episodic_memory.search(keywords, limit=self.max_results + 1)
-                 if not (e.role == "action" and e.type == "RECALL")][: self.max_results]
-        self.recalled = [f"{e.source or 'you'}: {e.content}" if e.role == "stimulus" else e.content
-                         for e in found]
-        summary = "; ".join(self.recalled) if self.recalled else "nothing relevant came to mind"
-        agent.record_event("note", "RECALL_RESULT", f"Recalled ({action.content}): {summary}")
-        return True
-
-    def to_state(self) -> dict[str, Any]:
-        return {"max_results": self.max_results, "recalled": list(self.recalled)}
-
-    def load_state(self, state: dict[str, Any]) -> None:
-        self.max_results = int(state.get("max_results", self.max_results))
-        self.recalled = [str(x) for x in state.get("recalled", [])]
-
-
 def __getattr__(name: str) -> Any:
     # TinyTroupe's path for the tool faculty: ``from tinytroupe.agent.mental_faculty import TinyToolUse``
     if name == "TinyToolUse":
         from tinytroupe.tools.tool_use import TinyToolUse
 
         return TinyToolUse
+    if name == "RecallFaculty":  # defined with the other memory faculties, in tinytroupe.agent.recall
+        from tinytroupe.agent.recall import RecallFaculty
+
+        return RecallFaculty
+    if name == "FilesAndWebGroundingFaculty":
+        from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
+
+        return FilesAndWebGroundingFaculty
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message
 from tinytroupe.memory.index import SemanticIndex
@@ -50,7 +51,7 @@ def engram_text(engram: dict[str, Any]) -> str:
     return engram["content"]
 
 
-class SemanticMemory:
+class SemanticMemory(TinyMemory):
     """Typed engrams with relevance search; see the module docstring.
 
     ``embedder`` None uses the process's default embedder (chosen like the chat provider).
@@ -135,6 +136,16 @@ class SemanticMemory:
     def from_state(cls, state: Any, *, embedder: Any = None, tags: dict[str, str] | None = None) -> SemanticMemory:
         """Restore :meth:`to_state`'s output; also reads a plain list of facts, and the original
         TinyTroupe's saved ``{"memories": [...]}``."""
+        try:
+            return cls._from_state(state, embedder, tags)
+        except StateError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"semantic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent.") from None
+
+    @classmethod
+    def _from_state(cls, state: Any, embedder: Any, tags: dict[str, str] | None) -> SemanticMemory:
         memory = cls(embedder=embedder, tags=tags)
         if isinstance(state, list):
             memory.store_all(state)

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.memory import EpisodicMemory, SemanticMemory
+from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import faculty_from_state
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.errors import StateError
@@ -35,6 +36,7 @@ def specification(agent: TinyPerson, *, include_memory: bool = False, include_me
     if include_memory:
         doc["episodic_memory"] = agent.episodic_memory.to_state()
         doc["semantic_memory"] = agent.semantic_memory.to_state()
+        doc["memory_keeper"] = agent.memory_keeper.to_state()
     if include_mental_state:
         doc["mental_state"] = agent.mental_state.to_state()
     return doc
@@ -60,10 +62,16 @@ def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = Tru
             agent.semantic_memory = SemanticMemory.from_state(doc["semantic_memory"])
         except StateError as exc:
             logger.warning("%s: semantic_memory skipped (%s)", _origin(doc), exc)
+    if memory and isinstance(doc.get("memory_keeper"), dict):
+        try:
+            agent.memory_keeper = MemoryKeeper.from_state(doc["memory_keeper"])
+        except StateError as exc:
+            logger.warning("%s: memory_keeper skipped (%s)", _origin(doc), exc)
     if mental_state and isinstance(doc.get("mental_state"), dict):
         agent.mental_state = MentalState.from_state(doc["mental_state"])
     if isinstance(doc.get("current_episode_event_count"), int):
         agent.current_episode_event_count = doc["current_episode_event_count"]
+        agent.episodic_memory.episode_start = max(0, len(agent.episodic_memory) - agent.current_episode_event_count)
     for entry in (doc.get("mental_faculties") or []) if faculties else []:
         try:
             agent.add_mental_faculty(faculty_from_state(entry))

@@ -20,6 +20,7 @@ from typing import Any
 from tinytroupe.agent.accessibility import Accessibility
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.memory import EpisodicMemory, SemanticMemory
+from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty, faculty_from_state
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
@@ -56,6 +57,7 @@ PARTS: tuple[Slot, ...] = (
          lambda entries: [faculty_from_state(e) for e in entries], list),
     Slot("counters", "ledger", lambda p: p.to_state(), TurnLedger.from_state, dict),
     Slot("quality_stats", "quality_stats", lambda p: p.to_dict(), QualityStats.from_dict, dict),
+    Slot("memory_keeper", "memory_keeper", lambda p: p.to_state(), MemoryKeeper.from_state, dict),
 )
 
 

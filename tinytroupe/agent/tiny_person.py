@@ -26,6 +26,8 @@ from tinytroupe.agent.accessibility import Accessibility
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
+from tinytroupe.agent.memory_api import MemoryMixin
+from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona, read_specification
@@ -37,7 +39,6 @@ from tinytroupe.contracts import (
     AgentAction,
     AgentFallback,
     AgentGuard,
-    AgentStimulus,
     AgentView,
     Stimulus,
     StimulusKind,
@@ -51,12 +52,13 @@ from tinytroupe.transactions import transactional
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
 
 DEFAULT_RELATION = "An agent I can currently interact with."
+MAX_FOLLOWUPS = 3  # decisions after a faculty's result within one act() (RECALL, CONSULT...)
 SAVE_FORMAT = "tinytroupe.agent"
 SAVE_VERSION = 1
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson(LegacyPersonaMixin):
+class TinyPerson(MemoryMixin, LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -78,6 +80,8 @@ class TinyPerson(LegacyPersonaMixin):
         self.episodic_memory = episodic_memory or EpisodicMemory()
         self.semantic_memory = semantic_memory or SemanticMemory()
         self.mental_state = MentalState()
+        self.memory_keeper = MemoryKeeper()  # consolidation, contextual retrieval, biography
+        self._faculty_news = False  # a faculty made the agent perceive something during this turn
         self.mental_faculties: list[MentalFaculty] = list(mental_faculties)
         self.accessibility = Accessibility()
         self.ledger = TurnLedger()
@@ -170,9 +174,15 @@ class TinyPerson(LegacyPersonaMixin):
             registry.rename(self, old, new)
         self._persona = persona
 
-    def minibio(self, extended: bool = True) -> str:
-        """A short biography from the persona (no LLM call)."""
-        return describe.minibio(self, extended)
+    def minibio(self, extended: bool | None = None, requirements: str | None = None) -> str:
+        """A short biography. ``minibio()`` is the persona summary (no model call);
+        ``minibio(extended=True)`` adds a paragraph the model writes once per persona (kept in the
+        agent's state); ``extended=False`` is the one-line version."""
+        if not extended:
+            return describe.minibio(self, extended is None)
+        from tinytroupe._sync import run_sync
+
+        return run_sync(self.aminibio(True, requirements))
 
     # -- registry --------------------------------------------------------------------------
     @classmethod
@@ -250,12 +260,15 @@ class TinyPerson(LegacyPersonaMixin):
         return event
 
     def consolidate_episode(self) -> None:
-        """Hand the current episode to the faculties (the semantic-memory seam) and start a new one."""
+        """End the current episode: the faculties' hook sees it, and it is queued for consolidation
+        into semantic memory (at the end of the turn; see ``consolidate_episode_memories``)."""
         count = self.ledger.current_episode_event_count
         if self.settings.enable_memory_consolidation and count:
             episode = self.episodic_memory.retrieve_last(count)
             for faculty in self.mental_faculties:
                 faculty.consolidate(self, episode)
+            self.memory_keeper.queue_episode(episode)
+        self.episodic_memory.commit_episode()
         self.ledger.current_episode_event_count = 0
 
     def _world_id(self) -> str | None:
@@ -268,25 +281,29 @@ class TinyPerson(LegacyPersonaMixin):
         return describe.pretty_interactions(self, first_n, last_n, max_content_length)
 
     # -- stimuli ---------------------------------------------------------------------------
-    def _perceive(self, kind: StimulusKind, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
+    def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
         _request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self.perceive(Stimulus(kind, text, sender), display=self._shows(display))
+        self._take_in(str(kind), text, sender, self._shows(display))  # a StimulusKind or its text
         return self
 
     def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
         """Take in one stimulus: remember it and emit it, owned by the world driving the agent
         (or, outside a world call, by the agent's own world)."""
-        kind = stimulus.kind.value
-        self.record_event("stimulus", kind, stimulus.content, source=stimulus.source)
-        self.ledger.something_new_happened()
-        payload = AgentStimulus(self.name, kind, stimulus.content, stimulus.source, display)
+        self._take_in(stimulus.kind.value, stimulus.content, stimulus.source, display)
+
+    def _take_in(self, kind: str, text: str, sender: str, display: bool) -> None:
+        # the hot path of every delivery: the AgentStimulus payload's fields, emitted directly
+        self.record_event("stimulus", kind, text, source=sender)
+        self.ledger.last_action = None  # something new happened: repeating oneself is no longer a loop
         if events.current_owner()[0] is not None:  # a world is driving this agent: its event
-            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
+                        sender=sender, display=display)
             return
         with events.owner(self._world_id()):
-            events.publish(payload, source=self.name, sim_time=self.sim_time())
+            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
+                        sender=sender, display=display)
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
@@ -388,7 +405,7 @@ class TinyPerson(LegacyPersonaMixin):
         return self.settings.quality_checks if chosen is None else bool(chosen)
 
     # the parts that contribute a section to the situation, in prompt order (faculties follow)
-    PROMPT_PARTS: ClassVar[tuple[str, ...]] = ("mental_state", "accessibility", "semantic_memory")
+    PROMPT_PARTS: ClassVar[tuple[str, ...]] = ("mental_state", "accessibility", "memory_keeper")
     RECENT_EVENTS: ClassVar[int] = 5
 
     def view(self) -> AgentView:
@@ -459,13 +476,21 @@ class TinyPerson(LegacyPersonaMixin):
         display = self._shows(communication_display)
         entries: list[dict] = []
         model = self.model or llm.default_model()
+        followups = 0
         while remaining > 0:
             cap = min(remaining, self.settings.max_actions_per_turn)
             review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
+            await self.memory_keeper.aprepare(self)  # memories relevant to the moment, into the prompt
+            self._faculty_news = False
             result = await decide(await self._plan(cap), model, strict, review)
             entries.extend(await self._apply_turn(result, display))
             taken = sum(1 for a in result.actions if a.type != "DONE")
+            if self._faculty_news and followups < MAX_FOLLOWUPS:  # a faculty's result: decide again with it
+                followups += 1
+                remaining = remaining - max(1, taken) if n is not None else remaining
+                continue
             remaining = remaining - max(1, taken) if n is not None else 0
+        await self.memory_keeper.aconsolidate_pending(self)  # episodes that ended during this turn
         return entries if return_actions else None
 
     async def _apply_turn(self, result: TurnResult, display: bool = True) -> list[dict]:
@@ -494,6 +519,8 @@ class TinyPerson(LegacyPersonaMixin):
                     if await faculty.aprocess_action(self, action):
                         break
                 entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
+                if self._faculty_news:
+                    break  # the rest of this reply was decided without what the faculty just gave
         return entries
 
     def pop_latest_actions(self) -> list[dict[str, Any]]:
@@ -519,6 +546,8 @@ class TinyPerson(LegacyPersonaMixin):
         for attr, part in parts.items():
             setattr(self, attr, part)
         self.settings = self.settings.with_state(saved_settings)
+        memory = self.episodic_memory  # the current episode is the ledger's count of latest events
+        memory.episode_start = max(0, len(memory) - self.ledger.current_episode_event_count)
         return self
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -11,11 +11,13 @@ checkpoint, so none is paid twice.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from tinytroupe.cli.bill import bill_table
 from tinytroupe.cli.output import Output
@@ -114,7 +116,7 @@ def run(
     _apply_budgets(scenario, {"max_cost": max_cost, "max_tokens": max_tokens, "max_calls": max_calls})
     output.say(f"{scenario.title}", style="bold")
     if estimate:
-        found = estimate_scenario(scenario, max_steps=max_steps)
+        found = estimate_scenario(scenario, max_steps=max_steps, experiment=bool(experiment))
         if output.json:
             output.emit_json(found.to_dict())
         else:
@@ -154,15 +156,21 @@ def _apply_budgets(scenario: Any, given: dict[str, float | None]) -> None:
         config_manager.update_multiple(settings)
 
 
-def estimate_scenario(scenario: Any, *, max_steps: int | None = None) -> Any:
-    """Run ``scenario`` against the scripted model in a scratch folder; its :class:`~tinytroupe.estimate.Estimate`."""
+def estimate_scenario(scenario: Any, *, max_steps: int | None = None, experiment: bool = False) -> Any:
+    """Run ``scenario`` (every arm and seed of an experiment) against the scripted model in a
+    scratch folder; its :class:`~tinytroupe.estimate.Estimate`."""
     from tinytroupe.cli.runner import ScenarioRun
+    from tinytroupe.cli.scenario_arms import run_arms
     from tinytroupe.config import config_manager
     from tinytroupe.estimate import estimating
 
     model = str(config_manager.get("model"))
+    quiet = Output(quiet=True, out=Console(file=io.StringIO()), err=Console(file=io.StringIO()))  # says nothing
     with tempfile.TemporaryDirectory(prefix="tinytroupe-estimate-") as scratch, estimating() as scripted:
-        ScenarioRun(scenario, Output(quiet=True), out_dir=Path(scratch), max_steps=max_steps).execute()
+        if experiment:
+            run_arms(scenario, quiet, out_dir=Path(scratch), resume=False, max_steps=max_steps)
+        else:
+            ScenarioRun(scenario, quiet, out_dir=Path(scratch), max_steps=max_steps).execute()
     return scripted.tally(model)
 
 
@@ -177,7 +185,7 @@ def _save_paid_calls(path: Path, exc: Any) -> None:
     from tinytroupe.llm.cache import CallCache
 
     current = budget.active()
-    journal = dict(current.journal) if current is not None else {}
+    journal = {**current.replay, **current.journal} if current is not None else {}
     if not journal:
         return
     cache = CallCache(path)

@@ -227,7 +227,7 @@ class ScenarioRun:
         simulation = control.begin(checkpoint, auto_checkpoint=True)
         self.view = self.output.conversation()
         meter = UsageMeter()  # every call of the run, the factory's included
-        stop_metering = events.subscribe(meter, ("llm.call",))
+        stop_metering = events.subscribe(meter, meter.EVENTS)
         self.replay_meter = ReplayMeter()
         stop_replay_metering = events.subscribe(self.replay_meter, ("control.hit",))
         progress = RunProgress(self.output, self._planned_steps(), "steps", meter=meter)

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.table import Table
 
+from tinytroupe.cli.bill import bill_markdown
 from tinytroupe.contracts import AgentAction, AgentFallback, AgentStimulus, WorldStep
 from tinytroupe.events import Event
 
@@ -142,6 +143,10 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
         "", "## Agents", "",
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]
+    bill = bill_markdown(usage)
+    if bill:
+        lines += ["", "## Model usage", "", "Calls and tokens that reached the provider, by model and by purpose; "
+                  "calls answered by the call cache are counted apart and cost nothing.", "", *bill]
     lines += ["", "## Conversation", *_conversation(transcript), "", "## Files", ""]
     lines += [f"- {kind}: `{path}`" for kind, path in report.outputs.items()]
     return "\n".join(lines) + "\n"

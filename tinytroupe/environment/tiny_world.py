@@ -50,6 +50,7 @@ from tinytroupe.environment.state import decode_world, encode_world
 from tinytroupe.environment.transcript import WorldRecorder, load_transcript, save_transcript
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
+from tinytroupe.llm import budget
 
 __all__ = ["TinyWorld"]
 
@@ -104,6 +105,8 @@ class TinyWorld(Routing):
             seed = transactions.default_seed(f"world:{name}")
         self.seed = seed
         self._rng = random.Random(seed)
+        # resolved once: how steps run when run()/step() are not told (PARALLEL_AGENT_ACTIONS)
+        self.parallel_by_default = bool(config_manager.get("parallel_agent_actions"))
         self.simulation_step = 0
         self.simulation_id: str | None = None
         self._recorder = WorldRecorder(self.id)
@@ -325,9 +328,34 @@ class TinyWorld(Routing):
     @transactions.transactional("TinyWorld.step", ignore=("run_step", "total_steps"))
     async def _astep(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
                      parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
+        args = (timedelta_per_step, randomize_agents_order, parallelize, run_step, total_steps)
         with self.recording():
-            return await self._astep_owned(timedelta_per_step, randomize_agents_order, parallelize,
-                                           run_step, total_steps)
+            limits = budget.active()
+            if limits is None:
+                return await self._astep_owned(*args)
+            return await self._astep_within(limits, args)
+
+    async def _astep_within(self, limits: budget.Budget, args: tuple[Any, ...]) -> StepActions:
+        """A step under a budget: refused at the boundary when it would not fit, put back whole
+        when a call inside it is refused (so a run always stops between two steps)."""
+        try:
+            limits.begin_step(len(self.agents))
+        except budget.BudgetExceededError as exc:
+            exc.steps_done = self.simulation_step
+            raise
+        saved, recorded = self.encode_complete_state(), len(self._recorder.events)
+        try:
+            result = await self._astep_owned(*args)
+        except budget.BudgetExceededError as exc:
+            with transactions.untracked():
+                self.decode_complete_state(saved)
+            while len(self._recorder.events) > recorded:
+                self._recorder.events.pop()
+            limits.put_back()
+            exc.steps_done, exc.usage = self.simulation_step, limits.usage()  # usage once the step settled
+            raise
+        limits.end_step()
+        return result
 
     async def _astep_owned(self, timedelta_per_step: timedelta | None, randomize_agents_order: bool,
                            parallelize: bool | None, run_step: int, total_steps: int) -> StepActions:
@@ -342,7 +370,7 @@ class TinyWorld(Routing):
         if randomize_agents_order:
             self._rng.shuffle(order)
         if parallelize is None:
-            parallelize = bool(config_manager.get("parallel_agent_actions"))
+            parallelize = self.parallel_by_default
         if parallelize:
             return await self._act_in_parallel(order)
         return await self._act_in_sequence(order)

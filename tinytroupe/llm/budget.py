@@ -118,10 +118,13 @@ class Budget:
     def __init__(self, limits: BudgetLimits | None = None, per_agent: BudgetLimits | None = None):
         self.limits = limits or BudgetLimits()
         self.per_agent = per_agent or BudgetLimits()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.spent = Spent()
         self.by_agent: dict[str, Spent] = {}
+        self._reserved = Spent()  # calls checked and in flight, not yet recorded
+        self._reserved_by_agent: dict[str, Spent] = {}
         self.journal: dict[str, dict[str, Any]] = {}  # cache key -> completion, since the last boundary
+        self.replay: dict[str, dict[str, Any]] = {}  # paid replies of steps put back, answered once more
         self._steps: list[_StepRecord] = []
         self._step_start: Spent | None = None
 
@@ -145,28 +148,44 @@ class Budget:
         return BudgetExceededError(message, budget=setting, limit=limit, spent=spent, usage=self.usage(), agent=agent)
 
     def check_call(self, need_tokens: int, need_cost: float | None, agent: str | None) -> None:
-        """Raise :class:`BudgetExceededError` when one more call of this size would go over."""
+        """Raise :class:`BudgetExceededError` when one more call of this size would go over;
+        else reserve its size until :meth:`record` (or :meth:`release`) settles it, so calls in
+        flight at the same time count against the budget too."""
+        needs = {"calls": 1, "tokens": need_tokens, "cost": need_cost or 0.0}
+        over = None
         with self._lock:
-            checks = [(self.limits, self.spent, None)]
+            checks = [(self.limits, self.spent, self._reserved, None)]
             if agent and self.per_agent.any:
-                checks.append((self.per_agent, self.by_agent.get(agent, Spent()), agent))
-            for limits, spent, who in checks:
-                needs = {"calls": 1, "tokens": need_tokens, "cost": need_cost or 0.0}
+                checks.append((self.per_agent, self.by_agent.get(agent, Spent()),
+                               self._reserved_by_agent.get(agent, Spent()), agent))
+            for limits, spent, reserved, who in checks:
                 for kind, need in needs.items():
                     bound = limits.of(kind)
-                    if bound and spent.of(kind) + need > bound + 1e-12:
-                        error = (kind, bound, spent.of(kind), need, who)
-                        break
-                else:
-                    continue
-                break
-            else:
-                return
-        raise self._error(*error)
+                    if over is None and bound and spent.of(kind) + reserved.of(kind) + need > bound + 1e-12:
+                        over = (kind, bound, spent.of(kind) + reserved.of(kind), need, who)
+            if over is None:
+                self._reserve(needs, agent, +1)
+        if over is not None:
+            raise self._error(*over)
 
-    def record(self, tokens: int, cost: float | None, agent: str | None) -> None:
-        """Count one call that reached the provider."""
+    def _reserve(self, needs: dict[str, float], agent: str | None, sign: int) -> None:
+        targets = [self._reserved] + ([self._reserved_by_agent.setdefault(agent, Spent())] if agent else [])
+        for reserved in targets:
+            reserved.calls += sign * int(needs["calls"])
+            reserved.tokens += sign * int(needs["tokens"])
+            reserved.cost += sign * float(needs["cost"])
+
+    def release(self, need_tokens: int, need_cost: float | None, agent: str | None) -> None:
+        """Drop the reservation of a call that did not happen (it failed)."""
         with self._lock:
+            self._reserve({"calls": 1, "tokens": need_tokens, "cost": need_cost or 0.0}, agent, -1)
+
+    def record(self, tokens: int, cost: float | None, agent: str | None,
+               reserved: tuple[int, float | None] | None = None) -> None:
+        """Count one call that reached the provider (settling its reservation, if any)."""
+        with self._lock:
+            if reserved is not None:
+                self._reserve({"calls": 1, "tokens": reserved[0], "cost": reserved[1] or 0.0}, agent, -1)
             targets = [self.spent] + ([self.by_agent.setdefault(agent, Spent())] if agent else [])
             for spent in targets:
                 spent.calls += 1
@@ -193,6 +212,27 @@ class Budget:
             last = self._steps[-3:]
             return Spent(max(s.calls for s in last), max(s.tokens for s in last), max(s.cost for s in last))
         return Spent(calls=agents)  # one call per agent turn, size unknown before the first step
+
+    def put_back(self) -> None:
+        """The step was undone: its paid replies answer the same requests when it runs again."""
+        with self._lock:
+            self.replay.update(self.journal)
+            self.journal.clear()
+            self._step_start = None
+
+    def take_replay(self, key: str) -> dict[str, Any] | None:
+        """A paid reply of a step put back, for the same request (given once)."""
+        with self._lock:
+            return self.replay.pop(key, None)
+
+    def raise_limits(self, max_cost: float | None = None, max_tokens: int | None = None,
+                     max_calls: int | None = None) -> Budget:
+        """New (larger) limits for this budget, keeping what it spent and its replies to replay."""
+        current = self.limits
+        self.limits = BudgetLimits(current.max_cost if max_cost is None else max_cost,
+                                   current.max_tokens if max_tokens is None else max_tokens,
+                                   current.max_calls if max_calls is None else max_calls)
+        return self
 
     def end_step(self) -> None:
         """The step completed: remember what it spent (for predictions); its calls need no journal."""
@@ -292,18 +332,29 @@ class BudgetGuard(ModelWrapper):
             return await self.inner.complete(request)
         model = request.model or self.inner.default_model
         agent = request.tags.get("agent") or None
+        key = request.cache_key(self.inner.name, model)
+        if budget.replay:
+            paid = budget.take_replay(key)
+            if paid is not None:  # paid for in a step that was put back: not paid again
+                from tinytroupe.llm.cache import value_to_completion
+
+                return value_to_completion(paid, self.inner.name)
         prompt = estimate_prompt_tokens(request)
         reply = min(request.max_tokens or REPLY_TOKENS[purpose_of(request.tags)],
                     REPLY_TOKENS[purpose_of(request.tags)])
-        budget.check_call(prompt + reply, self._cost(model, prompt, reply), agent)
-        completion = await self.inner.complete(request)
+        need_cost = self._cost(model, prompt, reply)
+        budget.check_call(prompt + reply, need_cost, agent)
+        try:
+            completion = await self.inner.complete(request)
+        except BaseException:
+            budget.release(prompt + reply, need_cost, agent)
+            raise
         usage = completion.usage
         budget.record(usage.total_tokens, self._cost(completion.model or model, usage.input_tokens,
-                                                     usage.output_tokens), agent)
+                                                     usage.output_tokens), agent, reserved=(prompt + reply, need_cost))
         if completion.text:
             from tinytroupe.llm.cache import completion_to_value
 
-            key = request.cache_key(self.inner.name, model)
             with budget._lock:
                 budget.journal[key] = completion_to_value(completion)
         return completion

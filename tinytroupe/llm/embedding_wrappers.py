@@ -188,7 +188,7 @@ class CachedEmbedder(EmbeddingWrapper):
 
 
 class EmbeddingUsageTracker(EmbeddingWrapper):
-    """Counts each embedding call into ``stats`` (tagged ``purpose=embeddings`` unless the caller says);
+    """Counts each embedding call into ``stats`` (tagged ``purpose=embedding`` unless the caller says);
     a call answered wholly from the cache counts as a cached call costing nothing."""
 
     def __init__(self, inner: EmbeddingModel, *, stats: UsageStats | None = None):
@@ -197,7 +197,7 @@ class EmbeddingUsageTracker(EmbeddingWrapper):
 
     async def embed(self, request: EmbeddingRequest) -> Embeddings:
         model = request.model or self.default_model
-        tags = {"purpose": "embeddings", **request.tags}
+        tags = {"purpose": "embedding", **request.tags}
         try:
             result = await self.inner.embed(request)
         except Exception:

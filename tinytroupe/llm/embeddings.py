@@ -193,7 +193,7 @@ async def aembed(texts: Sequence[str], *, model: EmbeddingModel | None = None,
                  tags: dict[str, str] | None = None) -> Embeddings:
     """Vectors for ``texts`` from ``model`` (default: :func:`default_embedder`)."""
     embedder = model or default_embedder()
-    request = EmbeddingRequest(tuple(texts), tags={"purpose": "embeddings", **(tags or {})})
+    request = EmbeddingRequest(tuple(texts), tags={"purpose": "embedding", **(tags or {})})
     return await embedder.embed(request)
 
 

@@ -6,7 +6,9 @@ that calls a model tags its requests with one of these names::
     from tinytroupe.llm import purposes
     await llm.agenerate(model, messages, Verdict, tags=purposes.tag(purposes.JUDGE, agent=name))
 
-A request without a purpose is counted as :data:`OTHER`.
+A request without a purpose is counted as :data:`OTHER`. A few finer names map onto these
+categories (:data:`ALIASES`: ``normalization`` and ``report`` are
+extraction, ``recall`` is memory); any other name counts as :data:`OTHER`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = ["AGENT_TURN", "JUDGE", "SURVEY", "VALIDATION", "EXTRACTION", "CONSOLIDATION", "EMBEDDING", "GENERATION",
-           "ENRICHMENT", "STORY", "OTHER", "PURPOSES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
+           "ENRICHMENT", "STORY", "OTHER", "PURPOSES", "ALIASES", "LABELS", "REPLY_TOKENS", "tag", "purpose_of"]
 
 AGENT_TURN = "agent_turn"        # an agent deciding what to do (act, listen_and_act, world steps)
 JUDGE = "judge"                  # quality checks of actions, propositions, validators
@@ -37,7 +39,7 @@ LABELS: dict[str, str] = {
     SURVEY: "survey answers",
     VALIDATION: "persona validation",
     EXTRACTION: "extraction",
-    CONSOLIDATION: "memory consolidation",
+    CONSOLIDATION: "memory (consolidation, recall)",
     EMBEDDING: "embeddings",
     GENERATION: "persona generation",
     ENRICHMENT: "enrichment and tools",
@@ -46,6 +48,14 @@ LABELS: dict[str, str] = {
 }
 
 KEY = "purpose"
+
+ALIASES: dict[str, str] = {
+    "quality_check": JUDGE, "proposition": JUDGE,
+    "normalization": EXTRACTION, "report": EXTRACTION, "reduction": EXTRACTION,
+    "recall": CONSOLIDATION, "reflection": CONSOLIDATION, "memory": CONSOLIDATION,
+    "embeddings": EMBEDDING, "factory": GENERATION, "persona_generation": GENERATION,
+    "tool": ENRICHMENT,
+}
 
 # Reply sizes assumed, in tokens, by cost estimates and budget checks before a call is sent.
 REPLY_TOKENS: dict[str, int] = {
@@ -57,7 +67,7 @@ REPLY_TOKENS: dict[str, int] = {
 
 def tag(purpose: str, **more: str) -> dict[str, str]:
     """Request tags with ``purpose`` (one of :data:`PURPOSES`) and any other tags (``agent=...``)."""
-    if purpose not in PURPOSES:
+    if purpose not in PURPOSES and purpose not in ALIASES:
         raise ValueError(f"unknown purpose {purpose!r}; use one of {', '.join(PURPOSES)} (tinytroupe.llm.purposes)")
     return {KEY: purpose, **{k: str(v) for k, v in more.items()}}
 
@@ -65,4 +75,6 @@ def tag(purpose: str, **more: str) -> dict[str, str]:
 def purpose_of(tags: Mapping[str, str]) -> str:
     """The purpose of a request with these tags (:data:`OTHER` when none or unknown)."""
     value = tags.get(KEY) if tags else None
-    return value if value in PURPOSES else OTHER
+    if value in PURPOSES:
+        return value
+    return ALIASES.get(str(value), OTHER)

@@ -190,12 +190,25 @@ class Survey:
         embedder = resolve_embedder(self.embed) if self.mode == "semantic" and any(
             isinstance(q, LikertQuestion) for q in self.questions) else None
         anchors = await self._anchor_vectors(embedder) if embedder else {}
-        jobs = [self._ask(p, q, model, embedder, anchors) for p in persons for q in self.questions]
+        jobs = [self._ask(p, q, model, embedder is not None) for p in persons for q in self.questions]
         responses = await asyncio.gather(*jobs)
+        if embedder is not None:
+            await self._rate(list(responses), embedder, anchors)
         result = SurveyResult(self.questions, [p.name for p in persons], list(responses), self.mode)
         events.emit("survey.done", source=self.name, survey=self.name, respondents=len(persons),
                     questions=len(self.questions), failed=len(result.errors()))
         return result
+
+    async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:
+        """Semantic-similarity rating: each free-text answer against each scale point's anchors."""
+        pending = [r for r in responses if r.text is not None and r.question in anchors]
+        if not pending:
+            return
+        vectors = await embedder([r.text for r in pending])
+        for response, vector in zip(pending, vectors, strict=True):
+            sims = [sum(cosine(vector, a) for a in group) / len(group) for group in anchors[response.question]]
+            response.probabilities = similarity_probabilities(sims, self.temperature)
+            response.answer = max(range(len(sims)), key=lambda i: response.probabilities[i]) + 1
 
     async def _anchor_vectors(self, embedder: Any) -> dict[str, list[list[list[float]]]]:
         out = {}
@@ -207,9 +220,8 @@ class Survey:
                 out[q.name] = [[next(it) for _ in s] for s in sets]
         return out
 
-    async def _ask(self, person: Any, q: Question, model: LLMModel | None, embedder: Any,
-                   anchors: dict[str, Any]) -> Response:
-        semantic = embedder is not None and isinstance(q, LikertQuestion)
+    async def _ask(self, person: Any, q: Question, model: LLMModel | None, rate_semantically: bool) -> Response:
+        semantic = rate_semantically and isinstance(q, LikertQuestion)
         asked: Question = FreeTextQuestion(text=q.text, name=q.name) if semantic else q
         fmt = (render("survey_format_semantic.md") if semantic
                else render("survey_format_direct.md", description=q.format_description()))
@@ -227,11 +239,7 @@ class Survey:
             return response
         response.justification = result.value.justification
         if semantic:
-            response.text = result.value.answer
-            vector = (await embedder([response.text]))[0]
-            sims = [sum(cosine(vector, a) for a in group) / len(group) for group in anchors[q.name]]
-            response.probabilities = similarity_probabilities(sims, self.temperature)
-            response.answer = max(range(len(sims)), key=lambda i: response.probabilities[i]) + 1
+            response.text = result.value.answer  # rated after every answer is in, in one embedding batch
         else:
             response.answer = result.value.answer
         if self.remember:

@@ -88,15 +88,20 @@ def test_recall_faculty_adds_an_action_and_feeds_the_next_prompt(scripted):
     agent.listen("The spare key is under the blue flowerpot.", source="Bob")
     for i in range(5):
         agent.listen(f"small talk {i}", source="Bob")
-    scripted.queue(act_reply(("RECALL", "spare key flowerpot")), act_reply(("THINK", "ok")))
+    scripted.queue(act_reply(("RECALL", "spare key flowerpot"), ("TALK", "decided too early")),
+                   act_reply(("THINK", "ok")))
     agent.act()
     schema = scripted.requests[0].response_format.json_schema
     assert "RECALL" in schema["properties"]["actions"]["items"]["properties"]["type"]["enum"]
     assert "- RECALL:" in scripted.requests[0].messages[0].content
-    agent.act()
-    assert "Recalled memories:" in scripted.last_prompt()
+    # the recalled thought is perceived in the same act(): the agent decides again with it
+    assert scripted.calls == 2
+    thought = agent.episodic_memory.retrieve_all(type="THOUGHT")[-1].content
+    assert thought.startswith("I remember, about spare key flowerpot:") and "blue flowerpot" in thought
     assert "blue flowerpot" in scripted.last_prompt().split("# Your situation now")[1]
-    assert agent.episodic_memory.retrieve_all(type="RECALL_RESULT")
+    assert "Recalled memories:" in scripted.last_prompt()
+    assert [e.content for e in agent.episodic_memory.retrieve_all(role="action")] == [
+        "spare key flowerpot", "ok"]  # the TALK decided before the recall was dropped
 
 
 def test_duplicate_faculty_is_refused():

@@ -21,8 +21,9 @@ def _busy_agent(scripted):
     ana.environment = SimpleNamespace(current_datetime=datetime(2024, 1, 2, 3, 4))
     ana.move_to("hospital", ["night shift"])
     ana.listen("How was work?", source=bob)
-    scripted.queue(act_reply(("RECALL", "work"), ("TALK", "Long night.", "Bob"),
-                             cognitive_state={"goals": "rest", "emotions": "tired"}), "garbage")
+    scripted.queue(act_reply(("RECALL", "work")),  # what is recalled comes back: a second decision
+                   act_reply(("TALK", "Long night.", "Bob"), cognitive_state={"goals": "rest", "emotions": "tired"}),
+                   "garbage")
     ana.act()
     ana.act()  # a fallback: counters move
     return ana, bob

@@ -44,6 +44,8 @@ def test_dicts_lists_strings_and_missing_values():
     assert dist["interests"]["tea"] == 2 and dist["interests"]["chess"] == 1
     assert profiler.summary["age"]["count"] == 2
     assert {"attribute": "interests", "value": "tea", "count": 2, "share": round(2 / 4, 4)} in profiler.records()
+    ages = profiler.dataframes()["age"]
+    assert list(ages.columns) == ["age", "count"] and list(ages["age"]) == ["30", "41", "(unknown)"]
 
 
 def test_charts_are_valid_svg_with_one_bar_per_value():

@@ -102,7 +102,7 @@ def test_usage_tracker_counts_tokens_and_cached_calls(tmp_path):
     snap = stats.snapshot()
     assert snap["total"]["calls"] == 2 and snap["total"]["cached_calls"] == 1 and snap["total"]["input_tokens"] == 2
     assert snap["by_tag"]["purpose"] == {"recall": snap["by_tag"]["purpose"]["recall"],
-                                         "embeddings": snap["by_tag"]["purpose"]["embeddings"]}
+                                         "embedding": snap["by_tag"]["purpose"]["embedding"]}
 
 
 def test_fallback_switches_once():

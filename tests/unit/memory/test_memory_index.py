@@ -104,3 +104,24 @@ def test_bm25_prefers_rare_terms():
     for text in ["tea tea tea", "tea and biscuits", "coffee", "tea"]:
         bm25.add(text)
     assert bm25.search("biscuits tea", 2)[0][0] == 1
+
+
+def test_bm25_small_and_large_paths_agree(monkeypatch):
+    import random
+
+    import tinytroupe.memory.lexical as lexical
+
+    words = "tea coffee boat sail friday meeting report garden rain sister porto lisbon".split()
+    rng = random.Random(3)
+    bm25 = BM25Index()
+    for _ in range(300):
+        bm25.add(" ".join(rng.choice(words) for _ in range(8)))
+    query = "boat meeting in porto on friday"
+    small = bm25.search(query, 10)
+    monkeypatch.setattr(lexical, "SMALL", 0)
+    large = bm25.search(query, 10)
+    assert [d for d, _ in small] == [d for d, _ in large]
+    assert [round(s, 9) for _, s in small] == [round(s, 9) for _, s in large]
+    every = bm25.scores(query)
+    expected = sorted(((d, s) for d, s in every.items() if d in {5, 7}), key=lambda p: (-p[1], p[0]))
+    assert bm25.search(query, 3, allowed={5, 7}) == expected

@@ -1,0 +1,192 @@
+"""The agent's part that keeps its semantic memory in step with its experience.
+
+- **Consolidation.** An episode that reaches ``MAX_EPISODE_LENGTH`` events (or is ended with
+  ``consolidate_episode()``) is queued; the queue is consolidated at the end of the agent's
+  turn, one :class:`~tinytroupe.memory.consolidation.EpisodicConsolidator` call per episode
+  (concurrently), into ``consolidated`` engrams. With ``REFLECTION_INTERVAL`` N, every N
+  consolidations a :class:`~tinytroupe.memory.consolidation.ReflectionConsolidator` call adds
+  ``reflection`` engrams. ``ENABLE_MEMORY_CONSOLIDATION`` switches it all off.
+- **Contextual retrieval.** Before each turn, with
+  ``ENABLE_CONTINUOUS_CONTEXTUAL_SEMANTIC_MEMORY_RETRIEVAL``, the ``SEMANTIC_RETRIEVAL_TOP_K``
+  memories most relevant to the agent's context, goals, attention and latest events are
+  retrieved into a bounded section of the prompt.
+- **Biography.** The LLM-written paragraph of ``minibio(extended=True)``, kept until the
+  persona changes.
+
+Its state (queued episodes, counts, the retrieved memories, the biography) is plain JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from tinytroupe.agent.memory import MemoryEvent
+from tinytroupe.config import config_manager
+from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, StateError
+from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
+
+if TYPE_CHECKING:
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+__all__ = ["MemoryKeeper", "retrieval_enabled"]
+
+logger = logging.getLogger(__name__)
+
+MEMORY_MAX_CHARS = 300  # one retrieved memory in the prompt
+RECENT_EVENTS_IN_QUERY = 6
+_ON = {"true", "yes", "on", "1"}
+
+
+def retrieval_enabled(embedder_kind: str | None = None) -> bool:
+    """Whether memories are retrieved into every prompt: the setting, or with ``auto`` only
+    when a real embedding model (not the lexical fallback) is in use."""
+    value = str(config_manager.get("enable_continuous_contextual_semantic_memory_retrieval")).lower()
+    if value != "auto":
+        return value in _ON
+    if embedder_kind is None:
+        from tinytroupe.llm.embeddings import default_embedder
+
+        embedder_kind = default_embedder().kind
+    return embedder_kind == "dense"
+
+
+def _clip(text: str, limit: int = MEMORY_MAX_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class MemoryKeeper:
+    """Consolidation, contextual retrieval and the extended biography; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.pending: list[list[dict[str, Any]]] = []  # ended episodes not consolidated yet (event dicts)
+        self.consolidations = 0
+        self.episodes = 0
+        self.relevant: list[str] = []  # the memories retrieved for the coming turn
+        self.biography: dict[str, str] | None = None  # {"persona": digest, "text": paragraph}
+
+    # -- episodes --------------------------------------------------------------------------
+    def queue_episode(self, events: list[MemoryEvent]) -> None:
+        """An episode ended: keep it for consolidation at the end of the turn."""
+        if events:
+            self.pending.append([e.to_dict() for e in events])
+            self.episodes += 1
+
+    async def aconsolidate_pending(self, agent: TinyPerson) -> int:
+        """Consolidate every queued episode (one call each, concurrently) into semantic memory;
+        returns how many episodes were consolidated."""
+        if not self.pending:
+            return 0
+        episodes, self.pending = self.pending, []
+        if not config_manager.get("enable_memory_consolidation"):
+            return 0
+        from tinytroupe.agent.prompt import render_event
+
+        consolidator = EpisodicConsolidator(agent.model)
+        context = _context_of(agent)
+        tags = {"agent": agent.name}
+        results = await asyncio.gather(*(
+            consolidator.aconsolidate([render_event(MemoryEvent.from_dict(e)) for e in episode], name=agent.name,
+                                      persona=agent.persona_text(), context=context,
+                                      timestamp=episode[-1].get("sim_time"), tags=tags)
+            for episode in episodes))
+        for engrams in results:
+            agent.semantic_memory.store_all(engrams)
+        self.consolidations += len(episodes)
+        interval = int(config_manager.get("reflection_interval"))
+        if interval > 0:
+            reflector = ReflectionConsolidator(agent.model, interval)
+            if any(reflector.due(n) for n in range(self.consolidations - len(episodes) + 1, self.consolidations + 1)):
+                agent.semantic_memory.store_all(await reflector.areflect(
+                    agent.semantic_memory.retrieve_all(), name=agent.name, persona=agent.persona_text(),
+                    timestamp=agent.sim_time(), tags=tags))
+        return len(episodes)
+
+    # -- retrieval -------------------------------------------------------------------------
+    def query_for(self, agent: TinyPerson) -> str:
+        """What the coming turn is about: context, goals, attention and the latest events."""
+        state = agent.mental_state
+        parts = [*state.context, state.situation, state.goals, state.attention]
+        parts += [e.content for e in agent.episodic_memory.retrieve_last(RECENT_EVENTS_IN_QUERY)
+                  if e.role != "note"]
+        return "\n".join(p for p in parts if p)
+
+    async def aprepare(self, agent: TinyPerson) -> list[str]:
+        """Retrieve the memories relevant to the coming turn into :attr:`relevant`."""
+        memory = agent.semantic_memory
+        if not len(memory) or not retrieval_enabled(memory.index.embedder.kind):
+            self.relevant = []
+            return self.relevant
+        memory.index.tags.setdefault("agent", agent.name)
+        top_k = int(config_manager.get("semantic_retrieval_top_k"))
+        try:
+            found = await memory.aretrieve_relevant(self.query_for(agent), top_k)
+        except (NoModelConfiguredError, AuthenticationError):
+            raise
+        except LLMError as exc:  # the embedding provider failed: this turn goes on without memories
+            logger.warning("%s: memory retrieval failed (%s); the turn goes on without it", agent.name, exc)
+            found = []
+        self.relevant = [_clip(text) for text in found]
+        return self.relevant
+
+    def prompt_section(self, view: Any = None) -> str:
+        """The retrieved memories, at most ``SEMANTIC_RETRIEVAL_TOP_K`` short lines ('' when none)."""
+        if not self.relevant:
+            return ""
+        return "Memories that come to mind now:\n" + "\n".join(f"- {text}" for text in self.relevant)
+
+    # -- biography -------------------------------------------------------------------------
+    async def abiography(self, agent: TinyPerson, requirements: str | None = None) -> str:
+        """The LLM-written paragraph about the agent, made once per persona (and requirements)."""
+        digest = hashlib.sha256(json.dumps([agent.persona, requirements], sort_keys=True,
+                                           ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+        if self.biography and self.biography.get("persona") == digest:
+            return self.biography["text"]
+        from tinytroupe import llm
+        from tinytroupe.llm.base import ChatRequest, Message
+        from tinytroupe.prompts import render
+
+        prompt = render("agent_biography.md", name=agent.name, persona=agent.persona_text(),
+                        requirements=requirements or "(none)")
+        model = agent.model or llm.default_model()
+        request = ChatRequest(messages=(Message(role="user", content=prompt),),
+                              tags={"agent": agent.name, "purpose": "generation"})
+        text = " ".join((await model.complete(request)).text.split())
+        self.biography = {"persona": digest, "text": text}
+        return text
+
+    # -- state -----------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        return {"pending": [list(e) for e in self.pending], "consolidations": self.consolidations,
+                "episodes": self.episodes, "relevant": list(self.relevant),
+                "biography": dict(self.biography) if self.biography else None}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None) -> MemoryKeeper:
+        try:
+            return cls._from_state(state or {})
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise StateError(f"memory_keeper state is not valid ({type(exc).__name__}: {exc}); restore it from "
+                             "an unmodified saved agent, or drop the 'memory_keeper' entry.") from None
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> MemoryKeeper:
+        keeper = cls()
+        keeper.pending = [[dict(e) for e in episode] for episode in state.get("pending") or []]
+        keeper.consolidations = int(state.get("consolidations", 0))
+        keeper.episodes = int(state.get("episodes", 0))
+        keeper.relevant = [str(t) for t in state.get("relevant") or []]
+        keeper.biography = dict(state["biography"]) if state.get("biography") else None
+        if keeper.biography is not None and not isinstance(keeper.biography.get("text"), str):
+            raise ValueError("'biography' needs a 'text'")
+        return keeper
+
+
+def _context_of(agent: TinyPerson) -> str:
+    state = agent.mental_state
+    parts = [f"at {state.location}" if state.location else "", "; ".join(state.context), state.goals]
+    return " | ".join(p for p in parts if p)

@@ -1,0 +1,82 @@
+"""RecallFaculty: deliberate remembering, as an action.
+
+``RECALL`` (content: what to remember) retrieves the most relevant memories (semantic memory
+by meaning, plus older episodic events that mention it); ``RECALL_WITH_FULL_SCAN`` reads the
+whole semantic memory with the model and sums up what bears on it (slower, thorough). Either
+way the result comes back to the agent as a thought it perceives, which the agent acts on
+before its turn ends, and stays in a bounded section of the next prompts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tinytroupe.agent.actions import ActionDefinition
+from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
+from tinytroupe.memory.state import restores
+
+if TYPE_CHECKING:
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+__all__ = ["RecallFaculty"]
+
+RECALLED_MAX_CHARS = 1500
+
+
+class RecallFaculty(TinyMentalFaculty):
+    """``RECALL`` and ``RECALL_WITH_FULL_SCAN``; see the module docstring."""
+
+    kind = "RecallFaculty"
+
+    def __init__(self, name: str | None = None, max_results: int = 5, requires_faculties: list[str] | None = None):
+        super().__init__(name, requires_faculties)
+        self.max_results = max_results
+        self.recalled: list[str] = []
+
+    def action_definitions(self) -> tuple[ActionDefinition, ...]:
+        return (
+            ActionDefinition("RECALL", "remember what you know about something (content: what to remember)."),
+            ActionDefinition("RECALL_WITH_FULL_SCAN", "think back over everything you remember about something: "
+                                                      "slower but thorough (content: what to remember)."),
+        )
+
+    def action_constraints(self) -> tuple[str, ...]:
+        return ("RECALL before answering about things from long ago that are not in your recent memory; "
+                "what you remember comes back to you as a thought.",)
+
+    def prompt_section(self, agent: TinyPerson) -> str:
+        if not self.recalled:
+            return ""
+        return "Recalled memories:\n" + "\n".join(f"- {text}" for text in self.recalled)
+
+    async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+        if action.type == "RECALL":
+            found = await agent.aretrieve_relevant_memories(action.content, top_k=self.max_results)
+            self.recalled = [_clip(t) for t in found]
+            summary = "; ".join(self.recalled) if self.recalled else "nothing relevant comes to mind"
+        elif action.type == "RECALL_WITH_FULL_SCAN":
+            text = await agent.asummarize_relevant_memories_via_full_scan(action.content)
+            self.recalled = [_clip(text)] if text else []
+            summary = self.recalled[0] if self.recalled else "nothing relevant comes to mind"
+        else:
+            return False
+        agent.perceive_thought(f"I remember, about {action.content.strip() or 'that'}: {summary}")
+        return True
+
+    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+        from tinytroupe._sync import run_sync
+
+        return run_sync(self.aprocess_action(agent, action))
+
+    def to_state(self) -> dict[str, Any]:
+        return {"max_results": self.max_results, "recalled": list(self.recalled)}
+
+    @restores("RecallFaculty")
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.max_results = int(state.get("max_results", self.max_results))
+        self.recalled = [str(x) for x in state.get("recalled", [])]
+
+
+def _clip(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= RECALLED_MAX_CHARS else text[: RECALLED_MAX_CHARS - 1] + "…"
