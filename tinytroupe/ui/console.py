@@ -55,7 +55,7 @@ STYLES: dict[str, str] = {
 _DEFAULT_ACTION_STYLE = "bright_green"
 
 _KINDS = ("agent.", "world.step", "world.intervention", "world.delivery_dropped",
-          "world.reach_out_refused", "factory.person", "report.display")
+          "world.reach_out_refused", "factory.person", "report.display", "tool.", "story.section")
 
 
 class ConsoleRenderer:
@@ -127,6 +127,20 @@ class ConsoleRenderer:
         if p.title:
             self.console.rule(str(p.title))
         self.console.print(Markdown(str(p.content or "")))
+
+    def _on_tool_real_world_side_effects(self, event: events.Event, p: dict) -> None:
+        self._block(f"WARNING ({p.get('agent')} uses {p.get('tool')})", "bold red", str(p.get("message") or ""))
+
+    def _on_tool_failed(self, event: events.Event, p: dict) -> None:
+        self._block(f"{p.get('agent')}: {p.get('action')} with the {p.get('tool')} failed", STYLES["note"],
+                    str(p.get("error") or ""))
+
+    def _on_tool_document_written(self, event: events.Event, p: dict) -> None:
+        self._block(f"{p.get('author') or event.source} wrote '{p.get('title')}'", "bold blue",
+                    ", ".join(p.get("files") or []))
+
+    def _on_story_section(self, event: events.Event, p: dict) -> None:
+        self._block(f"Story ({p.get('heading')})", "bold magenta", str(p.get("text") or ""))
 
     def _on_factory_person(self, event: events.Event, p: FactoryPerson) -> None:
         self._block(f"Generated person: {p.name}", "bold blue", "")

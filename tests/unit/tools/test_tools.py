@@ -274,3 +274,25 @@ def test_documents_get_a_longer_content_bound_than_speech(scripted):
     writer.act()
     assert content_bound(scripted.requests[0]) == 600 and content_bound(scripted.requests[1]) == 3000
     assert writer.mental_faculties[0].tools[0].documents[0]["content"] == long_report and len(long_report) > 1500
+
+
+def test_the_console_shows_tool_warnings_failures_and_documents(tmp_path):
+    from rich.console import Console
+
+    from tinytroupe.ui.console import ConsoleRenderer
+
+    console = Console(record=True, width=120)
+    renderer = ConsoleRenderer(console)
+    unsubscribe = events.subscribe(renderer, ["tool."])
+    try:
+        ana = TinyPerson("Ana")
+        faculty = TinyToolUse([Mailer(), TinyWordProcessor(exporter=ArtifactExporter(tmp_path), export_formats=("md",))])
+        faculty.process_action(ana, {"type": "SEND_EMAIL", "content": "hi"})
+        faculty.process_action(ana, {"type": "WRITE_DOCUMENT", "content": "oops"})
+        faculty.process_action(ana, {"type": "WRITE_DOCUMENT", "content": _doc(title="Memo")})
+    finally:
+        unsubscribe()
+    text = console.export_text()
+    assert "WARNING (Ana uses mailer)" in text and "REAL-WORLD SIDE EFFECTS" in text
+    assert "Ana: WRITE_DOCUMENT with the wordprocessor failed" in text
+    assert "Ana wrote 'Memo'" in text
