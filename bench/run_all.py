@@ -84,6 +84,7 @@ SCRIPTS: dict[str, tuple[list[str], bool, bool]] = {
     "bench_foundation.py": ([], True, True),  # the embedded model takes minutes on 2 cores
     "bench_control.py": ([], False, False),
     "bench_world_step.py": ([], False, False),
+    "bench_broadcast_crowd.py": (["--agents", "2000"], False, True),  # minutes: 4 million deliveries
 }
 
 

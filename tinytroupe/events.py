@@ -170,7 +170,7 @@ def emit(kind: str, source: str | None = None, sim_time: str | None = None, **da
         if world_id is not None and world_id in _by_world:
             targets.extend(_by_world[world_id])
     for callback, kinds in targets:
-        if kinds is not None and not any(kind.startswith(k) for k in kinds):
+        if kinds is not None and not kind.startswith(kinds):  # kinds: a tuple of prefixes
             continue
         try:
             callback(event)

@@ -23,11 +23,11 @@ from tinytroupe.state_schema import (
     ListOf,
     MapOf,
     Maybe,
+    Mismatch,
     Num,
     Obj,
     Schema,
     Str,
-    _Mismatch,
     register_document,
 )
 
@@ -40,7 +40,7 @@ class Scalar(Schema):
 
     def check(self, value: Any, path: tuple[str | int, ...]) -> None:
         if value is not None and not isinstance(value, (str, int, float, bool)):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,11 @@ class _RngInternal(Schema):
 
     def check(self, value: Any, path: tuple[str | int, ...]) -> None:
         if not isinstance(value, list) or len(value) != 625:
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < 2**32 or \
                     (i == 624 and not item <= 624):
-                raise _Mismatch((*path, i), "a whole number from 0 to 2**32 - 1", item)
+                raise Mismatch((*path, i), "a whole number from 0 to 2**32 - 1", item)
 
 
 RNG_STATE = Fixed((Enum((3,)), _RngInternal(), Maybe(Num())), what="a random generator state [3, [...], null]")

@@ -23,14 +23,16 @@ from typing import Any
 
 from tinytroupe.errors import SpecificationError, StateError, TinyTroupeError
 
-__all__ = ["Schema", "Str", "Int", "Num", "Bool", "Null", "AnyValue", "Enum", "Maybe", "ListOf", "Fixed",
+__all__ = ["Schema", "Mismatch", "FieldPath", "Str", "Int", "Num", "Bool", "Null", "AnyValue", "Enum", "Maybe", "ListOf", "Fixed",
            "MapOf", "Obj", "DOCUMENTS", "register_document", "check_document", "loading"]
 
-Path_ = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 
 
-class _Mismatch(Exception):
-    def __init__(self, path: Path_, expected: str, value: Any):
+class Mismatch(Exception):
+    """Raised by :meth:`Schema.check` (and caught by :func:`check_document`): where and what was wrong."""
+
+    def __init__(self, path: FieldPath, expected: str, value: Any):
         super().__init__(expected)
         self.path, self.expected, self.value = path, expected, value
 
@@ -55,7 +57,7 @@ class Schema:
 
     expected = "a value"
 
-    def check(self, value: Any, path: Path_) -> None:  # pragma: no cover - overridden
+    def check(self, value: Any, path: FieldPath) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -63,7 +65,7 @@ class Schema:
 class AnyValue(Schema):
     expected: str = "any value"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         return None
 
 
@@ -75,9 +77,9 @@ class Str(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return "a non-empty string" if self.nonempty else "a string"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, str) or (self.nonempty and not value.strip()):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
@@ -88,36 +90,36 @@ class Int(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return "a whole number" + (f" of at least {self.low}" if self.low is not None else "")
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or (self.low is not None and value < self.low):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
 class Num(Schema):
     expected: str = "a finite number"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
 class Bool(Schema):
     expected: str = "true or false"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, bool):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
 class Null(Schema):
     expected: str = "null"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if value is not None:
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,9 @@ class Enum(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return "one of " + ", ".join(repr(v) for v in self.values)
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if isinstance(value, bool) or value not in self.values:
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class Maybe(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return f"{self.inner.expected} or null"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if value is not None:
             self.inner.check(value, path)
 
@@ -157,9 +159,9 @@ class ListOf(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return self.what or f"a list of {self.item.expected.removeprefix('a ').removeprefix('an ')}s"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, list):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
         for i, item in enumerate(value):
             self.item.check(item, (*path, i))
 
@@ -175,9 +177,9 @@ class Fixed(Schema):
     def expected(self) -> str:  # type: ignore[override]
         return f"{self.what} ({len(self.items)} items)"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, list) or len(value) != len(self.items):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
         for i, (item, schema) in enumerate(zip(value, self.items, strict=True)):
             schema.check(item, (*path, i))
 
@@ -189,9 +191,9 @@ class MapOf(Schema):
     value: Schema = field(default_factory=AnyValue)
     expected: str = "an object"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, dict):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
         for key, item in value.items():
             self.value.check(item, (*path, str(key)))
 
@@ -204,12 +206,12 @@ class Obj(Schema):
     optional: Mapping[str, Schema] = field(default_factory=dict)
     expected: str = "an object"
 
-    def check(self, value: Any, path: Path_) -> None:
+    def check(self, value: Any, path: FieldPath) -> None:
         if not isinstance(value, dict):
-            raise _Mismatch(path, self.expected, value)
+            raise Mismatch(path, self.expected, value)
         for name, schema in self.required.items():
             if name not in value:
-                raise _Mismatch((*path, name), f"{schema.expected} (the field is missing)", _MISSING)
+                raise Mismatch((*path, name), f"{schema.expected} (the field is missing)", _MISSING)
             schema.check(value[name], (*path, name))
         for name, schema in self.optional.items():
             if name in value:
@@ -239,14 +241,14 @@ def register_document(kind: str, schema: Schema, what: str, fix: str,
     DOCUMENTS[kind] = Document(schema, what, fix, error)
 
 
-def format_path(path: Path_) -> str:
+def format_path(path: FieldPath) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
     return out or "(top level)"
 
 
-def check_document(doc: Any, kind: str, source: str | Path | None = None, *, base: Path_ = ()) -> None:
+def check_document(doc: Any, kind: str, source: str | Path | None = None, *, base: FieldPath = ()) -> None:
     """Raise the document kind's error (naming ``source``, the field and what was expected)
     unless ``doc`` matches the schema of ``kind``; ``base`` prefixes the field paths."""
     if kind not in DOCUMENTS:
@@ -254,7 +256,7 @@ def check_document(doc: Any, kind: str, source: str | Path | None = None, *, bas
     spec = DOCUMENTS[kind]
     try:
         spec.schema.check(doc, base)
-    except _Mismatch as bad:
+    except Mismatch as bad:
         where = f"{source}: " if source is not None else ""
         got = "nothing" if bad.value is _MISSING else _got(bad.value)
         raise spec.error(f"{where}the {spec.what} is not valid: field '{format_path(bad.path)}' is {got}, "

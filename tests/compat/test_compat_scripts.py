@@ -37,7 +37,7 @@ def _project(tmp_path: Path) -> Path:
     work = tmp_path / "project"
     work.mkdir()
     shutil.copy(HERE / "scripts" / "config.ini", work / "config.ini")
-    for folder in ("agents", "fragments", "populations"):
+    for folder in ("agents", "fragments", "populations", "saved-agents"):
         if (SAMPLES / folder).is_dir():
             shutil.copytree(SAMPLES / folder, work / folder)
     return work

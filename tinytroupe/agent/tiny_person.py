@@ -248,9 +248,11 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         return when.isoformat() if hasattr(when, "isoformat") else str(when)
 
     def record_event(self, role: str, type: str, content: str, source: str = "", target: str = "") -> MemoryEvent:
-        """Store one event in episodic memory, stamped with the simulated time."""
-        event = MemoryEvent(role=role, type=type, content=content, source=source, target=target,  # type: ignore[arg-type]
-                            sim_time=self.sim_time())
+        """Store one event in episodic memory, stamped with the simulated time.
+
+        Events are immutable, so one broadcast heard by many agents is one shared object.
+        """
+        event = _shared_event(role, type, content, source, target, self.sim_time())
         self.episodic_memory.store(event)
         self.ledger.current_episode_event_count += 1
         if self.ledger.current_episode_event_count >= self.settings.max_episode_length:
@@ -586,6 +588,21 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
 
 
 register_state_kind("agent", TinyPerson)
+
+
+_last_event: tuple[tuple[Any, ...], MemoryEvent] | None = None
+
+
+def _shared_event(*fields: Any) -> MemoryEvent:
+    """A MemoryEvent of ``fields``: the one made last when it is equal (the listeners of a broadcast)."""
+    global _last_event
+    last = _last_event
+    if last is not None and last[0] == fields:
+        return last[1]
+    role, type_, content, source, target, sim_time = fields
+    event = MemoryEvent(role=role, type=type_, content=content, source=source, target=target, sim_time=sim_time)
+    _last_event = (fields, event)
+    return event
 
 
 def _request_display() -> None:

@@ -160,7 +160,8 @@ class ScenarioRun:
             self.agents.extend(self._load(source))
         cls = TinySocialNetwork if spec.kind == "social_network" else TinyWorld
         seed = int(config_manager.get("seed") or 0) or None
-        self.world = cls(spec.name, initial_datetime=spec.start, seed=seed)
+        self.world = cls(spec.name, initial_datetime=spec.start, seed=seed,
+                         broadcast_if_no_target=spec.broadcast_if_no_target)
         self.world.add_agents(self.agents)
         for relation in spec.relations:
             members = [self._agent_named(n, (*relation.key, "agents")) for n in relation.agents]

@@ -435,7 +435,10 @@ def _outputs(c: _Checker, data: Any) -> OutputSpec:
     folder = _output_dir(c, t, default_dir)
     names = {k: _output_name(c, t, ("outputs", k)) for k in _OUTPUT_NAMES}
     spec = OutputSpec(folder, **{k: v for k, v in names.items() if v})
-    seen: dict[str, str] = {}
+    from tinytroupe.cli.extract_spec import RESULTS_CSV, RESULTS_JSON, RUN_MANIFEST
+
+    seen: dict[str, str] = {RESULTS_JSON: "extraction results", RESULTS_CSV: "extraction table",
+                            RUN_MANIFEST: "run manifest"}
     for k in _OUTPUT_NAMES:
         name = str(Path(getattr(spec, k))).lower()
         if name in seen:

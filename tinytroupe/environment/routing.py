@@ -9,12 +9,21 @@ never raises on what a model wrote: an unknown target is broadcast or dropped wi
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from tinytroupe import events
-from tinytroupe.contracts import ActionKind, Agent, WorldDeliveryDropped, WorldReachOutRefused
+from tinytroupe.contracts import (
+    ActionKind,
+    Agent,
+    Stimulus,
+    StimulusKind,
+    WorldDeliveryDropped,
+    WorldReachOutRefused,
+)
 from tinytroupe.transactions import transactional
 
 __all__ = ["Routing", "action_of"]
@@ -34,6 +43,24 @@ def action_of(entry: Any) -> dict[str, Any]:
         else:
             action = {k: getattr(action, k, None) for k in ("type", "content", "target")}
     return action
+
+
+def _shared_stimulus(speech: Any, source: Any) -> Stimulus:
+    """What TinyPerson.listen(speech, source) would perceive, made once for all the listeners."""
+    from tinytroupe.agent.tiny_person import TinyPerson, _request_display
+
+    _request_display()
+    sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
+    text = speech if isinstance(speech, str) else json.dumps(speech, ensure_ascii=False)
+    return Stimulus(StimulusKind.CONVERSATION, text, sender)
+
+
+@functools.cache
+def _plain_listener(cls: type) -> bool:
+    """Whether agents of ``cls`` listen exactly as TinyPerson does (so they can take a shared stimulus)."""
+    from tinytroupe.agent.tiny_person import TinyPerson
+
+    return issubclass(cls, TinyPerson) and cls.listen is TinyPerson.listen and cls.perceive is TinyPerson.perceive
 
 
 def _clean_name(name: Any) -> str:
@@ -134,11 +161,19 @@ class Routing:
     # -- broadcasts ---------------------------------------------------------------------------
     @transactional("TinyWorld.broadcast")
     def broadcast(self, speech: str, source: Any = None) -> None:
-        """Deliver ``speech`` to every agent of the world except ``source``."""
+        """Deliver ``speech`` to every agent of the world except ``source``.
+
+        Agents whose ``listen`` is TinyPerson's own all perceive one shared stimulus (and share
+        the memory event it makes), so a crowd's broadcast costs little per listener.
+        """
         with self.recording():
+            shared = _shared_stimulus(speech, source)
             for agent in list(self.agents):
                 if agent is not source:
-                    agent.listen(speech, source=source)
+                    if _plain_listener(type(agent)):
+                        agent.perceive(shared)
+                    else:
+                        agent.listen(speech, source=source)
 
     @transactional("TinyWorld.broadcast_thought")
     def broadcast_thought(self, thought: str, source: Any = None) -> None:

@@ -35,3 +35,9 @@ friedrich.save_specification("friedrich_saved.agent.json", include_memory=True)
 again = TinyPerson.load_specification("friedrich_saved.agent.json", new_agent_name="Friedrich Again")
 assert again.get("occupation")["title"] == "Architect"
 print("agents from files: ok", sophie.name)
+
+# every agent a factory of the original saved, in one go
+saved = TinyPerson.load_specifications_from_folder("./saved-agents", auto_rename_agent=True)
+assert len(saved) >= 20 and all(a.get("name") for a in saved)
+saved[0].listen_and_act("What do you do for a living?")
+print(f"{len(saved)} saved agents loaded")

@@ -35,7 +35,7 @@ def test_relative_paths_inside_the_folder_are_fine(write_scenario, tmp_path):
 
 def test_two_outputs_with_one_name_are_refused(write_scenario):
     with pytest.raises(ScenarioError, match="line 8: outputs.checkpoint: the checkpoint would overwrite the state"):
-        load_scenario(write_scenario(HEAD + 'state = "run.json"\ncheckpoint = "run.json"\n'))
+        load_scenario(write_scenario(HEAD + 'state = "run_state.json"\ncheckpoint = "run_state.json"\n'))
 
 
 def test_check_and_run_refuse_an_escaping_name_and_write_nothing(cli, write_scenario, tmp_path):
@@ -89,3 +89,18 @@ def test_a_crowd_that_broadcasts_untargeted_answers_gets_a_note(cli, write_scena
 def test_broadcast_if_no_target_must_be_a_boolean(write_scenario):
     with pytest.raises(ScenarioError, match="line 6: world.broadcast_if_no_target: expected true or false"):
         load_scenario(write_scenario(HEAD.replace("[outputs]", "[world]\nbroadcast_if_no_target = 0\n[outputs]")))
+
+
+def test_broadcast_if_no_target_reaches_the_world(cli, write_scenario, tmp_path):
+    import json
+
+    path = write_scenario('[[agents]]\nexample = "lisa"\n[[agents]]\nexample = "oscar"\n[world]\n'
+                          'broadcast_if_no_target = false\n[[script]]\nrun = 1\n')
+    assert cli("--model", "scripted", "run", str(path)).exit_code == 0
+    state = json.loads((tmp_path / "out" / "scenario" / "state.json").read_text())["world"]
+    assert state["broadcast_if_no_target"] is False
+
+
+def test_an_output_named_like_a_file_the_run_writes_itself_is_refused(write_scenario):
+    with pytest.raises(ScenarioError, match="line 7: outputs.state: the state would overwrite the run manifest"):
+        load_scenario(write_scenario(HEAD + 'state = "run.json"\n'))
