@@ -116,3 +116,14 @@ def test_the_bill_is_in_the_summary_and_the_json(cli, write_scenario, tmp_path):
     assert turns["calls"] == requests == 9 and usage["by_model"]["gpt-4.1-mini"]["calls"] == 9
     summary = (tmp_path / "bill" / "summary.md").read_text()
     assert "agent turns" in summary and "| model gpt-4.1-mini |" in summary
+
+
+def test_a_scenarios_model_table_sets_the_budget(cli, write_scenario, tmp_path):
+    text = ROOM.format(dir="own").replace("seed = 5", "seed = 5\nmax_calls_per_run = 4")
+    path = write_scenario(text, "own.toml")
+    with LoopbackServer() as server:
+        stopped = cli("run", str(path), env=_env(server))
+        assert stopped.exit_code == EXIT_BUDGET and server.request_count == 3
+        assert "MAX_CALLS_PER_RUN" in stopped.stderr
+    bad = write_scenario(ROOM.format(dir="bad").replace("seed = 5", "seed = 5\nmax_calls_per_run = -1"), "bad.toml")
+    assert cli("run", str(bad), "--check").exit_code == 2
