@@ -103,14 +103,14 @@ def section(result: dict) -> str:
 
 
 def write_section(text: str) -> None:
+    """Put ``text`` (a section starting with its ``## `` title) in RESULTS.md, replacing any copy of it."""
+    title = text.split("\n", 1)[0]
     current = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    if SECTION in current:
-        head, _, rest = current.partition(SECTION)
+    while title in current:
+        head, _, rest = current.partition(title)
         nxt = rest.find("\n## ")
-        current = head + text + (rest[nxt + 1:] if nxt != -1 else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    RESULTS_MD.write_text(current, encoding="utf-8")
+        current = head.rstrip("\n") + "\n\n" + (rest[nxt + 1:] if nxt != -1 else "")
+    RESULTS_MD.write_text(current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main() -> int:

@@ -195,6 +195,8 @@ def wrap_model(model: LLMModel) -> LLMModel:
 
 
 def _with_cache(model: LLMModel) -> LLMModel:
+    if not config_manager.get("cache_api_calls"):
+        return model  # no cache: not even sqlite3 is imported
     try:
         from tinytroupe.llm.cache import CachedModel, cache_from_config
     except ImportError:

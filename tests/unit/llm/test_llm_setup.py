@@ -161,6 +161,7 @@ def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
 
     monkeypatch.setattr(cache_module, "cache_from_config", lambda: "the-cache")
     monkeypatch.setattr(cache_module, "CachedModel", FakeCached)
+    config_manager.update("cache_api_calls", True)
     model = wrap_model(ScriptedModel())
     assert isinstance(model.inner, FakeCached) and model.inner.cache == "the-cache"
     assert isinstance(model.inner.inner.inner, RetryingModel)

@@ -5,7 +5,8 @@ the window of calls allowed in flight starts at the user's ceiling (``max_concur
 MAX_CONCURRENT_MODEL_CALLS), grows by about one call per window of successful calls, and
 shrinks when the provider pushes back: on a 429 (and for as long as its Retry-After asks), a
 timeout, or a burst of 5xx errors, the window drops to ``decrease`` times the calls that were
-in flight when the refused call was sent. A call that started before the last decrease does
+in flight when the refused call was sent, and grows back four times slower once it nears that
+load again. A call that started before the last decrease does
 not shrink it again, so a burst of refusals counts as one signal. One window serves every
 event loop and thread of the process. ``adaptive=False`` keeps a fixed window at the ceiling.
 
@@ -109,6 +110,7 @@ class AdaptiveWindow:
         self.lowest = float(ceiling)
         self.pushbacks = 0
         self._last_decrease = 0.0
+        self._refused_at = 0  # calls in flight when the provider last refused one (0: never)
         self._errors_5xx: deque[float] = deque()
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = deque()
         self._lock = threading.Lock()
@@ -179,7 +181,10 @@ class AdaptiveWindow:
 
     def _grow(self) -> None:
         if self.adaptive and self.window < self.ceiling:
-            self.window = min(float(self.ceiling), self.window + 1.0 / max(1.0, self.window))
+            # near the load the provider last refused, grow four times slower: fewer refusals (and
+            # Retry-After pauses) while still probing for more room
+            step = 0.25 if self._refused_at and self.window + 1 >= self._refused_at else 1.0
+            self.window = min(float(self.ceiling), self.window + step / max(1.0, self.window))
 
     def _push_back(self, error: TransientError, started: float, load: int) -> None:
         now = time.monotonic()
@@ -197,6 +202,7 @@ class AdaptiveWindow:
         self.pushbacks += 1
         if not self.adaptive or started < self._last_decrease:
             return  # sent before the window last shrank: that refusal is already accounted for
+        self._refused_at = max(1, load)
         self.window = max(float(self.minimum), min(self.window, max(1, load) * self.decrease))
         self.lowest = min(self.lowest, self.window)
         self.decreases += 1
