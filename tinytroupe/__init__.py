@@ -29,7 +29,8 @@ _PUBLIC: dict[str, str] = {
 
 # subpackages users of TinyTroupe reach as attributes (``tinytroupe.control.begin()``)
 _SUBMODULES = {"control", "events", "llm", "openai_utils", "examples", "agent", "environment",
-               "factory", "steering", "config", "errors", "utils", "extraction", "profiling", "report"}
+               "factory", "steering", "config", "errors", "utils", "extraction", "profiling", "report",
+               "validation", "experimentation", "enrichment", "tools", "clients", "ui", "story"}
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 

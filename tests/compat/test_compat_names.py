@@ -87,3 +87,11 @@ def test_read_config_file_and_start_logger(tmp_path):
     parser = utils.read_config_file()
     assert parser["OpenAI"]["MODEL"] == "from-file" and parser["OpenAI"]["TEMPERATURE"] == "1.0"
     utils.start_logger()
+
+
+def test_subpackages_are_reachable_as_attributes_of_the_package():
+    import tinytroupe
+
+    for name in ("control", "utils", "extraction", "validation", "experimentation", "enrichment", "tools",
+                 "steering", "profiling", "clients", "examples", "factory", "environment", "agent"):
+        assert getattr(tinytroupe, name).__name__ == f"tinytroupe.{name}"
