@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinytroupe.config import config_manager
+from tinytroupe.contracts import Stimulus, StimulusKind
 
 __all__ = ["MemoryMixin"]
 
@@ -29,7 +30,7 @@ class MemoryMixin:
     def perceive_thought(self, text: str) -> None:
         """Perceive ``text`` as one's own thought (a faculty's result, e.g. RECALL or CONSULT); during
         a turn, the actions after the faculty's are decided again with it in mind."""
-        self._perceive("THOUGHT", text, None, True)  # type: ignore[attr-defined]
+        self.perceive(Stimulus(StimulusKind.THOUGHT, text))  # type: ignore[attr-defined]
         self._faculty_news = True
 
     # -- retrieval -------------------------------------------------------------------------

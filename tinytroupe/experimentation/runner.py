@@ -8,7 +8,7 @@
         metrics={"buy": survey_metric(LikertQuestion(text="Would you buy it?"))},
         steps=1, seeds=[1, 2, 3], state_path="ad_test.experiment.json")
     result = runner.run()              # every (arm, seed) run, concurrently
-    print(result.comparison_table())   # per arm: n, mean, sd; per treatment: difference, p-value
+    table = result.comparison_table()   # per arm: n, mean, sd; per treatment: difference, p-value
 
 Each run starts from a fork of the base (a world via ``world.fork``; a list of people is
 copied into a fresh world), applies its arm's change, runs ``steps`` steps and collects

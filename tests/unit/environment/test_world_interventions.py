@@ -84,15 +84,26 @@ def test_textual_precondition_uses_the_judge_it_is_given(fake):
     assert item.last_checks == {"text": False}
 
 
-def test_textual_precondition_without_a_judge_explains_the_fix(fake):
-    ann = fake("Ann")
-    item = Intervention(ann).set_textual_precondition("anything").set_effect(lambda t: None)
-    from tinytroupe.steering.intervention import _find_proposition_class
+def test_textual_precondition_without_a_judge_asks_a_proposition_of_the_default_model(scripted):
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.llm.providers.scripted_replies import is_judge_request, judge_reply
 
-    if _find_proposition_class() is not None:
-        pytest.skip("LLM propositions exist now; the judge-less path uses them")
-    with pytest.raises(SimulationError, match="judge="):
-        TinyWorld("Room", [ann], interventions=[item]).run(1)
+    asked: list[str] = []
+
+    def respond(request):
+        if is_judge_request(request):
+            asked.append(" ".join(m.content for m in request.messages))
+            return judge_reply(9 if len(asked) == 1 else 0, "as seen", request)
+        return {"actions": [], "cognitive_state": {}}
+
+    scripted.responder = respond
+    ann = TinyPerson("Ann")
+    fired: list[int] = []
+    item = Intervention(ann).set_textual_precondition("Ann looks bored").set_effect(
+        lambda t, w: fired.append(w.simulation_step))
+    TinyWorld("Room", [ann], interventions=[item]).run(2)
+    assert len(asked) == 2 and all("Ann looks bored" in text for text in asked)
+    assert fired == [1]
 
 
 class Claim:

@@ -107,7 +107,9 @@ class OpenAIModel:
             weakref.WeakKeyDictionary())
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, model={self.default_model!r})"
+        from tinytroupe.redaction import redact_url
+
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
 
     @property
     def is_openai_com(self) -> bool:
