@@ -28,6 +28,8 @@ COUNTS = """JSON.stringify({
   bars: Array.from(document.querySelectorAll('rect.tt-bar')).filter(r => r.getBoundingClientRect().width > 0).length,
   steps: document.querySelectorAll('details.tt-step').length,
   events: document.querySelectorAll('li.tt-event').length,
+  bill: Array.from(document.querySelectorAll('#bill-table tbody tr')).filter(tr => tr.getBoundingClientRect().height > 0)
+    .map(tr => Array.from(tr.cells).map(td => td.textContent)),
   resources: performance.getEntriesByType('resource').length
 })"""
 
@@ -45,11 +47,12 @@ def report_file(tmp_path_factory):
     assert result.exit_code == 0, result.stderr
     result = runner.invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.stderr
-    return out / "report.html", json.loads((out / "results.json").read_text())
+    return (out / "report.html", json.loads((out / "results.json").read_text()),
+            json.loads((out / "run.json").read_text())["report"]["usage"])
 
 
 def test_the_report_renders_with_its_table_and_charts_and_no_errors(report_file):
-    path, results = report_file
+    path, results, usage = report_file
     with Browser() as browser:
         browser.open(path)
         counts = json.loads(browser.evaluate(COUNTS))
@@ -59,6 +62,11 @@ def test_the_report_renders_with_its_table_and_charts_and_no_errors(report_file)
         assert counts["columns"][:4] == ["name", "would_subscribe", "appeal", "main_reason"]
         assert len(counts["charts"]) >= 3 and all(w > 100 and h > 30 for w, h in counts["charts"])
         assert counts["bars"] >= 5 and counts["steps"] == 2 and counts["events"] >= 10
+        turns = usage["by_purpose"]["agent_turn"]
+        assert [row[:6] for row in counts["bill"]] == [  # the usage by model and by purpose, shown
+            ["model scripted-model", "5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"],
+            ["agent turns", "5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"]]
+        assert turns["calls"] == len(results["rows"]) - 1  # one turn for each of the five people
         assert counts["resources"] == 0  # nothing fetched: the page is self-contained
         shown, total = browser.evaluate(SEARCH)
         assert 0 < shown < total

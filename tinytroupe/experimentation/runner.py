@@ -35,6 +35,7 @@ from typing import Any
 from tinytroupe import events, llm
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.experimentation.statistical_tests import StatisticalTester
+from tinytroupe.llm import purposes
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 from tinytroupe.state_files import read_document, write_document
 
@@ -58,7 +59,11 @@ class Arm:
 
 
 class SeededModel(ModelWrapper):
-    """A model whose requests carry a run's seed and tags (unless they set a seed themselves)."""
+    """A model whose requests carry a run's seed and tags (unless they set a seed themselves).
+
+    It is the agents' model, so a request that comes without a purpose is counted as an agent
+    turn; a purpose the request has is kept.
+    """
 
     def __init__(self, inner: LLMModel, seed: int, tags: dict[str, str]):
         super().__init__(inner)
@@ -66,7 +71,10 @@ class SeededModel(ModelWrapper):
         self.tags = tags
 
     async def complete(self, request: ChatRequest) -> Completion:
-        changes: dict[str, Any] = {"tags": {**request.tags, **self.tags}}
+        tags = {**request.tags, **self.tags}
+        if purposes.KEY not in request.tags:
+            tags[purposes.KEY] = purposes.AGENT_TURN
+        changes: dict[str, Any] = {"tags": tags}
         if request.seed is None:
             changes["seed"] = self.seed
         return await self.inner.complete(request.with_changes(**changes))

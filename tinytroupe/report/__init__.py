@@ -4,7 +4,7 @@
 RUN_DIR``) reads what the run wrote (see :mod:`tinytroupe.report.run_data`) and writes
 ``report.html`` beside it: the scenario, the extracted results as a table with charts of
 their distributions, the population's profile, the transcript step by step (collapsible and
-searchable) and the model usage and cost.
+searchable) and the model usage and cost, by model and by purpose with cached calls apart.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from tinytroupe.cli.bill import HEADER as BILL_HEADER
+from tinytroupe.cli.bill import bill_rows
 from tinytroupe.profiling import Profiler
 from tinytroupe.report.charts_for_results import extraction_charts
 from tinytroupe.report.run_data import RunData, Step
@@ -193,7 +195,21 @@ def _usage(run: RunData) -> str:
                      "tokens out": u.get("output_tokens", 0), "cost": f"${float(u.get('cost') or 0):.4f}"})
     if not rows:
         return ""
-    return f'<section id="usage"><h2>Usage and cost</h2>{_table(rows, list(rows[0]), "usage-table")}</section>'
+    return (f'<section id="usage"><h2>Usage and cost</h2>{_table(rows, list(rows[0]), "usage-table")}'
+            f"{_bill(usage)}</section>")
+
+
+def _bill(usage: Mapping[str, Any]) -> str:
+    """The simulation's calls by model and by purpose, as in the CLI's bill and ``summary.md``."""
+    rows = bill_rows(dict(usage))
+    if not rows:
+        return ""
+    head = "".join(f"<th>{_e(h or 'by')}</th>" for h in BILL_HEADER)
+    body = "".join("<tr>" + f"<td>{_e(row[0])}</td>" + "".join(f'<td class="num">{_e(v)}</td>' for v in row[1:])
+                   + "</tr>" for row in rows)
+    return ('<h3>By model and by purpose</h3><p class="muted">Calls of the simulation that reached the provider; '
+            "calls answered by the call cache are counted apart and cost nothing.</p>"
+            f'<table id="bill-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def render_page(run: RunData) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tinytroupe.errors import SimulationError
+from tinytroupe.llm import purposes
 
 __all__ = ["Intervention", "InterventionBatch", "DEFAULT_FIRST_N", "DEFAULT_LAST_N"]
 
@@ -177,7 +178,7 @@ class Intervention:
         if self.text_judge is not None:
             return await _call(self.text_judge, self.text_precondition, self.targets, world)
         proposition = _find_proposition_class()(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
-                                  last_n=self.last_n, tags={"intervention": self.name})
+                                  last_n=self.last_n, tags=purposes.tag(purposes.JUDGE, intervention=self.name))
         return await _proposition_verdict(proposition, None)
 
     async def _check_proposition(self) -> bool:

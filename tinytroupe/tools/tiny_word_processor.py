@@ -19,6 +19,7 @@ from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction
 from tinytroupe.errors import LLMError
+from tinytroupe.llm import purposes
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.tools.tiny_tool import TinyTool, ToolInputError
 
@@ -126,7 +127,7 @@ class TinyWordProcessor(TinyTool):
         if self.enricher is not None:
             try:
                 context = f"Written by {author}." + (f" About the author: {agent.minibio()}" if agent else "")
-                tags = {"tool": self.name, **({"agent": agent.name} if agent is not None else {})}
+                tags = purposes.tag(purposes.ENRICHMENT, tool=self.name, **({"agent": agent.name} if agent is not None else {}))
                 content = await self.enricher.aenrich_content(ENRICHMENT_REQUIREMENTS, content, "Document",
                                                               context_info=context, tags=tags)
             except LLMError as exc:

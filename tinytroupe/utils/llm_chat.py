@@ -21,6 +21,7 @@ import textwrap
 from typing import Any
 
 from tinytroupe.errors import SpecificationError, StructuredOutputError, TinyTroupeError
+from tinytroupe.llm import purposes
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper
 from tinytroupe.utils import output_types
 from tinytroupe.utils.output_types import CoercionError, OutputSpec
@@ -65,8 +66,11 @@ class LLMChat:
     reply; ``enable_reasoning_step`` a ``reasoning`` field before them.
     ``model_params``: ``model`` (an :class:`~tinytroupe.llm.base.LLMModel` or a model name),
     ``temperature``, ``max_tokens`` (or ``max_completion_tokens``), ``seed``,
-    ``frequency_penalty``, ``presence_penalty``, ``tags`` (for cost accounting).
+    ``frequency_penalty``, ``presence_penalty``, ``tags`` (for cost accounting; a ``purpose``
+    tag there replaces the default :attr:`PURPOSE`).
     """
+
+    PURPOSE = purposes.EXTRACTION  # a typed answer computed from a prompt, unless the tags say otherwise
 
     def __init__(self, system_template_name: str | None = None, system_prompt: str | None = None,
                  user_template_name: str | None = None, user_prompt: str | None = None,
@@ -243,7 +247,8 @@ class LLMChat:
         return _RequestDefaults(model, changes) if changes else model
 
     def _tags(self) -> dict[str, str]:
-        return {"purpose": "llm_chat", **{str(k): str(v) for k, v in (self.model_params.get("tags") or {}).items()}}
+        given = {str(k): str(v) for k, v in (self.model_params.get("tags") or {}).items()}
+        return {**purposes.tag(self.PURPOSE), **given}
 
     def _outgoing(self, instruction: str | None) -> list[Message]:
         messages = [Message(role=m["role"], content=m["content"]) for m in self.messages]  # type: ignore[arg-type]

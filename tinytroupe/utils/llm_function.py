@@ -85,7 +85,7 @@ def _prepare(func: Callable[..., Any], result: Any, args: tuple[Any, ...], kwarg
         user = render("llm_function_user.md", args=_as_json(positional), kwargs=_as_json(named))
     post = result if callable(result) and not isinstance(result, str) else (lambda value: value)
     options = dict(settings)
-    options["tags"] = {"purpose": "llm_function", "function": func.__qualname__, **(options.get("tags") or {})}
+    options["tags"] = {"function": func.__qualname__, **(options.get("tags") or {})}  # LLMChat adds a purpose
     chat = LLMChat(system_prompt=system, user_prompt=user, output_type=_return_type(func), **options)
     return chat, post
 

@@ -31,6 +31,8 @@ class Page(HTMLParser):
         self.tags: list[tuple[str, dict]] = []
         self.stack: list[str] = []
         self.rows_in: dict[str, int] = {}
+        self.cells: dict[str, list[list[str]]] = {}  # table id -> rows of cell texts
+        self.in_cell = False
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -40,8 +42,18 @@ class Page(HTMLParser):
             self.stack.append(attrs.get("id") or "")
         if tag == "tr" and self.stack:
             self.rows_in[self.stack[-1]] = self.rows_in.get(self.stack[-1], 0) + 1
+            self.cells.setdefault(self.stack[-1], []).append([])
+        if tag in ("td", "th") and self.stack:
+            self.cells[self.stack[-1]][-1].append("")
+            self.in_cell = True
+
+    def handle_data(self, data):
+        if self.in_cell:
+            self.cells[self.stack[-1]][-1][-1] += data
 
     def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.in_cell = False
         if tag == "table" and self.stack:
             self.stack.pop()
 
@@ -99,6 +111,14 @@ def test_the_survey_scenario_writes_typed_results_and_a_report(cli, tmp_path):
     assert page.count("svg", "tt-chart") >= 3 and page.count("rect", "tt-bar") >= 5
     assert page.count("details", "tt-step") == 2
     assert page.count("li", "tt-event") >= 10
+    bill = {row[0]: row[1:] for row in page.cells["bill-table"][1:]}  # by model and by purpose, as summary.md
+    usage = manifest["report"]["usage"]
+    turns = usage["by_purpose"]["agent_turn"]
+    assert list(bill) == ["model scripted-model", "agent turns"]  # the extractions ran after the simulation
+    assert bill["agent turns"][:5] == ["5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"]
+    assert turns["calls"] == len(people) and turns["input_tokens"] > 1000  # one turn each, real prompts
+    assert bill["model scripted-model"] == bill["agent turns"]
+    assert "| agent turns | 5 | 0 | 0 |" in (out / "summary.md").read_text()
     assert "Content-Security-Policy" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
 

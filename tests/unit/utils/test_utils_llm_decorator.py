@@ -80,7 +80,7 @@ def test_semantic_helpers_send_their_template_and_return_typed_values(scripted):
     assert semantics.combine_texts("one", "two") == "combined text"
     prompt = scripted.last_prompt()
     assert "Text 1:\none" in prompt and "Text 2:\ntwo" in prompt
-    assert scripted.requests[-1].tags["purpose"] == "semantics"
+    assert scripted.requests[-1].tags["purpose"] == "enrichment"  # rewriting a text
 
     assert semantics.extract_information_from_text("price?", "It costs 3 euros.") == "combined text"
     assert "It costs 3 euros." in scripted.last_prompt()
