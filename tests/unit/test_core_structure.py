@@ -48,6 +48,14 @@ def test_contracts_and_events_import_nothing_above_them():
         assert not bad, f"{name} imports {bad}"
 
 
+def test_only_the_cli_imports_the_cli():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if (PACKAGE / "cli") in path.parents:
+            continue
+        bad = [m for m in _imports(path) if m == "tinytroupe.cli" or m.startswith("tinytroupe.cli.")]
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
 _PRIVATE = re.compile(r"\b(?:\w+_)?(?:agent|person)\._[a-z]\w*")
 
 

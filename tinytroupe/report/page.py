@@ -9,8 +9,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tinytroupe.cli.bill import HEADER as BILL_HEADER
-from tinytroupe.cli.bill import bill_rows
+from tinytroupe.llm.bill import HEADER as BILL_HEADER
+from tinytroupe.llm.bill import bill_rows
 from tinytroupe.profiling import Profiler
 from tinytroupe.report.charts_for_results import extraction_charts
 from tinytroupe.report.run_data import RunData, Step
