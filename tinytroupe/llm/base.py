@@ -22,6 +22,7 @@ __all__ = [
     "Completion",
     "LLMModel",
     "Wrapper",
+    "innermost",
     "ModelWrapper",
     "ModelCapabilities",
     "capabilities_of",
@@ -227,6 +228,13 @@ class Wrapper:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def innermost(model: Any) -> Any:
+    """The provider at the bottom of a chain of wrappers (``model`` itself if it wraps nothing)."""
+    while isinstance(model, Wrapper):
+        model = model.inner
+    return model
 
 
 class ModelWrapper(Wrapper):
