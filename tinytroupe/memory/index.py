@@ -22,7 +22,7 @@ import numpy as np
 from tinytroupe.errors import StateError
 from tinytroupe.llm.embedding_wrappers import decode_vector, encode_vector
 from tinytroupe.llm.embeddings import EmbeddingModel, default_embedder
-from tinytroupe.memory.lexical import BM25Index
+from tinytroupe.memory.lexical import BM25Index, top_positions
 
 __all__ = ["SemanticIndex", "embedder_id"]
 
@@ -157,18 +157,8 @@ class SemanticIndex:
         # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads waking on busy
         # cores cost 10-20 ms per search (measured), more than the product itself
         scores = np.einsum("ij,j->i", self._matrix.rows, q / norm)
-        if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
-            mask[[i for i in allowed if i < len(scores)]] = True
-            scores = np.where(mask, scores, -np.inf)
         floor = 0.0 if min_score is None else min_score
-        k = min(top_k, len(scores))
-        if k < len(scores):  # every text tied with the k-th best is a candidate: ties go to the older
-            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-            best = np.nonzero(scores >= kth)[0]
-        else:
-            best = np.arange(len(scores))
-        ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda p: (-p[1], p[0]))[:k]
+        ranked = top_positions(scores, top_k, allowed, fill=-np.inf)
         return [(i, s) for i, s in ranked if s >= floor and s != -np.inf]
 
     def search(self, query: str, top_k: int = 10, **kwargs: Any) -> list[tuple[int, float]]:

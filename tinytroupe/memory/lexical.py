@@ -16,9 +16,28 @@ import numpy as np
 
 from tinytroupe.llm.embeddings_lexical import tokenize
 
-__all__ = ["BM25Index"]
+__all__ = ["BM25Index", "top_positions"]
 
 SMALL = 500  # documents: below this, scoring in plain Python beats numpy's per-call cost
+
+
+def top_positions(scores: np.ndarray, top_k: int, allowed: set[int] | None = None,
+                  fill: float = 0.0) -> list[tuple[int, float]]:
+    """The ``top_k`` best ``(position, score)`` pairs of ``scores``, best first, older first on ties.
+
+    Positions outside ``allowed`` (when given) score ``fill``.
+    """
+    if allowed is not None:
+        mask = np.zeros(len(scores), dtype=bool)
+        mask[[i for i in allowed if 0 <= i < len(scores)]] = True
+        scores = np.where(mask, scores, fill)
+    k = min(top_k, len(scores))
+    if k < len(scores):  # every position tied with the k-th best is a candidate: ties go to the older
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        best = np.nonzero(scores >= kth)[0]
+    else:
+        best = np.arange(len(scores))
+    return sorted(((int(i), float(scores[i])) for i in best), key=lambda p: (-p[1], p[0]))[:k]
 
 
 class BM25Index:
@@ -114,15 +133,4 @@ class BM25Index:
         total = self._vector(query)
         if total is None or top_k <= 0:
             return []
-        if allowed is not None:
-            mask = np.zeros(len(total), dtype=bool)
-            mask[[d for d in allowed if 0 <= d < len(total)]] = True
-            total = np.where(mask, total, 0.0)
-        k = min(top_k, len(total))
-        if k < len(total):  # every document tied with the k-th best is a candidate: ties go to the older
-            kth = np.partition(total, len(total) - k)[len(total) - k]
-            best = np.nonzero(total >= kth)[0]
-        else:
-            best = np.arange(len(total))
-        ranked = sorted(((int(d), float(total[d])) for d in best if total[d] > 0), key=lambda p: (-p[1], p[0]))
-        return ranked[:k]
+        return [(d, s) for d, s in top_positions(total, top_k, allowed, fill=0.0) if s > 0]

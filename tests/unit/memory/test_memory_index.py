@@ -125,3 +125,18 @@ def test_bm25_small_and_large_paths_agree(monkeypatch):
     every = bm25.scores(query)
     expected = sorted(((d, s) for d, s in every.items() if d in {5, 7}), key=lambda p: (-p[1], p[0]))
     assert bm25.search(query, 3, allowed={5, 7}) == expected
+
+
+def test_top_positions_matches_a_full_sort_with_ties_and_allowed():
+    from tinytroupe.memory.lexical import top_positions
+
+    rng = np.random.default_rng(7)
+    scores = rng.integers(0, 5, size=200).astype(float)  # many ties
+    allowed = set(range(0, 200, 3))
+    for k in (1, 4, 50, 200, 500):
+        everyone = sorted(enumerate(scores.tolist()), key=lambda p: (-p[1], p[0]))[:k]
+        assert top_positions(scores, k) == everyone
+        kept = sorted(((i, s) for i, s in enumerate(scores.tolist()) if i in allowed),
+                      key=lambda p: (-p[1], p[0]))[:k]
+        got = [p for p in top_positions(scores, k, allowed | {-1, 999}, fill=-np.inf) if p[1] != -np.inf]
+        assert got == kept
