@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tinytroupe import events
+from tinytroupe.extraction import trajectory
 from tinytroupe.utils import charts
 
 __all__ = ["Profiler", "attribute_value"]
@@ -24,8 +25,7 @@ _MISSING = "(unknown)"
 def _persona(agent: Any) -> dict[str, Any]:
     if isinstance(agent, dict):
         return agent.get("persona", agent) if isinstance(agent.get("persona"), dict) else agent
-    persona = getattr(agent, "persona", None)
-    return dict(persona() if callable(persona) else persona or {})
+    return trajectory.agent_persona(agent)
 
 
 def attribute_value(agent: Any, path: str) -> Any:

@@ -46,6 +46,11 @@ def first_non_none(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
 
+def _option_values(spec: OutputSpec) -> dict[str, str]:
+    """The ``options`` value of an instruction section for an options spec (quoted, comma-separated)."""
+    return {"options": ", ".join(f'"{o}"' for o in spec.options)} if spec.kind == "options" else {}
+
+
 class _RequestDefaults(ModelWrapper):
     """Sets the model name and sampling penalties the caller chose on every request."""
 
@@ -269,8 +274,7 @@ class LLMChat:
             return section(_OUTPUT, "json")
         head = section(_OUTPUT, "reasoning" if reasoning else "justification" if justification else "value")
         rule = {"json": "json_value"}.get(spec.kind, spec.kind)
-        values = {"options": ", ".join(f'"{o}"' for o in spec.options)} if spec.kind == "options" else {}
-        return head + " " + section(_OUTPUT, rule, **values)
+        return head + " " + section(_OUTPUT, rule, **_option_values(spec))
 
     async def _typed_call(self, spec: OutputSpec, justification: bool, reasoning: bool) -> None:
         from tinytroupe.llm import agenerate
@@ -295,8 +299,7 @@ class LLMChat:
         if spec is None:
             instruction = section(_OUTPUT, "text") if undo_format else None
         elif spec.kind in ("bool", "int", "float", "options"):
-            values = {"options": ", ".join(f'"{o}"' for o in spec.options)} if spec.kind == "options" else {}
-            instruction = section(_OUTPUT, f"free_{spec.kind}", **values)
+            instruction = section(_OUTPUT, f"free_{spec.kind}", **_option_values(spec))
         elif spec.kind != "str":
             instruction = section(_OUTPUT, "free_json")
         params = {k: v for k in _DIRECT if (v := self.model_params.get(k)) is not None}
