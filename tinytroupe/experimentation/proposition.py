@@ -34,39 +34,33 @@ NO_CONTEXT = "No additional context available."
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
-def _clamp_confidence(v: Any) -> float:
-    try:
-        return max(0.0, min(1.0, float(v)))
-    except (TypeError, ValueError):
-        return 0.5
+class _Verdict(BaseModel):
+    """What every judge answer carries; subclasses narrow ``value`` (it keeps its place second)."""
+
+    reasoning: str = ""
+    value: Any
+    justification: str = ""
+    confidence: float = 0.5
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _conf(cls, v: Any) -> float:
+        try:
+            return max(0.0, min(1.0, float(v)))
+        except (TypeError, ValueError):
+            return 0.5
 
 
-class TruthVerdict(BaseModel):
+class TruthVerdict(_Verdict):
     """A judge's true/false answer."""
 
-    reasoning: str = ""
     value: bool
-    justification: str = ""
-    confidence: float = 0.5
-
-    @field_validator("confidence", mode="before")
-    @classmethod
-    def _conf(cls, v: Any) -> float:
-        return _clamp_confidence(v)
 
 
-class ScoreVerdict(BaseModel):
+class ScoreVerdict(_Verdict):
     """A judge's 0-9 answer."""
 
-    reasoning: str = ""
     value: int
-    justification: str = ""
-    confidence: float = 0.5
-
-    @field_validator("confidence", mode="before")
-    @classmethod
-    def _conf(cls, v: Any) -> float:
-        return _clamp_confidence(v)
 
     @field_validator("value", mode="before")
     @classmethod

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tinytroupe.extraction.tables import columns_of
 from tinytroupe.llm.bill import HEADER as BILL_HEADER
 from tinytroupe.llm.bill import bill_rows
 from tinytroupe.profiling import Profiler
@@ -75,14 +76,6 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], table_id: 
     return f'<table{ident} class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            seen.setdefault(key, None)
-    return list(seen)
-
-
 def _scenario(run: RunData) -> str:
     parts = ['<section id="scenario"><h2>Scenario</h2>']
     if run.description:
@@ -105,7 +98,7 @@ def _results(run: RunData) -> str:
     parts = ['<section id="results"><h2>Results</h2>']
     rows = run.results.get("rows") or []
     if rows:
-        parts.append(_table(rows, _columns(rows), "results-table", "tt-results"))
+        parts.append(_table(rows, columns_of(rows), "results-table", "tt-results"))
     for extraction in run.results.get("extractions") or []:
         parts.append(f"<h3>{_e(extraction.get('name'))} <span class=\"muted\">({_e(extraction.get('scope'))})</span></h3>")
         parts.append(f"<p>{_e(extraction.get('objective'))}</p>")

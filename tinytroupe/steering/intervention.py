@@ -177,7 +177,9 @@ class Intervention:
     async def _judge_text(self, world: Any) -> bool:
         if self.text_judge is not None:
             return await _call(self.text_judge, self.text_precondition, self.targets, world)
-        proposition = _find_proposition_class()(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
+        from tinytroupe.experimentation import Proposition
+
+        proposition = Proposition(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
                                   last_n=self.last_n, tags=purposes.tag(purposes.JUDGE, intervention=self.name))
         return await _proposition_verdict(proposition, None)
 
@@ -196,13 +198,6 @@ async def _proposition_verdict(proposition: Any, threshold: float | None, target
     else:
         verdict = await asyncio.to_thread(lambda: getattr(proposition, kind)(**kwargs))
     return float(verdict) >= threshold if threshold is not None else bool(verdict)
-
-
-def _find_proposition_class() -> Any:
-    """The proposition class textual preconditions use."""
-    from tinytroupe.experimentation import Proposition
-
-    return Proposition
 
 
 def _describe(targets: Any) -> str:
