@@ -28,7 +28,7 @@ from tinytroupe import llm
 from tinytroupe.clients.builtin import AzureClient, OllamaClient, OpenAIClient
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, TransientError
-from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ResponseFormat
+from tinytroupe.llm.base import ChatRequest, Message, ResponseFormat, innermost
 
 __all__ = [
     "client",
@@ -62,12 +62,6 @@ def register_client(api_type: str, client: Any) -> None:
     _register(api_type, client)
 
 
-def _innermost(model: LLMModel) -> LLMModel:
-    while getattr(model, "inner", None) is not None:
-        model = model.inner  # type: ignore[attr-defined]
-    return model
-
-
 def _rewrap_current_default() -> None:
     """Rebuild the wrappers around the model in use now, or forget it if none is built yet.
 
@@ -77,7 +71,7 @@ def _rewrap_current_default() -> None:
     current = getattr(llm, "_default", None)  # not building one just to rewrap it
     llm.reset_default_model()
     if current is not None:
-        llm.set_default_model(_innermost(current), wrap=True)
+        llm.set_default_model(innermost(current), wrap=True)
 
 
 def force_api_cache(cache_api_calls: bool, cache_file_name: str | None = None) -> None:

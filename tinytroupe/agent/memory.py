@@ -19,6 +19,7 @@ from tinytroupe.agent.memory_legacy import events_from_legacy, is_legacy_item, l
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
+from tinytroupe.memory.state import restores
 
 __all__ = ["MemoryEvent", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
            "ReflectionConsolidator", "Role", "OMISSION_NOTE"]
@@ -202,18 +203,9 @@ class EpisodicMemory(TinyMemory):
         return [e.to_dict() for e in self._events]
 
     @classmethod
+    @restores("episodic memory")
     def from_state(cls, state: Any) -> EpisodicMemory:
         """Restore :meth:`to_state`'s list; also reads the original TinyTroupe's saved memory."""
-        try:
-            return cls._from_state(state)
-        except StateError:
-            raise
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise StateError(f"episodic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
-                             "an unmodified saved agent.") from None
-
-    @classmethod
-    def _from_state(cls, state: Any) -> EpisodicMemory:
         legacy = legacy_items(state)
         if legacy is not None:
             return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))

@@ -25,6 +25,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.memory import MemoryEvent
+from tinytroupe.agent.prompt import clip_line
 from tinytroupe.config import config_manager
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
@@ -52,11 +53,6 @@ def retrieval_enabled(embedder_kind: str | None = None) -> bool:
 
         embedder_kind = default_embedder().kind
     return embedder_kind == "dense"
-
-
-def _clip(text: str, limit: int = MEMORY_MAX_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class MemoryKeeper:
@@ -130,7 +126,7 @@ class MemoryKeeper:
         except LLMError as exc:  # the embedding provider failed: this turn goes on without memories
             logger.warning("%s: memory retrieval failed (%s); the turn goes on without it", agent.name, exc)
             found = []
-        self.relevant = [_clip(text) for text in found]
+        self.relevant = [clip_line(text, MEMORY_MAX_CHARS) for text in found]
         return self.relevant
 
     def prompt_section(self, view: Any = None) -> str:

@@ -23,7 +23,7 @@ from tinytroupe.prompts import render
 from tinytroupe.prompts.rai import rai_section
 
 __all__ = ["TurnPrompt", "render_episodes", "render_event", "render_situation", "action_definitions",
-           "action_constraints", "EVENT_MAX_CHARS"]
+           "action_constraints", "clip_line", "EVENT_MAX_CHARS"]
 
 EVENT_MAX_CHARS = 2000  # one remembered event is cut to this many characters in prompts
 
@@ -46,14 +46,15 @@ def action_constraints(faculties: Iterable[Any]) -> list[str]:
     return [*BUILTIN_CONSTRAINTS, *(c for f in faculties for c in f.action_constraints())]
 
 
-def _clip(text: str, limit: int = EVENT_MAX_CHARS) -> str:
-    text = " ".join(text.split())
+def clip_line(text: str, limit: int = EVENT_MAX_CHARS) -> str:
+    """``text`` on one line (runs of whitespace become one space), cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render_event(event: MemoryEvent, me: str = "you") -> str:
     """One transcript line, written from the agent's point of view (``me`` names the agent)."""
-    content = _clip(event.content)
+    content = clip_line(event.content)
     if event.role == "stimulus":
         if event.type == "THOUGHT":
             return f"{me} thought: {content}"

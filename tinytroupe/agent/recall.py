@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
+from tinytroupe.agent.prompt import clip_line
 from tinytroupe.memory.state import restores
 
 if TYPE_CHECKING:
@@ -52,11 +53,11 @@ class RecallFaculty(TinyMentalFaculty):
     async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
         if action.type == "RECALL":
             found = await agent.aretrieve_relevant_memories(action.content, top_k=self.max_results)
-            self.recalled = [_clip(t) for t in found]
+            self.recalled = [clip_line(t, RECALLED_MAX_CHARS) for t in found]
             summary = "; ".join(self.recalled) if self.recalled else "nothing relevant comes to mind"
         elif action.type == "RECALL_WITH_FULL_SCAN":
             text = await agent.asummarize_relevant_memories_via_full_scan(action.content)
-            self.recalled = [_clip(text)] if text else []
+            self.recalled = [clip_line(text, RECALLED_MAX_CHARS)] if text else []
             summary = self.recalled[0] if self.recalled else "nothing relevant comes to mind"
         else:
             return False
@@ -75,8 +76,3 @@ class RecallFaculty(TinyMentalFaculty):
     def load_state(self, state: dict[str, Any]) -> None:
         self.max_results = int(state.get("max_results", self.max_results))
         self.recalled = [str(x) for x in state.get("recalled", [])]
-
-
-def _clip(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= RECALLED_MAX_CHARS else text[: RECALLED_MAX_CHARS - 1] + "…"

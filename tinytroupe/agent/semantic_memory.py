@@ -19,6 +19,7 @@ from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message
 from tinytroupe.memory.index import SemanticIndex
+from tinytroupe.memory.state import restores
 from tinytroupe.prompts import render
 
 __all__ = ["SemanticMemory", "ENGRAM_TYPES", "make_engram"]
@@ -133,19 +134,10 @@ class SemanticMemory(TinyMemory):
         return {"engrams": [dict(e) for e in self.engrams], "index": self.index.to_state()}
 
     @classmethod
+    @restores("semantic memory")
     def from_state(cls, state: Any, *, embedder: Any = None, tags: dict[str, str] | None = None) -> SemanticMemory:
         """Restore :meth:`to_state`'s output; also reads a plain list of facts, and the original
         TinyTroupe's saved ``{"memories": [...]}``."""
-        try:
-            return cls._from_state(state, embedder, tags)
-        except StateError:
-            raise
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise StateError(f"semantic memory state is not valid ({type(exc).__name__}: {exc}); restore it from "
-                             "an unmodified saved agent.") from None
-
-    @classmethod
-    def _from_state(cls, state: Any, embedder: Any, tags: dict[str, str] | None) -> SemanticMemory:
         memory = cls(embedder=embedder, tags=tags)
         if isinstance(state, list):
             memory.store_all(state)

@@ -15,7 +15,7 @@ from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.config import config_manager
-from tinytroupe.llm.base import ChatRequest, LLMModel, ModelWrapper
+from tinytroupe.llm.base import ChatRequest, LLMModel, innermost
 from tinytroupe.llm.providers.scripted_replies import offline_responder
 
 __all__ = ["apply_model_choice", "scripted_responder", "install_scripted_model", "provider_in_use",
@@ -51,10 +51,7 @@ def apply_model_choice(model: str | None = None, provider: str | None = None) ->
 
 def _provider_model() -> LLMModel:
     """The innermost model (the provider) of the process-wide default model, building it if needed."""
-    model = llm.default_model()
-    while isinstance(model, ModelWrapper):
-        model = model.inner
-    return model
+    return innermost(llm.default_model())
 
 
 def provider_in_use() -> str:

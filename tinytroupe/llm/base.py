@@ -21,6 +21,8 @@ __all__ = [
     "Usage",
     "Completion",
     "LLMModel",
+    "Wrapper",
+    "innermost",
     "ModelWrapper",
     "ModelCapabilities",
     "capabilities_of",
@@ -193,10 +195,14 @@ class LLMModel(Protocol):
     async def aclose(self) -> None: ...
 
 
-class ModelWrapper:
-    """Base for models that wrap a model (retry, limits, usage, cache)."""
+class Wrapper:
+    """Base for anything that wraps an ``inner`` model or embedder and passes its identity on.
 
-    def __init__(self, inner: LLMModel):
+    :class:`ModelWrapper` (chat) and :class:`tinytroupe.llm.embeddings.EmbeddingWrapper`
+    derive from it.
+    """
+
+    def __init__(self, inner: Any):
         self.inner = inner
 
     @property
@@ -211,21 +217,34 @@ class ModelWrapper:
     def default_model(self) -> str:
         return self.inner.default_model
 
+    def find(self, cls: type) -> Any:
+        """The first link in this chain (self, then ``inner``...) that is a ``cls`` (or None)."""
+        link: Any = self
+        while link is not None:
+            if isinstance(link, cls):
+                return link
+            link = getattr(link, "inner", None)
+        return None
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def innermost(model: Any) -> Any:
+    """The provider at the bottom of a chain of wrappers (``model`` itself if it wraps nothing)."""
+    while isinstance(model, Wrapper):
+        model = model.inner
+    return model
+
+
+class ModelWrapper(Wrapper):
+    """Base for models that wrap a model (retry, limits, usage, cache)."""
+
+    inner: LLMModel
+
     @property
     def capabilities(self) -> ModelCapabilities:
         return capabilities_of(self.inner)
 
-    def find(self, cls: type) -> Any:
-        """The first model in this chain that is an instance of ``cls`` (or None)."""
-        model: Any = self
-        while model is not None:
-            if isinstance(model, cls):
-                return model
-            model = getattr(model, "inner", None)
-        return None
-
     async def complete(self, request: ChatRequest) -> Completion:
         return await self.inner.complete(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

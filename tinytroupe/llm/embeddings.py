@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from tinytroupe.errors import BadRequestError
-from tinytroupe.llm.base import Usage
+from tinytroupe.llm.base import Usage, Wrapper
 
 __all__ = [
     "EmbeddingRequest",
@@ -106,42 +106,17 @@ class EmbeddingModel(Protocol):
     async def aclose(self) -> None: ...
 
 
-class EmbeddingWrapper:
+class EmbeddingWrapper(Wrapper):
     """Base for embedders that wrap an embedder (retry, limits, cache, usage, fallback)."""
 
-    def __init__(self, inner: EmbeddingModel):
-        self.inner = inner
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def endpoint(self) -> str:
-        return self.inner.endpoint
-
-    @property
-    def default_model(self) -> str:
-        return self.inner.default_model
+    inner: EmbeddingModel
 
     @property
     def kind(self) -> str:
         return self.inner.kind
 
-    def find(self, cls: type) -> Any:
-        """The first embedder in this chain that is an instance of ``cls`` (or None)."""
-        model: Any = self
-        while model is not None:
-            if isinstance(model, cls):
-                return model
-            model = getattr(model, "inner", None)
-        return None
-
     async def embed(self, request: EmbeddingRequest) -> Embeddings:
         return await self.inner.embed(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 def describe_embedder(embedder: Any) -> str:

@@ -136,8 +136,8 @@ class SurveyResult:
             raise SpecificationError(f"question {name!r} is not a multiple-choice question; use distribution()")
         answers = self.answers(name)
         n = len(answers)
-        return {o: (sum(o in a for a in answers) / n if n else 0.0, wilson_interval(sum(o in a for a in answers), n))
-                for o in q.options}
+        counts = {o: sum(o in a for a in answers) for o in q.options}
+        return {o: (k / n if n else 0.0, wilson_interval(k, n)) for o, k in counts.items()}
 
     def to_markdown(self, references: dict[str, Any] | None = None) -> str:
         """Every question's distribution (with its reference where given), then failures."""
@@ -149,8 +149,8 @@ class SurveyResult:
             except SpecificationError:
                 answers = self.answers(q.name)
                 parts.append(f"{len(answers)} answers" + (f"; e.g. {answers[0]!r}" if answers else ""))
-        if self.errors():
-            parts.append(f"\n{len(self.errors())} answers failed (recorded in the table as empty).")
+        if failed := self.errors():
+            parts.append(f"\n{len(failed)} answers failed (recorded in the table as empty).")
         return "\n".join(parts)
 
 

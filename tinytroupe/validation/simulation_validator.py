@@ -21,6 +21,7 @@ types, the two sides' justifications are compared by text similarity (the embedd
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,14 +42,7 @@ SCORE_FORMULA = ("score = location x spread x (1 - KS) x (1 - W/range), where lo
 
 
 def _ecdf(sorted_values: list[float], x: float) -> float:
-    lo, hi = 0, len(sorted_values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sorted_values[mid] <= x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo / len(sorted_values)
+    return bisect.bisect_right(sorted_values, x) / len(sorted_values)
 
 
 def ecdf_ks(a: Sequence[float], b: Sequence[float]) -> float:

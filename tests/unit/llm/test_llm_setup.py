@@ -151,6 +151,14 @@ def test_llm_wrap_model_stacks_in_order_and_reads_config():
     assert model.find(UsageTracker).stats is global_usage is usage_stats()
 
 
+def test_llm_innermost_is_the_provider_under_every_wrapper():
+    from tinytroupe.llm.base import innermost
+
+    provider = ScriptedModel(["hi"])
+    assert innermost(wrap_model(provider)) is provider
+    assert innermost(provider) is provider
+
+
 def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
     import tinytroupe.llm.cache as cache_module
 
