@@ -38,6 +38,7 @@ from tinytroupe.llm.embeddings import (
     EmbeddingWrapper,
 )
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, cost_of
+from tinytroupe.llm.wrappers.retry import backoff_delay
 from tinytroupe.llm.wrappers.usage import UsageStats, global_usage
 
 __all__ = ["BatchingEmbedder", "RetryingEmbedder", "LimitedEmbedder", "CachedEmbedder",
@@ -106,11 +107,9 @@ class RetryingEmbedder(EmbeddingWrapper):
             except TransientError as exc:
                 if attempt >= self.max_attempts:
                     raise
-                if exc.retry_after is not None:
-                    delay = min(max(0.0, exc.retry_after), 120.0)
-                else:
-                    base = min(self.initial_delay * self.backoff_factor ** (attempt - 1), self.max_delay)
-                    delay = base / 2 + base / 2 * self.rng.random()
+                delay = backoff_delay(attempt, exc, initial_delay=self.initial_delay,
+                                      backoff_factor=self.backoff_factor, max_delay=self.max_delay,
+                                      max_retry_after=120.0, jitter=self.rng.random)
                 self.retries += 1
                 events.emit("llm.retry", source=request.tags.get("agent"), attempt=attempt, error=str(exc),
                             status=exc.status, delay=round(delay, 3))

@@ -74,3 +74,19 @@ def test_llm_on_retry_listener_is_told():
 def test_llm_max_attempts_must_be_positive():
     with pytest.raises(ValueError, match="MAX_ATTEMPTS"):
         RetryingModel(ScriptedModel(), max_attempts=0)
+
+
+def test_llm_backoff_delay_prefers_retry_after_and_draws_jitter_only_for_backoff():
+    from tinytroupe.llm.wrappers.retry import backoff_delay
+
+    draws = []
+
+    def jitter():
+        draws.append(1)
+        return 0.5
+
+    args = dict(initial_delay=1.0, backoff_factor=2.0, max_delay=3.0, max_retry_after=10.0, jitter=jitter)
+    assert backoff_delay(1, TransientError("x", retry_after=40.0), **args) == 10.0 and not draws
+    assert backoff_delay(2, TransientError("x"), **args) == 1.0 + 1.0 * 0.5
+    assert backoff_delay(5, TransientError("x"), **args) == 1.5 + 1.5 * 0.5  # capped at max_delay
+    assert len(draws) == 2

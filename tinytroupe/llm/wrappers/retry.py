@@ -17,9 +17,23 @@ from tinytroupe import events
 from tinytroupe.errors import TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 
-__all__ = ["RetryingModel"]
+__all__ = ["RetryingModel", "backoff_delay"]
 
 RetryListener = Callable[[ChatRequest, TransientError, float], None]
+
+
+def backoff_delay(retry: int, error: TransientError, *, initial_delay: float, backoff_factor: float,
+                  max_delay: float, max_retry_after: float, jitter: Callable[[], float]) -> float:
+    """Seconds to wait before retry number ``retry`` (1-based) after ``error``.
+
+    The server's Retry-After (capped at ``max_retry_after``) when it sent one; otherwise
+    ``initial_delay * backoff_factor ** (retry - 1)`` capped at ``max_delay``, of which half
+    is scaled by ``jitter()`` (a number in [0, 1), drawn only then).
+    """
+    if error.retry_after is not None:
+        return min(max(0.0, error.retry_after), max_retry_after)
+    base = min(initial_delay * backoff_factor ** (retry - 1), max_delay)
+    return base / 2 + base / 2 * jitter()
 
 
 class RetryingModel(ModelWrapper):
@@ -62,12 +76,12 @@ class RetryingModel(ModelWrapper):
 
     def delay_for(self, retry: int, error: TransientError) -> float:
         """Seconds to wait before retry number ``retry`` (1-based) after ``error``."""
-        if error.retry_after is not None:
-            return min(max(0.0, error.retry_after), self.max_retry_after)
-        base = min(self.initial_delay * self.backoff_factor ** (retry - 1), self.max_delay)
+        return backoff_delay(retry, error, initial_delay=self.initial_delay, backoff_factor=self.backoff_factor,
+                             max_delay=self.max_delay, max_retry_after=self.max_retry_after, jitter=self._jitter)
+
+    def _jitter(self) -> float:
         with self._lock:
-            jitter = self.rng.random()
-        return base / 2 + base / 2 * jitter
+            return self.rng.random()
 
     async def complete(self, request: ChatRequest) -> Completion:
         attempt = 0
