@@ -343,9 +343,10 @@ def payload_for(kind: str, data: Mapping[str, Any]) -> Any:
     cls = EVENT_PAYLOADS.get(kind)
     if cls is None:
         return dict(data)
-    names = {f.name for f in dataclasses.fields(cls)}
-    known = {k: v for k, v in data.items() if k in names}
+    known: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        if f.name not in known and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        if f.name in data:
+            known[f.name] = data[f.name]
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             known[f.name] = None
     return cls(**known)

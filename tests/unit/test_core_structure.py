@@ -87,6 +87,12 @@ def test_renderer_transcript_and_summary_read_typed_payloads():
     assert events.Event("custom.kind", data={"x": 1}).payload == {"x": 1}
 
 
+
+def test_a_payload_missing_a_required_field_reads_it_as_none_and_keeps_defaults():
+    payload = contracts.payload_for("world.delivery_dropped", {"world": "W", "reason": "gone"})
+    assert payload == contracts.WorldDeliveryDropped("W", None, None, "gone")
+    assert contracts.payload_for("world.step", {"world": "W", "step": 2}).total_steps == 1
+
 def test_publish_emits_the_payload_kind_with_its_fields():
     with events.collect(["world.step"]) as seen:
         events.publish(contracts.WorldStep("Room", 3), source="Room")

@@ -171,7 +171,7 @@ class Routing:
             for agent in list(self.agents):
                 if agent is not source:
                     if _plain_listener(type(agent)):
-                        agent.perceive(shared)
+                        agent.perceive(shared, bool(agent.communication_display))  # as listen() shows it
                     else:
                         agent.listen(speech, source=source)
 

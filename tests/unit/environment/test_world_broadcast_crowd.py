@@ -43,3 +43,12 @@ def test_a_broadcast_round_trips_through_saved_state_unchanged():
     again = TinyWorld("Hall 2")
     again.decode_complete_state(state)
     assert [a.episodic_memory.to_state() for a in again.agents] == [p.episodic_memory.to_state() for p in people]
+
+
+def test_a_broadcast_is_shown_by_each_listeners_own_display_switch():
+    loud, quiet = TinyPerson("Loud"), TinyPerson("Quiet")
+    quiet.communication_display = False
+    world = TinyWorld("Porch", [loud, quiet], seed=3)
+    with events.EventCollector(["agent.stimulus"]) as seen:
+        world.broadcast("Rain is coming.")
+    assert {e.data["agent"]: e.data["display"] for e in seen.events} == {"Loud": True, "Quiet": False}
