@@ -73,7 +73,6 @@ class _Plan:
     record: Record | None
 
 
-_kind = kind_of
 _TRANSCRIPT_KINDS = ("agent.", "world.", "llm.call")
 
 
@@ -157,10 +156,10 @@ class Simulation:
 
     def _adopt(self, obj: Any) -> None:
         """Own the receiver of an operation and what its outcome depends on (its world, its agents)."""
-        kind = _kind(obj)
+        kind = kind_of(obj)
         if kind == "agent":
             environment = getattr(obj, "environment", None)
-            if environment is not None and _kind(environment) == "world":
+            if environment is not None and kind_of(environment) == "world":
                 self._adopt(environment)
             self.register(obj)
         elif kind == "world":
@@ -178,13 +177,13 @@ class Simulation:
 
     def worlds(self) -> list[World]:
         """The worlds this simulation owns."""
-        return [o for o in self.objects if _kind(o) == "world"]
+        return [o for o in self.objects if kind_of(o) == "world"]
 
     def _keys(self) -> dict[str, Any]:
         keys: dict[str, Any] = {}
         counts: dict[str, int] = {}
         for obj in self.objects:
-            kind = _kind(obj)
+            kind = kind_of(obj)
             name = getattr(obj, "name", None)
             if not isinstance(name, str):
                 counts[kind] = counts.get(kind, 0) + 1
@@ -198,11 +197,11 @@ class Simulation:
     # -- states ----------------------------------------------------------------------------
     def _snapshot(self) -> dict[str, _Entry]:
         keys = self._keys()
-        agent_keys = {id(obj): key for key, obj in keys.items() if _kind(obj) == "agent"}
+        agent_keys = {id(obj): key for key, obj in keys.items() if kind_of(obj) == "agent"}
         snapshot = {}
         for key, obj in keys.items():
             state = obj.encode_complete_state()
-            if _kind(obj) == "world":
+            if kind_of(obj) == "world":
                 state = dict(state)
                 state["agents"] = [{"$ref": agent_keys[id(a)]} if id(a) in agent_keys else s
                                    for a, s in zip(obj.agents, state["agents"], strict=True)]
@@ -239,7 +238,7 @@ class Simulation:
             for key in changed.keys() - objects.keys():
                 if key.startswith("agent:"):
                     objects[key] = self._new_agent(json.loads(changed[key]))
-            for key in sorted(changed, key=lambda k: _kind(objects.get(k)) != "world"):
+            for key in sorted(changed, key=lambda k: kind_of(objects.get(k)) != "world"):
                 obj = objects.get(key)
                 if obj is None:
                     logger.warning("control: the recorded %s no longer exists; its state was not restored", key)
@@ -247,7 +246,7 @@ class Simulation:
                 if key in done:
                     continue
                 state = json.loads(changed[key])
-                if _kind(obj) == "world":
+                if kind_of(obj) == "world":
                     refs = [a["$ref"] for a in state["agents"] if isinstance(a, dict) and "$ref" in a]
                     state["agents"] = [json.loads(text_of(a["$ref"])) if isinstance(a, dict) and "$ref" in a
                                        else a for a in state["agents"]]
@@ -302,11 +301,11 @@ class Simulation:
         keys = self._keys()
         for world_key, recorded in record.transcripts.items():
             world = keys.get(world_key)
-            if world is not None and _kind(world) == "world":
+            if world is not None and kind_of(world) == "world":
                 world.restore_transcript(Event.from_dict(e) for e in recorded)
 
     def _transcripts(self, collected: _OpEvents) -> dict[str, list[dict[str, Any]]]:
-        by_id = {getattr(obj, "id", None): key for key, obj in self._keys().items() if _kind(obj) == "world"}
+        by_id = {getattr(obj, "id", None): key for key, obj in self._keys().items() if kind_of(obj) == "world"}
         transcripts: dict[str, list[dict[str, Any]]] = {}
         for event in collected.events:
             key = by_id.get(event.world_id)

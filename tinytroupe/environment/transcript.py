@@ -51,11 +51,6 @@ class WorldRecorder:
         self._unsubscribe()
 
     @contextmanager
-    def active(self) -> Iterator[WorldRecorder]:
-        """Kept for callers of the earlier API: recording no longer needs switching on."""
-        yield self
-
-    @contextmanager
     def hold(self, order: Sequence[str]) -> Iterator[None]:
         """Keep events aside inside this block; then file them by source in ``order``, then by seq."""
         with self._lock:
