@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from tinytroupe import display as _display
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it
@@ -33,6 +35,21 @@ _SUBMODULES = {"control", "events", "llm", "openai_utils", "examples", "agent", 
                "validation", "experimentation", "enrichment", "tools", "clients", "ui", "story"}
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def _install_console() -> None:
+    from tinytroupe.ui import console
+
+    console.install_default_renderer()
+
+
+def _print_block(text: str) -> None:
+    from tinytroupe.ui import console
+
+    console.print_block(text)
+
+
+_display.register_ui(_install_console, _print_block)  # the UI registers itself with the layer below
 
 
 def __getattr__(name: str) -> Any:

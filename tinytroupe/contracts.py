@@ -29,13 +29,20 @@ explicitly) are ever decoded; anything else is refused, nothing is imported.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from tinytroupe.errors import (
+    BadRequestError,
+    ProviderError,
+    StructuredOutputError,
+    TransientError,
+)
+from tinytroupe.event_payloads import *  # noqa: F403 - re-exported: the event catalogue
+from tinytroupe.event_payloads import __all__ as _PAYLOAD_NAMES
 from tinytroupe.state_types import (  # re-exported: part of the contracts
     LIBRARY_STATE_TYPES,
     STATE_TYPES,
@@ -48,13 +55,10 @@ from tinytroupe.state_types import (  # re-exported: part of the contracts
 )
 
 __all__ = [
-    "StimulusKind", "ActionKind", "Stimulus", "AgentView",
+    "StimulusKind", "ActionKind", "Stimulus", "ActionValue", "Acted", "AgentView", "Failure", "failure_of",
+    "clean_name", "resolve_name", "sender_name",
     "Stateful", "Part", "Agent", "World",
-    "EVENT_PAYLOADS", "payload_for", "event_kind",
-    "AgentStimulus", "AgentAction", "AgentFallback", "AgentGuard", "AgentQuality",
-    "WorldStep", "WorldSkip", "WorldIntervention", "WorldDeliveryDropped", "WorldReachOutRefused",
-    "LLMCall", "LLMRetry", "LLMRepair", "ControlHit", "ControlMiss",
-    "FactoryPerson", "FactoryFailed", "FactoryRetry", "FactoryPlan", "RunSaved", "ReportDisplay",
+    *_PAYLOAD_NAMES,
     "register_state_type", "state_type", "state_type_name", "STATE_TYPES", "LIBRARY_STATE_TYPES",
     "register_state_kind", "kind_of", "kind_class",
 ]
@@ -92,6 +96,77 @@ class Stimulus:
             object.__setattr__(self, "kind", StimulusKind(self.kind))
         if not isinstance(self.content, str):
             raise TypeError(f"Stimulus.content must be text, got {type(self.content).__name__}")
+
+
+class ActionValue(Protocol):
+    """An action as a world reads it (``tinytroupe.agent.actions.Action`` is the library's)."""
+
+    type: str
+    content: str
+    target: str
+
+    def to_dict(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Acted:
+    """One action an agent took in a turn, with its cognitive state at that moment: what a turn
+    hands its world (``to_dict()`` is the original's ``return_actions`` entry)."""
+
+    action: ActionValue
+    cognitive_state: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action.to_dict(), "cognitive_state": dict(self.cognitive_state)}
+
+
+def clean_name(name: Any) -> str:
+    """A name as a model may write it, without the quotes, ``@`` and spaces around it."""
+    return str(name or "").strip().strip("@\"'").strip()
+
+
+def resolve_name(target: Any, names: Iterable[str]) -> str | None:
+    """The name among ``names`` a model meant by ``target``, or None: the one rule for targets.
+
+    An exact name wins; then a case-insensitive match; then a unique match on the first word
+    (small models often write "bob" or "Bob Smith" for "Bob").
+    """
+    wanted = clean_name(target)
+    if not wanted:
+        return None
+    names = list(names)
+    if wanted in names:
+        return wanted
+    lowered = wanted.casefold()
+    for name in names:
+        if name.casefold() == lowered:
+            return name
+    first = lowered.split()[0]
+    candidates = [n for n in names if n.casefold().split()[0] == first]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a turn fell back: the error's type and a short reason of our own wording."""
+
+    error_type: str
+    reason: str
+
+
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (StructuredOutputError, "the model's reply was not a usable turn"),
+    (TransientError, "the model service did not answer in time"),
+    (BadRequestError, "the model service refused the request"),
+    (ProviderError, "the model service failed"),
+)
+
+
+def failure_of(error: BaseException) -> Failure:
+    """The error's type and a short reason of our own: never the error's text (it may hold
+    server messages, URLs or credentials)."""
+    reason = next((text for cls, text in _REASONS if isinstance(error, cls)), "the model call failed")
+    return Failure(type(error).__name__, getattr(error, "short_reason", None) or reason)
 
 
 @dataclass(frozen=True)
@@ -143,6 +218,14 @@ class Agent(Stateful, Protocol):
     def make_agent_inaccessible(self, agent: Any) -> Any: ...
     def make_all_agents_inaccessible(self) -> Any: ...
     async def aact(self, *args: Any, **kwargs: Any) -> Any: ...
+    async def aturn(self, communication_display: bool | None = None) -> list[Acted]: ...
+    def hear(self, stimulus: Stimulus, speech: Any, source: Any = None) -> Any: ...
+
+
+def sender_name(source: Any) -> str:
+    """Who a stimulus comes from, as its receiver records it: an agent's name, else the text of
+    ``source`` ('' for none)."""
+    return source.name if isinstance(source, Agent) else (str(source) if source else "")
 
 
 @runtime_checkable
@@ -158,195 +241,3 @@ class World(Stateful, Protocol):
     def current_datetime(self) -> datetime | None: ...
     def restore_transcript(self, events: Iterable[Any]) -> None: ...
     def fork(self, new_name: str) -> Any: ...
-
-
-# -- event payloads ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AgentStimulus:
-    agent: str
-    type: str
-    content: str
-    sender: str = ""
-    display: bool = True
-
-@dataclass(frozen=True)
-class AgentAction:
-    agent: str
-    type: str
-    content: str = ""
-    target: str = ""
-    display: bool = True
-
-@dataclass(frozen=True)
-class AgentFallback:
-    """A turn the model could not give: the failure's type and a short, fixed reason (no raw text)."""
-
-    agent: str
-    error_type: str
-    reason: str
-    display: bool = True
-    error: str = ""  # "<error_type>: <reason>"
-
-    def __post_init__(self) -> None:
-        if not self.error:
-            object.__setattr__(self, "error", f"{self.error_type}: {self.reason}")
-
-@dataclass(frozen=True)
-class AgentGuard:
-    agent: str
-    reason: str
-    note: str = ""
-    display: bool = True
-
-@dataclass(frozen=True)
-class AgentQuality:
-    agent: str
-    score: int
-    attempt: int
-    passed: bool
-    threshold: int
-    feedback: str = ""
-    scores: dict[str, int] = field(default_factory=dict)  # per criterion
-
-@dataclass(frozen=True)
-class WorldStep:
-    world: str
-    step: int
-    run_step: int = 1
-    total_steps: int = 1
-    time: str | None = None
-
-@dataclass(frozen=True)
-class WorldSkip:
-    world: str
-    steps: int
-
-@dataclass(frozen=True)
-class WorldIntervention:
-    world: str
-    name: str
-    step: int
-    justification: str | None = None
-
-@dataclass(frozen=True)
-class WorldDeliveryDropped:
-    world: str
-    agent: str | None
-    target: str | None
-    reason: str
-
-@dataclass(frozen=True)
-class WorldReachOutRefused:
-    world: str
-    agent: str
-    target: str | None
-    reason: str
-
-@dataclass(frozen=True)
-class LLMCall:
-    provider: str
-    model: str
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached: bool = False
-    tags: dict[str, str] = field(default_factory=dict)
-    cost: float | None = None
-
-@dataclass(frozen=True)
-class LLMRetry:
-    attempt: int
-    error: str = ""
-    status: int | None = None
-    delay: float = 0.0
-
-@dataclass(frozen=True)
-class LLMRepair:
-    attempt: int
-    mode: str
-    problem: str
-    output_type: str
-
-@dataclass(frozen=True)
-class ControlHit:
-    simulation: str
-    op: str
-    receiver: str
-    key: str
-    replayed: dict[str, Any] = field(default_factory=dict)  # usage of the replayed calls
-
-@dataclass(frozen=True)
-class ControlMiss:
-    simulation: str
-    op: str
-    receiver: str
-    key: str
-
-@dataclass(frozen=True)
-class FactoryPerson:
-    name: str
-    index: int = 0
-    batch_position: int = 0
-    batch_size: int = 0
-    attempts: int = 0
-    minibio: str = ""
-    verbose: bool = False
-
-@dataclass(frozen=True)
-class FactoryFailed:
-    batch_position: int
-    error: str = ""
-
-@dataclass(frozen=True)
-class FactoryRetry:
-    batch_position: int
-    reason: str = ""
-
-@dataclass(frozen=True)
-class FactoryPlan:
-    dimensions: list[Any] = field(default_factory=list)
-
-@dataclass(frozen=True)
-class ReportDisplay:
-    content: str = ""
-    title: str | None = None
-
-@dataclass(frozen=True)
-class RunSaved:
-    summary: str = ""
-    state: str = ""
-    transcript: str = ""
-    checkpoint: str = ""
-
-
-EVENT_PAYLOADS: dict[str, type] = {
-    "agent.stimulus": AgentStimulus, "agent.action": AgentAction, "agent.fallback": AgentFallback,
-    "agent.guard": AgentGuard, "agent.quality": AgentQuality,
-    "world.step": WorldStep, "world.skip": WorldSkip, "world.intervention": WorldIntervention,
-    "world.delivery_dropped": WorldDeliveryDropped, "world.reach_out_refused": WorldReachOutRefused,
-    "llm.call": LLMCall, "llm.retry": LLMRetry, "llm.repair": LLMRepair,
-    "control.hit": ControlHit, "control.miss": ControlMiss,
-    "factory.person": FactoryPerson, "factory.failed": FactoryFailed, "factory.retry": FactoryRetry,
-    "factory.plan": FactoryPlan, "cli.run_saved": RunSaved, "report.display": ReportDisplay,
-}
-"""Event kind -> payload dataclass. A kind not listed here has an untyped payload (its dict)."""
-
-_KIND_OF = {cls: kind for kind, cls in EVENT_PAYLOADS.items()}
-
-
-def event_kind(payload: Any) -> str:
-    return _KIND_OF[type(payload)]  # the event kind of a payload instance
-
-
-def payload_for(kind: str, data: Mapping[str, Any]) -> Any:
-    """The typed payload of an event of ``kind`` (fields it does not know are left out;
-    missing ones take their defaults); the plain dict for a kind with no payload class."""
-    cls = EVENT_PAYLOADS.get(kind)
-    if cls is None:
-        return dict(data)
-    known: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            known[f.name] = data[f.name]
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            known[f.name] = None
-    return cls(**known)

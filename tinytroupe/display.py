@@ -1,8 +1,10 @@
 """Turning the console display on when it is wanted, without lower layers importing the UI.
 
-Agents and worlds call :func:`request_display` when they start working. It installs the
-console renderer (:mod:`tinytroupe.ui.console`) once, if the ``DISPLAY`` setting is ``on``,
-or ``auto`` and the process is interactive (a terminal or Jupyter). Turning it off globally:
+Agents and worlds call :func:`request_display` when they start working. It runs the display
+installer the UI layer registered (:func:`register_ui`; the package's ``__init__`` registers
+:mod:`tinytroupe.ui.console`'s) once, if the ``DISPLAY`` setting is ``on``, or ``auto`` and the
+process is interactive (a terminal or Jupyter). :func:`show_text` prints text the user asked
+for (``pp_current_interactions``) through the UI's printer. Turning the display off globally:
 ``tinytroupe.ui.console.disable()`` or ``DISPLAY = off``.
 """
 
@@ -10,13 +12,28 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 
-from tinytroupe.config import config_manager
-
-__all__ = ["request_display", "display_wanted", "is_interactive"]
+__all__ = ["request_display", "display_wanted", "is_interactive", "register_ui", "show_text"]
 
 _lock = threading.Lock()
 _requested = False
+_install: Callable[[], None] | None = None  # the UI's: subscribe the console renderer
+_print: Callable[[str], None] | None = None  # the UI's: print a block of text as it is
+
+
+def register_ui(install: Callable[[], None], print_text: Callable[[str], None]) -> None:
+    """The UI layer registers how to show events (``install``) and how to print text."""
+    global _install, _print
+    _install, _print = install, print_text
+
+
+def show_text(text: str) -> None:
+    """Print ``text`` as it is, through the UI layer's printer (to standard output without one)."""
+    if _print is not None:
+        _print(text)
+    else:
+        sys.stdout.write(text + "\n")
 
 
 def is_interactive() -> bool:
@@ -32,6 +49,8 @@ def is_interactive() -> bool:
 
 def display_wanted() -> bool:
     """What the DISPLAY setting asks for in this process."""
+    from tinytroupe.config import config_manager  # on first use: importing this module stays free
+
     mode = config_manager.get("display")
     return mode == "on" or (mode == "auto" and is_interactive())
 
@@ -44,9 +63,7 @@ def request_display() -> None:
     with _lock:
         if _requested:
             return
-        if not display_wanted():
+        if not display_wanted() or _install is None:
             return  # asked again later: the setting may change
         _requested = True
-    from tinytroupe.ui import console
-
-    console.install_default_renderer()
+    _install()

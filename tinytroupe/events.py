@@ -1,6 +1,6 @@
 """Structured events: what domain objects emit instead of printing.
 
-Agents, worlds, factories and the LLM layer call :func:`emit`; renderers, transcript
+Agents, worlds, factories and the LLM layer call :func:`emit` with a typed payload; renderers, transcript
 recorders and tests subscribe. Subscribers are called synchronously in the emitting thread;
 a subscriber that raises is logged and dropped from that delivery, never breaking the
 simulation.
@@ -155,15 +155,16 @@ def unsubscribe(callback: Subscriber) -> None:
             holder[:] = [e for e in holder if e[0] is not callback]
 
 
-def publish(payload: Any, source: str | None = None, sim_time: str | None = None) -> Event:
-    """Emit a typed payload (a dataclass of :mod:`tinytroupe.contracts`) as an event of its kind."""
-    return emit(event_kind(payload), source, sim_time, **vars(payload))
-
-
-def emit(kind: str, source: str | None = None, sim_time: str | None = None, **data: Any) -> Event:
-    """Build an event owned by the current :func:`owner` and deliver it to every matching subscriber."""
+def emit(payload: Any, source: str | None = None, sim_time: str | None = None) -> Event:
+    """Emit a typed payload (a dataclass of :data:`tinytroupe.contracts.EVENT_PAYLOADS`) as an event
+    of its kind, owned by the current :func:`owner`, to every matching subscriber."""
+    if isinstance(payload, str):
+        raise TypeError(f"events.emit({payload!r}, ...): emit a typed payload instead, e.g. "
+                        "events.emit(contracts.AgentAction(...)); the kinds and their payload classes are "
+                        "listed in tinytroupe.contracts.EVENT_PAYLOADS")
+    kind = event_kind(payload)
     world_id, simulation_id = _owner.get()
-    event = Event(kind=kind, source=source, data=data, sim_time=sim_time, world_id=world_id,
+    event = Event(kind=kind, source=source, data=dict(vars(payload)), sim_time=sim_time, world_id=world_id,
                   simulation_id=simulation_id)
     with _lock:
         targets = list(_subscribers)
@@ -177,6 +178,9 @@ def emit(kind: str, source: str | None = None, sim_time: str | None = None, **da
         except Exception:  # a broken subscriber must not break the simulation
             logger.exception("event subscriber %r failed on %s", callback, kind)
     return event
+
+
+publish = emit  # the earlier name of emit(payload)
 
 
 class EventCollector:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.extraction import trajectory
 from tinytroupe.utils import charts
 
@@ -72,7 +72,7 @@ class Profiler:
             if advanced_analysis and numbers:
                 self.summary[attribute] = _summary(numbers)
         if plot:
-            events.emit("profile.charts", charts=self.charts())
+            events.emit(contracts.ProfileCharts(self.charts()))
         return self.attributes_distributions
 
     def distribution(self, attribute: str) -> list[tuple[str, int]]:

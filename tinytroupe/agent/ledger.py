@@ -21,6 +21,7 @@ class TurnLedger:
     last_action: Action | None = None
     actions_buffer: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
+    faculty_thoughts: int = field(default=0, compare=False)  # thoughts faculties gave (not saved)
 
     def record_action(self, action: Action) -> None:
         """Count ``action`` and keep it for :meth:`pop_actions` (DONE is buffered, not counted)."""

@@ -3,8 +3,9 @@
 ``agent["age"]``, ``agent["age"] = 31`` and ``agent + {...}`` (or ``agent + "x.fragment.json"``)
 read and change the persona; ``define_relationships``, ``clear_relationships`` and
 ``related_to`` manage the ``relationships`` list; ``pp_current_interactions`` prints the
-remembered events (through :mod:`tinytroupe.ui`, the only place besides the CLI that prints);
-``load_specifications_from_folder``, ``create_new_agent_from_current_spec``,
+remembered events (through the printer the UI registers with :mod:`tinytroupe.display`);
+``listen_and_act`` and its kin, ``pop_latest_actions``, ``load_specifications_from_folder``,
+``create_new_agent_from_current_spec``,
 ``all_agents_names`` and ``iso_datetime`` are the original's names for things this library
 does elsewhere. Methods that :class:`TinyPerson` defines itself take precedence.
 """
@@ -15,6 +16,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tinytroupe.agent import describe
+from tinytroupe.display import show_text
 from tinytroupe.errors import SpecificationError
 
 if TYPE_CHECKING:
@@ -111,15 +114,49 @@ class LegacyPersonaMixin:
             other_agent.define_relationships([relationship(self.name, symmetric_description)], replace=False)
         return self
 
+    # -- stimulus then act, in one call ----------------------------------------------------
+    def listen_and_act(self, speech: Any, return_actions: bool = False, source: Any = None,
+                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
+        self.listen(speech, source, communication_display)
+        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+
+    def see_and_act(self, description: Any, return_actions: bool = False, source: Any = None,
+                    communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
+        self.see(description, source, communication_display)
+        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+
+    def think_and_act(self, thought: Any, return_actions: bool = False,
+                      communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
+        self.think(thought, communication_display)
+        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+
+    # -- the action buffer -----------------------------------------------------------------
+    def pop_latest_actions(self) -> list[dict[str, Any]]:
+        """The actions taken since the last call (oldest first), then forget them."""
+        return self.ledger.pop_actions()
+
+    def pop_actions_and_get_contents_for(self, action_type: str, only_last_action: bool = True) -> str:
+        """The contents of the latest actions of ``action_type``, joined by newlines (buffer emptied)."""
+        contents = [a["content"] for a in self.pop_latest_actions() if a["type"] == action_type]
+        if only_last_action:
+            contents = contents[-1:]
+        return "\n".join(contents)
+
     # -- printing (through the UI layer) ---------------------------------------------------
+    def pretty_current_interactions(self, first_n: int | None = None, last_n: int | None = None,
+                                    max_content_length: int | None = None) -> str:
+        """The remembered events as readable lines."""
+        return describe.pretty_interactions(self, first_n, last_n, max_content_length)
+
+    def _repr_markdown_(self) -> str:
+        return describe.markdown_card(self)
+
     def pp_current_interactions(self: TinyPerson, simplified: bool = True, skip_system: bool = True,
                                 max_content_length: int | None = None, first_n: int | None = None,
                                 last_n: int | None = None, include_omission_info: bool = True) -> None:
         """Print the remembered events (see :meth:`pretty_current_interactions`)."""
-        from tinytroupe.ui.console import print_block
-
-        print_block(self.pretty_current_interactions(first_n=first_n, last_n=last_n,
-                                                     max_content_length=max_content_length))
+        show_text(self.pretty_current_interactions(first_n=first_n, last_n=last_n,
+                                                   max_content_length=max_content_length))
 
     def pp_last_interactions(self: TinyPerson, n: int = 3, simplified: bool = True, skip_system: bool = True,
                              max_content_length: int | None = None, include_omission_info: bool = True) -> None:
@@ -142,10 +179,7 @@ class LegacyPersonaMixin:
 
     def retrieve_recent_memories(self: TinyPerson, max_content_length: int | None = None) -> list[dict[str, Any]]:
         """The events a turn's prompt shows: the fixed prefix and the recent window (EPISODIC_MEMORY_* settings)."""
-        from tinytroupe.config import config_manager
-
-        return self.retrieve_memories(int(config_manager.get("episodic_memory_fixed_prefix_length")),
-                                      int(config_manager.get("episodic_memory_lookback_length")),
+        return self.retrieve_memories(self.settings.episodic_prefix, self.settings.episodic_lookback,
                                       max_content_length=max_content_length)
 
     def clear_episodic_memory(self: TinyPerson, max_prefix_to_clear: int | None = None,

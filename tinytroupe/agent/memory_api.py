@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinytroupe.config import config_manager
 from tinytroupe.contracts import Stimulus, StimulusKind
 
 __all__ = ["MemoryMixin"]
@@ -31,7 +30,7 @@ class MemoryMixin:
         """Perceive ``text`` as one's own thought (a faculty's result, e.g. RECALL or CONSULT); during
         a turn, the actions after the faculty's are decided again with it in mind."""
         self.perceive(Stimulus(StimulusKind.THOUGHT, text))  # type: ignore[attr-defined]
-        self._faculty_news = True
+        self.ledger.faculty_thoughts += 1  # type: ignore[attr-defined]
 
     # -- retrieval -------------------------------------------------------------------------
     async def aretrieve_relevant_memories(self, relevance_target: str, top_k: int = 20) -> list[str]:
@@ -53,7 +52,7 @@ class MemoryMixin:
 
     async def aretrieve_relevant_memories_for_current_context(self, top_k: int = 7) -> list[str]:
         """Async twin of :meth:`retrieve_relevant_memories_for_current_context`."""
-        return await self.semantic_memory.aretrieve_relevant(self.memory_keeper.query_for(self), top_k)
+        return await self.semantic_memory.aretrieve_relevant(self.memory_keeper.query(), top_k)
 
     def retrieve_relevant_memories_for_current_context(self, top_k: int = 7) -> list[str]:
         """The semantic memories relevant to the agent's context, goals, attention and latest events."""
@@ -85,9 +84,9 @@ class MemoryMixin:
     # -- consolidation ---------------------------------------------------------------------
     async def aconsolidate_episode_memories(self) -> bool:
         """Async twin of :meth:`consolidate_episode_memories`."""
-        if self.episodic_memory.current_episode_length >= int(config_manager.get("min_episode_length")):
+        if self.episodic_memory.current_episode_length >= self.settings.min_episode_length:
             self.consolidate_episode()  # type: ignore[attr-defined]
-        return await self.memory_keeper.aconsolidate_pending(self) > 0
+        return await self.memory_keeper.aconsolidate_pending() > 0
 
     def consolidate_episode_memories(self) -> bool:
         """End the current episode if it has at least MIN_EPISODE_LENGTH events, and consolidate
@@ -104,7 +103,7 @@ class MemoryMixin:
         text = describe.minibio(self, extended)
         if not extended:
             return text
-        return f"{text} {await self.memory_keeper.abiography(self, requirements)}".strip()
+        return f"{text} {await self.memory_keeper.abiography(requirements)}".strip()
 
 
 def _is_recall(event: Any) -> bool:

@@ -6,7 +6,7 @@
   (concurrently), into ``consolidated`` engrams. With ``REFLECTION_INTERVAL`` N, every N
   consolidations a :class:`~tinytroupe.memory.consolidation.ReflectionConsolidator` call adds
   ``reflection`` engrams. ``ENABLE_MEMORY_CONSOLIDATION`` switches it all off.
-- **Contextual retrieval.** Before each turn, with
+- **Contextual retrieval.** When it renders its prompt section for a turn, with
   ``ENABLE_CONTINUOUS_CONTEXTUAL_SEMANTIC_MEMORY_RETRIEVAL``, the ``SEMANTIC_RETRIEVAL_TOP_K``
   memories most relevant to the agent's context, goals, attention and latest events are
   retrieved into a bounded section of the prompt.
@@ -22,16 +22,15 @@ import asyncio
 import hashlib
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tinytroupe import llm
 from tinytroupe.agent.memory import MemoryEvent
-from tinytroupe.agent.prompt import clip_line
-from tinytroupe.config import config_manager
+from tinytroupe.agent.prompt import clip_line, render_event
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, StateError
+from tinytroupe.llm.base import ChatRequest, Message
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
-
-if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+from tinytroupe.prompts import render
 
 __all__ = ["MemoryKeeper", "retrieval_enabled"]
 
@@ -42,12 +41,11 @@ RECENT_EVENTS_IN_QUERY = 6
 _ON = {"true", "yes", "on", "1"}
 
 
-def retrieval_enabled(embedder_kind: str | None = None) -> bool:
-    """Whether memories are retrieved into every prompt: the setting, or with ``auto`` only
-    when a real embedding model (not the lexical fallback) is in use."""
-    value = str(config_manager.get("enable_continuous_contextual_semantic_memory_retrieval")).lower()
-    if value != "auto":
-        return value in _ON
+def retrieval_enabled(mode: str, embedder_kind: str | None = None) -> bool:
+    """Whether memories are retrieved into every prompt: the setting ``mode``, or with ``auto``
+    only when a real embedding model (not the lexical fallback) is in use."""
+    if mode != "auto":
+        return mode in _ON
     if embedder_kind is None:
         from tinytroupe.llm.embeddings import default_embedder
 
@@ -59,11 +57,17 @@ class MemoryKeeper:
     """Consolidation, contextual retrieval and the extended biography; see the module docstring."""
 
     def __init__(self) -> None:
+        self._of: Any = None  # the agent's handle, given once when the keeper is attached (bind)
         self.pending: list[list[dict[str, Any]]] = []  # ended episodes not consolidated yet (event dicts)
         self.consolidations = 0
         self.episodes = 0
         self.relevant: list[str] = []  # the memories retrieved for the coming turn
         self.biography: dict[str, str] | None = None  # {"persona": digest, "text": paragraph}
+
+    def bind(self, handle: Any) -> None:
+        """Attach the keeper to its agent: ``handle`` gives the agent's name, model, settings,
+        memories, mental state, persona text and simulated time."""
+        self._of = handle
 
     # -- episodes --------------------------------------------------------------------------
     def queue_episode(self, events: list[MemoryEvent]) -> None:
@@ -72,62 +76,61 @@ class MemoryKeeper:
             self.pending.append([e.to_dict() for e in events])
             self.episodes += 1
 
-    async def aconsolidate_pending(self, agent: TinyPerson) -> int:
+    async def aconsolidate_pending(self) -> int:
         """Consolidate every queued episode (one call each, concurrently) into semantic memory;
         returns how many episodes were consolidated."""
         if not self.pending:
             return 0
         episodes, self.pending = self.pending, []
-        if not config_manager.get("enable_memory_consolidation"):
+        of = self._of
+        if not of.settings.enable_memory_consolidation:
             return 0
-        from tinytroupe.agent.prompt import render_event
-
-        consolidator = EpisodicConsolidator(agent.model)
-        context = _context_of(agent)
-        tags = {"agent": agent.name}
+        consolidator = EpisodicConsolidator(of.model)
+        context = _context_of(of.mental_state)
+        tags = {"agent": of.name}
         results = await asyncio.gather(*(
-            consolidator.aconsolidate([render_event(MemoryEvent.from_dict(e)) for e in episode], name=agent.name,
-                                      persona=agent.persona_text(), context=context,
+            consolidator.aconsolidate([render_event(MemoryEvent.from_dict(e)) for e in episode], name=of.name,
+                                      persona=of.persona_text(), context=context,
                                       timestamp=episode[-1].get("sim_time"), tags=tags)
             for episode in episodes))
         for engrams in results:
-            agent.semantic_memory.store_all(engrams)
+            of.semantic_memory.store_all(engrams)
         self.consolidations += len(episodes)
-        interval = int(config_manager.get("reflection_interval"))
+        interval = of.settings.reflection_interval
         if interval > 0:
-            reflector = ReflectionConsolidator(agent.model, interval)
+            reflector = ReflectionConsolidator(of.model, interval)
             if any(reflector.due(n) for n in range(self.consolidations - len(episodes) + 1, self.consolidations + 1)):
-                agent.semantic_memory.store_all(await reflector.areflect(
-                    agent.semantic_memory.retrieve_all(), name=agent.name, persona=agent.persona_text(),
-                    timestamp=agent.sim_time(), tags=tags))
+                of.semantic_memory.store_all(await reflector.areflect(
+                    of.semantic_memory.retrieve_all(), name=of.name, persona=of.persona_text(),
+                    timestamp=of.sim_time(), tags=tags))
         return len(episodes)
 
     # -- retrieval -------------------------------------------------------------------------
-    def query_for(self, agent: TinyPerson) -> str:
+    def query(self) -> str:
         """What the coming turn is about: context, goals, attention and the latest events."""
-        state = agent.mental_state
+        state = self._of.mental_state
         parts = [*state.context, state.situation, state.goals, state.attention]
-        parts += [e.content for e in agent.episodic_memory.retrieve_last(RECENT_EVENTS_IN_QUERY)
+        parts += [e.content for e in self._of.episodic_memory.retrieve_last(RECENT_EVENTS_IN_QUERY)
                   if e.role != "note"]
         return "\n".join(p for p in parts if p)
 
-    async def aprepare(self, agent: TinyPerson) -> list[str]:
-        """Retrieve the memories relevant to the coming turn into :attr:`relevant`."""
-        memory = agent.semantic_memory
-        if not len(memory) or not retrieval_enabled(memory.index.embedder.kind):
+    async def aprompt_section(self, view: Any = None) -> str:
+        """Retrieve the memories relevant to the coming turn into :attr:`relevant`, and render them."""
+        of = self._of
+        memory = of.semantic_memory
+        if not len(memory) or not retrieval_enabled(of.settings.semantic_retrieval, memory.index.embedder.kind):
             self.relevant = []
-            return self.relevant
-        memory.index.tags.setdefault("agent", agent.name)
-        top_k = int(config_manager.get("semantic_retrieval_top_k"))
+            return ""
+        memory.index.tags.setdefault("agent", of.name)
         try:
-            found = await memory.aretrieve_relevant(self.query_for(agent), top_k)
+            found = await memory.aretrieve_relevant(self.query(), of.settings.semantic_top_k)
         except (NoModelConfiguredError, AuthenticationError):
             raise
         except LLMError as exc:  # the embedding provider failed: this turn goes on without memories
-            logger.warning("%s: memory retrieval failed (%s); the turn goes on without it", agent.name, exc)
+            logger.warning("%s: memory retrieval failed (%s); the turn goes on without it", of.name, exc)
             found = []
         self.relevant = [clip_line(text, MEMORY_MAX_CHARS) for text in found]
-        return self.relevant
+        return self.prompt_section(view)
 
     def prompt_section(self, view: Any = None) -> str:
         """The retrieved memories, at most ``SEMANTIC_RETRIEVAL_TOP_K`` short lines ('' when none)."""
@@ -136,21 +139,18 @@ class MemoryKeeper:
         return "Memories that come to mind now:\n" + "\n".join(f"- {text}" for text in self.relevant)
 
     # -- biography -------------------------------------------------------------------------
-    async def abiography(self, agent: TinyPerson, requirements: str | None = None) -> str:
+    async def abiography(self, requirements: str | None = None) -> str:
         """The LLM-written paragraph about the agent, made once per persona (and requirements)."""
-        digest = hashlib.sha256(json.dumps([agent.persona, requirements], sort_keys=True,
+        of = self._of
+        digest = hashlib.sha256(json.dumps([of.persona, requirements], sort_keys=True,
                                            ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
         if self.biography and self.biography.get("persona") == digest:
             return self.biography["text"]
-        from tinytroupe import llm
-        from tinytroupe.llm.base import ChatRequest, Message
-        from tinytroupe.prompts import render
-
-        prompt = render("agent_biography.md", name=agent.name, persona=agent.persona_text(),
+        prompt = render("agent_biography.md", name=of.name, persona=of.persona_text(),
                         requirements=requirements or "(none)")
-        model = agent.model or llm.default_model()
+        model = of.model or llm.default_model()
         request = ChatRequest(messages=(Message(role="user", content=prompt),),
-                              tags={"agent": agent.name, "purpose": "generation"})
+                              tags={"agent": of.name, "purpose": "generation"})
         text = " ".join((await model.complete(request)).text.split())
         self.biography = {"persona": digest, "text": text}
         return text
@@ -182,7 +182,6 @@ class MemoryKeeper:
         return keeper
 
 
-def _context_of(agent: TinyPerson) -> str:
-    state = agent.mental_state
+def _context_of(state: Any) -> str:
     parts = [f"at {state.location}" if state.location else "", "; ".join(state.context), state.goals]
     return " | ".join(p for p in parts if p)

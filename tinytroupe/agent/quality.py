@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from tinytroupe import events, llm
 from tinytroupe.agent.prompt import render_event
 from tinytroupe.config import config_manager
+from tinytroupe.contracts import AgentQuality
 from tinytroupe.errors import LLMError, PoorQualityActionException
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
@@ -262,9 +263,8 @@ class QualityGate:
         stats.scores.append(score)
         for criterion, value in scores.items():
             stats.criteria_scores.setdefault(criterion, []).append(value)
-        events.emit("agent.quality", source=self.agent.name, sim_time=self.agent.sim_time(), agent=self.agent.name,
-                    score=score, scores=dict(scores), attempt=attempt, passed=score >= self.threshold,
-                    threshold=self.threshold, feedback=feedback)
+        events.emit(AgentQuality(self.agent.name, score, attempt, score >= self.threshold, self.threshold, feedback,
+                                 dict(scores)), source=self.agent.name, sim_time=self.agent.sim_time())
 
 
 def action_generator_of(agent: Any) -> ActionGenerator:

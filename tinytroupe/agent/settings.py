@@ -8,7 +8,15 @@ from typing import Any
 
 from tinytroupe.config import config_manager
 
-__all__ = ["AgentSettings"]
+__all__ = ["AgentSettings", "ACTION_GENERATOR_SETTINGS"]
+
+# an ActionGenerator field -> the setting that gives its default
+ACTION_GENERATOR_SETTINGS: tuple[tuple[str, str], ...] = tuple(
+    (name, "action_generator_max_attempts" if name == "max_attempts" else name) for name in (
+        "max_attempts", "enable_quality_checks", "enable_regeneration", "enable_direct_correction",
+        "enable_quality_check_for_persona_adherence", "enable_quality_check_for_selfconsistency",
+        "enable_quality_check_for_fluency", "enable_quality_check_for_suitability",
+        "enable_quality_check_for_similarity", "continue_on_failure", "quality_threshold"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,11 @@ class AgentSettings:
     episodic_lookback: int = 20
     max_completion_tokens: int = 4096
     quality_checks_default: bool = False
+    semantic_retrieval: str = "auto"  # memories retrieved into each prompt: "auto", or a yes/no
+    semantic_top_k: int = 7
+    reflection_interval: int = 0
+    min_episode_length: int = 15
+    action_generator: tuple[tuple[str, Any], ...] = ()  # the [ActionGenerator] settings, by name
 
     @classmethod
     def from_config(cls, **overrides: Any) -> AgentSettings:
@@ -44,6 +57,11 @@ class AgentSettings:
             "episodic_lookback": int(get("episodic_memory_lookback_length")),
             "max_completion_tokens": int(get("max_completion_tokens")),
             "quality_checks_default": bool(get("enable_quality_checks")),
+            "semantic_retrieval": str(get("enable_continuous_contextual_semantic_memory_retrieval")).lower(),
+            "semantic_top_k": int(get("semantic_retrieval_top_k")),
+            "reflection_interval": int(get("reflection_interval")),
+            "min_episode_length": int(get("min_episode_length")),
+            "action_generator": tuple((name, get(key)) for name, key in ACTION_GENERATOR_SETTINGS),
         }
         values.update({k: v for k, v in overrides.items() if v is not None or k == "enable_quality_checks"})
         return cls(**values)

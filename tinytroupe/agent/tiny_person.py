@@ -14,15 +14,16 @@ episodic memory and emitted as an event owned by the agent's world; nothing here
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, ClassVar
 
-from tinytroupe import events, llm, state_files, transactions
-from tinytroupe.agent import describe, registry, spec, state
+from tinytroupe import events, llm, transactions
+from tinytroupe._sync import run_sync
+from tinytroupe.agent import describe, registry, state
 from tinytroupe.agent.accessibility import Accessibility
+from tinytroupe.agent.actions import Action
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
@@ -30,35 +31,37 @@ from tinytroupe.agent.memory_api import MemoryMixin
 from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
-from tinytroupe.agent.persona import Persona, read_specification
+from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, AgentHandle, BoundFaculty, acted_of
+from tinytroupe.agent.person_files import SAVE_FORMAT, SAVE_VERSION, PersonFilesMixin
+from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
 from tinytroupe.agent.quality import ActionGenerator, QualityGate, QualityStats
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
 from tinytroupe.contracts import (
+    Acted,
     AgentAction,
     AgentFallback,
     AgentGuard,
+    AgentStimulus,
     AgentView,
     Stimulus,
     StimulusKind,
     register_state_kind,
 )
-from tinytroupe.errors import SpecificationError, StateError
+from tinytroupe.display import request_display
+from tinytroupe.errors import SpecificationError
 from tinytroupe.llm.base import LLMModel
-from tinytroupe.state_schema import check_document, loading
 from tinytroupe.transactions import transactional
 
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
 
 DEFAULT_RELATION = "An agent I can currently interact with."
 MAX_FOLLOWUPS = 3  # decisions after a faculty's result within one act() (RECALL, CONSULT...)
-SAVE_FORMAT = "tinytroupe.agent"
-SAVE_VERSION = 1
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson(MemoryMixin, LegacyPersonaMixin):
+class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -81,13 +84,14 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self.semantic_memory = semantic_memory or SemanticMemory()
         self.mental_state = MentalState()
         self.memory_keeper = MemoryKeeper()  # consolidation, contextual retrieval, biography
-        self._faculty_news = False  # a faculty made the agent perceive something during this turn
         self.mental_faculties: list[MentalFaculty] = list(mental_faculties)
+        self._bound: list[BoundFaculty] = []  # the faculties bound to this agent (see bound_faculties)
         self.accessibility = Accessibility()
         self.ledger = TurnLedger()
         self.quality_stats = QualityStats()
         self.action_generator = ActionGenerator()  # per-agent quality-check settings (TinyTroupe's name)
         self.environment: Any = None
+        self.memory_keeper.bind(AgentHandle(self))
         transactions.register(self)
 
     # -- settings and counters (kept by the settings object and the ledger) ----------------
@@ -160,12 +164,6 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self._set_persona(candidate)
         return self
 
-    def import_fragment(self, path: str | os.PathLike | dict) -> TinyPerson:
-        """Merge a ``{"type": "Fragment", "persona": {...}}`` file (or dict) into the persona."""
-        doc = read_specification(path, expected_type="Fragment")
-        with loading(doc["_origin"], "fragment"):
-            return self.include_persona_definitions(doc["persona"])
-
     def _set_persona(self, persona: Persona, previous_name: str | None = None) -> None:
         new, old = persona.name, previous_name or self.name
         if not isinstance(new, str) or not new.strip():
@@ -180,64 +178,7 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         agent's state); ``extended=False`` is the one-line version."""
         if not extended:
             return describe.minibio(self, extended is None)
-        from tinytroupe._sync import run_sync
-
         return run_sync(self.aminibio(True, requirements))
-
-    # -- registry --------------------------------------------------------------------------
-    @classmethod
-    def get_agent_by_name(cls, name: str) -> TinyPerson | None:
-        return registry.get(name)
-
-    @classmethod
-    def has_agent(cls, name: str) -> bool:
-        return registry.has(name)
-
-    @classmethod
-    def unique_name(cls, base: str) -> str:
-        """``base``, or ``"base 2"``, ``"base 3"``... whichever is free."""
-        return registry.unique_name(base)
-
-    @classmethod
-    def clear_agents(cls) -> None:
-        registry.clear()
-
-    @property
-    def detached(self) -> bool:
-        """Whether this agent lives only in a forked world (outside the name registry)."""
-        return registry.is_detached(self)
-
-    # -- specifications --------------------------------------------------------------------
-    @classmethod
-    def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
-                           auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
-                           suppress_memory: bool = False, suppress_mental_state: bool = False,
-                           auto_rename_agent: bool = False, **kwargs: Any) -> TinyPerson:
-        """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
-        faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
-        for ``auto_rename``)."""
-        if isinstance(new_agent_name, bool) or isinstance(auto_rename, str):
-            raise SpecificationError("load_specification: pass the suppress_* and rename options by keyword "
-                                     "(e.g. suppress_mental_faculties=True); the second positional "
-                                     "argument here is new_agent_name.")
-        doc = read_specification(path_or_dict, expected_type="TinyPerson")
-        name = new_agent_name or doc["persona"]["name"]
-        if auto_rename or auto_rename_agent:
-            name = registry.unique_name(name)
-        agent = cls(name, **kwargs)
-        agent._set_persona(Persona({**doc["persona"], "name": name}))
-        spec.restore_extras(agent, doc, memory=not suppress_memory, faculties=not suppress_mental_faculties,
-                            mental_state=not suppress_mental_state)
-        return agent
-
-    def save_specification(self, path: str | os.PathLike, include_memory: bool = False, *,
-                           include_mental_faculties: bool = True, include_mental_state: bool = False) -> None:
-        """Write the agent as a ``*.agent.json`` file (memories and mental state when asked)."""
-        doc = spec.specification(self, include_memory=include_memory, include_mental_faculties=include_mental_faculties,
-                                 include_mental_state=include_mental_state)
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(doc, indent=4, ensure_ascii=False), encoding="utf-8")
 
     # -- memory and time -------------------------------------------------------------------
     def sim_time(self) -> str | None:
@@ -275,14 +216,9 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         world_id = getattr(self.environment, "id", None)
         return world_id if isinstance(world_id, str) else None
 
-    def pretty_current_interactions(self, first_n: int | None = None, last_n: int | None = None,
-                                    max_content_length: int | None = None) -> str:
-        """The remembered events as readable lines."""
-        return describe.pretty_interactions(self, first_n, last_n, max_content_length)
-
     # -- stimuli ---------------------------------------------------------------------------
     def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
-        _request_display()
+        request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
         self._take_in(str(kind), text, sender, self._shows(display))  # a StimulusKind or its text
@@ -298,12 +234,10 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self.record_event("stimulus", kind, text, source=sender)
         self.ledger.last_action = None  # something new happened: repeating oneself is no longer a loop
         if events.current_owner()[0] is not None:  # a world is driving this agent: its event
-            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
-                        sender=sender, display=display)
+            events.emit(AgentStimulus(self.name, kind, text, sender, display), self.name, self.sim_time())
             return
         with events.owner(self._world_id()):
-            events.emit("agent.stimulus", self.name, self.sim_time(), agent=self.name, type=kind, content=text,
-                        sender=sender, display=display)
+            events.emit(AgentStimulus(self.name, kind, text, sender, display), self.name, self.sim_time())
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
@@ -326,20 +260,14 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
                   communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.SOCIAL, social_description, source, communication_display)
 
-    def listen_and_act(self, speech: Any, return_actions: bool = False, source: Any = None,
-                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.listen(speech, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
-
-    def see_and_act(self, description: Any, return_actions: bool = False, source: Any = None,
-                    communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.see(description, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
-
-    def think_and_act(self, thought: Any, return_actions: bool = False,
-                      communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.think(thought, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+    def hear(self, stimulus: Stimulus, speech: Any, source: Any = None) -> None:
+        """Hear a broadcast made once for all listeners (``listen`` for a class that overrides it)."""
+        cls = type(self)
+        if cls.listen is TinyPerson.listen and cls.perceive is TinyPerson.perceive:
+            request_display()
+            self.perceive(stimulus, self._shows(None))  # as listen() shows it
+        else:
+            self.listen(speech, source=source)
 
     # -- situation -------------------------------------------------------------------------
     @transactional()
@@ -415,18 +343,22 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         recent = tuple(e.content for e in (*head, *tail))
         return AgentView(self.name, now=now, in_world=self.environment is not None, recent=recent)
 
-    def _prompt(self, view: AgentView, sections: list[str]) -> TurnPrompt:
-        definitions = action_definitions(self.mental_faculties, view.in_world)
-        episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix,
-                                   self.settings.episodic_lookback)
-        return TurnPrompt(self.name, self._persona.render(), tuple(definitions),
-                          tuple(action_constraints(self.mental_faculties)), episodes,
-                          tuple(s for s in sections if s))
+    def bound_faculties(self) -> list[BoundFaculty]:
+        """The faculties, each bound to this agent once, when first seen attached."""
+        if [b.faculty for b in self._bound] != self.mental_faculties or \
+                any(b.faculty is not f for b, f in zip(self._bound, self.mental_faculties, strict=False)):
+            known = {id(b.faculty): b for b in self._bound}
+            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts)
+                           for f in self.mental_faculties]
+        return self._bound
+
+    def _faculty_thoughts(self) -> int:
+        return self.ledger.faculty_thoughts
 
     async def aturn_prompt(self) -> TurnPrompt:
         """The next turn's prompt, from the parts' own contributions: each part in
         :attr:`PROMPT_PARTS` with ``aprompt_section(view)`` (awaited) or ``prompt_section(view)``,
-        then each faculty's ``prompt_section(agent)``."""
+        then each bound faculty's ``prompt_section(view)``."""
         view = self.view()
         sections: list[str] = []
         for attr in self.PROMPT_PARTS:
@@ -435,14 +367,11 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
                 sections.append(await part.aprompt_section(view))  # type: ignore[union-attr]
             elif callable(getattr(part, "prompt_section", None)):
                 sections.append(part.prompt_section(view))  # type: ignore[union-attr]
-        sections.extend(f.prompt_section(self) for f in self.mental_faculties)
-        return self._prompt(view, sections)
-
-    def turn_prompt(self) -> TurnPrompt:
-        """Blocking twin of :meth:`aturn_prompt`."""
-        from tinytroupe._sync import run_sync
-
-        return run_sync(self.aturn_prompt())
+        parts = self.bound_faculties()
+        sections.extend(p.prompt_section(view) for p in parts)
+        episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix, self.settings.episodic_lookback)
+        return TurnPrompt(self.name, self._persona.render(), tuple(action_definitions(parts, view.in_world)),
+                          tuple(action_constraints(parts)), episodes, tuple(s for s in sections if s))
 
     async def _plan(self, cap: int) -> TurnPlan:
         return TurnPlan(await self.aturn_prompt(), tuple(self.accessibility.relations), cap,
@@ -453,8 +382,6 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
             max_content_length: int | None = None, communication_display: bool | None = None,
             strict: bool | None = None) -> list[dict] | None:
         """Act: blocking twin of :meth:`aact` (same arguments, the original's order)."""
-        from tinytroupe._sync import run_sync
-
         return run_sync(self.aact(until_done, n, return_actions, max_content_length, communication_display, strict))
 
     @transactional(ignore=("communication_display", "max_content_length"))
@@ -468,71 +395,84 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         ``[{"action": {"type", "content", "target"}, "cognitive_state": {...}}, ...]``.
         TALKs are not delivered here: a world routes them. ``max_content_length`` only
         affects display (the original's argument)."""
-        _request_display()
+        acted = await self._aturn(until_done, n, communication_display, strict)
+        return [a.to_dict() for a in acted] if return_actions else None
+
+    async def aturn(self, communication_display: bool | None = None) -> list[Acted]:
+        """One turn as a world drives it: the actions taken, typed (an agent class that overrides
+        ``aact``/``act`` is asked through them, as the original's worlds did)."""
+        cls = type(self)
+        if cls.aact is TinyPerson.aact and cls.act is TinyPerson.act:
+            return await self._aturn(True, None, communication_display, None)
+        if cls.aact is not TinyPerson.aact:
+            entries = await self.aact(return_actions=True, communication_display=communication_display)
+        else:
+            entries = await asyncio.to_thread(self.act, return_actions=True,
+                                              communication_display=communication_display)
+        return [acted_of(e) for e in entries or []]
+
+    async def _aturn(self, until_done: bool, n: int | None, communication_display: bool | None,
+                     strict: bool | None) -> list[Acted]:
+        request_display()
         if n is not None and (not isinstance(n, int) or n < 1):
             raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
         strict = self.strict if strict is None else strict
         remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
         display = self._shows(communication_display)
-        entries: list[dict] = []
+        acted: list[Acted] = []
         model = self.model or llm.default_model()
         followups = 0
         while remaining > 0:
             cap = min(remaining, self.settings.max_actions_per_turn)
             review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
-            await self.memory_keeper.aprepare(self)  # memories relevant to the moment, into the prompt
-            self._faculty_news = False
             result = await decide(await self._plan(cap), model, strict, review)
-            entries.extend(await self._apply_turn(result, display))
+            turn, news = await self._apply_turn(result, display)
+            acted.extend(turn)
             taken = sum(1 for a in result.actions if a.type != "DONE")
-            if self._faculty_news and followups < MAX_FOLLOWUPS:  # a faculty's result: decide again with it
+            if news and followups < MAX_FOLLOWUPS:  # a faculty's result: decide again with it
                 followups += 1
                 remaining = remaining - max(1, taken) if n is not None else remaining
                 continue
             remaining = remaining - max(1, taken) if n is not None else 0
-        await self.memory_keeper.aconsolidate_pending(self)  # episodes that ended during this turn
-        return entries if return_actions else None
+        await self.memory_keeper.aconsolidate_pending()  # episodes that ended during this turn
+        return acted
 
-    async def _apply_turn(self, result: TurnResult, display: bool = True) -> list[dict]:
-        """Record a decided turn: memory, ledger, events, faculties, cognitive state; return its entries."""
+    async def _apply_turn(self, result: TurnResult, display: bool = True) -> tuple[list[Acted], bool]:
+        """Record a decided turn: memory, ledger, events, faculties, cognitive state; return what
+        was done, and whether a faculty's result should be decided upon."""
         sim_time = self.sim_time()
         with events.owner(self._world_id(), keep_world=True):
             if result.failure is not None:
                 self.ledger.record_fallback(result.failure.error_type)
-                events.publish(AgentFallback(self.name, result.failure.error_type, result.failure.reason, display),
-                               source=self.name, sim_time=sim_time)
+                events.emit(AgentFallback(self.name, result.failure.error_type, result.failure.reason, display),
+                            source=self.name, sim_time=sim_time)
             self.mental_state.update_cognitive(result.cognitive_state)
             cognitive = self.mental_state.cognitive_dict()
-            entries = []
+            acted: list[Acted] = []
             for action in result.actions:
                 if action.type == "DONE":
                     for reason, text in result.notes:
                         self.record_event("note", reason.upper(), text)
-                        events.publish(AgentGuard(self.name, reason, text, display), source=self.name,
-                                       sim_time=sim_time)
+                        events.emit(AgentGuard(self.name, reason, text, display), source=self.name,
+                                    sim_time=sim_time)
                 else:
                     self.record_event("action", action.type, action.content, target=action.target)
                 self.ledger.record_action(action)
-                events.publish(AgentAction(self.name, action.type, action.content, action.target, display),
-                               source=self.name, sim_time=sim_time)
-                for faculty in self.mental_faculties:
-                    if await faculty.aprocess_action(self, action):
-                        break
-                entries.append({"action": action.to_dict(), "cognitive_state": dict(cognitive)})
-                if self._faculty_news:
-                    break  # the rest of this reply was decided without what the faculty just gave
-        return entries
+                events.emit(AgentAction(self.name, action.type, action.content, action.target, display),
+                            source=self.name, sim_time=sim_time)
+                outcome = await self._handle(action)
+                acted.append(Acted(action, dict(cognitive)))
+                if outcome.news:
+                    return acted, True  # the rest of this reply was decided without what the faculty gave
+        return acted, False
 
-    def pop_latest_actions(self) -> list[dict[str, Any]]:
-        """The actions taken since the last call (oldest first), then forget them."""
-        return self.ledger.pop_actions()
-
-    def pop_actions_and_get_contents_for(self, action_type: str, only_last_action: bool = True) -> str:
-        """The contents of the latest actions of ``action_type``, joined by newlines (buffer emptied)."""
-        contents = [a["content"] for a in self.pop_latest_actions() if a["type"] == action_type]
-        if only_last_action:
-            contents = contents[-1:]
-        return "\n".join(contents)
+    async def _handle(self, action: Action) -> ActionResult:
+        """Offer ``action`` to the bound faculties in order, until one handles it."""
+        for part in self.bound_faculties():
+            outcome = await part.ahandle(action)
+            if outcome.handled:
+                return outcome
+        return NOT_HANDLED
 
     # -- state -----------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:
@@ -545,47 +485,11 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self._set_persona(persona)
         for attr, part in parts.items():
             setattr(self, attr, part)
+        self.memory_keeper.bind(AgentHandle(self))
         self.settings = self.settings.with_state(saved_settings)
         memory = self.episodic_memory  # the current episode is the ledger's count of latest events
         memory.episode_start = max(0, len(memory) - self.ledger.current_episode_event_count)
         return self
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the complete state to ``path`` atomically, as a versioned document that is also a
-        valid ``*.agent.json`` (with memories); returns the path."""
-        return state_files.write_document(path, SAVE_FORMAT, SAVE_VERSION, self.encode_complete_state(), indent=2)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, new_agent_name: str | None = None, auto_rename: bool = False,
-             **kwargs: Any) -> TinyPerson:
-        """A new agent from a file written by :meth:`save` (a taken name raises unless renamed)."""
-        doc = state_files.read_document(path, SAVE_FORMAT, SAVE_VERSION, "agent file")
-        complete = {k: v for k, v in doc.items() if k not in ("format", "version")}
-        check_document(complete, "agent", path)
-        name = new_agent_name or (complete.get("persona") or {}).get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise StateError(f"{path}: the agent file has no 'persona.name'; re-save it with agent.save()")
-        if auto_rename:
-            name = registry.unique_name(name)
-        complete["persona"] = {**complete["persona"], "name": name}
-        with loading(path, "agent file"):
-            return cls.from_state(complete, **kwargs)
-
-    @classmethod
-    def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
-        """A new agent restored from an encoded state."""
-        name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
-        agent = cls(name or "", **kwargs)
-        with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
-            return agent.decode_complete_state(complete_state)
-
-    # -- display ---------------------------------------------------------------------------
-    def _repr_markdown_(self) -> str:
-        return describe.markdown_card(self)
-
-    def __repr__(self) -> str:
-        return f"TinyPerson({self.name!r})"
-
 
 register_state_kind("agent", TinyPerson)
 
@@ -603,9 +507,3 @@ def _shared_event(*fields: Any) -> MemoryEvent:
     event = MemoryEvent(role=role, type=type_, content=content, source=source, target=target, sim_time=sim_time)
     _last_event = (fields, event)
     return event
-
-
-def _request_display() -> None:
-    from tinytroupe.display import request_display
-
-    request_display()

@@ -29,14 +29,11 @@ from tinytroupe.agent.actions import (
 )
 from tinytroupe.agent.prompt import TurnPrompt
 from tinytroupe.agent.quality import render_proposal
+from tinytroupe.contracts import Failure, failure_of, resolve_name
 from tinytroupe.errors import (
     AuthenticationError,
-    BadRequestError,
     LLMError,
     NoModelConfiguredError,
-    ProviderError,
-    StructuredOutputError,
-    TransientError,
 )
 from tinytroupe.llm.base import LLMModel, Message, capabilities_of
 from tinytroupe.prompts import render
@@ -69,14 +66,6 @@ class TurnResult:
     def fallback_error(self) -> str | None:
         """``"<type>: <reason>"`` of a fallback turn, else None."""
         return f"{self.failure.error_type}: {self.failure.reason}" if self.failure else None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a turn fell back: the error's type and a short reason of our own wording."""
-
-    error_type: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -127,16 +116,6 @@ def shape_turn(actions: list[Action], cap: int, previous: Action | None = None,
     return shaped, notes
 
 
-def _normal_target(target: str, names: tuple[str, ...]) -> str:
-    if not target or target in names:
-        return target
-    wanted = target.strip().lower()
-    for name in names:
-        if name.lower() == wanted or name.lower().split()[0] == wanted:
-            return name
-    return target.strip()
-
-
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s|$)|$)", re.DOTALL)
 
 
@@ -163,26 +142,11 @@ def _to_proposal(value: object, names: tuple[str, ...], content_max: int = CONTE
                  cognitive_max: int = COGNITIVE_MAX_LENGTH) -> Proposal:
     actions = []
     for item in value.actions:  # type: ignore[attr-defined]
-        target = "" if item.type in ("THINK", "DONE") else _normal_target(item.target, names)
+        target = "" if item.type in ("THINK", "DONE") else (resolve_name(item.target, names) or item.target.strip())
         actions.append(Action(item.type, tidy_text(item.content, content_max), target))
     state = value.cognitive_state  # type: ignore[attr-defined]
     tidy = {name: tidy_text(getattr(state, name), cognitive_max) for name in COGNITIVE_FIELDS}
     return Proposal(actions, CognitiveState(**tidy))
-
-
-_REASONS: tuple[tuple[type[BaseException], str], ...] = (
-    (StructuredOutputError, "the model's reply was not a usable turn"),
-    (TransientError, "the model service did not answer in time"),
-    (BadRequestError, "the model service refused the request"),
-    (ProviderError, "the model service failed"),
-)
-
-
-def failure_of(error: BaseException) -> Failure:
-    """The error's type and a short reason of our own: never the error's text (it may hold
-    server messages, URLs or credentials)."""
-    reason = next((text for cls, text in _REASONS if isinstance(error, cls)), "the model call failed")
-    return Failure(type(error).__name__, getattr(error, "short_reason", None) or reason)
 
 
 LOST_THOUGHT = "I lost my train of thought and cannot decide what to do right now."

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.agent import TinyPerson
 from tinytroupe.agent.persona import read_specification
 from tinytroupe.cli.interrupt import StopRequest
@@ -295,5 +295,5 @@ class ScenarioRun:
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)
         paths["summary"].write_text(markdown_summary(report, self.scenario.description, bios, transcript),
                                     encoding="utf-8")
-        events.emit("cli.run_saved", source="cli", **report.outputs)
+        events.emit(contracts.payload_for("cli.run_saved", report.outputs), source="cli")
         return report

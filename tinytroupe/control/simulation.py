@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, transactions
+from tinytroupe import contracts, events, transactions
 from tinytroupe.contracts import Stateful, World, kind_class, kind_of
 from tinytroupe.control.codec import (
     NotRecordable,
@@ -281,11 +281,9 @@ class Simulation:
         record = self._store.get(key)
         if record is None:
             self.cache_misses += 1
-            events.emit("control.miss", source="control", simulation=self.id, op=op.name,
-                        receiver=receiver_key, key=key)
+            events.emit(contracts.ControlMiss(self.id, op.name, receiver_key, key), source="control")
         else:
-            events.emit("control.hit", source="control", simulation=self.id, op=op.name,
-                        receiver=receiver_key, key=key, replayed=dict(record.usage))
+            events.emit(contracts.ControlHit(self.id, op.name, receiver_key, key, dict(record.usage)), source="control")
         return _Plan(key, receiver_key, snapshot, record)
 
     def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:

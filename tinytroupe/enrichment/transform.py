@@ -13,7 +13,7 @@ import re
 import textwrap
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import contracts, events, llm
 from tinytroupe.llm import purposes
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
@@ -104,8 +104,8 @@ class ContentTransformer:
                 messages = [*messages, Message(role="assistant", content=reply or "(empty)"),
                             Message(role="user", content=fix)]
                 continue
-            events.emit("enrichment.failed", source=type(self).__name__, purpose=self.purpose,
-                        problem=problem, content_format=fmt)
+            events.emit(contracts.EnrichmentFailed(problem, purpose=self.purpose, content_format=fmt),
+                        source=type(self).__name__)
             return content
         if self.use_past_results_in_context:
             self.context_cache.append(result)

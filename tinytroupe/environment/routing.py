@@ -9,7 +9,6 @@ never raises on what a model wrote: an unknown target is broadcast or dropped wi
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -18,53 +17,27 @@ from typing import Any
 from tinytroupe import events
 from tinytroupe.contracts import (
     ActionKind,
+    ActionValue,
     Agent,
     Stimulus,
     StimulusKind,
     WorldDeliveryDropped,
     WorldReachOutRefused,
+    clean_name,
+    resolve_name,
+    sender_name,
 )
 from tinytroupe.transactions import transactional
 
-__all__ = ["Routing", "action_of"]
+__all__ = ["Routing", "conversation"]
 
 logger = logging.getLogger(__name__)
 
 
-def action_of(entry: Any) -> dict[str, Any]:
-    """The ``{"type", "content", "target"}`` dict of one entry returned by ``aact(return_actions=True)``."""
-    if isinstance(entry, dict):
-        action = entry.get("action", entry)
-    else:
-        action = getattr(entry, "action", entry)
-    if not isinstance(action, dict):
-        if hasattr(action, "model_dump"):
-            action = action.model_dump()
-        else:
-            action = {k: getattr(action, k, None) for k in ("type", "content", "target")}
-    return action
-
-
-def _shared_stimulus(speech: Any, source: Any) -> Stimulus:
-    """What TinyPerson.listen(speech, source) would perceive, made once for all the listeners."""
-    from tinytroupe.agent.tiny_person import TinyPerson, _request_display
-
-    _request_display()
-    sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
+def conversation(speech: Any, source: Any) -> Stimulus:
+    """What ``listen(speech, source)`` perceives, made once for all the listeners of a broadcast."""
     text = speech if isinstance(speech, str) else json.dumps(speech, ensure_ascii=False)
-    return Stimulus(StimulusKind.CONVERSATION, text, sender)
-
-
-@functools.cache
-def _plain_listener(cls: type) -> bool:
-    """Whether agents of ``cls`` listen exactly as TinyPerson does (so they can take a shared stimulus)."""
-    from tinytroupe.agent.tiny_person import TinyPerson
-
-    return issubclass(cls, TinyPerson) and cls.listen is TinyPerson.listen and cls.perceive is TinyPerson.perceive
-
-
-def _clean_name(name: Any) -> str:
-    return str(name or "").strip().strip("@\"'").strip()
+    return Stimulus(StimulusKind.CONVERSATION, text, sender_name(source))
 
 
 class Routing:
@@ -87,36 +60,18 @@ class Routing:
         return self.name_to_agent.get(name)
 
     def resolve_target(self, target: Any) -> Agent | None:
-        """The agent a model meant by ``target``, or None.
-
-        Exact names win; then a case-insensitive match; then a unique match on the first
-        word (small models often write "bob" or "Bob Smith" for "Bob").
-        """
-        wanted = _clean_name(target)
-        if not wanted:
-            return None
-        if wanted in self.name_to_agent:
-            return self.name_to_agent[wanted]
-        lowered = wanted.casefold()
-        for name, agent in self.name_to_agent.items():
-            if name.casefold() == lowered:
-                return agent
-        first = lowered.split()[0]
-        candidates = [a for n, a in self.name_to_agent.items() if n.casefold().split()[0] == first]
-        return candidates[0] if len(candidates) == 1 else None
+        """The agent a model meant by ``target``, or None (the rule of :func:`~tinytroupe.contracts.resolve_name`)."""
+        name = resolve_name(target, self.name_to_agent)
+        return None if name is None else self.name_to_agent[name]
 
     # -- action handlers --------------------------------------------------------------------
-    def _handle_actions(self, source: Agent, actions: Iterable[Any]) -> None:
+    def _handle_actions(self, source: Agent, actions: Iterable[ActionValue]) -> None:
         """Route each action of ``source`` that affects others (TALK, REACH_OUT)."""
-        for entry in actions or []:
-            action = action_of(entry)
-            kind = str(action.get("type") or "").upper()
-            content = action.get("content")
-            target = action.get("target")
-            if kind == ActionKind.TALK:
-                self._handle_talk(source, content, target)
-            elif kind == ActionKind.REACH_OUT:
-                self._handle_reach_out(source, content, target)
+        for action in actions:
+            if action.type == ActionKind.TALK:
+                self._handle_talk(source, action.content, action.target)
+            elif action.type == ActionKind.REACH_OUT:
+                self._handle_reach_out(source, action.content, action.target)
 
     def _handle_talk(self, source_agent: Agent, content: Any, target: Any) -> None:
         """Deliver speech to its target, or to everyone else when the target is missing or unknown."""
@@ -130,7 +85,7 @@ class Routing:
         if self.broadcast_if_no_target:
             self.broadcast(content, source=source_agent)
             return
-        reason = "no target given" if not _clean_name(target) else f"no agent named {target!r} in this world"
+        reason = "no target given" if not clean_name(target) else f"no agent named {target!r} in this world"
         self._drop(source_agent, target, reason)
 
     def _handle_reach_out(self, source_agent: Agent, content: Any, target: Any) -> None:
@@ -149,12 +104,12 @@ class Routing:
                                source=self.name)
 
     def _drop(self, source_agent: Agent, target: Any, reason: str) -> None:
-        events.publish(WorldDeliveryDropped(self.name, getattr(source_agent, "name", None),
+        events.emit(WorldDeliveryDropped(self.name, getattr(source_agent, "name", None),
                                             None if target is None else str(target), reason),
-                       source=self.name, sim_time=self._sim_time())
+                    source=self.name, sim_time=self._sim_time())
 
     def _refuse_reach_out(self, source_agent: Agent, target: Any, reason: str) -> None:
-        events.publish(WorldReachOutRefused(self.name, source_agent.name, None if target is None else str(target),
+        events.emit(WorldReachOutRefused(self.name, source_agent.name, None if target is None else str(target),
                                             reason), source=self.name, sim_time=self._sim_time())
         source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self.name)
 
@@ -163,17 +118,14 @@ class Routing:
     def broadcast(self, speech: str, source: Any = None) -> None:
         """Deliver ``speech`` to every agent of the world except ``source``.
 
-        Agents whose ``listen`` is TinyPerson's own all perceive one shared stimulus (and share
+        Every listener hears one shared stimulus (agents that listen as TinyPerson does also share
         the memory event it makes), so a crowd's broadcast costs little per listener.
         """
         with self.recording():
-            shared = _shared_stimulus(speech, source)
+            shared = conversation(speech, source)
             for agent in list(self.agents):
                 if agent is not source:
-                    if _plain_listener(type(agent)):
-                        agent.perceive(shared, bool(agent.communication_display))  # as listen() shows it
-                    else:
-                        agent.listen(speech, source=source)
+                    agent.hear(shared, speech, source)
 
     @transactional("TinyWorld.broadcast_thought")
     def broadcast_thought(self, thought: str, source: Any = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from tinytroupe.contracts import kind_class
 from tinytroupe.environment.clock import SimClock
 from tinytroupe.errors import StateError
 
@@ -108,11 +109,13 @@ def _restore_agent(world: Any, agent_state: dict[str, Any]) -> Any:
     name = agent_name_in_state(agent_state)
     agent = world.name_to_agent.get(name)
     if agent is None:
-        from tinytroupe.agent import TinyPerson
-
-        finder = getattr(TinyPerson, "get_agent_by_name", None)
+        cls = kind_class("agent")  # the registered agent class (TinyPerson)
+        if cls is None:
+            raise StateError(f"the world state holds agent {name!r}, but no agent class is registered; "
+                             "import tinytroupe.agent before restoring a world")
+        finder = getattr(cls, "get_agent_by_name", None)
         agent = finder(name) if finder is not None else None
         if agent is None:
-            agent = TinyPerson(name)
+            agent = cls(name)
     agent.decode_complete_state(agent_state)
     return agent

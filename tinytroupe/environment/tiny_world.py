@@ -33,14 +33,15 @@ from typing import Any, ClassVar
 
 from tinytroupe import events, transactions
 from tinytroupe._sync import run_sync
-from tinytroupe.agent.turn import failure_of
 from tinytroupe.config import config_manager
 from tinytroupe.contracts import (
+    Acted,
     Agent,
     AgentFallback,
     WorldIntervention,
     WorldSkip,
     WorldStep,
+    failure_of,
     register_state_kind,
 )
 from tinytroupe.environment import persistence
@@ -276,7 +277,7 @@ class TinyWorld(Routing):
             return
         self._clock.advance(steps * timedelta_per_step)
         with self.recording():
-            events.publish(WorldSkip(self.name, steps), source=self.name, sim_time=self._sim_time())
+            events.emit(WorldSkip(self.name, steps), source=self.name, sim_time=self._sim_time())
 
     def _run_for(self, unit: str, amount: int, randomize_agents_order: bool, parallelize: bool | None) -> None:
         self.run(amount, STEP_UNITS[unit], randomize_agents_order=randomize_agents_order, parallelize=parallelize)
@@ -362,8 +363,8 @@ class TinyWorld(Routing):
         self._clock.advance(timedelta_per_step)
         self.simulation_step += 1
         when = pretty_datetime(self.current_datetime) if self.current_datetime else None
-        events.publish(WorldStep(self.name, self.simulation_step, run_step, total_steps, when),
-                       source=self.name, sim_time=self._sim_time())
+        events.emit(WorldStep(self.name, self.simulation_step, run_step, total_steps, when),
+                    source=self.name, sim_time=self._sim_time())
         self._before_interventions()
         await self._apply_interventions()
         order = list(self.agents)
@@ -381,17 +382,17 @@ class TinyWorld(Routing):
     async def _apply_interventions(self) -> None:
         for intervention in list(self._interventions):
             if await intervention.acheck_precondition(self):
-                events.publish(WorldIntervention(self.name, intervention.name, self.simulation_step,
+                events.emit(WorldIntervention(self.name, intervention.name, self.simulation_step,
                                                  intervention.precondition_justification()),
-                               source=self.name, sim_time=self._sim_time())
+                            source=self.name, sim_time=self._sim_time())
                 await intervention.aapply_effect(self)
 
     async def _act_in_sequence(self, order: list[Agent]) -> StepActions:
         result: StepActions = {}
         for agent in order:
-            actions = await self._act_one(agent)
-            result[agent.name] = actions
-            self._handle_actions(agent, actions)
+            acted = await self._act_one(agent)
+            result[agent.name] = [a.to_dict() for a in acted]
+            self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_in_parallel(self, order: list[Agent]) -> StepActions:
@@ -401,19 +402,19 @@ class TinyWorld(Routing):
             if isinstance(outcome, BaseException):
                 raise outcome
         result: StepActions = {}
-        for agent, actions in zip(order, outcomes, strict=True):
-            result[agent.name] = actions
-            self._handle_actions(agent, actions)
+        for agent, acted in zip(order, outcomes, strict=True):
+            result[agent.name] = [a.to_dict() for a in acted]
+            self._handle_actions(agent, [a.action for a in acted])
         return result
 
-    async def _act_one(self, agent: Agent) -> list[Any]:
+    async def _act_one(self, agent: Agent) -> list[Acted]:
         """Let one agent act; an LLM failure the agent did not absorb costs it its turn, not the run.
 
         Configuration errors (no model, a refused key) and errors of strict agents propagate.
         """
         try:
             display = None if type(self).communication_display else False
-            actions = await agent.aact(return_actions=True, communication_display=display)
+            acted = await agent.aturn(communication_display=display)
         except (NoModelConfiguredError, AuthenticationError):
             raise
         except LLMError as exc:
@@ -421,10 +422,10 @@ class TinyWorld(Routing):
                 raise
             failure = failure_of(exc)
             logger.warning("agent %s lost its turn in world %s: %s", agent.name, self.name, failure.reason)
-            events.publish(AgentFallback(agent.name, failure.error_type, failure.reason),
-                           source=agent.name, sim_time=self._sim_time())
+            events.emit(AgentFallback(agent.name, failure.error_type, failure.reason),
+                        source=agent.name, sim_time=self._sim_time())
             return []
-        return list(actions or [])
+        return list(acted or [])
 
     # -- transcript and costs ------------------------------------------------------------
     @property

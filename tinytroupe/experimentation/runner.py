@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import contracts, events, llm
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.experimentation.statistical_tests import StatisticalTester
 from tinytroupe.llm import purposes
@@ -254,13 +254,11 @@ class ExperimentRunner:
         async def job(arm: Arm, seed: int) -> None:
             key = f"{arm.name}/{seed}"
             async with limit:
-                events.emit("experiment.run", source=self.name, experiment=self.name, arm=arm.name, seed=seed,
-                            status="started")
+                events.emit(contracts.ExperimentRun(self.name, arm.name, seed, "started"), source=self.name)
                 metrics = await self._one(arm, seed, worlds)
                 runs[key] = metrics
                 await self._save(runs)
-                events.emit("experiment.run", source=self.name, experiment=self.name, arm=arm.name, seed=seed,
-                            status="finished")
+                events.emit(contracts.ExperimentRun(self.name, arm.name, seed, "finished"), source=self.name)
 
         todo = [(a, s) for a in self.arms for s in self.seeds if f"{a.name}/{s}" not in finished]
         await asyncio.gather(*(job(a, s) for a, s in todo))

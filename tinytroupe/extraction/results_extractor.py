@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from tinytroupe import events, state_files
+from tinytroupe import contracts, events, state_files
 from tinytroupe.errors import LLMError, StateError
 from tinytroupe.extraction import trajectory
 from tinytroupe.extraction.fields import FieldSpec, describe_fields, field_specs, result_model
@@ -88,7 +88,7 @@ class ResultsExtractor:
                 name = trajectory.agent_name(agent)
                 self.failures[name] = str(outcome)
                 logger.warning("extraction failed for %s: %s", name, outcome)
-                events.emit("extraction.failed", source=name, agent=name, error=str(outcome))
+                events.emit(contracts.ExtractionFailed(name, str(outcome)), source=name)
                 outcome = None
             elif isinstance(outcome, BaseException):
                 raise outcome
@@ -206,7 +206,7 @@ class ResultsExtractor:
         if verbose:
             logger.info("extraction %s: %s", key, value)
         self._memo[key] = (digest, value)
-        events.emit("extraction.result", source=tags.get("agent") or tags.get("world"), key=key, result=value)
+        events.emit(contracts.ExtractionResult(key, value), source=tags.get("agent") or tags.get("world"))
         return json.loads(json.dumps(value))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, transactions
+from tinytroupe import contracts, events, transactions
 from tinytroupe.errors import SpecificationError
 from tinytroupe.extraction import tables, trajectory
 from tinytroupe.llm.base import LLMModel, Message
@@ -101,7 +101,7 @@ class ResultsReporter:
         from tinytroupe.display import request_display
 
         request_display()
-        events.emit("report.display", title=title, content=content)
+        events.emit(contracts.ReportDisplay(content, title))
         return content
 
     def save_report(self, filename: str | os.PathLike, report_content: str | None = None,

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.errors import SpecificationError
 from tinytroupe.factory.population import RESERVED_KEYS, Dimension, snake_key
 from tinytroupe.llm import agenerate
@@ -109,5 +109,5 @@ async def propose_dimensions(model: LLMModel, description: str, context: str | N
             "the model proposed no usable sampling dimension for sampling_space_description "
             f"{description[:80]!r}; give dimensions={{...}} explicitly or reword the description."
         )
-    events.emit("factory.plan", source="factory", dimensions=[d.to_dict() for d in dims])
+    events.emit(contracts.FactoryPlan([d.to_dict() for d in dims]), source="factory")
     return dims

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, transactions
+from tinytroupe import contracts, events, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -222,9 +222,8 @@ class TinyPersonFactory(TinyFactory):
         self._names.add(persona)
         bio = person.minibio()
         self._committed += 1
-        events.emit("factory.person", source="factory", name=person.name, index=self._committed,
-                    batch_position=job.index + 1, batch_size=total, attempts=job.attempts_used,
-                    minibio=bio, verbose=verbose)
+        events.emit(contracts.FactoryPerson(person.name, self._committed, job.index + 1, total, job.attempts_used,
+                                          bio, verbose), source="factory")
         return person, bio
 
     def _record(self, done: Sequence[tuple[TinyPerson, str] | None]) -> None:
@@ -256,15 +255,14 @@ class TinyPersonFactory(TinyFactory):
                 job.failures += 1
                 if job.failures <= FAILED_DRAFT_RETRIES and not last_chance:
                     return False
-                events.emit("factory.failed", source="factory", batch_position=job.index + 1,
-                            error=str(outcome)[:300])
+                events.emit(contracts.FactoryFailed(job.index + 1, str(outcome)[:300]), source="factory")
                 return True
             persona = self._as_drawn(job, outcome.to_persona())
             problem = self._problem_with(persona)
             if problem is not None and not last_chance:
                 job.problem = problem
                 job.avoid_names = (job.avoid_names + [persona["name"]])[-MAX_AVOID_NAMES:]
-                events.emit("factory.retry", source="factory", batch_position=job.index + 1, reason=problem)
+                events.emit(contracts.FactoryRetry(job.index + 1, problem), source="factory")
                 return False
             results[job.index] = self._commit(job, persona, post, verbose, n)
             return True

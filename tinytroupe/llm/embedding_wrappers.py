@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.errors import TransientError
 from tinytroupe.llm.base import Usage
 from tinytroupe.llm.embeddings import (
@@ -111,8 +111,8 @@ class RetryingEmbedder(EmbeddingWrapper):
                                       backoff_factor=self.backoff_factor, max_delay=self.max_delay,
                                       max_retry_after=120.0, jitter=self.rng.random)
                 self.retries += 1
-                events.emit("llm.retry", source=request.tags.get("agent"), attempt=attempt, error=str(exc),
-                            status=exc.status, delay=round(delay, 3))
+                events.emit(contracts.LLMRetry(attempt, str(exc), exc.status, round(delay, 3)),
+                            source=request.tags.get("agent"))
                 await asyncio.sleep(delay)
 
 
@@ -208,9 +208,8 @@ class EmbeddingUsageTracker(EmbeddingWrapper):
             result.model, result.usage.input_tokens, 0, provider)
         self.stats.record_call(result.model or model, tags, input_tokens=result.usage.input_tokens,
                                output_tokens=0, cached=cached, cost=cost)
-        events.emit("llm.embed", source=request.tags.get("agent"), provider=provider, model=result.model,
-                    texts=len(request.texts), cached_texts=result.cached, input_tokens=result.usage.input_tokens,
-                    tags=tags, cost=cost)
+        events.emit(contracts.LLMEmbed(provider, result.model, len(request.texts), result.cached,
+                                      result.usage.input_tokens, tags, cost), source=request.tags.get("agent"))
         return result
 
 
@@ -256,7 +255,7 @@ class FallbackEmbedder(EmbeddingWrapper):
         message = f"embeddings: {reason}. Using the lexical fallback (BM25 over words) from now on."
         logger.warning(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
-        events.emit("llm.embedding_fallback", reason=reason, embedder="lexical")
+        events.emit(contracts.LLMEmbeddingFallback(reason, "lexical"))
         from tinytroupe.llm.embedding_setup import note_embedder
 
         note_embedder(self)

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, StructuredOutputError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ModelWrapper, ResponseFormat
@@ -234,8 +234,7 @@ async def agenerate(
         except (JSONExtractionError, ValidationError) as exc:
             problem = _describe(exc)
             errors.append(problem)
-            events.emit("llm.repair", source=base.tags.get("agent"), attempt=attempt, mode=mode,
-                        problem=problem, output_type=name)
+            events.emit(contracts.LLMRepair(attempt, mode, problem, name), source=base.tags.get("agent"))
             if attempt < attempts_allowed:
                 _note_repair(model, request)
             repair = _repair_messages(completion.text, problem)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import contracts, events, llm
 from tinytroupe._sync import run_sync
+from tinytroupe.contracts import AgentAction, AgentStimulus, WorldStep
 from tinytroupe.errors import SimulationError, SpecificationError
 from tinytroupe.llm import purposes
 from tinytroupe.llm.base import LLMModel, Message
@@ -53,15 +54,15 @@ def trim_to_words(text: str, budget: int) -> str:
     return " ".join(kept)
 
 
-def _event_line(data: dict[str, Any], kind: str) -> str | None:
-    who = data.get("agent") or "someone"
-    content = " ".join(str(data.get("content") or "").split())
-    if kind == "agent.action":
-        if data.get("type") in (None, "DONE"):
+def _event_line(p: AgentAction | AgentStimulus) -> str | None:
+    who = p.agent or "someone"
+    content = " ".join(str(p.content or "").split())
+    if isinstance(p, AgentAction):
+        if p.type in (None, "DONE"):
             return None
-        arrow = f" -> {data['target']}" if data.get("target") else ""
-        return f"{who} [{data.get('type')}{arrow}]: {content}"
-    return f"{data.get('sender') or 'someone'} -> {who} ({data.get('type')}): {content}"
+        arrow = f" -> {p.target}" if p.target else ""
+        return f"{who} [{p.type}{arrow}]: {content}"
+    return f"{p.sender or 'someone'} -> {who} ({p.type}): {content}"
 
 
 def world_trajectory(world: Any, first_n: int | None, last_n: int | None) -> str:
@@ -72,10 +73,11 @@ def world_trajectory(world: Any, first_n: int | None, last_n: int | None) -> str
     names = {getattr(a, "name", None) for a in getattr(world, "agents", [])}
     lines = []
     for event in world.transcript:
-        if event.kind == "world.step":
-            lines.append(f"-- step {event.data.get('step')}" + (f", {event.data['time']}" if event.data.get("time") else ""))
-        elif event.kind == "agent.action" or (event.kind == "agent.stimulus" and event.data.get("sender") not in names):
-            line = _event_line(event.data, event.kind)
+        p = event.payload
+        if isinstance(p, WorldStep):
+            lines.append(f"-- step {p.step}" + (f", {p.time}" if p.time else ""))
+        elif isinstance(p, AgentAction) or (isinstance(p, AgentStimulus) and p.sender not in names):
+            line = _event_line(p)
             if line:
                 lines.append(line)
     head = lines[: first_n or 0]
@@ -137,10 +139,10 @@ class TinyStory:
             if _words(text) > number_of_words * OVER_BUDGET_FACTOR:
                 before = _words(text)
                 text = trim_to_words(text, number_of_words)
-                events.emit("story.trimmed", source=self._owner(), words=before, budget=number_of_words)
+                events.emit(contracts.StoryTrimmed(before, number_of_words), source=self._owner())
         self.sections.append(text)
         self.current_story = f"{self.current_story.rstrip()}\n\n## {heading}\n\n{text}\n".lstrip()
-        events.emit("story.section", source=self._owner(), heading=heading, words=_words(text), text=text)
+        events.emit(contracts.StorySection(heading, _words(text), text), source=self._owner())
         return text
 
     def _owner(self) -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import contracts, events, llm
 from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
@@ -195,8 +195,8 @@ class Survey:
         if embedder is not None:
             await self._rate(list(responses), embedder, anchors)
         result = SurveyResult(self.questions, [p.name for p in persons], list(responses), self.mode)
-        events.emit("survey.done", source=self.name, survey=self.name, respondents=len(persons),
-                    questions=len(self.questions), failed=len(result.errors()))
+        events.emit(contracts.SurveyDone(self.name, len(persons), len(self.questions), len(result.errors())),
+                    source=self.name)
         return result
 
     async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:

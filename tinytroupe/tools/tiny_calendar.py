@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
@@ -155,8 +155,8 @@ class TinyCalendar(TinyTool):
         note += f"; invited {', '.join(invited)}" if invited else ""
         note += f"; could not reach {', '.join(missing)}" if missing else ""
         agent.record_event("note", "CALENDAR", note + ".")
-        events.emit("tool.event_created", source=agent.name, sim_time=agent.sim_time(), tool=self.name,
-                    title=spec.title, attendees=event["attendees"], invited=invited, unreachable=missing)
+        events.emit(contracts.ToolEventCreated(self.name, spec.title, event["attendees"], invited, missing),
+                    source=agent.name, sim_time=agent.sim_time())
         return True
 
     def _invite(self, agent: TinyPerson, event: dict[str, Any]) -> tuple[list[str], list[str]]:

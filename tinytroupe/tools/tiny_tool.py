@@ -15,7 +15,7 @@ import inspect
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, parse_action_definitions, parse_constraints
@@ -111,8 +111,8 @@ class TinyTool:
             message = (f"!!! Tool {self.name!r} has REAL-WORLD SIDE EFFECTS: this is not only a simulation. "
                        "Use it with caution. !!!")
             logger.warning(message)
-            events.emit("tool.real_world_side_effects", source=_name_of(agent), tool=self.name,
-                        agent=_name_of(agent), level="warning", message=message)
+            events.emit(contracts.ToolRealWorldSideEffects(self.name, _name_of(agent), message, "warning"),
+                        source=_name_of(agent))
 
     def _enforce_ownership(self, agent: Any) -> None:
         owner = self.owner_name

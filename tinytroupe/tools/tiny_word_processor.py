@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction
@@ -131,7 +131,7 @@ class TinyWordProcessor(TinyTool):
                 content = await self.enricher.aenrich_content(ENRICHMENT_REQUIREMENTS, content, "Document",
                                                               context_info=context, tags=tags)
             except LLMError as exc:
-                events.emit("enrichment.failed", source=author or None, tool=self.name, problem=str(exc)[:300])
+                events.emit(contracts.EnrichmentFailed(str(exc)[:300], tool=self.name), source=author or None)
         document = {"title": title, "author": author, "content": content, "files": []}
         if self.exporter is not None:
             name = f"{title}.{author}" if author else title
@@ -140,8 +140,8 @@ class TinyWordProcessor(TinyTool):
                 path = self.exporter.export(name, data, "Document", content_format="md", target_format=fmt)
                 document["files"].append(str(path))
         self.documents.append(document)
-        events.emit("tool.document_written", source=author or None, tool=self.name, title=title,
-                    author=author, files=list(document["files"]))
+        events.emit(contracts.ToolDocumentWritten(self.name, title, author, list(document["files"])),
+                    source=author or None)
         return document
 
     def write_document(self, title: str, content: str, author: str | None = None, agent: Any = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
@@ -79,8 +79,8 @@ class TinyToolUse(TinyMentalFaculty):
     def _record_failure(agent: TinyPerson, tool: TinyTool, action: FacultyAction, exc: Exception) -> None:
         reason = " ".join(str(exc).split())[:400]
         agent.record_event("note", "TOOL_FAILURE", f"Your {action.type} with the {tool.name} failed: {reason}")
-        events.emit("tool.failed", source=agent.name, sim_time=agent.sim_time(), agent=agent.name,
-                    tool=tool.name, action=action.type, error=f"{type(exc).__name__}: {reason}")
+        events.emit(contracts.ToolFailed(agent.name, tool.name, action.type, f"{type(exc).__name__}: {reason}"),
+                    source=agent.name, sim_time=agent.sim_time())
 
     def to_state(self) -> dict[str, Any]:
         return {"tools": [tool.encode() for tool in self.tools]}

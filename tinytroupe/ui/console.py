@@ -31,6 +31,10 @@ from tinytroupe.contracts import (
     AgentStimulus,
     FactoryPerson,
     ReportDisplay,
+    StorySection,
+    ToolDocumentWritten,
+    ToolFailed,
+    ToolRealWorldSideEffects,
     WorldDeliveryDropped,
     WorldIntervention,
     WorldReachOutRefused,
@@ -128,19 +132,17 @@ class ConsoleRenderer:
             self.console.rule(str(p.title))
         self.console.print(Markdown(str(p.content or "")))
 
-    def _on_tool_real_world_side_effects(self, event: events.Event, p: dict) -> None:
-        self._block(f"WARNING ({p.get('agent')} uses {p.get('tool')})", "bold red", str(p.get("message") or ""))
+    def _on_tool_real_world_side_effects(self, event: events.Event, p: ToolRealWorldSideEffects) -> None:
+        self._block(f"WARNING ({p.agent} uses {p.tool})", "bold red", str(p.message or ""))
 
-    def _on_tool_failed(self, event: events.Event, p: dict) -> None:
-        self._block(f"{p.get('agent')}: {p.get('action')} with the {p.get('tool')} failed", STYLES["note"],
-                    str(p.get("error") or ""))
+    def _on_tool_failed(self, event: events.Event, p: ToolFailed) -> None:
+        self._block(f"{p.agent}: {p.action} with the {p.tool} failed", STYLES["note"], str(p.error or ""))
 
-    def _on_tool_document_written(self, event: events.Event, p: dict) -> None:
-        self._block(f"{p.get('author') or event.source} wrote '{p.get('title')}'", "bold blue",
-                    ", ".join(p.get("files") or []))
+    def _on_tool_document_written(self, event: events.Event, p: ToolDocumentWritten) -> None:
+        self._block(f"{p.author or event.source} wrote '{p.title}'", "bold blue", ", ".join(p.files or []))
 
-    def _on_story_section(self, event: events.Event, p: dict) -> None:
-        self._block(f"Story ({p.get('heading')})", "bold magenta", str(p.get("text") or ""))
+    def _on_story_section(self, event: events.Event, p: StorySection) -> None:
+        self._block(f"Story ({p.heading})", "bold magenta", str(p.text or ""))
 
     def _on_factory_person(self, event: events.Event, p: FactoryPerson) -> None:
         self._block(f"Generated person: {p.name}", "bold blue", "")

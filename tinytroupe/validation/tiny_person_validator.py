@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from tinytroupe import events, llm
+from tinytroupe import contracts, events, llm
 from tinytroupe.experimentation.judge import resolve_judge
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
@@ -105,8 +105,8 @@ class TinyPersonValidator:
                                          schema=_schema(final), tags={"purpose": "validation",
                                                                       "agent": person.name})
             verdict = result.value
-            events.emit("validation.round", source=person.name, agent=person.name, round=round_no,
-                        phase=verdict.phase, questions=list(verdict.questions), done=verdict.done)
+            events.emit(contracts.ValidationRound(person.name, round_no, verdict.phase, list(verdict.questions),
+                                                    verdict.done), source=person.name)
             if verdict.done or verdict.score is not None and not verdict.questions or final:
                 break
             for question in verdict.questions:

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from tinytroupe import display, events
+from tinytroupe import contracts, display, events
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
 from tinytroupe.testing.agent_replies import act_reply
@@ -27,7 +27,7 @@ def test_renderer_shows_the_familiar_forms(scripted):
         scripted.queue(act_reply(("THINK", "hmm"), ("TALK", "Hi Oscar", "Oscar")))
         lisa.listen_and_act("Tell me about your work")
         lisa.listen("psst", communication_display=False)
-        events.emit("world.step", source="Office", sim_time="2024-01-01T09:00:00", world="Office", step=3)
+        events.emit(contracts.WorldStep("Office", 3), source="Office", sim_time="2024-01-01T09:00:00")
     finally:
         unsubscribe()
     text = out.getvalue()
@@ -62,10 +62,10 @@ def test_enable_and_disable(monkeypatch):
     monkeypatch.setattr(ui_console, "_disabled", False)
     renderer, out = _renderer()
     assert ui_console.enable(renderer) is renderer and ui_console.is_enabled()
-    events.emit("agent.action", source="Ana", agent="Ana", type="TALK", content="visible", target="")
+    events.emit(contracts.AgentAction("Ana", "TALK", "visible", ""), source="Ana")
     ui_console.disable()
     assert not ui_console.is_enabled() and ui_console.install_default_renderer() is None
-    events.emit("agent.action", source="Ana", agent="Ana", type="TALK", content="hidden", target="")
+    events.emit(contracts.AgentAction("Ana", "TALK", "hidden", ""), source="Ana")
     assert "visible" in out.getvalue() and "hidden" not in out.getvalue()
     monkeypatch.setattr(ui_console, "_disabled", False)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tinytroupe import events
+from tinytroupe import contracts, events
+from tinytroupe.agent.actions import Action
 
 
 class FakePerson:
@@ -27,11 +28,13 @@ class FakePerson:
     def _stim(self, kind: str, content: Any, source: Any = None) -> None:
         source_name = getattr(source, "name", source)
         self.received.append((kind, content, source_name))
-        events.emit("agent.stimulus", source=self.name, agent=self.name, type=kind, content=content,
-                    source_name=source_name)
+        events.emit(contracts.AgentStimulus(self.name, kind, content, source_name or ""), source=self.name)
 
     def listen(self, speech, source=None):
         self._stim("CONVERSATION", speech, source)
+
+    def hear(self, stimulus, speech, source=None):
+        self.listen(speech, source)
 
     def socialize(self, text, source=None):
         self._stim("SOCIAL", text, source)
@@ -66,9 +69,13 @@ class FakePerson:
         out = []
         for kind, content, target in turn:
             action = {"type": kind, "content": content, "target": target}
-            events.emit("agent.action", source=self.name, agent=self.name, **action)
+            events.emit(contracts.AgentAction(self.name, **action), source=self.name)
             out.append({"action": action, "cognitive_state": {}})
         return out if return_actions else None
+
+    async def aturn(self, communication_display=None):
+        entries = await self.aact(return_actions=True, communication_display=communication_display)
+        return [contracts.Acted(Action.from_dict(e["action"]), e["cognitive_state"]) for e in entries]
 
     # state
     def encode_complete_state(self) -> dict:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.environment.state import rng_state_from_json
 from tinytroupe.errors import StateError
@@ -48,7 +48,7 @@ def test_parallel_transcript_files_actions_in_the_step_order(fake):
 def test_transcript_keeps_only_this_worlds_events(fake):
     world = chat_world(fake, 1, True)
     before = len(world.transcript)
-    events.emit("agent.action", source="Stranger", agent="Stranger", type="TALK", content="?", target="")
+    events.emit(contracts.AgentAction("Stranger", "TALK", "?", ""), source="Stranger")
     world.broadcast("from outside")  # recorded: the world is doing it
     assert len(world.transcript) == before + 3  # all three heard it
     assert all(e.source in {"Chat", "Ann", "Bob", "Cy"} for e in world.transcript)
@@ -75,8 +75,8 @@ def test_cost_statistics_per_agent(fake):
     world = TinyWorld("Shop", [fake("Ann"), fake("Bob")])
 
     def call(agent, cached=False, cost=None, **tags):
-        events.emit("llm.call", source="scripted", provider="scripted", model="m", input_tokens=100,
-                    output_tokens=10, cached=cached, tags={"agent": agent, **tags}, cost=cost)
+        events.emit(contracts.LLMCall("scripted", "m", 100, 10, cached, {"agent": agent, **tags}, cost),
+                    source="scripted")
 
     elsewhere = TinyWorld("Elsewhere", [fake("Zoe")])
     with world.recording():

@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.errors import TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 
@@ -100,9 +100,9 @@ class RetryingModel(ModelWrapper):
                 with self._lock:
                     self.retries += 1
                     self.delays.append(delay)
-                events.emit("llm.retry", source=request.tags.get("agent"), attempt=attempt,
-                            error=str(exc), status=exc.status, delay=round(delay, 3),
-                            model=request.model or self.inner.default_model, tags=dict(request.tags))
+                events.emit(contracts.LLMRetry(attempt, str(exc), exc.status, round(delay, 3),
+                                                request.model or self.inner.default_model, dict(request.tags)),
+                            source=request.tags.get("agent"))
                 if self.on_retry is not None:
                     self.on_retry(request, exc, delay)
                 await asyncio.sleep(delay)

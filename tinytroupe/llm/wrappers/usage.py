@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tinytroupe import events
+from tinytroupe import contracts, events
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 from tinytroupe.llm.purposes import purpose_of
 from tinytroupe.llm.wrappers.limits import LimitedModel
@@ -215,8 +215,7 @@ class UsageTracker(ModelWrapper):
         usage = completion.usage
         self.stats.record_call(model, request.tags, input_tokens=usage.input_tokens,
                                output_tokens=usage.output_tokens, cached=completion.cached, cost=cost)
-        events.emit("llm.call", source=request.tags.get("agent"), provider=completion.provider or self.inner.name,
-                    model=completion.model, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                    cached=completion.cached, tags=dict(request.tags), cost=cost,
-                    purpose=purpose_of(request.tags))
+        events.emit(contracts.LLMCall(completion.provider or self.inner.name, completion.model, usage.input_tokens,
+                                     usage.output_tokens, completion.cached, dict(request.tags), cost,
+                                     purpose_of(request.tags)), source=request.tags.get("agent"))
         return completion
