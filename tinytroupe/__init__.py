@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tinytroupe import display as _display
+from tinytroupe import wiring as _wiring  # noqa: F401 - the higher layers register with the lower ones
 
 __version__ = "0.1.0"
 
@@ -21,7 +21,7 @@ _PUBLIC: dict[str, str] = {
     "TinyPerson": "tinytroupe.agent",
     "TinyWorld": "tinytroupe.environment",
     "TinySocialNetwork": "tinytroupe.environment",
-    "Intervention": "tinytroupe.environment",
+    "Intervention": "tinytroupe.steering",
     "TinyPersonFactory": "tinytroupe.factory",
     "ScriptedModel": "tinytroupe.llm",
     "default_model": "tinytroupe.llm",
@@ -35,21 +35,6 @@ _SUBMODULES = {"control", "events", "llm", "openai_utils", "examples", "agent", 
                "validation", "experimentation", "enrichment", "tools", "clients", "ui", "story"}
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
-
-
-def _install_console() -> None:
-    from tinytroupe.ui import console
-
-    console.install_default_renderer()
-
-
-def _print_block(text: str) -> None:
-    from tinytroupe.ui import console
-
-    console.print_block(text)
-
-
-_display.register_ui(_install_console, _print_block)  # the UI registers itself with the layer below
 
 
 def __getattr__(name: str) -> Any:

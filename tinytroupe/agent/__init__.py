@@ -44,8 +44,8 @@ __all__ = [
 
 def __getattr__(name: str):
     # TinyTroupe's path for the tool faculty: ``from tinytroupe.agent import TinyToolUse``
-    if name == "TinyToolUse":
-        from tinytroupe.tools.tool_use import TinyToolUse
+    if name == "TinyToolUse":  # defined in tinytroupe.tools, above this layer
+        from tinytroupe import providers
 
-        return TinyToolUse
+        return providers.need("TinyToolUse")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -337,10 +337,10 @@ class CustomMentalFaculty(TinyMentalFaculty):
 
 def __getattr__(name: str) -> Any:
     # TinyTroupe's path for the tool faculty: ``from tinytroupe.agent.mental_faculty import TinyToolUse``
-    if name == "TinyToolUse":
-        from tinytroupe.tools.tool_use import TinyToolUse
+    if name == "TinyToolUse":  # defined in tinytroupe.tools, above this layer
+        from tinytroupe import providers
 
-        return TinyToolUse
+        return providers.need("TinyToolUse")
     if name == "RecallFaculty":  # defined with the other memory faculties, in tinytroupe.agent.recall
         from tinytroupe.agent.recall import RecallFaculty
 

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from tinytroupe import state_files
 from tinytroupe.agent import registry, spec
 from tinytroupe.agent.persona import Persona, read_specification
+from tinytroupe.contracts import kind_class
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.state_schema import check_document, loading
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
-__all__ = ["PersonFilesMixin", "SAVE_FORMAT", "SAVE_VERSION"]
+__all__ = ["PersonFilesMixin", "SAVE_FORMAT", "SAVE_VERSION", "fork_person"]
 
 SAVE_FORMAT = "tinytroupe.agent"
 SAVE_VERSION = 1
@@ -121,3 +122,11 @@ class PersonFilesMixin:
         agent = cls(name or "", **kwargs)
         with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
             return agent.decode_complete_state(complete_state)
+
+
+def fork_person(person: Any) -> Any:
+    """A detached copy of ``person`` in the same state (the original is never touched)."""
+    with registry.detached():
+        copy = kind_class("agent")(person.name, model=person.model)  # a plain TinyPerson
+    copy.decode_complete_state(json.loads(json.dumps(person.encode_complete_state())))
+    return copy

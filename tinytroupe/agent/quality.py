@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from tinytroupe import events, llm
+from tinytroupe import events, llm, providers
 from tinytroupe.agent.prompt import render_event
 from tinytroupe.config import config_manager
 from tinytroupe.contracts import AgentQuality
@@ -165,8 +165,7 @@ class QualityGate:
     """Reviews one turn's proposal for one agent."""
 
     def __init__(self, agent: TinyPerson, model: LLMModel, strict: bool = False):
-        from tinytroupe.experimentation.judge import resolve_judge
-
+        resolve_judge = providers.need("resolve_judge")  # experimentation.judge, provided from above
         self.agent = agent
         self.generator = action_generator_of(agent)
         self.judge = resolve_judge(self.generator.judge, fallback=model)
@@ -176,8 +175,7 @@ class QualityGate:
 
     async def assess(self, proposal: Proposal) -> dict[str, tuple[int, str]]:
         """Score every enabled criterion: ``{criterion: (score, justification)}``."""
-        from tinytroupe.validation import propositions
-
+        propositions = providers.need("propositions")  # validation.propositions, provided from above
         actions = _action_dicts(proposal)
         names = self.generator.criteria()
 

@@ -217,8 +217,8 @@ class ExperimentRunner:
         if isinstance(getattr(self.base, "agents", None), list) and callable(getattr(self.base, "fork", None)):
             world = self.base.fork(label)
         else:
+            from tinytroupe.agent.person_files import fork_person
             from tinytroupe.environment import TinyWorld
-            from tinytroupe.validation.tiny_person_validator import fork_person
 
             world = TinyWorld(label, [fork_person(p) for p in self.base], seed=seed)
         rng = getattr(world, "_rng", None)
@@ -300,7 +300,9 @@ def _numeric(metrics: dict[str, list[Any]]) -> dict[str, list[float]]:
 
 def survey_metric(question: Any, **survey_options: Any) -> Callable[[Any], Awaitable[list[Any]]]:
     """A metric: every person of the run answers ``question`` (a survey question); their answers."""
-    from tinytroupe.survey import Survey
+    from tinytroupe import providers
+
+    Survey = providers.need("Survey")  # tinytroupe.survey, which builds on this package  # noqa: N806
 
     async def metric(world: Any) -> list[Any]:
         result = await Survey([question], **survey_options).arun(world)

@@ -24,6 +24,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tinytroupe import providers
 from tinytroupe.errors import SimulationError
 from tinytroupe.llm import purposes
 
@@ -177,9 +178,7 @@ class Intervention:
     async def _judge_text(self, world: Any) -> bool:
         if self.text_judge is not None:
             return await _call(self.text_judge, self.text_precondition, self.targets, world)
-        from tinytroupe.experimentation import Proposition
-
-        proposition = Proposition(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
+        proposition = providers.need("Proposition")(claim=self.text_precondition, target=self.targets, first_n=self.first_n,
                                   last_n=self.last_n, tags=purposes.tag(purposes.JUDGE, intervention=self.name))
         return await _proposition_verdict(proposition, None)
 

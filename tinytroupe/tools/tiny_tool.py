@@ -15,7 +15,7 @@ import inspect
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tinytroupe import contracts, events
+from tinytroupe import contracts, events, providers
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, parse_action_definitions, parse_constraints
@@ -164,14 +164,10 @@ class TinyTool:
 def _helpers(entry: dict[str, Any]) -> tuple[Any, Any]:
     exporter = enricher = None
     if isinstance(entry.get("exporter"), dict):
-        from tinytroupe.extraction import ArtifactExporter
-
-        exporter = ArtifactExporter(entry["exporter"]["base_output_folder"])
+        exporter = providers.need("ArtifactExporter")(entry["exporter"]["base_output_folder"])
     if isinstance(entry.get("enricher"), dict):
-        from tinytroupe.enrichment import TinyEnricher, TinyStyler
-
-        cls = TinyStyler if entry["enricher"].get("kind") == "TinyStyler" else TinyEnricher
-        enricher = cls()
+        kinds = providers.need("enrichers")  # TinyEnricher, TinyStyler (enrichment, above the tools)
+        enricher = kinds["TinyStyler" if entry["enricher"].get("kind") == "TinyStyler" else "TinyEnricher"]()
         enricher.load_state(entry["enricher"])
     return exporter, enricher
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tinytroupe import contracts, events
+from tinytroupe import contracts, events, providers
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction
@@ -87,9 +87,7 @@ class TinyWordProcessor(TinyTool):
                          real_world_side_effects=False, exporter=exporter, enricher=enricher)
         self.export_formats = tuple(export_formats)
         if exporter is not None and "docx" in self.export_formats:
-            from tinytroupe.extraction.artifact_exporter import _docx_module
-
-            _docx_module()  # a missing python-docx is said now, not in the middle of a run
+            providers.need("require_docx")()  # a missing python-docx is said now, not in the middle of a run
         self.documents: list[dict[str, Any]] = []
 
     def action_definitions(self) -> tuple[ActionDefinition, ...]:

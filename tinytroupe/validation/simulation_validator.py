@@ -186,7 +186,9 @@ def _numeric_like(dataset: SimulationExperimentDataset, reference: SimulationExp
 
 def _semantic(control: SimulationExperimentDataset, treatment: SimulationExperimentDataset,
               embed: Callable[[list[str]], list[list[float]]] | None) -> dict[str, Any]:
-    from tinytroupe.survey.embedding import cosine, resolve_embedder
+    from tinytroupe import providers
+
+    cosine, resolve_embedder = providers.need("survey_embedding")  # survey builds on validation
 
     a, b = control.get_justification_texts(), treatment.get_justification_texts()
     if not a or not b:

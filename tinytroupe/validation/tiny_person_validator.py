@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from tinytroupe import contracts, events, llm
+from tinytroupe.agent.person_files import fork_person  # noqa: F401 - kept at its earlier path
 from tinytroupe.experimentation.judge import resolve_judge
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
@@ -49,16 +50,6 @@ def _schema(final: bool) -> dict[str, Any]:
         "done": {"type": "boolean"}, "score": score if final else {"anyOf": [score, {"type": "null"}]},
         "justification": {"type": "string", "maxLength": 1500}},
         "required": ["phase", "questions", "done", "score", "justification"], "additionalProperties": False}
-
-
-def fork_person(person: Any) -> Any:
-    """A detached copy of ``person`` in the same state (the original is never touched)."""
-    from tinytroupe.agent import TinyPerson, registry
-
-    with registry.detached():
-        copy = TinyPerson(person.name, model=person.model)
-    copy.decode_complete_state(json.loads(json.dumps(person.encode_complete_state())))
-    return copy
 
 
 def _answers(entries: list[dict] | None) -> str:
