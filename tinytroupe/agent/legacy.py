@@ -61,6 +61,35 @@ class LegacyPersonaMixin:
         given, else this agent's switch (``agent.communication_display`` or the class's)."""
         return bool(self.communication_display) if display is None else bool(display)
 
+    # -- settings and counters (kept by the settings object and the ledger) ----------------
+    def _setting(name: str, doc: str) -> property:  # type: ignore[misc]
+        def fget(self: Any) -> Any:
+            return getattr(self.settings, name)
+
+        def fset(self: Any, value: Any) -> None:
+            self.settings = self.settings.replace(**{name: value})
+
+        return property(fget, fset, doc=doc)
+
+    def _counter(name: str, doc: str) -> property:  # type: ignore[misc]
+        def fget(self: Any) -> Any:
+            return getattr(self.ledger, name)
+
+        def fset(self: Any, value: Any) -> None:
+            setattr(self.ledger, name, value)
+
+        return property(fget, fset, doc=doc)
+
+    strict = _setting("strict", "Raise on model failures instead of recording a fallback turn.")
+    enable_quality_checks = _setting("enable_quality_checks", "Judge turns (None: the configuration decides).")
+    repetition_guard = _setting("repetition_guard", "End a turn where an action repeats an earlier one.")
+    schema_max_actions = _setting("schema_max_actions", "At most this many actions in one reply (None: the setting).")
+    fallback_count = _counter("fallback_count", "Turns the model could not give.")
+    actions_count = _counter("actions_count", "Actions taken (DONE not counted).")
+    current_episode_event_count = _counter("current_episode_event_count", "Events since the episode began.")
+    last_action = _counter("last_action", "The last action taken since something new happened.")
+    del _setting, _counter
+
     # -- item access and "+" ---------------------------------------------------------------
     def __getitem__(self: TinyPerson, key: str) -> Any:
         """``agent["occupation.title"]``: the persona value (None when absent)."""

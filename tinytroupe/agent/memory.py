@@ -21,7 +21,7 @@ from tinytroupe.errors import StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 from tinytroupe.memory.state import restores
 
-__all__ = ["MemoryEvent", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
+__all__ = ["MemoryEvent", "shared_event", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
            "ReflectionConsolidator", "Role", "OMISSION_NOTE"]
 
 Role = Literal["stimulus", "action", "note"]
@@ -216,3 +216,18 @@ class EpisodicMemory(TinyMemory):
 
 def _omission() -> MemoryEvent:
     return MemoryEvent(role="note", type="OMISSION", content=OMISSION_NOTE)
+
+
+_last_event: tuple[tuple[Any, ...], MemoryEvent] | None = None
+
+
+def shared_event(*fields: Any) -> MemoryEvent:
+    """A MemoryEvent of ``fields``: the one made last when it is equal (the listeners of a broadcast)."""
+    global _last_event
+    last = _last_event
+    if last is not None and last[0] == fields:
+        return last[1]
+    role, type_, content, source, target, sim_time = fields
+    event = MemoryEvent(role=role, type=type_, content=content, source=source, target=target, sim_time=sim_time)
+    _last_event = (fields, event)
+    return event

@@ -96,6 +96,18 @@ class MemoryMixin:
         return run_sync(self.aconsolidate_episode_memories())
 
     # -- biography -------------------------------------------------------------------------
+    def minibio(self, extended: bool | None = None, requirements: str | None = None) -> str:
+        """A short biography. ``minibio()`` is the persona summary (no model call);
+        ``minibio(extended=True)`` adds a paragraph the model writes once per persona (kept in the
+        agent's state); ``extended=False`` is the one-line version."""
+        if not extended:
+            from tinytroupe.agent import describe
+
+            return describe.minibio(self, extended is None)
+        from tinytroupe._sync import run_sync
+
+        return run_sync(self.aminibio(True, requirements))
+
     async def aminibio(self, extended: bool = True, requirements: str | None = None) -> str:
         """Async twin of ``minibio``."""
         from tinytroupe.agent import describe

@@ -3,48 +3,41 @@
 The class orchestrates; its parts own their state and do the work: :mod:`persona` (who),
 :mod:`memory` (what happened), :mod:`mental_state` (where and how), :mod:`accessibility`
 (whom it can reach), :mod:`ledger` (counters, last action, the action buffer),
-:mod:`mental_faculty` (pluggable abilities), :mod:`quality` (optional judging). The parts
-are listed once in :data:`tinytroupe.agent.state.PARTS`: encoding and decoding loop over
-them, and the turn prompt is assembled from the sections they render
-(:meth:`TinyPerson.turn_prompt`). :mod:`turn` decides a turn from that prompt without
-seeing the agent. Settings are resolved once, when the agent is built
-(:class:`~tinytroupe.agent.settings.AgentSettings`). Every stimulus and action is stored in
-episodic memory and emitted as an event owned by the agent's world; nothing here prints.
+:mod:`memory_keeper` (consolidation, retrieval, biography), :mod:`mental_faculty` (pluggable
+abilities, bound to the agent once through :mod:`parts`), :mod:`quality` (optional judging).
+The parts are listed once in :data:`tinytroupe.agent.state.PARTS`: encoding and decoding loop
+over them. The turn loop is :mod:`acting`; :mod:`turn` decides a turn from the prompt the
+parts rendered, without seeing the agent. Settings are resolved once, when the agent is built
+(:class:`~tinytroupe.agent.settings.AgentSettings`). The original's conveniences live in
+:mod:`legacy`, files and the name registry in :mod:`person_files`, memory methods in
+:mod:`memory_api`. Every stimulus and action is stored in episodic memory and emitted as an
+event owned by the agent's world; nothing here prints.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from tinytroupe import events, llm, transactions
-from tinytroupe._sync import run_sync
-from tinytroupe.agent import describe, registry, state
+from tinytroupe import events, transactions
+from tinytroupe.agent import registry, state
 from tinytroupe.agent.accessibility import Accessibility
-from tinytroupe.agent.actions import Action
+from tinytroupe.agent.acting import MAX_FOLLOWUPS, ActingMixin  # noqa: F401 - MAX_FOLLOWUPS kept here
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
-from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
+from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory, shared_event
 from tinytroupe.agent.memory_api import MemoryMixin
 from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty
 from tinytroupe.agent.mental_state import MentalState
-from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, AgentHandle, BoundFaculty, acted_of
+from tinytroupe.agent.parts import AgentHandle, BoundFaculty
 from tinytroupe.agent.person_files import SAVE_FORMAT, SAVE_VERSION, PersonFilesMixin
 from tinytroupe.agent.persona import Persona
-from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
-from tinytroupe.agent.quality import ActionGenerator, QualityGate, QualityStats
+from tinytroupe.agent.quality import ActionGenerator, QualityStats
 from tinytroupe.agent.settings import AgentSettings
-from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
 from tinytroupe.contracts import (
-    Acted,
-    AgentAction,
-    AgentFallback,
-    AgentGuard,
     AgentStimulus,
-    AgentView,
     Stimulus,
     StimulusKind,
     register_state_kind,
@@ -57,11 +50,10 @@ from tinytroupe.transactions import transactional
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
 
 DEFAULT_RELATION = "An agent I can currently interact with."
-MAX_FOLLOWUPS = 3  # decisions after a faculty's result within one act() (RECALL, CONSULT...)
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
+class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -93,35 +85,6 @@ class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
         self.environment: Any = None
         self.memory_keeper.bind(AgentHandle(self))
         transactions.register(self)
-
-    # -- settings and counters (kept by the settings object and the ledger) ----------------
-    def _setting(name: str, doc: str) -> property:  # type: ignore[misc]
-        def fget(self: TinyPerson) -> Any:
-            return getattr(self.settings, name)
-
-        def fset(self: TinyPerson, value: Any) -> None:
-            self.settings = self.settings.replace(**{name: value})
-
-        return property(fget, fset, doc=doc)
-
-    def _counter(name: str, doc: str) -> property:  # type: ignore[misc]
-        def fget(self: TinyPerson) -> Any:
-            return getattr(self.ledger, name)
-
-        def fset(self: TinyPerson, value: Any) -> None:
-            setattr(self.ledger, name, value)
-
-        return property(fget, fset, doc=doc)
-
-    strict = _setting("strict", "Raise on model failures instead of recording a fallback turn.")
-    enable_quality_checks = _setting("enable_quality_checks", "Judge turns (None: the configuration decides).")
-    repetition_guard = _setting("repetition_guard", "End a turn where an action repeats an earlier one.")
-    schema_max_actions = _setting("schema_max_actions", "At most this many actions in one reply (None: the setting).")
-    fallback_count = _counter("fallback_count", "Turns the model could not give.")
-    actions_count = _counter("actions_count", "Actions taken (DONE not counted).")
-    current_episode_event_count = _counter("current_episode_event_count", "Events since the episode began.")
-    last_action = _counter("last_action", "The last action taken since something new happened.")
-    del _setting, _counter
 
     # -- persona ---------------------------------------------------------------------------
     @property
@@ -172,14 +135,6 @@ class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
             registry.rename(self, old, new)
         self._persona = persona
 
-    def minibio(self, extended: bool | None = None, requirements: str | None = None) -> str:
-        """A short biography. ``minibio()`` is the persona summary (no model call);
-        ``minibio(extended=True)`` adds a paragraph the model writes once per persona (kept in the
-        agent's state); ``extended=False`` is the one-line version."""
-        if not extended:
-            return describe.minibio(self, extended is None)
-        return run_sync(self.aminibio(True, requirements))
-
     # -- memory and time -------------------------------------------------------------------
     def sim_time(self) -> str | None:
         """The simulated time of the agent's world as ISO text, or None outside a world."""
@@ -193,7 +148,7 @@ class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
 
         Events are immutable, so one broadcast heard by many agents is one shared object.
         """
-        event = _shared_event(role, type, content, source, target, self.sim_time())
+        event = shared_event(role, type, content, source, target, self.sim_time())
         self.episodic_memory.store(event)
         self.ledger.current_episode_event_count += 1
         if self.ledger.current_episode_event_count >= self.settings.max_episode_length:
@@ -324,156 +279,6 @@ class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
             self.add_mental_faculty(faculty)
         return self
 
-    # -- acting ----------------------------------------------------------------------------
-    def max_actions_per_turn(self) -> int:
-        return self.settings.max_actions_per_turn
-
-    def quality_checks_enabled(self) -> bool:
-        chosen = self.action_generator.enable_quality_checks
-        return self.settings.quality_checks if chosen is None else bool(chosen)
-
-    # the parts that contribute a section to the situation, in prompt order (faculties follow)
-    PROMPT_PARTS: ClassVar[tuple[str, ...]] = ("mental_state", "accessibility", "memory_keeper")
-    RECENT_EVENTS: ClassVar[int] = 5
-
-    def view(self) -> AgentView:
-        """What the agent's parts may know when they render their prompt sections."""
-        now = getattr(self.environment, "current_datetime", None)
-        head, _, tail = self.episodic_memory.window(0, self.RECENT_EVENTS)
-        recent = tuple(e.content for e in (*head, *tail))
-        return AgentView(self.name, now=now, in_world=self.environment is not None, recent=recent)
-
-    def bound_faculties(self) -> list[BoundFaculty]:
-        """The faculties, each bound to this agent once, when first seen attached."""
-        if [b.faculty for b in self._bound] != self.mental_faculties or \
-                any(b.faculty is not f for b, f in zip(self._bound, self.mental_faculties, strict=False)):
-            known = {id(b.faculty): b for b in self._bound}
-            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts)
-                           for f in self.mental_faculties]
-        return self._bound
-
-    def _faculty_thoughts(self) -> int:
-        return self.ledger.faculty_thoughts
-
-    async def aturn_prompt(self) -> TurnPrompt:
-        """The next turn's prompt, from the parts' own contributions: each part in
-        :attr:`PROMPT_PARTS` with ``aprompt_section(view)`` (awaited) or ``prompt_section(view)``,
-        then each bound faculty's ``prompt_section(view)``."""
-        view = self.view()
-        sections: list[str] = []
-        for attr in self.PROMPT_PARTS:
-            part = getattr(self, attr, None)
-            if callable(getattr(part, "aprompt_section", None)):
-                sections.append(await part.aprompt_section(view))  # type: ignore[union-attr]
-            elif callable(getattr(part, "prompt_section", None)):
-                sections.append(part.prompt_section(view))  # type: ignore[union-attr]
-        parts = self.bound_faculties()
-        sections.extend(p.prompt_section(view) for p in parts)
-        episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix, self.settings.episodic_lookback)
-        return TurnPrompt(self.name, self._persona.render(), tuple(action_definitions(parts, view.in_world)),
-                          tuple(action_constraints(parts)), episodes, tuple(s for s in sections if s))
-
-    async def _plan(self, cap: int) -> TurnPlan:
-        return TurnPlan(await self.aturn_prompt(), tuple(self.accessibility.relations), cap,
-                        self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
-                        self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
-
-    def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
-            max_content_length: int | None = None, communication_display: bool | None = None,
-            strict: bool | None = None) -> list[dict] | None:
-        """Act: blocking twin of :meth:`aact` (same arguments, the original's order)."""
-        return run_sync(self.aact(until_done, n, return_actions, max_content_length, communication_display, strict))
-
-    @transactional(ignore=("communication_display", "max_content_length"))
-    async def aact(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
-                   max_content_length: int | None = None, communication_display: bool | None = None,
-                   strict: bool | None = None) -> list[dict] | None:
-        """Act. By default one turn: one structured LLM call whose actions end with DONE. With
-        ``n``, turns until ``n`` actions are taken (a turn that does nothing counts as one, so
-        an idle agent stops); with ``until_done=False`` and no ``n``, a single action.
-        With ``return_actions`` returns
-        ``[{"action": {"type", "content", "target"}, "cognitive_state": {...}}, ...]``.
-        TALKs are not delivered here: a world routes them. ``max_content_length`` only
-        affects display (the original's argument)."""
-        acted = await self._aturn(until_done, n, communication_display, strict)
-        return [a.to_dict() for a in acted] if return_actions else None
-
-    async def aturn(self, communication_display: bool | None = None) -> list[Acted]:
-        """One turn as a world drives it: the actions taken, typed (an agent class that overrides
-        ``aact``/``act`` is asked through them, as the original's worlds did)."""
-        cls = type(self)
-        if cls.aact is TinyPerson.aact and cls.act is TinyPerson.act:
-            return await self._aturn(True, None, communication_display, None)
-        if cls.aact is not TinyPerson.aact:
-            entries = await self.aact(return_actions=True, communication_display=communication_display)
-        else:
-            entries = await asyncio.to_thread(self.act, return_actions=True,
-                                              communication_display=communication_display)
-        return [acted_of(e) for e in entries or []]
-
-    async def _aturn(self, until_done: bool, n: int | None, communication_display: bool | None,
-                     strict: bool | None) -> list[Acted]:
-        request_display()
-        if n is not None and (not isinstance(n, int) or n < 1):
-            raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
-        strict = self.strict if strict is None else strict
-        remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
-        display = self._shows(communication_display)
-        acted: list[Acted] = []
-        model = self.model or llm.default_model()
-        followups = 0
-        while remaining > 0:
-            cap = min(remaining, self.settings.max_actions_per_turn)
-            review = QualityGate(self, model, strict).review if self.quality_checks_enabled() else None
-            result = await decide(await self._plan(cap), model, strict, review)
-            turn, news = await self._apply_turn(result, display)
-            acted.extend(turn)
-            taken = sum(1 for a in result.actions if a.type != "DONE")
-            if news and followups < MAX_FOLLOWUPS:  # a faculty's result: decide again with it
-                followups += 1
-                remaining = remaining - max(1, taken) if n is not None else remaining
-                continue
-            remaining = remaining - max(1, taken) if n is not None else 0
-        await self.memory_keeper.aconsolidate_pending()  # episodes that ended during this turn
-        return acted
-
-    async def _apply_turn(self, result: TurnResult, display: bool = True) -> tuple[list[Acted], bool]:
-        """Record a decided turn: memory, ledger, events, faculties, cognitive state; return what
-        was done, and whether a faculty's result should be decided upon."""
-        sim_time = self.sim_time()
-        with events.owner(self._world_id(), keep_world=True):
-            if result.failure is not None:
-                self.ledger.record_fallback(result.failure.error_type)
-                events.emit(AgentFallback(self.name, result.failure.error_type, result.failure.reason, display),
-                            source=self.name, sim_time=sim_time)
-            self.mental_state.update_cognitive(result.cognitive_state)
-            cognitive = self.mental_state.cognitive_dict()
-            acted: list[Acted] = []
-            for action in result.actions:
-                if action.type == "DONE":
-                    for reason, text in result.notes:
-                        self.record_event("note", reason.upper(), text)
-                        events.emit(AgentGuard(self.name, reason, text, display), source=self.name,
-                                    sim_time=sim_time)
-                else:
-                    self.record_event("action", action.type, action.content, target=action.target)
-                self.ledger.record_action(action)
-                events.emit(AgentAction(self.name, action.type, action.content, action.target, display),
-                            source=self.name, sim_time=sim_time)
-                outcome = await self._handle(action)
-                acted.append(Acted(action, dict(cognitive)))
-                if outcome.news:
-                    return acted, True  # the rest of this reply was decided without what the faculty gave
-        return acted, False
-
-    async def _handle(self, action: Action) -> ActionResult:
-        """Offer ``action`` to the bound faculties in order, until one handles it."""
-        for part in self.bound_faculties():
-            outcome = await part.ahandle(action)
-            if outcome.handled:
-                return outcome
-        return NOT_HANDLED
-
     # -- state -----------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:
         """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`)."""
@@ -492,18 +297,3 @@ class TinyPerson(MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
         return self
 
 register_state_kind("agent", TinyPerson)
-
-
-_last_event: tuple[tuple[Any, ...], MemoryEvent] | None = None
-
-
-def _shared_event(*fields: Any) -> MemoryEvent:
-    """A MemoryEvent of ``fields``: the one made last when it is equal (the listeners of a broadcast)."""
-    global _last_event
-    last = _last_event
-    if last is not None and last[0] == fields:
-        return last[1]
-    role, type_, content, source, target, sim_time = fields
-    event = MemoryEvent(role=role, type=type_, content=content, source=source, target=target, sim_time=sim_time)
-    _last_event = (fields, event)
-    return event
