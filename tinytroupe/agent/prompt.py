@@ -17,7 +17,7 @@ from typing import Any
 
 from tinytroupe.agent.actions import BUILTIN_ACTIONS, BUILTIN_CONSTRAINTS, ActionDefinition
 from tinytroupe.agent.memory import MemoryEvent
-from tinytroupe.config import config_manager
+from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.llm.base import Message
 from tinytroupe.prompts import render
 from tinytroupe.prompts.rai import rai_section
@@ -79,10 +79,12 @@ def _time_label(sim_time: str | None) -> str | None:
 
 def render_episodes(memory: Any, prefix: int | None = None, lookback: int | None = None) -> str:
     """The bounded transcript of an episodic memory (or an agent's): first ``prefix`` events,
-    an omission marker, last ``lookback`` (defaults: the configuration's)."""
+    an omission marker, last ``lookback`` (defaults: the agent's settings, else the configuration's)."""
+    if prefix is None or lookback is None:
+        settings = getattr(memory, "settings", None) or AgentSettings.from_config()  # an agent's, resolved once
+        prefix = settings.episodic_prefix if prefix is None else prefix
+        lookback = settings.episodic_lookback if lookback is None else lookback
     memory = getattr(memory, "episodic_memory", memory)
-    prefix = int(config_manager.get("episodic_memory_fixed_prefix_length")) if prefix is None else prefix
-    lookback = int(config_manager.get("episodic_memory_lookback_length")) if lookback is None else lookback
     head, omitted, tail = memory.window(prefix, lookback)
     if not head and not tail:
         return "(nothing yet)"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from tinytroupe import events, llm, providers
 from tinytroupe.agent.prompt import render_event
-from tinytroupe.config import config_manager
+from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.contracts import AgentQuality
 from tinytroupe.errors import LLMError, PoorQualityActionException
 from tinytroupe.llm.base import LLMModel, Message
@@ -70,16 +70,19 @@ class ActionGenerator:
     quality_threshold: int | None = None
     judge: LLMModel | None = field(default=None, repr=False, compare=False)
 
-    def setting(self, name: str) -> Any:
-        """This agent's value of setting ``name``, else the configured one."""
+    def setting(self, name: str, defaults: Mapping[str, Any] | None = None) -> Any:
+        """This agent's value of setting ``name``, else the default resolved when the agent was
+        built (``defaults``: ``agent.settings.action_generator``; the configuration without one)."""
         value = getattr(self, name)
         if value is not None:
             return value
-        return config_manager.get("action_generator_max_attempts" if name == "max_attempts" else name)
+        if defaults is None:
+            defaults = dict(AgentSettings.from_config().action_generator)
+        return defaults[name]
 
-    def criteria(self) -> list[str]:
+    def criteria(self, defaults: Mapping[str, Any] | None = None) -> list[str]:
         """The enabled criteria (persona adherence when none is)."""
-        return [c for c, (setting, _) in CRITERIA.items() if self.setting(setting)] or ["persona_adherence"]
+        return [c for c, (setting, _) in CRITERIA.items() if self.setting(setting, defaults)] or ["persona_adherence"]
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "judge"}
@@ -170,14 +173,19 @@ class QualityGate:
         self.generator = action_generator_of(agent)
         self.judge = resolve_judge(self.generator.judge, fallback=model)
         self.strict = strict
-        self.threshold = int(self.generator.setting("quality_threshold"))
-        self.max_attempts = max(1, int(self.generator.setting("max_attempts")))
+        self.defaults = dict(agent.settings.action_generator)  # resolved when the agent was built
+        self.threshold = int(self.setting("quality_threshold"))
+        self.max_attempts = max(1, int(self.setting("max_attempts")))
+
+    def setting(self, name: str) -> Any:
+        """The agent's value of an [ActionGenerator] setting."""
+        return self.generator.setting(name, self.defaults)
 
     async def assess(self, proposal: Proposal) -> dict[str, tuple[int, str]]:
         """Score every enabled criterion: ``{criterion: (score, justification)}``."""
         propositions = providers.need("propositions")  # validation.propositions, provided from above
         actions = _action_dicts(proposal)
-        names = self.generator.criteria()
+        names = self.generator.criteria(self.defaults)
 
         async def one(criterion: str) -> tuple[int, str]:
             library_name = CRITERIA[criterion][1]
@@ -236,10 +244,10 @@ class QualityGate:
             if attempt == self.max_attempts:
                 break
             try:
-                if self.generator.setting("enable_direct_correction"):
+                if self.setting("enable_direct_correction"):
                     stats.direct_corrections += 1
                     current = await self.correct(current, feedback)
-                elif self.generator.setting("enable_regeneration"):
+                elif self.setting("enable_regeneration"):
                     stats.regenerations += 1
                     current = await regenerate(current, score, self.threshold, feedback)
                 else:
@@ -249,7 +257,7 @@ class QualityGate:
                     raise
                 break
         stats.failed += 1
-        if self.generator.setting("continue_on_failure"):
+        if self.setting("continue_on_failure"):
             return best
         raise PoorQualityActionException(
             f"{self.agent.name}: no proposed action reached the quality threshold {self.threshold} after "
