@@ -5,20 +5,25 @@ against the concrete classes, so ``control/`` (and anything else below ``environ
 never imports ``TinyPerson`` or ``TinyWorld``.
 
 **Agent parts and faculties.** A ``TinyPerson`` orchestrates parts (turn ledger, mental
-state, accessibility, episodic and semantic memory, quality stats, faculties). A part
-implements :class:`Part`: ``to_state()`` returns plain JSON, a ``from_state(state)``
+state, accessibility, episodic and semantic memory, memory keeper, quality stats, faculties).
+A part implements :class:`Part`: ``to_state()`` returns plain JSON, a ``from_state(state)``
 classmethod builds the part back, and ``prompt_section(view)`` (or an async
 ``aprompt_section(view)``, e.g. for retrieval) returns the text it adds to the situation in
-the agent's turn prompt ('' for none), rendered from an :class:`AgentView`, never from the
-agent's internals. To add a part, give it those methods, add a slot for it (state key,
-attribute) to ``tinytroupe.agent.state.PARTS`` and its attribute to
-``TinyPerson.PROMPT_PARTS``: encoding, decoding and the prompt pick it up. Faculties (``agent/mental_faculty.py``) are parts with more
-hooks: ``action_definitions()`` and ``action_constraints()`` (offered to the model),
-``process_action(agent, action)``, ``consolidate(agent, events)``, and
-``prompt_section(agent)``; their saved entries are ``{"kind", "name", "state"}``.
+the agent's turn prompt ('' for none), rendered from an :class:`AgentView`. A part that needs
+more of its agent is given it once, when attached (``tinytroupe.agent.parts.AgentHandle``).
+Faculties are bound to their agent when attached and answer the same hooks, plus
+``action_definitions()``, ``action_constraints()`` and ``ahandle(action)``, which returns a
+typed result (``tinytroupe.agent.parts``); faculties written against the original's interface
+(``process_action(agent, action)``, ``prompt_section(agent)``) are adapted there.
 
-**Events.** Domain code emits events (:mod:`tinytroupe.events`) of the kinds catalogued
-here in :data:`EVENT_PAYLOADS`, each with a typed payload dataclass. ``event.payload``
+**Agents and worlds.** A world drives an agent through :class:`Agent`: ``aturn()`` returns the
+turn's actions as :class:`Acted` values, which the world routes (targets resolved by
+:func:`resolve_name`, the one rule); a broadcast is one :class:`Stimulus` that each agent
+takes in with ``hear()``.
+
+**Events.** Domain code emits typed payloads (:mod:`tinytroupe.events`); every kind is
+catalogued in :data:`EVENT_PAYLOADS` (:mod:`tinytroupe.event_payloads`, re-exported here) with
+its frozen payload dataclass. ``event.payload``
 gives the typed view; the console renderer, the transcript writer and the CLI summary read
 payloads. Every event carries ``world_id`` and ``simulation_id``: who it belongs to.
 

@@ -155,10 +155,10 @@ def unsubscribe(callback: Subscriber) -> None:
             holder[:] = [e for e in holder if e[0] is not callback]
 
 
-def emit(payload: Any, source: str | None = None, sim_time: str | None = None) -> Event:
+def emit(payload: Any, source: str | None = None, sim_time: str | None = None, **untyped: Any) -> Event:
     """Emit a typed payload (a dataclass of :data:`tinytroupe.contracts.EVENT_PAYLOADS`) as an event
     of its kind, owned by the current :func:`owner`, to every matching subscriber."""
-    if isinstance(payload, str):
+    if isinstance(payload, str) or untyped:
         raise TypeError(f"events.emit({payload!r}, ...): emit a typed payload instead, e.g. "
                         "events.emit(contracts.AgentAction(...)); the kinds and their payload classes are "
                         "listed in tinytroupe.contracts.EVENT_PAYLOADS")

@@ -117,3 +117,30 @@ def test_the_agents_events_carry_exactly_their_payloads_fields():
     for event in seen.events:
         fields = {f.name for f in dataclasses.fields(contracts.EVENT_PAYLOADS[event.kind])}
         assert set(event.data) == fields, event.kind
+
+
+def test_every_event_kind_has_a_frozen_payload_class_and_no_emit_names_a_kind():
+    import dataclasses
+
+    for kind, cls in contracts.EVENT_PAYLOADS.items():
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, kind
+        assert contracts.event_kind(cls(**{f.name: None for f in dataclasses.fields(cls)
+                                           if f.default is dataclasses.MISSING
+                                           and f.default_factory is dataclasses.MISSING})) == kind
+    untyped = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "emit" \
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                untyped.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert untyped == []
+
+
+def test_routing_and_stepping_know_only_the_contracts():
+    for name in ("routing.py", "tiny_world.py", "state.py", "tiny_social_network.py"):
+        bad = [m for m in _imports(PACKAGE / "environment" / name) if m.startswith("tinytroupe.agent")]
+        assert not bad, f"environment/{name} imports {bad}"
+
+
+def test_tiny_person_module_stays_small():
+    assert len((PACKAGE / "agent" / "tiny_person.py").read_text(encoding="utf-8").splitlines()) <= 400

@@ -161,8 +161,8 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         count = self.ledger.current_episode_event_count
         if self.settings.enable_memory_consolidation and count:
             episode = self.episodic_memory.retrieve_last(count)
-            for faculty in self.mental_faculties:
-                faculty.consolidate(self, episode)
+            for part in self.bound_faculties():
+                part.consolidate(episode)
             self.memory_keeper.queue_episode(episode)
         self.episodic_memory.commit_episode()
         self.ledger.current_episode_event_count = 0

@@ -20,6 +20,7 @@ from tinytroupe.errors import SpecificationError
 
 if TYPE_CHECKING:
     from tinytroupe.agent import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["chat", "load_agent", "ChatSession"]
 
@@ -44,7 +45,7 @@ def load_agent(ref: str) -> TinyPerson:
 class ChatSession:
     """One conversation: feeds lines to the agent, shows and records what happens."""
 
-    def __init__(self, agent: TinyPerson, output: Output, user: str = "You"):
+    def __init__(self, agent: Agent, output: Output, user: str = "You"):
         self.agent = agent
         self.output = output
         self.user = user

@@ -20,7 +20,7 @@ from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.tools.tiny_tool import TinyTool, ToolInputError
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["TinyCalendar", "EventSpec", "UNDATED", "EVENTS_SHOWN"]
 
@@ -136,14 +136,14 @@ class TinyCalendar(TinyTool):
             found.append(event)
         return found
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         shown = self.list_events()[:EVENTS_SHOWN]
         if not shown:
             return ""
         return "Your calendar:\n" + "\n".join(f"- {_describe(e)}" for e in shown)
 
     # -- the action -----------------------------------------------------------------------------
-    def _process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def _process_action(self, agent: Agent, action: FacultyAction) -> bool:
         if action.type != "CREATE_EVENT":
             return False
         spec = parse_event(action.content)
@@ -159,7 +159,7 @@ class TinyCalendar(TinyTool):
                     source=agent.name, sim_time=agent.sim_time())
         return True
 
-    def _invite(self, agent: TinyPerson, event: dict[str, Any]) -> tuple[list[str], list[str]]:
+    def _invite(self, agent: Agent, event: dict[str, Any]) -> tuple[list[str], list[str]]:
         invited, missing = [], []
         for name in event["attendees"]:
             person = _find_person(agent, name)
@@ -205,7 +205,7 @@ def _describe(event: dict[str, Any]) -> str:
     return f"{event['title']}, {when}{who}{by}{about}"
 
 
-def _find_person(agent: TinyPerson, name: str) -> Any:
+def _find_person(agent: Agent, name: str) -> Any:
     """The person called ``name`` in the agent's world, else among the people it can reach."""
     world = getattr(agent, "environment", None)
     if world is not None and hasattr(world, "resolve_target"):

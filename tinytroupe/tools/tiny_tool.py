@@ -22,7 +22,7 @@ from tinytroupe.agent.mental_faculty import FacultyAction, parse_action_definiti
 from tinytroupe.errors import SimulationError, SpecificationError, StateError
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["TinyTool", "ToolError", "ToolOwnershipError", "ToolInputError", "tool_from_state"]
 
@@ -101,7 +101,7 @@ class TinyTool:
         types = {d.type for d in self.action_definitions()}
         return not types or action.type in types
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         """What the tool adds to its user's situation in the prompt ('' for nothing)."""
         return ""
 
@@ -119,15 +119,15 @@ class TinyTool:
         if owner is not None and _name_of(agent) != owner:
             raise ToolOwnershipError(f"{_name_of(agent)} cannot use the tool {self.name!r}: it belongs to {owner}.")
 
-    def _process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def _process_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Perform ``action``; return True when it was this tool's. Subclasses override this one
         or :meth:`_aprocess_action`."""
         return False
 
-    async def _aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def _aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         return bool(self._process_action(agent, action))
 
-    async def aprocess_action(self, agent: TinyPerson, action: Any) -> bool:
+    async def aprocess_action(self, agent: Agent, action: Any) -> bool:
         """Check ownership and side effects, then perform ``action`` if it is this tool's."""
         action = FacultyAction.of(action)
         if not self.handles(action):
@@ -136,7 +136,7 @@ class TinyTool:
         self._protect_real_world(agent)
         return await self._aprocess_action(agent, action)
 
-    def process_action(self, agent: TinyPerson, action: Any) -> bool:
+    def process_action(self, agent: Agent, action: Any) -> bool:
         """Blocking twin of :meth:`aprocess_action` (not usable inside tinytroupe's event loop)."""
         return run_sync(self.aprocess_action(agent, action))
 

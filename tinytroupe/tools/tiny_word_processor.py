@@ -24,7 +24,7 @@ from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.tools.tiny_tool import TinyTool, ToolInputError
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["TinyWordProcessor", "DocumentSpec", "ENRICHMENT_REQUIREMENTS", "DOCUMENT_MAX_LENGTH"]
 
@@ -103,13 +103,13 @@ class TinyWordProcessor(TinyTool):
         return ("WRITE_DOCUMENT only when you have something worth writing down; write each document once.",
                 "In WRITE_DOCUMENT, the content must be valid JSON: escape quotes and line breaks (\\n).")
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         if not self.documents:
             return ""
         titles = "; ".join(f"'{d['title']}'" for d in self.documents[-5:])
         return f"Documents you have written: {titles}"
 
-    async def _aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def _aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         if action.type != "WRITE_DOCUMENT":
             return False
         spec = parse_document(action.content)

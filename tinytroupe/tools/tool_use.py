@@ -20,7 +20,7 @@ from tinytroupe.errors import LLMError
 from tinytroupe.tools.tiny_tool import TinyTool, ToolError, tool_from_state
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["TinyToolUse"]
 
@@ -55,11 +55,11 @@ class TinyToolUse(TinyMentalFaculty):
     def action_constraints(self) -> tuple[str, ...]:
         return tuple(c for tool in self.tools for c in tool.action_constraints())
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         parts = [tool.prompt_section(agent) for tool in self.tools]
         return "\n".join(p for p in parts if p)
 
-    async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         for tool in self.tools:
             if not tool.handles(action):
                 continue
@@ -71,12 +71,12 @@ class TinyToolUse(TinyMentalFaculty):
                 return True
         return False
 
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Blocking twin of :meth:`aprocess_action` (agents call the async one)."""
         return run_sync(self.aprocess_action(agent, action))
 
     @staticmethod
-    def _record_failure(agent: TinyPerson, tool: TinyTool, action: FacultyAction, exc: Exception) -> None:
+    def _record_failure(agent: Agent, tool: TinyTool, action: FacultyAction, exc: Exception) -> None:
         reason = " ".join(str(exc).split())[:400]
         agent.record_event("note", "TOOL_FAILURE", f"Your {action.type} with the {tool.name} failed: {reason}")
         events.emit(contracts.ToolFailed(agent.name, tool.name, action.type, f"{type(exc).__name__}: {reason}"),
