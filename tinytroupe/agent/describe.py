@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tinytroupe.agent.prompt import render_event
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["minibio", "pretty_interactions", "markdown_card"]
 
@@ -20,7 +20,7 @@ def _join(values: object, limit: int = 3) -> str:
     return str(values).rstrip(".") if values else ""
 
 
-def minibio(agent: TinyPerson, extended: bool = True) -> str:
+def minibio(agent: Agent, extended: bool = True) -> str:
     """One short paragraph: name, age, occupation, where they live, then traits and interests."""
     get = agent.get
     who = agent.name
@@ -45,7 +45,7 @@ def minibio(agent: TinyPerson, extended: bool = True) -> str:
     return text
 
 
-def pretty_interactions(agent: TinyPerson, first_n: int | None = None, last_n: int | None = None,
+def pretty_interactions(agent: Agent, first_n: int | None = None, last_n: int | None = None,
                         max_content_length: int | None = None) -> str:
     """The agent's remembered events as transcript lines (first ``first_n`` and/or last ``last_n``)."""
     events = agent.episodic_memory.retrieve_all()
@@ -67,7 +67,7 @@ def pretty_interactions(agent: TinyPerson, first_n: int | None = None, last_n: i
     return "\n".join(lines)
 
 
-def markdown_card(agent: TinyPerson) -> str:
+def markdown_card(agent: Agent) -> str:
     """A small Markdown view of the agent, for Jupyter."""
     lines = [f"**{agent.name}** (TinyPerson)", "", minibio(agent)]
     state = agent.mental_state

@@ -19,7 +19,7 @@ from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
 from tinytroupe.memory.state import restores
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["FilesAndWebGroundingFaculty"]
 
@@ -57,13 +57,13 @@ class FilesAndWebGroundingFaculty(TinyMentalFaculty):
         return ("Before you answer questions about your work, your documents or facts you may not remember, "
                 "LIST_DOCUMENTS and CONSULT the relevant one; then answer from what it says.",)
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         if not self.consulted:
             return ""
         pages = f" (page 1 of {self.consulted['pages']})" if self.consulted["pages"] > 1 else ""
         return f"Document you are consulting: {self.consulted['name']}{pages}\n{self.consulted['text']}"
 
-    async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         if action.type == "LIST_DOCUMENTS":
             names = self.list_sources()
             listing = "; ".join(names) if names else "none"
@@ -95,7 +95,7 @@ class FilesAndWebGroundingFaculty(TinyMentalFaculty):
                                f"{', '.join(dict.fromkeys(p['source'] for p in passages[:SEARCH_RESULTS]))}.")
         return True
 
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         from tinytroupe._sync import run_sync
 
         return run_sync(self.aprocess_action(agent, action))

@@ -36,7 +36,7 @@ from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.errors import SpecificationError, StateError
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = [
     "TinyMentalFaculty",
@@ -191,20 +191,20 @@ class TinyMentalFaculty:
         """The action types this faculty declares."""
         return tuple(d.type for d in self.action_definitions())
 
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Handle ``action`` if it is this faculty's; return True when handled."""
         return False
 
-    async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Async twin of :meth:`process_action` (what agents call); override it for model calls."""
         return bool(self.process_action(agent, action))
 
     # -- prompt, memory, state -----------------------------------------------------------------
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         """Text added to the agent's mental state in the prompt ('' for none)."""
         return ""
 
-    def consolidate(self, agent: TinyPerson, events: list[MemoryEvent]) -> None:
+    def consolidate(self, agent: Agent, events: list[MemoryEvent]) -> None:
         """Turn an episode's events into lasting knowledge (the semantic-memory seam)."""
 
     def to_state(self) -> dict[str, Any]:
@@ -306,7 +306,7 @@ class CustomMentalFaculty(TinyMentalFaculty):
     def action_constraints(self) -> tuple[str, ...]:
         return tuple(self.constraints)
 
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         config = self.actions_configs.get(action.type)
         if config is None:
             return False

@@ -30,8 +30,8 @@ from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
     from tinytroupe.agent.turn import Proposal
+    from tinytroupe.contracts import Agent
 
 __all__ = ["QualityGate", "QualityStats", "ActionGenerator", "CRITERIA", "render_proposal", "action_generator_of",
            "PoorQualityActionException", "similarity_score"]
@@ -135,7 +135,7 @@ def _action_dicts(proposal: Proposal) -> list[dict[str, str]]:
     return [{"type": a.type, "content": a.content, "target": a.target} for a in proposal.actions if a.type != "DONE"]
 
 
-def similarity_score(agent: TinyPerson, proposal: Proposal) -> tuple[int, str]:
+def similarity_score(agent: Agent, proposal: Proposal) -> tuple[int, str]:
     """9 for actions unlike the agent's recent ones, down to 0 for a repeat; with the reason."""
     earlier = [e.content for e in agent.episodic_memory.retrieve_last(SIMILARITY_LOOKBACK) if e.role == "action"]
     worst, closest = 0.0, ""
@@ -167,7 +167,7 @@ Regenerate = Callable[["Proposal", int, int, str], Awaitable["Proposal"]]
 class QualityGate:
     """Reviews one turn's proposal for one agent."""
 
-    def __init__(self, agent: TinyPerson, model: LLMModel, strict: bool = False):
+    def __init__(self, agent: Agent, model: LLMModel, strict: bool = False):
         resolve_judge = providers.need("resolve_judge")  # experimentation.judge, provided from above
         self.agent = agent
         self.generator = action_generator_of(agent)

@@ -17,7 +17,7 @@ from tinytroupe.agent.prompt import clip_line
 from tinytroupe.memory.state import restores
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["RecallFaculty"]
 
@@ -45,12 +45,12 @@ class RecallFaculty(TinyMentalFaculty):
         return ("RECALL before answering about things from long ago that are not in your recent memory; "
                 "what you remember comes back to you as a thought.",)
 
-    def prompt_section(self, agent: TinyPerson) -> str:
+    def prompt_section(self, agent: Agent) -> str:
         if not self.recalled:
             return ""
         return "Recalled memories:\n" + "\n".join(f"- {text}" for text in self.recalled)
 
-    async def aprocess_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         if action.type == "RECALL":
             found = await agent.aretrieve_relevant_memories(action.content, top_k=self.max_results)
             self.recalled = [clip_line(t, RECALLED_MAX_CHARS) for t in found]
@@ -64,7 +64,7 @@ class RecallFaculty(TinyMentalFaculty):
         agent.perceive_thought(f"I remember, about {action.content.strip() or 'that'}: {summary}")
         return True
 
-    def process_action(self, agent: TinyPerson, action: FacultyAction) -> bool:
+    def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         from tinytroupe._sync import run_sync
 
         return run_sync(self.aprocess_action(agent, action))

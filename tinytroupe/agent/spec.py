@@ -18,14 +18,14 @@ from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.errors import StateError
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.tiny_person import TinyPerson
+    from tinytroupe.contracts import Agent
 
 __all__ = ["specification", "restore_extras"]
 
 logger = logging.getLogger(__name__)
 
 
-def specification(agent: TinyPerson, *, include_memory: bool = False, include_mental_faculties: bool = True,
+def specification(agent: Agent, *, include_memory: bool = False, include_mental_faculties: bool = True,
                   include_mental_state: bool = False) -> dict[str, Any]:
     """The ``*.agent.json`` document of ``agent``."""
     doc: dict[str, Any] = {"type": "TinyPerson", "persona": agent.persona}
@@ -46,7 +46,7 @@ def _origin(doc: dict[str, Any]) -> str:
     return str(doc.get("_origin", "specification"))
 
 
-def restore_extras(agent: TinyPerson, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True,
+def restore_extras(agent: Agent, doc: dict[str, Any], *, memory: bool = True, faculties: bool = True,
                    mental_state: bool = True) -> None:
     """Restore what ``doc`` holds beyond the persona onto ``agent``."""
     for key in ("episodic_memory", "semantic_memory") if memory else ():
