@@ -22,7 +22,15 @@ from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, BoundFaculty, acte
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
 from tinytroupe.agent.quality import QualityGate
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
-from tinytroupe.contracts import Acted, AgentAction, AgentFallback, AgentGuard, AgentView
+from tinytroupe.contracts import (
+    Acted,
+    AgentAction,
+    AgentFallback,
+    AgentGuard,
+    AgentView,
+    Stimulus,
+    StimulusKind,
+)
 from tinytroupe.display import request_display
 from tinytroupe.errors import SpecificationError
 from tinytroupe.transactions import transactional
@@ -189,5 +197,7 @@ class ActingMixin:
         for part in self.bound_faculties():
             outcome = await part.ahandle(action)
             if outcome.handled:
+                for thought in outcome.thoughts:  # what the part found, perceived as one's own thought
+                    self.perceive(Stimulus(StimulusKind.THOUGHT, thought))
                 return outcome
         return NOT_HANDLED

@@ -29,12 +29,18 @@ __all__ = ["ActionResult", "AgentPart", "AgentHandle", "BoundFaculty", "acted_of
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What handling one action gave: ``handled`` when a part took it; ``news`` when the agent
-    perceived something because of it (a recalled memory, a document read), so the rest of the
-    turn is decided again with it in mind."""
+    """What handling one action gave: ``handled`` when a part took it; ``thoughts`` the agent is
+    to perceive because of it (a recalled memory); ``news`` when the agent perceived something
+    (these thoughts, or what an original-style faculty made it perceive), so the rest of the turn
+    is decided again with it in mind."""
 
     handled: bool = False
     news: bool = False
+    thoughts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.thoughts and not self.news:
+            object.__setattr__(self, "news", True)
 
 
 NOT_HANDLED = ActionResult()
@@ -71,21 +77,32 @@ class AgentHandle:
     def persona_text(self) -> str:
         return self._agent.persona_text()
 
+    async def aretrieve_relevant_memories(self, relevance_target: str, top_k: int = 20) -> list[str]:
+        return await self._agent.aretrieve_relevant_memories(relevance_target, top_k=top_k)
+
+    async def asummarize_relevant_memories_via_full_scan(self, relevance_target: str) -> str:
+        return await self._agent.asummarize_relevant_memories_via_full_scan(relevance_target)
+
     def sim_time(self) -> str | None:
         return self._agent.sim_time()
 
 
 class BoundFaculty:
-    """A mental faculty bound to its agent: the protocol's hooks over the faculty's own
-    (``prompt_section(agent)``, ``aprocess_action(agent, action)``, ``consolidate(agent, events)``)."""
+    """A mental faculty bound to its agent. A faculty that speaks the protocol (``bind(handle)``
+    and ``ahandle(action)``) is given its :class:`AgentHandle` once, here; an original-style one
+    gets the protocol's hooks over its own (``prompt_section(agent)``, ``aprocess_action(agent,
+    action)``, ``consolidate(agent, events)``)."""
 
     def __init__(self, faculty: Any, agent: Any, news: Any):
         self.faculty = faculty
         self._agent = agent
         self._news = news  # () -> int: how many things the agent has perceived from its faculties
+        self.native = callable(getattr(faculty, "ahandle", None)) and callable(getattr(faculty, "bind", None))
+        if self.native:
+            faculty.bind(AgentHandle(agent))
 
     def prompt_section(self, view: AgentView) -> str:
-        return self.faculty.prompt_section(self._agent)
+        return self.faculty.prompt_section(view if self.native else self._agent)
 
     def action_definitions(self) -> tuple[ActionDefinition, ...]:
         return tuple(self.faculty.action_definitions())
@@ -94,6 +111,8 @@ class BoundFaculty:
         return tuple(self.faculty.action_constraints())
 
     async def ahandle(self, action: Action) -> ActionResult:
+        if self.native:
+            return await self.faculty.ahandle(action)
         before = self._news()
         handled = bool(await self.faculty.aprocess_action(self._agent, action))
         return ActionResult(handled, self._news() != before)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, TinyMentalFaculty
+from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, AgentHandle
 from tinytroupe.agent.prompt import clip_line
 from tinytroupe.memory.state import restores
 
@@ -33,6 +34,7 @@ class RecallFaculty(TinyMentalFaculty):
         super().__init__(name, requires_faculties)
         self.max_results = max_results
         self.recalled: list[str] = []
+        self._of: Any = None  # the agent's handle, given when the faculty is attached
 
     def action_definitions(self) -> tuple[ActionDefinition, ...]:
         return (
@@ -45,24 +47,36 @@ class RecallFaculty(TinyMentalFaculty):
         return ("RECALL before answering about things from long ago that are not in your recent memory; "
                 "what you remember comes back to you as a thought.",)
 
-    def prompt_section(self, agent: Agent) -> str:
+    def bind(self, handle: Any) -> None:
+        """Attach to an agent: ``handle`` gives its memories (see :class:`~tinytroupe.agent.parts.AgentHandle`)."""
+        self._of = handle
+
+    def prompt_section(self, view: Any = None) -> str:
         if not self.recalled:
             return ""
         return "Recalled memories:\n" + "\n".join(f"- {text}" for text in self.recalled)
 
-    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
+    async def ahandle(self, action: Any) -> ActionResult:
+        """Remember what ``action`` asks for; the memories come back as a thought to perceive."""
         if action.type == "RECALL":
-            found = await agent.aretrieve_relevant_memories(action.content, top_k=self.max_results)
+            found = await self._of.aretrieve_relevant_memories(action.content, top_k=self.max_results)
             self.recalled = [clip_line(t, RECALLED_MAX_CHARS) for t in found]
             summary = "; ".join(self.recalled) if self.recalled else "nothing relevant comes to mind"
         elif action.type == "RECALL_WITH_FULL_SCAN":
-            text = await agent.asummarize_relevant_memories_via_full_scan(action.content)
+            text = await self._of.asummarize_relevant_memories_via_full_scan(action.content)
             self.recalled = [clip_line(text, RECALLED_MAX_CHARS)] if text else []
             summary = self.recalled[0] if self.recalled else "nothing relevant comes to mind"
         else:
-            return False
-        agent.perceive_thought(f"I remember, about {action.content.strip() or 'that'}: {summary}")
-        return True
+            return NOT_HANDLED
+        return ActionResult(True, thoughts=(f"I remember, about {action.content.strip() or 'that'}: {summary}",))
+
+    async def aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
+        """The original's hook: bind to ``agent`` and handle ``action`` (the agent perceives the result)."""
+        self.bind(AgentHandle(agent))
+        result = await self.ahandle(action)
+        for thought in result.thoughts:
+            agent.perceive_thought(thought)
+        return result.handled
 
     def process_action(self, agent: Agent, action: FacultyAction) -> bool:
         from tinytroupe._sync import run_sync
