@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
-    "EVENT_PAYLOADS", "payload_for", "event_kind",
+    "EVENT_PAYLOADS", "payload_for", "event_kind", "payload_of",
     "AgentStimulus", "AgentAction", "AgentFallback", "AgentGuard", "AgentQuality",
     "WorldStep", "WorldSkip", "WorldIntervention", "WorldDeliveryDropped", "WorldReachOutRefused",
     "LLMCall", "LLMRetry", "LLMRepair", "LLMEmbed", "LLMEmbeddingFallback", "ControlHit", "ControlMiss",
@@ -308,6 +308,8 @@ EVENT_PAYLOADS: dict[str, type] = {
 """Event kind -> payload dataclass: every kind the library emits."""
 
 _KIND_OF = {cls: kind for kind, cls in EVENT_PAYLOADS.items()}
+_FIELDS = {cls: {f.name for f in dataclasses.fields(cls)} for cls in EVENT_PAYLOADS.values()}
+P = TypeVar("P")
 
 
 def event_kind(payload: Any) -> str:
@@ -317,6 +319,17 @@ def event_kind(payload: Any) -> str:
     except KeyError:
         raise TypeError(f"{type(payload).__name__} is not an event payload; emit one of the dataclasses "
                         "of tinytroupe.contracts.EVENT_PAYLOADS") from None
+
+
+def payload_of(cls: type[P], **fields: Any) -> P:
+    """A payload of ``cls`` from every one of its fields, made without the frozen dataclass's
+    per-field checks: for the hottest events (a crowd's deliveries). Missing or unknown fields
+    raise, as the constructor would."""
+    if fields.keys() != _FIELDS[cls]:
+        return cls(**fields)  # let the constructor say what is wrong
+    payload = object.__new__(cls)
+    payload.__dict__.update(fields)
+    return payload
 
 
 def payload_for(kind: str, data: Mapping[str, Any]) -> Any:

@@ -40,6 +40,7 @@ from tinytroupe.contracts import (
     AgentStimulus,
     Stimulus,
     StimulusKind,
+    payload_of,
     register_state_kind,
 )
 from tinytroupe.display import request_display
@@ -189,10 +190,12 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         self.record_event("stimulus", kind, text, source=sender)
         self.ledger.last_action = None  # something new happened: repeating oneself is no longer a loop
         if events.current_owner()[0] is not None:  # a world is driving this agent: its event
-            events.emit(AgentStimulus(self.name, kind, text, sender, display), self.name, self.sim_time())
+            events.emit(payload_of(AgentStimulus, agent=self.name, type=kind, content=text, sender=sender,
+                                   display=display), self.name, self.sim_time())
             return
         with events.owner(self._world_id()):
-            events.emit(AgentStimulus(self.name, kind, text, sender, display), self.name, self.sim_time())
+            events.emit(payload_of(AgentStimulus, agent=self.name, type=kind, content=text, sender=sender,
+                                   display=display), self.name, self.sim_time())
 
     @transactional(ignore=_DISPLAY)
     def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
@@ -219,8 +222,7 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         """Hear a broadcast made once for all listeners (``listen`` for a class that overrides it)."""
         cls = type(self)
         if cls.listen is TinyPerson.listen and cls.perceive is TinyPerson.perceive:
-            request_display()
-            self.perceive(stimulus, self._shows(None))  # as listen() shows it
+            self.perceive(stimulus, self._shows(None))  # as listen() shows it (the world asked for display)
         else:
             self.listen(speech, source=source)
 

@@ -27,6 +27,7 @@ from tinytroupe.contracts import (
     resolve_name,
     sender_name,
 )
+from tinytroupe.display import request_display
 from tinytroupe.transactions import transactional
 
 __all__ = ["Routing", "conversation"]
@@ -121,6 +122,7 @@ class Routing:
         Every listener hears one shared stimulus (agents that listen as TinyPerson does also share
         the memory event it makes), so a crowd's broadcast costs little per listener.
         """
+        request_display()
         with self.recording():
             shared = conversation(speech, source)
             for agent in list(self.agents):
