@@ -24,13 +24,13 @@ from pydantic import BaseModel
 from tinytroupe import events, llm, providers
 from tinytroupe.agent.prompt import render_event
 from tinytroupe.agent.settings import AgentSettings
+from tinytroupe.agent.turn import Proposal, render_proposal
 from tinytroupe.contracts import AgentQuality
 from tinytroupe.errors import LLMError, PoorQualityActionException
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
 
 if TYPE_CHECKING:
-    from tinytroupe.agent.turn import Proposal
     from tinytroupe.contracts import Agent
 
 __all__ = ["QualityGate", "QualityStats", "ActionGenerator", "CRITERIA", "render_proposal", "action_generator_of",
@@ -122,15 +122,6 @@ class QualityStats:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def render_proposal(proposal: Proposal) -> str:
-    """A proposal as short lines, for the judge and for feedback."""
-    lines = []
-    for a in proposal.actions:
-        arrow = f" -> {a.target}" if a.target else ""
-        lines.append(f"[{a.type}{arrow}] {a.content}".rstrip())
-    return "\n".join(lines) or "(no actions)"
-
-
 def _action_dicts(proposal: Proposal) -> list[dict[str, str]]:
     return [{"type": a.type, "content": a.content, "target": a.target} for a in proposal.actions if a.type != "DONE"]
 
@@ -203,7 +194,6 @@ class QualityGate:
     async def correct(self, proposal: Proposal, feedback: str) -> Proposal:
         """The judge rewrites the proposal directly (same action types and targets)."""
         from tinytroupe.agent.actions import Action
-        from tinytroupe.agent.turn import Proposal as ProposalType
 
         recent = self.agent.episodic_memory.retrieve_last(CONTEXT_EVENTS)
         prompt = render("quality_correction.md", feedback=feedback, persona=self.agent.persona_text(),
@@ -215,7 +205,7 @@ class QualityGate:
         rewritten = result.value.actions
         actions = [Action(old.type, new.content.strip() or old.content, old.target)
                    for old, new in zip(kept, rewritten, strict=False)] or kept
-        return ProposalType(actions + kept[len(actions):], proposal.cognitive_state)
+        return Proposal(actions + kept[len(actions):], proposal.cognitive_state)
 
     async def review(self, proposal: Proposal, regenerate: Regenerate) -> Proposal:
         """The first proposal whose every criterion reaches the threshold; else the best one, or

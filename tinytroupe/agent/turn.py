@@ -28,7 +28,6 @@ from tinytroupe.agent.actions import (
     turn_schema,
 )
 from tinytroupe.agent.prompt import TurnPrompt
-from tinytroupe.agent.quality import render_proposal
 from tinytroupe.contracts import Failure, failure_of, resolve_name
 from tinytroupe.errors import (
     AuthenticationError,
@@ -38,7 +37,7 @@ from tinytroupe.errors import (
 from tinytroupe.llm.base import LLMModel, Message, capabilities_of
 from tinytroupe.prompts import render
 
-__all__ = ["Proposal", "TurnResult", "TurnPlan", "Failure", "shape_turn", "decide", "fallback", "is_repetition",
+__all__ = ["Proposal", "render_proposal", "TurnResult", "TurnPlan", "Failure", "shape_turn", "decide", "fallback", "is_repetition",
            "tidy_text", "failure_of", "SIMILARITY_THRESHOLD"]
 
 SIMILARITY_THRESHOLD = 0.9
@@ -51,6 +50,15 @@ class Proposal:
 
     actions: list[Action]
     cognitive_state: CognitiveState = field(default_factory=CognitiveState)
+
+
+def render_proposal(proposal: Proposal) -> str:
+    """A proposal as short lines, for the judge and for feedback."""
+    lines = []
+    for a in proposal.actions:
+        arrow = f" -> {a.target}" if a.target else ""
+        lines.append(f"[{a.type}{arrow}] {a.content}".rstrip())
+    return "\n".join(lines) or "(no actions)"
 
 
 @dataclass
