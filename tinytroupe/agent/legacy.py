@@ -118,13 +118,13 @@ class LegacyPersonaMixin:
         """Print the remembered events (see :meth:`pretty_current_interactions`)."""
         from tinytroupe.ui.console import print_block
 
-        print_block(self.pretty_current_interactions(first_n=first_n, last_n=last_n,
-                                                     max_content_length=max_content_length))
+        print_block(self.pretty_current_interactions(simplified, skip_system, max_content_length, first_n, last_n,
+                                                     include_omission_info))
 
     def pp_last_interactions(self: TinyPerson, n: int = 3, simplified: bool = True, skip_system: bool = True,
                              max_content_length: int | None = None, include_omission_info: bool = True) -> None:
         """Print the last ``n`` remembered events."""
-        self.pp_current_interactions(max_content_length=max_content_length, first_n=0, last_n=n)
+        self.pp_current_interactions(simplified, skip_system, max_content_length, 0, n, include_omission_info)
 
     # -- episodic memory, the original's way ----------------------------------------------
     def retrieve_memories(self: TinyPerson, first_n: int | None, last_n: int | None, include_omission_info: bool = True,

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tinytroupe.agent.memory_base import TinyMemory
-from tinytroupe.agent.memory_legacy import events_from_legacy, is_legacy_item, legacy_items
+from tinytroupe.agent.memory_legacy import (
+    events_from_legacy,
+    events_from_roleless,
+    is_legacy_item,
+    legacy_items,
+    original_item,
+)
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
@@ -58,6 +64,21 @@ class MemoryEvent:
         return {"role": self.role, "type": self.type, "content": self.content,
                 "source": self.source, "target": self.target, "sim_time": self.sim_time}
 
+    # -- the original's item view: ``event["role"]``, ``event["content"]["stimuli"]``... -------
+    def as_original(self) -> dict[str, Any]:
+        """This event as the original's memory item (``role``, ``type``, ``content``, ``simulation_timestamp``)."""
+        return original_item(self)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.as_original()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_original()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field of :meth:`as_original`, or ``default``."""
+        return self.as_original().get(key, default)
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MemoryEvent:
         if not isinstance(d, dict) or d.get("role") not in _ROLES or "type" not in d:
@@ -90,9 +111,14 @@ class EpisodicMemory(TinyMemory):
         self.lookback_length = lookback_length
 
     def store(self, event: MemoryEvent | dict[str, Any]) -> None:
-        """Append an event (a :class:`MemoryEvent`, its dict, or an original-format item)."""
+        """Append an event (a :class:`MemoryEvent`, its dict, or an original-format item, with or
+        without ``role``); anything but a dict raises TypeError, as in the original."""
         if isinstance(event, MemoryEvent):
             self._events.append(event)
+        elif not isinstance(event, dict):
+            raise TypeError(f"episodic memory stores events (dicts with 'type' and 'content'), got {event!r}")
+        elif "role" not in event and "type" in event:
+            self._events.extend(MemoryEvent.from_dict(d) for d in events_from_roleless(event))
         elif is_legacy_item(event):
             self._events.extend(MemoryEvent.from_dict(d) for d in events_from_legacy([event]))
         else:

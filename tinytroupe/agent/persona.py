@@ -129,6 +129,29 @@ class Persona:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Persona) and other._data == self._data
 
+    # a read-only mapping view, for scripts of the original that read ``agent._persona["age"]``
+    def __getitem__(self, key: str) -> Any:
+        return copy_data(self._data[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Any:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self.to_dict().items())
+
+    def copy(self) -> dict[str, Any]:
+        """A deep copy as a plain dict (changing it does not change the persona)."""
+        return self.to_dict()
+
     def __repr__(self) -> str:
         return f"Persona(name={self.name!r}, fields={len(self._data)})"
 

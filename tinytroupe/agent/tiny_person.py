@@ -22,7 +22,9 @@ from typing import Any, ClassVar
 
 from tinytroupe import events, llm, state_files, transactions
 from tinytroupe.agent import describe, registry, spec, state
+from tinytroupe.agent import state as state_module
 from tinytroupe.agent.accessibility import Accessibility
+from tinytroupe.agent.compat_api import AgentState, OriginalAgentAPI, is_original_state
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
@@ -58,7 +60,7 @@ SAVE_VERSION = 1
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson(MemoryMixin, LegacyPersonaMixin):
+class TinyPerson(MemoryMixin, OriginalAgentAPI, LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -145,18 +147,21 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         candidate = Persona(self._persona.to_dict())
         if isinstance(key, dict):
             candidate.merge(key, overwrite_scalars=overwrite_scalars)
-        elif merge and isinstance(value, dict) and isinstance(candidate.get(key), dict):
+        elif merge and isinstance(value, (dict, list)) and isinstance(candidate.get(key), type(value)):
             candidate.merge({key: value}, overwrite_scalars=overwrite_scalars)
+        elif not overwrite_scalars and not isinstance(value, (dict, list)) and candidate.get(key, self) is not self:
+            raise SpecificationError(f"define({key!r}, ...): the persona already has {key!r} and "
+                                     "overwrite_scalars=False; pass overwrite_scalars=True to replace it.")
         else:
             candidate.set(key, value)
         self._set_persona(candidate, previous_name=old)
         return self
 
     @transactional()
-    def include_persona_definitions(self, additional: dict[str, Any]) -> TinyPerson:
-        """Deep-merge ``additional`` in: lists joined without duplicates, conflicting scalars raise."""
+    def include_persona_definitions(self, additional_definitions: dict[str, Any]) -> TinyPerson:
+        """Deep-merge ``additional_definitions`` in: lists joined without duplicates, conflicting scalars raise."""
         candidate = Persona(self._persona.to_dict())
-        candidate.include(additional)
+        candidate.include(additional_definitions)
         self._set_persona(candidate)
         return self
 
@@ -190,8 +195,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         return registry.get(name)
 
     @classmethod
-    def has_agent(cls, name: str) -> bool:
-        return registry.has(name)
+    def has_agent(cls, agent_name: str) -> bool:
+        return registry.has(agent_name)
 
     @classmethod
     def unique_name(cls, base: str) -> str:
@@ -209,17 +214,16 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
 
     # -- specifications --------------------------------------------------------------------
     @classmethod
-    def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
-                           auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
+    def load_specification(cls, path_or_dict: str | os.PathLike | dict, suppress_mental_faculties: bool = False,
                            suppress_memory: bool = False, suppress_mental_state: bool = False,
-                           auto_rename_agent: bool = False, **kwargs: Any) -> TinyPerson:
+                           auto_rename_agent: bool = False, new_agent_name: str | None = None, *,
+                           auto_rename: bool = False, **kwargs: Any) -> TinyPerson:
         """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
-        faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
-        for ``auto_rename``)."""
-        if isinstance(new_agent_name, bool) or isinstance(auto_rename, str):
-            raise SpecificationError("load_specification: pass the suppress_* and rename options by keyword "
-                                     "(e.g. suppress_mental_faculties=True); the second positional "
-                                     "argument here is new_agent_name.")
+        faculties are restored unless suppressed (positional order as in the original;
+        ``auto_rename`` is a short name for ``auto_rename_agent``)."""
+        if isinstance(suppress_mental_faculties, str):
+            raise SpecificationError("load_specification: the second positional argument is suppress_mental_faculties; "
+                                     "pass the agent's new name by keyword: new_agent_name=...")
         doc = read_specification(path_or_dict, expected_type="TinyPerson")
         name = new_agent_name or doc["persona"]["name"]
         if auto_rename or auto_rename_agent:
@@ -230,8 +234,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
                             mental_state=not suppress_mental_state)
         return agent
 
-    def save_specification(self, path: str | os.PathLike, include_memory: bool = False, *,
-                           include_mental_faculties: bool = True, include_mental_state: bool = False) -> None:
+    def save_specification(self, path: str | os.PathLike, include_mental_faculties: bool = True,
+                           include_memory: bool = False, include_mental_state: bool = False) -> None:
         """Write the agent as a ``*.agent.json`` file (memories and mental state when asked)."""
         doc = spec.specification(self, include_memory=include_memory, include_mental_faculties=include_mental_faculties,
                                  include_mental_state=include_mental_state)
@@ -275,10 +279,12 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         world_id = getattr(self.environment, "id", None)
         return world_id if isinstance(world_id, str) else None
 
-    def pretty_current_interactions(self, first_n: int | None = None, last_n: int | None = None,
-                                    max_content_length: int | None = None) -> str:
-        """The remembered events as readable lines."""
-        return describe.pretty_interactions(self, first_n, last_n, max_content_length)
+    def pretty_current_interactions(self, simplified: bool = True, skip_system: bool = True,
+                                    max_content_length: int | None = None, first_n: int | None = None,
+                                    last_n: int | None = None, include_omission_info: bool = True) -> str:
+        """The remembered events as readable lines (the original's arguments and order)."""
+        return describe.pretty_interactions(self, first_n, last_n, max_content_length, simplified=simplified,
+                                            skip_system=skip_system, include_omission_info=include_omission_info)
 
     # -- stimuli ---------------------------------------------------------------------------
     def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
@@ -306,40 +312,47 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
                         sender=sender, display=display)
 
     @transactional(ignore=_DISPLAY)
-    def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
+    def listen(self, speech: Any, source: Any = None, max_content_length: int | None = None,
+               communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.CONVERSATION, speech, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def see(self, description: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive(StimulusKind.VISUAL, description, source, communication_display)
+    def see(self, visual_description: Any, source: Any = None, max_content_length: int | None = None,
+            communication_display: bool | None = None) -> TinyPerson:
+        return self._perceive(StimulusKind.VISUAL, visual_description, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def think(self, thought: Any, communication_display: bool | None = None) -> TinyPerson:
+    def think(self, thought: Any, max_content_length: int | None = None,
+              communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.THOUGHT, thought, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def internalize_goal(self, goal: Any, communication_display: bool | None = None) -> TinyPerson:
+    def internalize_goal(self, goal: Any, max_content_length: int | None = None,
+                         communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.INTERNAL_GOAL_FORMULATION, goal, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def socialize(self, social_description: Any, source: Any = None,
+    def socialize(self, social_description: Any, source: Any = None, max_content_length: int | None = None,
                   communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.SOCIAL, social_description, source, communication_display)
 
-    def listen_and_act(self, speech: Any, return_actions: bool = False, source: Any = None,
-                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.listen(speech, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+    def listen_and_act(self, speech: Any, return_actions: bool = False, max_content_length: int | None = None,
+                       communication_display: bool | None = None, source: Any = None, **act_kwargs: Any) -> list | None:
+        self.listen(speech, source, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
-    def see_and_act(self, description: Any, return_actions: bool = False, source: Any = None,
-                    communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.see(description, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+    def see_and_act(self, visual_description: Any, return_actions: bool = False, max_content_length: int | None = None,
+                    communication_display: bool | None = None, source: Any = None, **act_kwargs: Any) -> list | None:
+        self.see(visual_description, source, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
-    def think_and_act(self, thought: Any, return_actions: bool = False,
+    def think_and_act(self, thought: Any, return_actions: bool = False, max_content_length: int | None = None,
                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.think(thought, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+        self.think(thought, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
     # -- situation -------------------------------------------------------------------------
     @transactional()
@@ -391,8 +404,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
         self.mental_faculties.append(faculty)
         return self
 
-    def add_mental_faculties(self, faculties: Iterable[MentalFaculty]) -> TinyPerson:
-        for faculty in faculties:
+    def add_mental_faculties(self, mental_faculties: Iterable[MentalFaculty]) -> TinyPerson:
+        for faculty in mental_faculties:
             self.add_mental_faculty(faculty)
         return self
 
@@ -536,12 +549,17 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
 
     # -- state -----------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:
-        """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`)."""
-        return state.encode(self)
+        """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`);
+        it also answers the original's keys (``name``, ``_persona``... see ``AgentState``)."""
+        return AgentState(state.encode(self))
 
-    def decode_complete_state(self, complete_state: dict[str, Any]) -> TinyPerson:
-        """Restore what :meth:`encode_complete_state` produced (all checked before anything changes)."""
-        persona, parts, saved_settings = state.decode_parts(complete_state)
+    def decode_complete_state(self, state: dict[str, Any]) -> TinyPerson:
+        """Restore what :meth:`encode_complete_state` produced (all checked before anything changes);
+        a state written by the original TinyTroupe is read too."""
+        if is_original_state(state):
+            return self._decode_original_state(state)
+        complete_state = state
+        persona, parts, saved_settings = state_module.decode_parts(complete_state)
         self._set_persona(persona)
         for attr, part in parts.items():
             setattr(self, attr, part)
@@ -574,7 +592,8 @@ class TinyPerson(MemoryMixin, LegacyPersonaMixin):
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
         """A new agent restored from an encoded state."""
-        name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
+        persona = (complete_state.get("persona") or complete_state.get("_persona")) if isinstance(complete_state, dict) else None
+        name = persona.get("name") if isinstance(persona, dict) else None
         agent = cls(name or "", **kwargs)
         with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
             return agent.decode_complete_state(complete_state)
