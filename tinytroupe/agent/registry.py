@@ -1,4 +1,7 @@
-"""The process-wide name registry of agents, which TinyTroupe's API requires (name lookup).
+"""The name registry of agents, which TinyTroupe's API requires (name lookup).
+
+The names live in the current runtime (:attr:`tinytroupe.runtime.Runtime.agents`);
+:data:`all_agents` (``TinyPerson.all_agents``) is a dict view of the current runtime's.
 
 Names are unique: registering a taken name raises, unless the caller asks for a new name
 (:func:`unique_name` appends `` 2``, `` 3``... deterministically). Agents created inside
@@ -15,6 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tinytroupe.errors import SimulationError
+from tinytroupe.runtime import RegistryView, current_runtime
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
@@ -22,10 +26,13 @@ if TYPE_CHECKING:
 __all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "unique_name", "clear",
            "detached", "is_detached"]
 
-all_agents: dict[str, TinyPerson] = {}
+all_agents: RegistryView = RegistryView("agents")
 _lock = threading.RLock()
-_detached: weakref.WeakSet[TinyPerson] = weakref.WeakSet()
-_local = threading.local()
+_local = threading.local()  # the detached() flag of each thread
+
+
+def _detached() -> weakref.WeakSet[TinyPerson]:
+    return current_runtime().part("agent.detached", weakref.WeakSet)
 
 
 @contextmanager
@@ -41,7 +48,7 @@ def detached() -> Iterator[None]:
 
 def is_detached(agent: TinyPerson) -> bool:
     """Whether ``agent`` lives outside the name registry (a forked world's copy)."""
-    return agent in _detached
+    return agent in _detached()
 
 
 def has(name: str) -> bool:
@@ -70,8 +77,8 @@ def unique_name(base: str) -> str:
 def register(agent: TinyPerson, name: str) -> None:
     """Claim ``name`` for ``agent``, or raise SimulationError if another agent has it."""
     if getattr(_local, "detached", False):
-        _detached.add(agent)
-    if agent in _detached:
+        _detached().add(agent)
+    if agent in _detached():
         return
     with _lock:
         holder = all_agents.get(name)
@@ -93,7 +100,7 @@ def unregister(agent: TinyPerson, name: str) -> None:
 
 def rename(agent: TinyPerson, old: str, new: str) -> None:
     """Move ``agent`` from ``old`` to ``new`` (raises if ``new`` is taken)."""
-    if agent in _detached:
+    if agent in _detached():
         return
     with _lock:
         register(agent, new)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from tinytroupe import transactions
 from tinytroupe.errors import SimulationError
+from tinytroupe.runtime import RegistryView
 
 __all__ = ["TinyFactory"]
 
@@ -44,7 +45,7 @@ def _new_scope_starts_afresh() -> None:
 class TinyFactory:
     """A named generator of simulation objects (people, or anything a subclass makes)."""
 
-    all_factories: ClassVar[dict[str, TinyFactory]] = {}
+    all_factories: ClassVar[RegistryView] = RegistryView("factories")  # the current runtime's factories
 
     def __init__(self, simulation_id: str | None = None, name: str | None = None) -> None:
         self.simulation_id = simulation_id
