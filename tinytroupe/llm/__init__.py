@@ -30,7 +30,8 @@ from tinytroupe.llm.providers.scripted import ScriptedModel, ScriptExhaustedErro
 from tinytroupe.llm.structured import StructuredResult, agenerate, generate
 
 MODEL_PART = "llm.model"  # the runtime part holding the wrapped default model
-PROVIDER_PART = "llm.provider_set_in_code"  # the provider given to set_default_model
+PROVIDER_PART = "llm.provider_set_in_code"  # the provider given to set_default_model (re-wrapped by children)
+AS_IS_PART = "llm.model_set_as_is"  # a model given to set_default_model(wrap=False) (used as is by children)
 
 __all__ = [
     "ChatRequest",
@@ -76,8 +77,13 @@ def default_model() -> LLMModel:
         if model is None:
             from tinytroupe.llm.setup import build_model_from_config, wrap_model
 
-            provider = runtime.inherited(PROVIDER_PART)
-            model = wrap_model(provider, runtime=runtime) if provider is not None else build_model_from_config(runtime)
+            as_is, provider = runtime.inherited(AS_IS_PART), runtime.inherited(PROVIDER_PART)
+            if as_is is not None:
+                model = as_is
+            elif provider is not None:
+                model = wrap_model(provider, runtime=runtime)
+            else:
+                model = build_model_from_config(runtime)
             runtime.set_part(MODEL_PART, model)
         return model
 
@@ -96,7 +102,11 @@ def set_default_model(model: LLMModel, *, wrap: bool = True) -> LLMModel:
         from tinytroupe.llm.setup import wrap_model
 
         runtime.set_part(PROVIDER_PART, innermost(model))
+        runtime.set_part(AS_IS_PART, None)
         model = wrap_model(model, runtime=runtime)
+    else:
+        runtime.set_part(PROVIDER_PART, None)
+        runtime.set_part(AS_IS_PART, model)
     runtime.set_part(MODEL_PART, model)
     reset_default_embedder()  # the embedder follows the chat provider
     return model
@@ -129,8 +139,8 @@ def reset_default_model() -> None:
     from tinytroupe.runtime import current_runtime
 
     runtime = current_runtime()
-    runtime.set_part(MODEL_PART, None)
-    runtime.set_part(PROVIDER_PART, None)
+    for part in (MODEL_PART, PROVIDER_PART, AS_IS_PART):
+        runtime.set_part(part, None)
     reset_default_embedder()  # the embedder follows the chat provider
 
 
@@ -138,4 +148,5 @@ def model_set_in_code() -> LLMModel | None:
     """The provider given to :func:`set_default_model` in the current runtime (or a parent), if any."""
     from tinytroupe.runtime import current_runtime
 
-    return current_runtime().inherited(PROVIDER_PART)
+    runtime = current_runtime()
+    return runtime.inherited(AS_IS_PART) or runtime.inherited(PROVIDER_PART)
