@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe import config as _config
-from tinytroupe.config import SETTINGS, config_manager
+from tinytroupe.config import SETTINGS, config_manager, setting_named
 from tinytroupe.errors import ConfigError
 from tinytroupe.settings import Settings, validate
 
@@ -163,8 +163,9 @@ class Runtime:
                 value = str((Path.cwd() / Path(str(value)).expanduser()).resolve())
             values[s.name] = value
         secrets = [s.name for s in SETTINGS if s.secret and not include_secrets]
+        given = sorted(n for n in values if settings.is_set(n))
         return {"format": DESCRIPTION_FORMAT, "version": DESCRIPTION_VERSION, "name": self.name,
-                "settings": values, "secrets_from_environment": secrets}
+                "settings": values, "given": given, "secrets_from_environment": secrets}
 
     @classmethod
     def from_description(cls, data: Mapping[str, Any]) -> Runtime:
@@ -175,11 +176,16 @@ class Runtime:
         if data.get("version") != DESCRIPTION_VERSION:
             raise ConfigError(f"Runtime.from_description: version {data.get('version')!r} is not readable here "
                               f"(this tinytroupe reads version {DESCRIPTION_VERSION})")
-        given = dict(data.get("settings") or {})
-        for name in data.get("secrets_from_environment") or ():
-            given.setdefault(name, config_manager.layered(name))
+        values = validate(data.get("settings") or {}, "Runtime.from_description")
+        given = set(data.get("given") or ())
+        sources = {n: "runtime description" if n in given else "default" for n in values}
+        for name in data.get("secrets_from_environment") or ():  # this process's own keys
+            values[name], sources[name] = config_manager.layered(name), config_manager.layered_source(name)
+        missing = [s.name for s in SETTINGS if s.name not in values]
+        for name in missing:  # a description from an older tinytroupe: the declared defaults
+            values[name], sources[name] = setting_named(name).default, "default"
         name = str(data.get("name") or "") or None
-        return cls(Settings.resolve(given, source="runtime description"), name=name)
+        return cls(Settings(values, sources), name=name)
 
     def close(self) -> None:
         """Close the call caches this runtime opened (its other parts need no closing)."""
