@@ -11,6 +11,7 @@ registry: their world finds them by name, name lookup keeps finding the original
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import weakref
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ __all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "uniq
 
 all_agents: RegistryView = RegistryView("agents")
 _lock = threading.RLock()
-_local = threading.local()  # the detached() flag of each thread
+_detaching: contextvars.ContextVar[bool] = contextvars.ContextVar("tinytroupe_detaching", default=False)
 
 
 def _detached() -> weakref.WeakSet[TinyPerson]:
@@ -37,13 +38,12 @@ def _detached() -> weakref.WeakSet[TinyPerson]:
 
 @contextmanager
 def detached() -> Iterator[None]:
-    """Agents created in this block (in this thread) are not registered by name."""
-    previous = getattr(_local, "detached", False)
-    _local.detached = True
+    """Agents created in this block (in this context) are not registered by name."""
+    token = _detaching.set(True)
     try:
         yield
     finally:
-        _local.detached = previous
+        _detaching.reset(token)
 
 
 def is_detached(agent: TinyPerson) -> bool:
@@ -76,7 +76,7 @@ def unique_name(base: str) -> str:
 
 def register(agent: TinyPerson, name: str) -> None:
     """Claim ``name`` for ``agent``, or raise SimulationError if another agent has it."""
-    if getattr(_local, "detached", False):
+    if _detaching.get():
         _detached().add(agent)
     if agent in _detached():
         return
