@@ -61,12 +61,12 @@ class Runtime:
         self._resolved: tuple[int, Settings] | None = None
         self._lock = threading.RLock()
         self._parts: dict[str, Any] = {}
-        shared = parent if parent is not None else None
-        self.agents: dict[str, Any] = shared.agents if shared else {}
-        self.worlds: dict[str, Any] = shared.worlds if shared else {}
+        # the registries (name -> object); a derived runtime shares its parent's
+        self.agents: dict[str, Any] = parent.agents if parent else {}
+        self.worlds: dict[str, Any] = parent.worlds if parent else {}
         self.world_ids: weakref.WeakValueDictionary[str, Any] = (
-            shared.world_ids if shared else weakref.WeakValueDictionary())  # id -> live world
-        self.factories: dict[str, Any] = shared.factories if shared else {}
+            parent.world_ids if parent else weakref.WeakValueDictionary())  # id -> live world
+        self.factories: dict[str, Any] = parent.factories if parent else {}
 
     def __repr__(self) -> str:
         return f"Runtime({self.name!r})"
