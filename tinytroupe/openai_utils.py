@@ -68,7 +68,9 @@ def _rewrap_current_default() -> None:
     A model installed with ``set_default_model`` (a scripted model, an already loaded local
     model) is kept; only its wrappers (and so the cache) follow the new settings.
     """
-    current = getattr(llm, "_default", None)  # not building one just to rewrap it
+    from tinytroupe.runtime import current_runtime
+
+    current = current_runtime().part(llm.MODEL_PART)  # not building one just to rewrap it
     llm.reset_default_model()
     if current is not None:
         llm.set_default_model(innermost(current), wrap=True)

@@ -52,6 +52,7 @@ from tinytroupe.environment.transcript import WorldRecorder, load_transcript, sa
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 from tinytroupe.llm import budget
+from tinytroupe.runtime import RegistryView, current_runtime
 
 __all__ = ["TinyWorld"]
 
@@ -59,7 +60,11 @@ logger = logging.getLogger(__name__)
 
 StepActions = dict[str, list[Any]]
 
-_ids: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()  # id -> live world
+
+
+def _world_ids() -> weakref.WeakValueDictionary[str, Any]:
+    """id -> live world, of the current runtime."""
+    return current_runtime().world_ids
 
 
 def _new_id(world: Any, name: str) -> str:
@@ -70,9 +75,10 @@ def _new_id(world: Any, name: str) -> str:
     checkpoints that carry them compare equal from one run to the next.
     """
     candidate, n = name, 2
-    while candidate in _ids:
+    ids = _world_ids()
+    while candidate in ids:
         candidate, n = f"{name}#{n}", n + 1
-    _ids[candidate] = world
+    ids[candidate] = world
     return candidate
 
 
@@ -80,7 +86,7 @@ class TinyWorld(Routing, OriginalWorldAPI):
     """An environment that owns agents, steps them, keeps time and routes their actions."""
 
     # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)
-    all_environments: ClassVar[dict[str, TinyWorld]] = {}
+    all_environments: ClassVar[RegistryView] = RegistryView("worlds")  # the current runtime's worlds
     state_kind: ClassVar[str] = "world"
     # False marks the agents' events as not for display (the console renderer skips them)
     communication_display: ClassVar[bool] = True
@@ -144,7 +150,7 @@ class TinyWorld(Routing, OriginalWorldAPI):
     def clear_environments(cls) -> None:
         """Forget every registered world (new worlds may take their names and ids again)."""
         TinyWorld.all_environments.clear()
-        _ids.clear()
+        _world_ids().clear()
 
     # -- clock ---------------------------------------------------------------------------
     @property

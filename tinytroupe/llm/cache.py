@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import CacheError, ConfigError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, Usage
 
@@ -329,26 +328,31 @@ class CachedModel(ModelWrapper):
         return completion
 
 
-_open_caches: dict[Path, CallCache] = {}
 _open_lock = threading.Lock()
 
 
-def cache_from_config() -> CallCache | None:
+def cache_from_config(settings: Any = None, runtime: Any = None) -> CallCache | None:
     """The cache named by CACHE_FILE_NAME when CACHE_API_CALLS is on, else None.
 
-    A relative path is under the working directory. Within a process the same path always
-    gives the same :class:`CallCache` instance (so its counters add up).
+    ``settings`` default to ``runtime``'s (default: the current runtime). A relative path is
+    under the working directory. Within a runtime the same path always gives the same
+    :class:`CallCache` instance (so its counters add up); the runtime keeps its open caches.
     """
-    if not config_manager.get("cache_api_calls"):
+    from tinytroupe.runtime import current_runtime
+
+    runtime = runtime or current_runtime()
+    settings = settings if settings is not None else runtime.settings
+    if not settings["cache_api_calls"]:
         return None
-    name = str(config_manager.get("cache_file_name") or "").strip()
+    name = str(settings["cache_file_name"] or "").strip()
     if not name:
         raise ConfigError("CACHE_API_CALLS is on but CACHE_FILE_NAME is empty; set [OpenAI] "
                           "CACHE_FILE_NAME to a file path such as tinytroupe_llm_cache.sqlite.")
     path = (Path.cwd() / Path(name).expanduser()).resolve()
+    open_caches: dict[Path, CallCache] = runtime.part("llm.caches", dict)
     with _open_lock:
-        cache = _open_caches.get(path)
+        cache = open_caches.get(path)
         if cache is None or cache.closed:
             cache = CallCache(path)
-            _open_caches[path] = cache
+            open_caches[path] = cache
         return cache

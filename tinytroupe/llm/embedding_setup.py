@@ -18,7 +18,6 @@ import logging
 import random
 from typing import Any
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import NoModelConfiguredError
 from tinytroupe.llm.base import capabilities_of
 from tinytroupe.llm.embedding_wrappers import (
@@ -40,17 +39,25 @@ logger = logging.getLogger(__name__)
 LEXICAL_NAMES = frozenset({"lexical", "bm25", "none"})
 
 
-def _chat_provider_in_use() -> str | None:
-    """The provider of a default chat model set in code, if one was."""
-    from tinytroupe import llm
+def _setting(name: str) -> Any:
+    """A setting of the current runtime (resolved once per configuration change)."""
+    from tinytroupe.runtime import current_runtime
 
-    model = llm._default
+    return current_runtime().settings[name]
+
+
+def _chat_provider_in_use() -> str | None:
+    """The provider of the current runtime's chat model, if it has one yet (or one was set in code)."""
+    from tinytroupe.llm import MODEL_PART
+    from tinytroupe.runtime import current_runtime
+
+    model = current_runtime().part(MODEL_PART)
     return getattr(model, "name", None) if model is not None else None
 
 
 def choose_embedder() -> str:
     """``openai``, ``azure``, ``local`` or ``lexical``, as the module docstring says."""
-    if str(config_manager.get("embedding_model") or "").strip().lower() in LEXICAL_NAMES:
+    if str(_setting("embedding_model") or "").strip().lower() in LEXICAL_NAMES:
         return "lexical"
     provider = _chat_provider_in_use()
     if provider is None:
@@ -71,25 +78,25 @@ def _openai() -> EmbeddingModel:
     from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
     from tinytroupe.llm.setup import _build_openai
 
-    return OpenAIEmbedder(_build_openai(), config_manager.get("embedding_model"))  # type: ignore[arg-type]
+    return OpenAIEmbedder(_build_openai(), _setting("embedding_model"))  # type: ignore[arg-type]
 
 
 def _azure() -> EmbeddingModel:
     from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
     from tinytroupe.llm.providers.azure import AzureOpenAIModel
 
-    model = config_manager.get("embedding_model")
-    transport = AzureOpenAIModel(endpoint=config_manager.get("azure_endpoint"), model=model,
-                                 api_version=config_manager.get("azure_embedding_model_api_version"),
-                                 timeout=config_manager.get("timeout"),
-                                 api_key=config_manager.get("azure_api_key") or None)
+    model = _setting("embedding_model")
+    transport = AzureOpenAIModel(endpoint=_setting("azure_endpoint"), model=model,
+                                 api_version=_setting("azure_embedding_model_api_version"),
+                                 timeout=_setting("timeout"),
+                                 api_key=_setting("azure_api_key") or None)
     return OpenAIEmbedder(transport, model)
 
 
 def _local() -> EmbeddingModel:
     from tinytroupe.llm.embeddings_local import LocalEmbedder
 
-    return LocalEmbedder(n_threads=config_manager.get("local_threads"))
+    return LocalEmbedder(n_threads=_setting("local_threads"))
 
 
 def build_embedder(kind: str | None = None) -> EmbeddingModel:
@@ -110,13 +117,13 @@ def wrap_embedder(model: EmbeddingModel) -> EmbeddingModel:
         tracker = EmbeddingUsageTracker(model)  # nothing to retry, limit or cache: it is arithmetic
     else:
         wrapped: EmbeddingModel = RetryingEmbedder(
-            model, max_attempts=config_manager.get("max_attempts"),
-            backoff_factor=config_manager.get("exponential_backoff_factor"),
-            initial_delay=0.0 if capabilities_of(model).in_process else 0.5, rng=random.Random(config_manager.get("seed")))
-        wrapped = LimitedEmbedder(wrapped, max_concurrent=config_manager.get("max_concurrent_model_calls"),
-                                  requests_per_minute=config_manager.get("requests_per_minute"),
-                                  tokens_per_minute=config_manager.get("tokens_per_minute"))
-        wrapped = BatchingEmbedder(wrapped, config_manager.get("embedding_batch_size"))
+            model, max_attempts=_setting("max_attempts"),
+            backoff_factor=_setting("exponential_backoff_factor"),
+            initial_delay=0.0 if capabilities_of(model).in_process else 0.5, rng=random.Random(_setting("seed")))
+        wrapped = LimitedEmbedder(wrapped, max_concurrent=_setting("max_concurrent_model_calls"),
+                                  requests_per_minute=_setting("requests_per_minute"),
+                                  tokens_per_minute=_setting("tokens_per_minute"))
+        wrapped = BatchingEmbedder(wrapped, _setting("embedding_batch_size"))
         wrapped = _with_cache(wrapped)
         tracker = EmbeddingUsageTracker(FallbackEmbedder(wrapped, LexicalEmbedder()))
     note_embedder(tracker)
@@ -137,11 +144,11 @@ def build_embedder_from_config() -> EmbeddingModel:
 
 def note_embedder(embedder: Any) -> None:
     """Tell the usage tally (and so ``usage_stats()`` and the CLI) which embedder is in use."""
-    from tinytroupe.llm.wrappers.usage import global_usage
+    from tinytroupe.llm.wrappers.usage import usage_stats
 
     fallback = embedder.find(FallbackEmbedder) if isinstance(embedder, EmbeddingWrapper) else None
     description = describe_embedder(fallback or embedder)
-    global_usage.set_info("embeddings", description)
+    usage_stats().set_info("embeddings", description)
     logger.info("embeddings: %s", description)
 
 

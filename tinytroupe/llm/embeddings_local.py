@@ -18,12 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import Usage
 from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings
 
 __all__ = ["LocalEmbedder", "local_embedder_available"]
+
+
+def _setting(name: str) -> Any:
+    """A setting of the current runtime."""
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().settings[name]
+
 
 EMBEDDING_CONTEXT = 2048  # tokens per text; longer texts are cut by llama.cpp
 
@@ -34,13 +41,13 @@ def local_embedder_available() -> bool:
 
     if not _llama_installed():
         return False
-    return bool(config_manager.get("local_embedding_model_path")) or default_gguf_path() is not None
+    return bool(_setting("local_embedding_model_path")) or default_gguf_path() is not None
 
 
 def _resolve(path: str | os.PathLike | None) -> Path:
     from tinytroupe.llm.providers.local import default_gguf_path
 
-    chosen = path or config_manager.get("local_embedding_model_path")
+    chosen = path or _setting("local_embedding_model_path")
     if chosen:
         candidate = Path(chosen).expanduser()
         candidate = candidate if candidate.is_absolute() else Path.cwd() / candidate
