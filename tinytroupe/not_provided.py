@@ -26,7 +26,6 @@ NOT_PROVIDED: dict[str, dict[str, str]] = {
         "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
         "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "
                                     "decode_complete_state(), agent.save() / TinyPerson.load()",
-        "pretty_print_config": "run `tinytroupe config show`, or read config_manager.as_dict()",
     },
     "tinytroupe.control": {
         "Transaction": "top-level calls are recorded by the running simulation; mark your own methods with "
