@@ -82,3 +82,16 @@ def test_client_needs_no_key_until_a_message_is_sent(monkeypatch):
     monkeypatch.setattr("tinytroupe.llm.setup._local_available", lambda: False)
     client = openai_utils.client()
     assert client.get_cost_stats()["model_calls"] >= 0
+
+
+def test_global_cost_stats_count_every_call_and_ignore_client_resets(server, capsys):
+    from tinytroupe.llm import usage_stats
+
+    usage_stats().reset()
+    _ask("one")
+    openai_utils.client().reset_cost_stats()
+    _ask("two")
+    assert openai_utils.get_global_cost_stats()["model_calls"] == 2
+    assert openai_utils.client().get_cost_stats()["model_calls"] == 1
+    clients.pretty_print_global_cost_stats()
+    assert "GLOBAL LLM API COST STATISTICS" in capsys.readouterr().out

@@ -26,12 +26,15 @@ from __future__ import annotations
 from typing import Any
 
 from tinytroupe.clients.builtin import AzureClient, ModelClient, OllamaClient, OpenAIClient
+from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_cost_stats
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, NoModelConfiguredError, TransientError
 from tinytroupe.llm import custom
 
 __all__ = [
     "client",
+    "get_global_cost_stats",
+    "pretty_print_global_cost_stats",
     "register_client",
     "force_api_type",
     "force_api_cache",

@@ -16,7 +16,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["CostStatsMixin", "cost_stats_since", "format_cost_stats"]
+__all__ = ["CostStatsMixin", "cost_stats_since", "format_cost_stats", "get_global_cost_stats",
+           "pretty_print_global_cost_stats"]
 
 _FIELDS = ("calls", "cached_calls", "input_tokens", "output_tokens", "cached_input_tokens", "cached_output_tokens")
 
@@ -53,6 +54,17 @@ def format_cost_stats(stats: dict[str, Any], title: str = "LLM API COST STATISTI
         lines.append(f"Avg tokens per call:  {stats['total_tokens'] / stats['model_calls']:.1f}")
     lines.append(rule)
     return "\n".join(lines)
+
+
+def get_global_cost_stats() -> dict[str, int]:
+    """Every call this process made, through any client or agent, in the shape above (never reset
+    by a client's ``reset_cost_stats``; ``tinytroupe.llm.usage_stats().reset()`` starts it over)."""
+    return cost_stats_since(None)
+
+
+def pretty_print_global_cost_stats() -> None:
+    """Print :func:`get_global_cost_stats` as a framed table."""
+    print("\n" + format_cost_stats(get_global_cost_stats(), "GLOBAL LLM API COST STATISTICS") + "\n")
 
 
 _baselines: dict[str, dict[str, int]] = {}
