@@ -65,10 +65,13 @@ def test_pretty_print_cost_stats_prints_the_framed_table(server, capsys):
     assert "LLM API COST STATISTICS" in out and "Model API calls:      1" in out and "Avg tokens per call" in out
 
 
-def test_the_client_constructor_switches_the_cache(server, tmp_path):
+def test_the_client_constructor_switches_the_cache(server, tmp_path, monkeypatch):
+    from tinytroupe import not_provided
     from tinytroupe.clients.openai_client import OpenAIClient
 
-    own = OpenAIClient(cache_api_calls=True, cache_file_name=str(tmp_path / "own.sqlite"))
+    monkeypatch.setattr(not_provided, "_warned", set())
+    with pytest.warns(UserWarning, match="force_api_cache"):
+        own = OpenAIClient(cache_api_calls=True, cache_file_name=str(tmp_path / "own.sqlite"))
     assert own.cache_api_calls and config_manager.get("cache_file_name").endswith("own.sqlite")
     own.send_message([{"role": "user", "content": "x"}])
     own.send_message([{"role": "user", "content": "x"}])

@@ -21,6 +21,7 @@ from tinytroupe import llm
 from tinytroupe.clients.cost import CostStatsMixin
 from tinytroupe.config import config_manager
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ResponseFormat
+from tinytroupe.not_provided import warn_once
 
 __all__ = ["ModelClient", "OpenAIClient", "AzureClient", "OllamaClient"]
 
@@ -63,6 +64,9 @@ class ModelClient(CostStatsMixin):
                  max_concurrent_model_calls: int | None = None) -> None:
         self._own: LLMModel | None = None
         if cache_api_calls is not None or cache_file_name is not None:
+            warn_once("client.cache", f"{type(self).__name__}(cache_api_calls=..., cache_file_name=...) switches the "
+                                      "process's call cache, shared by every client and agent; "
+                                      "openai_utils.force_api_cache(...) says so by name.")
             self.set_api_cache(self.cache_api_calls if cache_api_calls is None else cache_api_calls, cache_file_name)
         if max_concurrent_model_calls is not None:
             from tinytroupe.openai_utils import force_default_value

@@ -35,6 +35,7 @@ from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
 from tinytroupe.factory.tiny_factory import TinyFactory
 from tinytroupe.llm.base import LLMModel, capabilities_of
+from tinytroupe.not_provided import warn_once
 from tinytroupe.state_schema import check_document
 
 __all__ = ["TinyPersonFactory"]
@@ -53,6 +54,13 @@ def _set_path(persona: dict[str, Any], path: str, value: Any) -> None:
             node[part] = {}
         node = node[part]
     node[parts[-1]] = value
+
+
+def _penalties_note(frequency_penalty: float, presence_penalty: float) -> None:
+    if frequency_penalty or presence_penalty:
+        warn_once("factory.penalties", "TinyPersonFactory: frequency_penalty and presence_penalty are accepted and "
+                                       "not sent (each persona is one structured reply); vary people with "
+                                       "agent_particularities or temperature instead.")
 
 
 def _file_stem(name: str) -> str:
@@ -296,6 +304,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         The arguments are the original's, in its order; ``frequency_penalty`` and
         ``presence_penalty`` are accepted and not sent (a persona is one structured reply).
         """
+        _penalties_note(frequency_penalty, presence_penalty)
         people = await self._generate(1, agent_particularities, temperature, attempts, True,
                                       post_processing_func, False)
         return people[0]
@@ -321,6 +330,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         original's, in its order (see :meth:`agenerate_person` for the penalties);
         ``parallelize=None`` follows PARALLEL_AGENT_GENERATION.
         """
+        _penalties_note(frequency_penalty, presence_penalty)
         n = self._batch_size(number_of_people)
         people = await self._generate(n, agent_particularities, temperature, attempts,
                                       True if parallelize is None else parallelize, post_processing_func, verbose)

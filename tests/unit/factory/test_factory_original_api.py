@@ -44,6 +44,17 @@ def test_generate_people_takes_the_originals_arguments_in_its_order(scripted):
     assert [p.get("tag") for p in tagged] == ["panel", "panel"]
 
 
+def test_penalties_are_accepted_with_one_warning(scripted, monkeypatch):
+    from tinytroupe import not_provided
+
+    scripted.responder = persona_responder()
+    monkeypatch.setattr(not_provided, "_warned", set())
+    factory = TinyPersonFactory(context="A port town", dimensions=AGE_GENDER, seed=5)
+    with pytest.warns(UserWarning, match="agent_particularities"):
+        assert factory.generate_person(frequency_penalty=0.5) is not None
+    assert all(r.frequency_penalty is None for r in scripted.requests)
+
+
 def test_generate_person_factories_makes_one_factory_per_description(scripted):
     scripted.queue(json.dumps({"descriptions": ["A retired fisherman.", "A young nurse.", "A shop owner."]}))
     factories = TinyPersonFactory.generate_person_factories(3, "A coastal town in Portugal")
