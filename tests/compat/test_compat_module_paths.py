@@ -144,3 +144,21 @@ def test_the_chat_widget_imports_and_names_its_install_when_built(monkeypatch):
 
     with pytest.raises(MissingExtraError, match=r"pip install \"tinytroupe\[jupyter\]\""):
         AgentChatJupyterWidget([Agent()])
+
+
+def test_try_function_retries_until_the_condition_holds():
+    from tinytroupe.utils import try_function
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 2:
+            raise RuntimeError("not yet")
+        return len(calls)
+
+    assert try_function(flaky, postcond_func=lambda r: r >= 3, retries=5) == 3
+    with pytest.raises(ValueError, match="postcondition"):
+        try_function(lambda: 0, postcond_func=lambda r: r > 0, retries=2)
+    with pytest.raises(KeyError):
+        try_function(lambda: {}["x"], retries=2, exceptions=[KeyError])

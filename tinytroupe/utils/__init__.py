@@ -34,6 +34,7 @@ from tinytroupe.utils.misc import (
     repeat_on_error,
     reset_fresh_id,
     start_logger,
+    try_function,
 )
 from tinytroupe.utils.rendering import RichTextStyle, inject_html_css_style_prefix, wrap_text
 from tinytroupe.utils.templates import compose_initial_LLM_messages_with_templates
@@ -50,6 +51,6 @@ __all__ = ["LLMChat", "llm", "extract_json", "config_defaults", "first_non_none"
            "read_config_file", "start_logger", "pretty_print_config", "set_loglevel", "ThreadSafeFileHandler",
            "monitor_threads", "LLMScalarWithJustificationResponse", "LLMScalarWithJustificationAndReasoningResponse",
            "wrap_text", "inject_html_css_style_prefix", "RichTextStyle", "check_valid_fields", "sanitize_raw_string",
-           "sanitize_dict", "to_pydantic_or_sanitized_dict", "remove_duplicates"]
+           "sanitize_dict", "to_pydantic_or_sanitized_dict", "remove_duplicates", "try_function"]
 
 __getattr__ = module_getattr(__name__)  # the original's names left out, with what to use instead
