@@ -98,3 +98,8 @@ def test_global_cost_stats_count_every_call_and_ignore_client_resets(server, cap
     assert openai_utils.client().get_cost_stats()["model_calls"] == 1
     clients.pretty_print_global_cost_stats()
     assert "GLOBAL LLM API COST STATISTICS" in capsys.readouterr().out
+
+
+def test_get_embedding_gives_one_vector(server):
+    vector = openai_utils.client().get_embedding("a sunny day at the beach")
+    assert isinstance(vector, list) and len(vector) > 8 and all(isinstance(x, float) for x in vector)

@@ -161,6 +161,13 @@ class ModelClient(CostStatsMixin):
         message = response.choices[0].message
         return {"role": getattr(message, "role", "assistant"), "content": message.content}
 
+    def get_embedding(self, text: str, model: str | None = None) -> list[float]:
+        """The embedding of ``text`` from the configured embedder (``model`` is the original's
+        argument; the EMBEDDING_MODEL setting chooses the model here)."""
+        from tinytroupe.llm.embeddings import embed
+
+        return [float(x) for x in embed([text], tags={"purpose": "embedding"}).vectors[0]]
+
     def set_api_cache(self, cache_api_calls: bool, cache_file_name: str | None = None) -> None:
         """Switch the process-wide call cache on or off (the original's per-client method)."""
         from tinytroupe.openai_utils import force_api_cache
