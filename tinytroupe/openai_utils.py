@@ -26,12 +26,15 @@ from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.clients.builtin import AzureClient, OllamaClient, OpenAIClient
+from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_cost_stats
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, TransientError
 from tinytroupe.llm.base import ChatRequest, Message, ResponseFormat, innermost
 
 __all__ = [
     "client",
+    "get_global_cost_stats",
+    "pretty_print_global_cost_stats",
     "register_client",
     "OpenAIClient",
     "AzureClient",

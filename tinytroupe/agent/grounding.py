@@ -59,7 +59,26 @@ def split_passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     return passages
 
 
-class BaseSemanticGroundingConnector:
+class GroundingConnector:
+    """The original's abstract base of connectors: a named source of documents an agent can consult."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def retrieve_relevant(self, relevance_target: str, source: str | None = None, top_k: int = 20) -> list[str]:
+        """Passages relevant to ``relevance_target``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement retrieve_relevant()")
+
+    def retrieve_by_name(self, name: str) -> Any:
+        """The content of the document called ``name``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement retrieve_by_name()")
+
+    def list_sources(self) -> list[str]:
+        """The names of the documents available; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement list_sources()")
+
+
+class BaseSemanticGroundingConnector(GroundingConnector):
     """Named documents searchable by relevance (passages) and readable by name (pages)."""
 
     def __init__(self, name: str = "Semantic Grounding", *, embedder: Any = None):
@@ -152,7 +171,6 @@ class BaseSemanticGroundingConnector:
         return f"{type(self).__name__}({self.name!r}, {len(self.documents)} documents)"
 
 
-GroundingConnector = BaseSemanticGroundingConnector  # the original's name for the base of connectors
 
 
 class LocalFilesGroundingConnector(BaseSemanticGroundingConnector):

@@ -28,7 +28,7 @@ from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionCons
 from tinytroupe.memory.state import restores
 
 __all__ = ["MemoryEvent", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
-           "ReflectionConsolidator", "Role", "OMISSION_NOTE"]
+           "ReflectionConsolidator", "MemoryProcessor", "Role", "OMISSION_NOTE"]
 
 Role = Literal["stimulus", "action", "note"]
 _ROLES = ("stimulus", "action", "note")
@@ -41,6 +41,15 @@ _STOPWORDS = frozenset(
 def _keywords(text: str) -> set[str]:
     """The words of ``text`` worth matching on: lower-case, 3+ letters, no stop words."""
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in _STOPWORDS}
+
+
+class MemoryProcessor:
+    """Base of a memory processor in the original's shape: memories in, processed memories out."""
+
+    def process(self, memories: list[Any], timestamp: str | None = None, context: Any = None,
+                persona: Any = None, sequential: bool = True) -> list[Any]:
+        """The processed form of ``memories``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement process(memories, ...)")
 
 
 @dataclass(frozen=True)
