@@ -21,9 +21,9 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 __all__ = ["apply", "apply_at_import", "LOGGING_SETTINGS", "log_file_path", "formatter"]
