@@ -286,7 +286,8 @@ class ScenarioRun:
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
-            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {})
+            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
+            omitted_events=world.transcript_omissions)
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
         for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():

@@ -45,6 +45,7 @@ class RunReport:
     utterances: list[Utterance] = field(default_factory=list)
     replayed_operations: int = 0
     replayed_usage: dict[str, Any] = field(default_factory=dict)  # what replayed steps had cost
+    omitted_events: dict[str, int] = field(default_factory=dict)  # deliveries counted, not kept in the transcript
 
     def whole_run_calls(self) -> int:
         """Model calls of the whole run: made now, and replayed from the checkpoint."""
@@ -55,6 +56,7 @@ class RunReport:
                 "steps_run": self.steps_run, "total_steps": self.total_steps, "interrupted": self.interrupted,
                 "outputs": self.outputs, "usage": self.usage, "replayed_operations": self.replayed_operations,
                 "replayed_usage": self.replayed_usage, "whole_run_calls": self.whole_run_calls(),
+                "omitted_events": self.omitted_events,
                 "utterances": [u.__dict__ for u in self.utterances]}
 
 
@@ -126,6 +128,14 @@ def _replayed_lines(report: RunReport) -> list[str]:
             f"whole run: {report.whole_run_calls()} calls"]
 
 
+def _omitted_lines(report: RunReport) -> list[str]:
+    if not report.omitted_events:
+        return []
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(report.omitted_events.items()))
+    return [f"- Left out of the transcript: {counts} events (deliveries of what was said to each listener, "
+            "past the transcript's bound); every action is kept and shown below"]
+
+
 def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
                      transcript: Sequence[Event]) -> str:
     """The Markdown summary file of a run."""
@@ -140,6 +150,7 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
         f"- Model usage: {usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} tokens in, "
         f"{usage.get('output_tokens', 0):,} out, cost {usage.get('cost_text', 'unknown')}",
         *_replayed_lines(report),
+        *_omitted_lines(report),
         "", "## Agents", "",
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]

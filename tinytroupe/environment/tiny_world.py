@@ -343,14 +343,13 @@ class TinyWorld(Routing):
         except budget.BudgetExceededError as exc:
             exc.steps_done = self.simulation_step
             raise
-        saved, recorded = self.encode_complete_state(), len(self._recorder.events)
+        saved, recorded = self.encode_complete_state(), self._recorder.mark()
         try:
             result = await self._astep_owned(*args)
         except budget.BudgetExceededError as exc:
             with transactions.untracked():
                 self.decode_complete_state(saved)
-            while len(self._recorder.events) > recorded:
-                self._recorder.events.pop()
+            self._recorder.rewind(recorded)
             limits.put_back()
             exc.steps_done, exc.usage = self.simulation_step, limits.usage()  # usage once the step settled
             raise
@@ -431,6 +430,11 @@ class TinyWorld(Routing):
     def transcript(self) -> list[Event]:
         """The events recorded so far (the world's and its agents'), oldest first."""
         return list(self._recorder.events)
+
+    @property
+    def transcript_omissions(self) -> dict[str, int]:
+        """Deliveries counted but not kept in :attr:`transcript`, by kind (a crowd's broadcasts)."""
+        return dict(self._recorder.omitted)
 
     def save_transcript(self, path: str) -> str:
         """Write the transcript as JSON lines; returns the path written."""
