@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
+from tinytroupe.state_files import parse_json
 from tinytroupe.state_schema import check_document
 
 __all__ = ["Persona", "read_specification", "deep_merge", "render_compact"]
@@ -190,7 +191,7 @@ def _load_json(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecificationError(f"{path}: cannot be read ({exc}).") from None
     try:
-        return json.loads(text)
+        return parse_json(text, path, "JSON file", SpecificationError)
     except json.JSONDecodeError as exc:
         raise SpecificationError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the file's syntax."

@@ -240,7 +240,7 @@ class ScenarioRun:
         except BaseException:
             self._close_simulation(simulation, keep=self.steps_run > 0)
             if self.steps_run > 0 and self.world is not None:
-                self._save_after_failure(progress)
+                self._save_after_failure(progress, resumable=simulation.damaged is None)
             raise
         finally:
             stop_metering()
@@ -251,7 +251,7 @@ class ScenarioRun:
         self._close_simulation(simulation, keep=True)
         return self._write_outputs(world, progress)
 
-    def _save_after_failure(self, progress: RunProgress) -> None:
+    def _save_after_failure(self, progress: RunProgress, resumable: bool = True) -> None:
         """Write what ran before a failure, so the steps already paid for are not lost."""
         assert self.world is not None
         try:
@@ -260,7 +260,8 @@ class ScenarioRun:
             return
         self.output.err.print(f"Saved what ran ({self.steps_run} of {self._planned_steps()} steps): "
                               f"{report.outputs['transcript']}, "
-                              f"{report.outputs['state']}; --resume carries on from the checkpoint.",
+                              f"{report.outputs['state']}"
+                              + ("; --resume carries on from the checkpoint." if resumable else "."),
                               style="yellow", soft_wrap=True)
 
     @staticmethod

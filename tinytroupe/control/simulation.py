@@ -11,6 +11,11 @@ agents inside a world step replay alike whatever their timing.
 Top-level operations of one simulation are serialized: their recorded "after" states must
 not mix with another operation's half-done work.
 
+A checkpoint found damaged while replaying (a state that does not match its hash, a patch
+that does not apply, a result that does not decode) is never written again: the simulation
+remembers it in :attr:`Simulation.damaged`, and checkpoints are skipped from then on, so the
+damaged file stays exactly as it was found for the user to inspect or delete.
+
 A record also keeps the transcript events the operation produced in each world it owns, and
 the usage of its model calls: a replayed operation files those events into the worlds'
 transcripts again (a resumed run's transcript equals the uninterrupted run's) and reports
@@ -132,6 +137,7 @@ class Simulation:
         self._objects_lock = threading.RLock()
         self._op_lock = threading.Lock()
         self._pending_checkpoint = False
+        self.damaged: str | None = None  # why the checkpoint file was found damaged; then it is never written
 
     def __repr__(self) -> str:
         return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
@@ -289,6 +295,13 @@ class Simulation:
         return _Plan(key, receiver_key, snapshot, record)
 
     def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:
+        try:
+            return self._replay_record(op, plan)
+        except StateError as exc:
+            self.damaged = str(exc)
+            raise
+
+    def _replay_record(self, op: transactions.Operation, plan: _Plan) -> Any:
         assert plan.record is not None
         self._restore(plan.record.after, plan.snapshot)
         self.cache_hits += 1
@@ -387,6 +400,9 @@ class Simulation:
     def _write(self, snapshot: dict[str, _Entry] | None = None) -> Path:
         assert self.cache_path is not None
         self._pending_checkpoint = False
+        if self.damaged is not None:
+            logger.warning("control: %s was found damaged; it is left as it is, not written", self.cache_path)
+            return self.cache_path
         hashes = self._keep(snapshot if snapshot is not None else self._snapshot())
         body = {"simulation_id": self.id, "state": hashes,
                 "stats": {"cache_hits": self.cache_hits, "cache_misses": self.cache_misses},
@@ -402,6 +418,9 @@ class Simulation:
         if self.cache_path is None:
             raise SimulationError("control.checkpoint(): this simulation has no file; "
                                   "start it with control.begin(cache_path='simulation.cache.json')")
+        if self.damaged is not None:
+            raise StateError(f"{self.cache_path}: the checkpoint was found damaged and is not written over "
+                             f"({self.damaged})")
         if transactions.depth() > 0:
             self._pending_checkpoint = True
             return self.cache_path
@@ -420,7 +439,7 @@ class Simulation:
 
     def end(self) -> None:
         """Write a last checkpoint (when there is a file) and stop."""
-        if self.status == "started" and self.cache_path is not None:
+        if self.status == "started" and self.cache_path is not None and self.damaged is None:
             self.checkpoint()
         self.status = "stopped"
 

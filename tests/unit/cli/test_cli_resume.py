@@ -73,3 +73,23 @@ def test_resuming_a_run_whose_steps_were_all_recorded_keeps_the_whole_transcript
     again = json.loads(cli("--model", "scripted", "--json", "run", str(path), "--resume").stdout)
     assert again["usage"]["calls"] == 0 and again["whole_run_calls"] == 6
     assert _events(tmp_path / "out" / "transcript.jsonl") == expected and len(expected) > 10
+
+
+def test_a_checkpoint_damaged_late_is_left_unchanged_and_not_offered_for_resume(cli, write_scenario, tmp_path):
+    path = write_scenario(SCENARIO.replace("{out}", "late"), "late.toml")
+    assert cli("--model", "scripted", "run", str(path), "--max-steps", "2").exit_code == 0
+    checkpoint = tmp_path / "late" / "checkpoint.json"
+    document = json.loads(checkpoint.read_text(encoding="utf-8"))
+    records = list(document["records"].values())
+    earlier = {h for record in records[:-1] for h in record["after"].values()}
+    for state_hash in set(records[-1]["after"].values()) - earlier:
+        document["blobs"][state_hash] = {"full": {"tampered": True}}
+    checkpoint.write_text(json.dumps(document), encoding="utf-8")
+    before = checkpoint.read_bytes()
+    _new_process()
+    result = cli("--model", "scripted", "run", str(path), "--resume")
+    assert result.exit_code != 0
+    assert checkpoint.read_bytes() == before
+    said = result.stdout + result.stderr
+    assert "does not match its hash" in said and "Saved what ran" in said
+    assert "--resume carries on" not in said
