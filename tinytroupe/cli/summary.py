@@ -128,6 +128,26 @@ def _replayed_lines(report: RunReport) -> list[str]:
             f"whole run: {report.whole_run_calls()} calls"]
 
 
+def _usage_section(report: RunReport) -> list[str]:
+    """The usage tables: calls made in this run, and those a resume replayed from the checkpoint."""
+    bill, replayed = bill_markdown(report.usage), report.replayed_usage
+    if not bill and not replayed.get("calls"):
+        return []
+    lines = ["", "## Model usage", ""]
+    if bill:
+        lines += ["Calls and tokens that reached the provider, by model and by purpose; "
+                  "calls answered by the call cache are counted apart and cost nothing.", "", *bill]
+    else:
+        lines.append("No call reached the provider in this run: every step was replayed from the checkpoint.")
+    if replayed.get("calls"):
+        cost = f"${replayed['cost']:.4f}" if replayed.get("cost") else "-"
+        lines += ["", "| replayed from the checkpoint | operations | calls | tokens in | tokens out | cost |",
+                  "|---|---:|---:|---:|---:|---:|",
+                  f"| earlier runs | {replayed.get('operations', 0)} | {replayed.get('calls', 0)} | "
+                  f"{replayed.get('input_tokens', 0):,} | {replayed.get('output_tokens', 0):,} | {cost} |"]
+    return lines
+
+
 def _omitted_lines(report: RunReport) -> list[str]:
     if not report.omitted_events:
         return []
@@ -147,17 +167,15 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
     lines += [
         f"- Model: {report.model}; seed: {report.seed if report.seed is not None else 'none'}",
         f"- Steps: {status} {report.steps_run} of {report.total_steps}",
-        f"- Model usage: {usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} tokens in, "
-        f"{usage.get('output_tokens', 0):,} out, cost {usage.get('cost_text', 'unknown')}",
+        f"- Model usage{' in this run' if report.replayed_usage else ''}: {usage.get('calls', 0)} calls, "
+        f"{usage.get('input_tokens', 0):,} tokens in, {usage.get('output_tokens', 0):,} out, "
+        f"cost {usage.get('cost_text', 'unknown')}",
         *_replayed_lines(report),
         *_omitted_lines(report),
         "", "## Agents", "",
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]
-    bill = bill_markdown(usage)
-    if bill:
-        lines += ["", "## Model usage", "", "Calls and tokens that reached the provider, by model and by purpose; "
-                  "calls answered by the call cache are counted apart and cost nothing.", "", *bill]
+    lines += _usage_section(report)
     lines += ["", "## Conversation", *_conversation(transcript), "", "## Files", ""]
     lines += [f"- {kind}: `{path}`" for kind, path in report.outputs.items()]
     return "\n".join(lines) + "\n"

@@ -16,8 +16,10 @@ that does not apply, a result that does not decode) is never written again: the 
 remembers it in :attr:`Simulation.damaged`, and checkpoints are skipped from then on, so the
 damaged file stays exactly as it was found for the user to inspect or delete.
 
-A record also keeps the transcript events the operation produced in each world it owns, and
-the usage of its model calls: a replayed operation files those events into the worlds'
+A record also keeps the transcript events the operation produced in each world it owns (in
+the order the world filed them, read from ``world.transcript_since`` where the world offers
+it, so concurrent agents' events are kept in the step's order, not in the order they
+happened to arrive), and the usage of its model calls: a replayed operation files those events into the worlds'
 transcripts again (a resumed run's transcript equals the uninterrupted run's) and reports
 the usage it saved in its ``control.hit`` event. This module sees agents and worlds only
 through :mod:`tinytroupe.contracts`.
@@ -76,6 +78,7 @@ class _Plan:
     receiver_key: str
     snapshot: dict[str, _Entry]
     record: Record | None
+    positions: dict[str, int] | None = None  # world key -> transcript position before the operation
 
 
 _TRANSCRIPT_KINDS = ("agent.", "world.", "llm.call")
@@ -285,6 +288,8 @@ class Simulation:
         before = digest(canonical_text(sorted((k, e.hash) for k, e in snapshot.items())))
         key = digest(canonical_text([before, receiver_key, op.name, args]))
         record = self._store.get(key)
+        positions = {k: w.transcript_position for k, w in self._keys().items()
+                     if kind_of(w) == "world" and hasattr(w, "transcript_since")}
         if record is None:
             self.cache_misses += 1
             events.emit("control.miss", source="control", simulation=self.id, op=op.name,
@@ -292,7 +297,7 @@ class Simulation:
         else:
             events.emit("control.hit", source="control", simulation=self.id, op=op.name,
                         receiver=receiver_key, key=key, replayed=dict(record.usage))
-        return _Plan(key, receiver_key, snapshot, record)
+        return _Plan(key, receiver_key, snapshot, record, positions)
 
     def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:
         try:
@@ -317,13 +322,21 @@ class Simulation:
             if world is not None and kind_of(world) == "world":
                 world.restore_transcript(Event.from_dict(e) for e in recorded)
 
-    def _transcripts(self, collected: _OpEvents) -> dict[str, list[dict[str, Any]]]:
-        by_id = {getattr(obj, "id", None): key for key, obj in self._keys().items() if kind_of(obj) == "world"}
+    def _transcripts(self, collected: _OpEvents, positions: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+        """Per world key, the events the operation filed: as the world filed them where it says
+        (``transcript_since``), else as they were emitted."""
+        worlds = {key: obj for key, obj in self._keys().items() if kind_of(obj) == "world"}
+        by_id = {getattr(obj, "id", None): key for key, obj in worlds.items()}
         transcripts: dict[str, list[dict[str, Any]]] = {}
         for event in collected.events:
             key = by_id.get(event.world_id)
-            if key is not None:
+            if key is not None and key not in positions:
                 transcripts.setdefault(key, []).append(event.to_dict())
+        for key, position in positions.items():
+            world = worlds.get(key)
+            filed = world.transcript_since(position) if world is not None else []
+            if filed:
+                transcripts[key] = [event.to_dict() for event in filed]
         return transcripts
 
     def _record(self, op: transactions.Operation, plan: _Plan, result: Any, collected: _OpEvents) -> None:
@@ -337,7 +350,8 @@ class Simulation:
         after = self._snapshot()
         hashes = self._keep(after)
         self._store.add(plan.key, Record(op.name, plan.receiver_key, encoded, hashes,
-                                         self._transcripts(collected), dict(collected.usage)))
+                                         self._transcripts(collected, plan.positions or {}),
+                                         dict(collected.usage)))
         if self.auto_checkpoint:
             self._write(after)
 

@@ -432,6 +432,15 @@ class TinyWorld(Routing):
         return list(self._recorder.events)
 
     @property
+    def transcript_position(self) -> int:
+        """How many events the transcript holds now (see :meth:`transcript_since`)."""
+        return self._recorder.position
+
+    def transcript_since(self, position: int) -> list[Event]:
+        """The transcript's events after ``position``, in the order they were filed."""
+        return self._recorder.since(position)
+
+    @property
     def transcript_omissions(self) -> dict[str, int]:
         """Deliveries counted but not kept in :attr:`transcript`, by kind (a crowd's broadcasts)."""
         return dict(self._recorder.omitted)

@@ -7,8 +7,11 @@ events in a list, and tallies the ``llm.call`` events in a private
 
 While agents act concurrently their events interleave by chance; :meth:`WorldRecorder.hold`
 keeps them aside and files them afterwards in the step's agent order, so a transcript is the
-same from one run to the next. The transcript file is written from the events' typed
-payloads (:mod:`tinytroupe.contracts`), one JSON object per line.
+same from one run to the next. Each event filed gets ``seq`` = its place among the events this
+world filed (1, 2, ...; a left-out delivery takes a number too), so a resumed run, whose
+replayed events are filed again in their recorded order, numbers them as the uninterrupted run
+did. The transcript file is written from the events' typed payloads (:mod:`tinytroupe.contracts`),
+one JSON object per line.
 
 Nothing an agent did is ever left out: actions, fallbacks and world events are all kept. Only
 deliveries (``agent.stimulus``: one event per listener, so a crowd's broadcast makes N x N of
@@ -52,6 +55,7 @@ class WorldRecorder:
         self.max_deliveries = max_events
         self.omitted: dict[str, int] = {}  # kind -> deliveries counted but not kept
         self._deliveries = 0
+        self._filed = 0  # events filed (kept or left out): the last seq given
         self.stats = UsageStats()
         self._lock = threading.RLock()
         self._held: list[Event] | None = None
@@ -77,7 +81,8 @@ class WorldRecorder:
                     self._keep(event)
 
     def _keep(self, event: Event) -> None:
-        """File one event, or count it when it is a delivery past the bound (lock held)."""
+        """File one event, numbered, or count it when it is a delivery past the bound (lock held)."""
+        self._filed += 1
         if event.kind in BOUNDED_KINDS:
             if self._deliveries >= self.max_deliveries:
                 if not self.omitted:
@@ -86,18 +91,29 @@ class WorldRecorder:
                 self.omitted[event.kind] = self.omitted.get(event.kind, 0) + 1
                 return
             self._deliveries += 1
-        self.events.append(event)
+        self.events.append(event if event.seq == self._filed else dataclasses.replace(event, seq=self._filed))
 
-    def mark(self) -> tuple[int, int, dict[str, int]]:
+    def mark(self) -> tuple[int, int, int, dict[str, int]]:
         """Where the transcript stands now, for :meth:`rewind`."""
         with self._lock:
-            return len(self.events), self._deliveries, dict(self.omitted)
+            return len(self.events), self._deliveries, self._filed, dict(self.omitted)
 
-    def rewind(self, mark: tuple[int, int, dict[str, int]]) -> None:
+    def rewind(self, mark: tuple[int, int, int, dict[str, int]]) -> None:
         """Forget what was filed since ``mark`` (a step put back whole)."""
         with self._lock:
-            length, self._deliveries, self.omitted = mark[0], mark[1], dict(mark[2])
+            length, self._deliveries, self._filed, self.omitted = mark[0], mark[1], mark[2], dict(mark[3])
             del self.events[length:]
+
+    @property
+    def position(self) -> int:
+        """How many events are kept now (for :meth:`since`)."""
+        with self._lock:
+            return len(self.events)
+
+    def since(self, position: int) -> list[Event]:
+        """The events kept after ``position``, in filing order."""
+        with self._lock:
+            return self.events[position:]
 
     def _tally(self, event: Event) -> None:
         call: LLMCall = event.payload
@@ -128,7 +144,7 @@ class WorldRecorder:
         with self._lock:
             self.events.clear()
             self.omitted.clear()
-            self._deliveries = 0
+            self._deliveries = self._filed = 0
 
 
 def _line(event: Event) -> dict[str, Any]:

@@ -73,6 +73,28 @@ def test_resuming_a_run_whose_steps_were_all_recorded_keeps_the_whole_transcript
     again = json.loads(cli("--model", "scripted", "--json", "run", str(path), "--resume").stdout)
     assert again["usage"]["calls"] == 0 and again["whole_run_calls"] == 6
     assert _events(tmp_path / "out" / "transcript.jsonl") == expected and len(expected) > 10
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "whole run: 6 calls" in summary and "## Model usage" in summary
+    assert "| earlier runs | " in summary and "every step was replayed from the checkpoint" in summary
+
+
+def test_a_resumed_transcript_numbers_its_events_as_the_whole_run_did(cli, write_scenario, tmp_path):
+    whole = write_scenario(SCENARIO.replace("{out}", "whole"), "whole.toml")
+    resumed = write_scenario(SCENARIO.replace("{out}", "resumed"), "resumed.toml")
+    cli("--model", "scripted", "run", str(whole))
+    _new_process()
+    cli("--model", "scripted", "run", str(resumed), "--max-steps", "1")
+    _new_process()
+    cli("--model", "scripted", "run", str(resumed), "--resume")
+
+    def lines(folder):
+        return [{k: v for k, v in json.loads(line).items() if k != "wall_time"}
+                for line in (tmp_path / folder / "transcript.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    got, expected = lines("resumed"), lines("whole")
+    assert [e["seq"] for e in got] == list(range(1, len(got) + 1))
+    assert [{k: v for k, v in e.items() if k not in ("world_id", "simulation_id")} for e in got] == \
+        [{k: v for k, v in e.items() if k not in ("world_id", "simulation_id")} for e in expected]
 
 
 def test_a_checkpoint_damaged_late_is_left_unchanged_and_not_offered_for_resume(cli, write_scenario, tmp_path):
