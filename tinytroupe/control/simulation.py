@@ -48,6 +48,7 @@ from tinytroupe.control.codec import (
     encode_result,
     state_text,
 )
+from tinytroupe.control.scope_methods import ScopeMethods
 from tinytroupe.control.store import Record, ReplayStore
 from tinytroupe.errors import SimulationError, StateError
 from tinytroupe.events import Event
@@ -119,8 +120,9 @@ def _loop_running_here() -> bool:
     return True
 
 
-class Simulation:
-    """A recording scope: owned objects, replay records, hit and miss counters, checkpoints."""
+class Simulation(ScopeMethods):
+    """A recording scope: owned objects, replay records, hit and miss counters, checkpoints
+    (and the original's ``begin``, ``add_*`` and transaction methods: see :mod:`.scope_methods`)."""
 
     def __init__(self, cache_path: str | Path | None = None, auto_checkpoint: bool = False,
                  id: str = "default"):
@@ -132,19 +134,25 @@ class Simulation:
         self.cache_hits = 0
         self.cache_misses = 0
         self.status = "started"
-        self._store = ReplayStore()
-        if self.cache_path is not None and self.cache_path.exists():
-            self._store = self._load(self.cache_path)
+        self.damaged: str | None = None  # why the checkpoint file was found damaged; then it is never written
+        self._reload()
+        self._marked = self._parallel = 0  # transactions marked by hand (begin_transaction...)
         self._objects: list[Any] = []
         self._owned: set[int] = set()
         self._objects_lock = threading.RLock()
         self._op_lock = threading.Lock()
         self._pending_checkpoint = False
-        self.damaged: str | None = None  # why the checkpoint file was found damaged; then it is never written
 
     def __repr__(self) -> str:
         return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
                 f"status={self.status!r}, hits={self.cache_hits}, misses={self.cache_misses})")
+
+    def _reload(self) -> None:
+        """Read the records of ``cache_path`` (none when there is no file yet)."""
+        store = ReplayStore()
+        if self.cache_path is not None and self.cache_path.exists():
+            store = self._load(self.cache_path)
+        self._store, self.damaged = store, None
 
     @staticmethod
     def _load(path: Path) -> ReplayStore:
@@ -453,9 +461,14 @@ class Simulation:
 
     def end(self) -> None:
         """Write a last checkpoint (when there is a file) and stop."""
-        if self.status == "started" and self.cache_path is not None and self.damaged is None:
-            self.checkpoint()
-        self.status = "stopped"
+        from tinytroupe import control  # the package's running-scope slot (same layer)
+
+        try:
+            if self.status == "started" and self.cache_path is not None and self.damaged is None:
+                self.checkpoint()
+        finally:
+            self.status = "stopped"
+            control._deactivate(self)
 
 
 def read_checkpoint_state(path: str | Path) -> dict[str, Any]:
