@@ -30,6 +30,7 @@ from tinytroupe.config import config_manager
 from tinytroupe.contracts import ControlHit
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import SimulationError
+from tinytroupe.llm import budget
 
 __all__ = ["ScenarioRun", "apply_model_spec"]
 
@@ -77,6 +78,9 @@ class ReplayMeter:
         self.input_tokens += int(replayed.get("input_tokens") or 0)
         self.output_tokens += int(replayed.get("output_tokens") or 0)
         self.cost += float(replayed.get("cost") or 0.0)
+        limits = budget.active()
+        if limits is not None:  # the budgets hold for the whole run, replayed steps included
+            limits.carry(replayed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"operations": self.operations, "calls": self.calls, "input_tokens": self.input_tokens,

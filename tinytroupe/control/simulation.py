@@ -91,7 +91,7 @@ class _OpEvents:
     def __init__(self, simulation_id: str):
         self.simulation_id = simulation_id
         self.events: list[Event] = []
-        self.usage = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}
+        self.usage: dict[str, Any] = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}
         self._lock = threading.Lock()
         self._stop = events.subscribe(self, _TRANSCRIPT_KINDS)
 
@@ -101,10 +101,16 @@ class _OpEvents:
         with self._lock:
             if event.kind == "llm.call":
                 data = event.data
-                self.usage["calls"] += 1
-                self.usage["input_tokens"] += int(data.get("input_tokens") or 0)
-                self.usage["output_tokens"] += int(data.get("output_tokens") or 0)
-                self.usage["cost"] += float(data.get("cost") or 0.0)
+                agent = (data.get("tags") or {}).get("agent")
+                targets = [self.usage]
+                if isinstance(agent, str) and agent:  # per agent too: per-agent budgets carry over on resume
+                    targets.append(self.usage.setdefault("by_agent", {}).setdefault(
+                        agent, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}))
+                for usage in targets:
+                    usage["calls"] += 1
+                    usage["input_tokens"] += int(data.get("input_tokens") or 0)
+                    usage["output_tokens"] += int(data.get("output_tokens") or 0)
+                    usage["cost"] += float(data.get("cost") or 0.0)
             elif event.world_id is not None:
                 self.events.append(event)
 

@@ -115,3 +115,27 @@ def test_a_checkpoint_damaged_late_is_left_unchanged_and_not_offered_for_resume(
     said = result.stdout + result.stderr
     assert "does not match its hash" in said and "Saved what ran" in said
     assert "--resume carries on" not in said
+
+
+def test_per_agent_budgets_hold_for_the_whole_run_across_a_resume(cli, write_scenario, tmp_path):
+    from tinytroupe.cli.run import EXIT_BUDGET
+
+    path = write_scenario(SCENARIO.replace("{out}", "agents"), "agents.toml")
+    env = {"TINYTROUPE_MAX_CALLS_PER_AGENT": "2"}  # the whole run needs 3 calls per agent
+    assert cli("--model", "scripted", "run", str(path), "--max-steps", "1", env=env).exit_code == 0
+    _new_process()
+    resumed = cli("--model", "scripted", "--json", "run", str(path), "--resume", env=env)
+    assert resumed.exit_code == EXIT_BUDGET, resumed.stdout + resumed.stderr
+    assert "MAX_CALLS_PER_AGENT" in resumed.stderr
+
+
+def test_the_run_budget_counts_the_replayed_steps_calls(cli, write_scenario, tmp_path):
+    from tinytroupe.cli.run import EXIT_BUDGET
+
+    path = write_scenario(SCENARIO.replace("{out}", "run"), "run.toml")
+    assert cli("--model", "scripted", "run", str(path), "--max-steps", "2").exit_code == 0  # 4 calls
+    _new_process()
+    resumed = cli("--model", "scripted", "run", str(path), "--resume", "--max-calls", "5")
+    assert resumed.exit_code == EXIT_BUDGET and "MAX_CALLS_PER_RUN" in resumed.stderr
+    _new_process()
+    assert cli("--model", "scripted", "run", str(path), "--resume", "--max-calls", "6").exit_code == 0
