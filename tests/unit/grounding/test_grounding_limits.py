@@ -16,7 +16,7 @@ from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
 from tinytroupe.agent.grounding_sources import read_file
 from tinytroupe.config import config_manager
 from tinytroupe.errors import SpecificationError
-from tinytroupe.testing.documents import write_docx, write_pdf
+from tinytroupe.testing.documents import write_docx
 
 
 class _Site:
@@ -161,8 +161,13 @@ def test_a_docx_zip_bomb_is_refused_before_unpacking(tmp_path):
 
 
 def test_a_pdf_past_the_page_limit_is_refused(tmp_path):
-    pytest.importorskip("pypdf")
-    pdf = write_pdf(tmp_path / "long.pdf", [f"Page {i}." for i in range(5)])
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter()
+    for _ in range(5):
+        writer.add_blank_page(width=612, height=842)
+    pdf = tmp_path / "long.pdf"
+    with open(pdf, "wb") as fh:
+        writer.write(fh)
     config_manager.update("grounding_pdf_max_pages", 3)
     with pytest.raises(SpecificationError, match=r"long\.pdf.*GROUNDING_PDF_MAX_PAGES=3"):
         read_file(pdf)
