@@ -57,6 +57,7 @@ def test_a_small_crowd_leaves_nothing_out(scripted):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # about 4 minutes on 2 shared cores: 4 million deliveries into agents' memories
 def test_two_thousand_people_answering_one_broadcast_keep_all_their_answers(scripted):
     world = _crowd(scripted, 2000)
     assert _answers(world) == {f"P{i}" for i in range(2000)}
