@@ -240,9 +240,20 @@ SETTINGS: tuple[Setting, ...] = (
     _s("grounding_page_size", "Cognition", "GROUNDING_PAGE_SIZE", int, 4000,
        "Characters of a document shown per CONSULT (longer documents are truncated).", valid=Range(100)),
     _s("web_fetch_timeout", "Cognition", "WEB_FETCH_TIMEOUT", float, 20.0,
-       "Seconds to wait for one web page for grounding.", valid=Range(0, above=True)),
+       "Seconds one web page for grounding may take, from connecting to its last byte (a deadline).",
+       valid=Range(0, above=True)),
     _s("web_fetch_max_bytes", "Cognition", "WEB_FETCH_MAX_BYTES", int, 5_000_000,
        "Largest web page read for grounding, in bytes.", valid=Range(1000)),
+    _s("grounding_file_max_bytes", "Cognition", "GROUNDING_FILE_MAX_BYTES", int, 50_000_000,
+       "Largest local grounding file read, in bytes on disk.", valid=Range(1000)),
+    _s("grounding_max_chars", "Cognition", "GROUNDING_MAX_CHARS", int, 5_000_000,
+       "Most characters of text one grounding document (file or web page) may hold.",
+       valid=Range(1000)),
+    _s("grounding_max_unpacked_bytes", "Cognition", "GROUNDING_MAX_UNPACKED_BYTES", int, 200_000_000,
+       "Largest decompressed size of a DOCX grounding file (its zip parts together), in bytes.",
+       valid=Range(1000)),
+    _s("grounding_pdf_max_pages", "Cognition", "GROUNDING_PDF_MAX_PAGES", int, 2000,
+       "Most pages of a PDF grounding file.", valid=Range(1)),
     _s("min_episode_length", "Cognition", "MIN_EPISODE_LENGTH", int, 15,
        "Fewest events in an episode before consolidation.", valid=Range(1)),
     _s("max_episode_length", "Cognition", "MAX_EPISODE_LENGTH", int, 50,
@@ -653,3 +664,4 @@ def user_dir() -> Path:
 
 
 config_manager = ConfigManager()
+log_setup.apply_at_import(Path.cwd() / "config.ini", [s for s in SETTINGS if s.section == "Logging"])

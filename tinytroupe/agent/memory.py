@@ -246,7 +246,13 @@ class EpisodicMemory(TinyMemory):
             return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))
         if not isinstance(state, list):
             raise StateError("episodic memory state must be a list of events.")
-        return cls(MemoryEvent.from_dict(d) for d in state)
+        events = []
+        for index, item in enumerate(state):
+            try:
+                events.append(MemoryEvent.from_dict(item))
+            except StateError as exc:
+                raise StateError(f"item [{index}]: {exc}") from None
+        return cls(events)
 
 
 def _omission() -> MemoryEvent:

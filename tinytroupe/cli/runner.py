@@ -34,6 +34,7 @@ from tinytroupe.config import config_manager
 from tinytroupe.contracts import ControlHit
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import SimulationError
+from tinytroupe.llm import budget
 from tinytroupe.runtime import Runtime, current_runtime
 
 __all__ = ["ScenarioRun", "apply_model_spec", "model_settings"]
@@ -103,6 +104,9 @@ class ReplayMeter:
         self.input_tokens += int(replayed.get("input_tokens") or 0)
         self.output_tokens += int(replayed.get("output_tokens") or 0)
         self.cost += float(replayed.get("cost") or 0.0)
+        limits = budget.active()
+        if limits is not None:  # the budgets hold for the whole run, replayed steps included
+            limits.carry(replayed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"operations": self.operations, "calls": self.calls, "input_tokens": self.input_tokens,
@@ -282,7 +286,7 @@ class ScenarioRun:
         except BaseException:
             self._close_simulation(simulation, keep=self.steps_run > 0)
             if self.steps_run > 0 and self.world is not None:
-                self._save_after_failure(progress)
+                self._save_after_failure(progress, resumable=simulation.damaged is None)
             raise
         finally:
             stop_metering()
@@ -293,7 +297,7 @@ class ScenarioRun:
         self._close_simulation(simulation, keep=True)
         return self._write_outputs(world, progress)
 
-    def _save_after_failure(self, progress: RunProgress) -> None:
+    def _save_after_failure(self, progress: RunProgress, resumable: bool = True) -> None:
         """Write what ran before a failure, so the steps already paid for are not lost."""
         assert self.world is not None
         try:
@@ -302,7 +306,8 @@ class ScenarioRun:
             return
         self.output.err.print(f"Saved what ran ({self.steps_run} of {self._planned_steps()} steps): "
                               f"{report.outputs['transcript']}, "
-                              f"{report.outputs['state']}; --resume carries on from the checkpoint.",
+                              f"{report.outputs['state']}"
+                              + ("; --resume carries on from the checkpoint." if resumable else "."),
                               style="yellow", soft_wrap=True)
 
     @staticmethod
@@ -328,7 +333,8 @@ class ScenarioRun:
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
-            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {})
+            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
+            omitted_events=world.transcript_omissions)
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
         for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():

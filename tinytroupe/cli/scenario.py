@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe.agent.persona import read_specification
 from tinytroupe.cli.extract_spec import parse_extracts
 from tinytroupe.cli.toml_lines import KeyPath, format_path, line_of
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import SpecificationError, TinyTroupeError
 
 __all__ = [
     "ScenarioError", "Scenario", "ModelSpec", "AgentSource", "FactorySpec", "WorldSpec", "Relation",
@@ -321,6 +322,10 @@ def _agent(c: _Checker, data: Any, key: KeyPath) -> AgentSource:
     path = c.relative(c.text_value(t, (*key, "file")) or "")
     if not path.is_file():
         raise c.fail((*key, "file"), f"file {path} not found; paths are relative to the scenario file")
+    try:
+        read_specification(path)  # a wrong-typed persona is refused here, not at run time
+    except TinyTroupeError as exc:
+        raise c.fail((*key, "file"), str(exc)) from None
     return AgentSource(key, file=path, fragments=tuple(fragments))
 
 

@@ -350,14 +350,13 @@ class TinyWorld(Routing, OriginalWorldAPI):
         except budget.BudgetExceededError as exc:
             exc.steps_done = self.simulation_step
             raise
-        saved, recorded = self.encode_complete_state(), len(self._recorder.events)
+        saved, recorded = self.encode_complete_state(), self._recorder.mark()
         try:
             result = await self._astep_owned(*args)
         except budget.BudgetExceededError as exc:
             with transactions.untracked():
                 self.decode_complete_state(saved)
-            while len(self._recorder.events) > recorded:
-                self._recorder.events.pop()
+            self._recorder.rewind(recorded)
             limits.put_back()
             exc.steps_done, exc.usage = self.simulation_step, limits.usage()  # usage once the step settled
             raise
@@ -438,6 +437,20 @@ class TinyWorld(Routing, OriginalWorldAPI):
     def transcript(self) -> list[Event]:
         """The events recorded so far (the world's and its agents'), oldest first."""
         return list(self._recorder.events)
+
+    @property
+    def transcript_position(self) -> int:
+        """How many events the transcript holds now (see :meth:`transcript_since`)."""
+        return self._recorder.position
+
+    def transcript_since(self, position: int) -> list[Event]:
+        """The transcript's events after ``position``, in the order they were filed."""
+        return self._recorder.since(position)
+
+    @property
+    def transcript_omissions(self) -> dict[str, int]:
+        """Deliveries counted but not kept in :attr:`transcript`, by kind (a crowd's broadcasts)."""
+        return dict(self._recorder.omitted)
 
     def save_transcript(self, path: str) -> str:
         """Write the transcript as JSON lines; returns the path written."""

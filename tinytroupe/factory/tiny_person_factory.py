@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, transactions
+from tinytroupe import events, state_files, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -424,7 +424,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         """A factory from the state file :meth:`save_population` writes (``factory_state.json``)."""
         source = Path(path)
         try:
-            data = json.loads(source.read_text(encoding="utf-8"))
+            data = state_files.parse_json(source.read_text(encoding="utf-8"), source, "factory state")
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateError(f"{source}: the factory state cannot be read ({exc}); save the population "
                              "again") from None

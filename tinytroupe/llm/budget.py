@@ -195,6 +195,21 @@ class Budget:
                 else:
                     spent.cost += cost
 
+    def carry(self, usage: dict[str, Any]) -> None:
+        """Count what an earlier run paid for operations replayed now (``control.hit``'s ``replayed``:
+        calls, input and output tokens, cost, and ``by_agent`` the same per agent), so a resumed
+        run's budgets, per run and per agent, hold for the whole run."""
+        def add(spent: Spent, part: dict[str, Any]) -> None:
+            spent.calls += int(part.get("calls") or 0)
+            spent.tokens += int(part.get("input_tokens") or 0) + int(part.get("output_tokens") or 0)
+            spent.cost += float(part.get("cost") or 0.0)
+
+        with self._lock:
+            add(self.spent, usage)
+            for agent, part in (usage.get("by_agent") or {}).items():
+                if isinstance(part, dict):
+                    add(self.by_agent.setdefault(str(agent), Spent()), part)
+
     # -- steps -------------------------------------------------------------------------
     def begin_step(self, agents: int) -> None:
         """A step boundary: raise when the next step is predicted to go over; start its journal."""
