@@ -42,28 +42,40 @@ start = time.perf_counter()
 from tinytroupe.llm.embeddings_static import StaticEmbedder
 from tinytroupe.llm import embeddings
 embeddings.embed(["warm up"], model=StaticEmbedder())
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, time.process_time())
 """
 
 
-def cold_load_s(runs: int) -> list[float]:
-    """Seconds from importing the embedder to the first vector, each in a fresh process."""
+def cold_load_s(runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU of the whole process) seconds from importing the embedder to the first vector,
+    each in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    return [float(subprocess.run([sys.executable, "-c", COLD_LOAD], capture_output=True, text=True, check=True,
-                                 env=env, cwd=ROOT).stdout.strip().splitlines()[-1]) for _ in range(runs)]
+    out = []
+    for _ in range(runs):
+        line = subprocess.run([sys.executable, "-c", COLD_LOAD], capture_output=True, text=True, check=True,
+                              env=env, cwd=ROOT).stdout.strip().splitlines()[-1]
+        wall, cpu = (float(x) for x in line.split())
+        out.append((wall, cpu))
+    return out
 
 
-def embed_s(count: int, runs: int) -> list[float]:
-    """Seconds to embed ``count`` short texts with the weights loaded."""
+def embed_s(count: int, runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds to embed ``count`` short texts with the weights loaded."""
     model = StaticEmbedder()
     embeddings.embed(["warm up"], model=model)
     texts = [f"{fact} (note {i})" for i, fact in enumerate(facts() * (count // 300 + 1))][:count]
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         embeddings.embed(texts, model=model)
-        times.append(time.perf_counter() - start)
+        times.append((time.perf_counter() - start, time.process_time() - cpu))
     return times
+
+
+def _timing(runs: list[tuple[float, float]]) -> str:
+    walls = [w for w, _ in runs]
+    cpu = statistics.median(c for _, c in runs)
+    return f"{statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}); CPU {cpu:.2f} s"
 
 
 def quality(embedder) -> dict:
@@ -93,8 +105,8 @@ def hidden_states():
     return LocalEmbedder(n_threads=1)
 
 
-def render(load: list[float], ten_k: list[float], rows: list[tuple[str, dict]], seconds: float,
-           command: str) -> str:
+def render(load: list[tuple[float, float]], ten_k: list[tuple[float, float]], rows: list[tuple[str, dict]],
+           seconds: float, command: str) -> str:
     n = len(TARGETS)
     avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [HEADING, "",
@@ -105,10 +117,8 @@ def render(load: list[float], ten_k: list[float], rows: list[tuple[str, dict]], 
              f"(`tinytroupe/testing/memory_facts.py`), {n} questions that ask for one of them in other words, "
              "`SemanticMemory.retrieve_relevant(question, top_k=3)`.", "",
              "| measure | embedder | measured | ideal |", "|---|---|---:|---:|",
-             f"| load, fresh process, to the first vector | static | {statistics.median(load):.2f} s "
-             f"({min(load):.2f}-{max(load):.2f}) | ≤ 1 s |",
-             f"| embed 10,000 short texts (weights loaded) | static | {statistics.median(ten_k):.2f} s "
-             f"({min(ten_k):.2f}-{max(ten_k):.2f}) | ≤ 1 s |"]
+             f"| load, fresh process, to the first vector | static | {_timing(load)} | ≤ 1 s |",
+             f"| embed 10,000 short texts (weights loaded) | static | {_timing(ten_k)} | ≤ 1 s |"]
     for label, r in rows:
         lines.append(f"| paraphrased question: fact ranked first | {label} | {r['top1']}/{n} | {n}/{n} |")
         lines.append(f"| paraphrased question: fact in the top 3 | {label} | {r['top3']}/{n} | {n}/{n} |")
@@ -118,6 +128,8 @@ def render(load: list[float], ten_k: list[float], rows: list[tuple[str, dict]], 
               "\"My cat is named Pixel and she sleeps on the printer\"), so BM25 finds almost none of them: it "
               "only matches words. The ideal is every question answered; static vectors miss those that need "
               "more than word meaning (\"do I eat meat\" for \"I have been a vegetarian since I was nineteen\").",
+              "- Wall times are medians (range in brackets) on shared, busy cores; CPU is the process's own "
+              "time (for the load: the whole fresh process, Python and tinytroupe imports included).",
               "- Static vectors are an average of word vectors: \"I like coffee\" and \"I do not like coffee\" "
               "have cosine 0.92, so a survey's semantic-similarity rating refuses them.",
               "- The embedded chat model's mean-pooled hidden states (SmolLM2-135M), the offline default before, "
