@@ -8,6 +8,7 @@ call to the next, and a caller's own running loop is never re-entered.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -49,9 +50,14 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             "a blocking tinytroupe call was made from inside tinytroupe's own event loop; "
             "use the async twin (aact, arun, ...) there"
         )
-    future = asyncio.run_coroutine_threadsafe(coro, loop)
+    future = asyncio.run_coroutine_threadsafe(_in_context(coro, contextvars.copy_context()), loop)
     try:
         return future.result()
     except KeyboardInterrupt:
         future.cancel()
         raise
+
+
+async def _in_context(coro: Coroutine[Any, Any, T], context: contextvars.Context) -> T:
+    """Await ``coro`` in a task that runs in the caller's ``context`` (its runtime, its settings)."""
+    return await asyncio.get_running_loop().create_task(coro, context=context)

@@ -11,6 +11,8 @@ process-wide instance, under the name users of TinyTroupe know.
 from __future__ import annotations
 
 import configparser
+import contextvars
+import difflib
 import logging
 import math
 import os
@@ -25,9 +27,24 @@ from tinytroupe import log_setup
 from tinytroupe.errors import ConfigError
 
 __all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir",
-           "add_choice"]
+           "add_choice", "ConfigWarning", "scoped_overrides"]
 
 logger = logging.getLogger("tinytroupe")
+
+
+class ConfigWarning(UserWarning):
+    """A config.ini line that is not used (an unknown key), shown with its file and line."""
+
+
+# Values that win over every other source in this context (a runtime's own settings, such as a
+# scenario's [model]); set by :class:`tinytroupe.runtime.Runtime` while it is current.
+_scoped: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "tinytroupe_scoped_settings", default=None)
+
+
+def scoped_overrides() -> Mapping[str, Any] | None:
+    """The settings that win over every source in this context (None outside a runtime that sets any)."""
+    return _scoped.get()
 
 PACKAGED_INI = Path(__file__).with_name("config.ini")
 """The defaults file shipped in the package, read before ``./config.ini``; it repeats the
@@ -86,6 +103,10 @@ class Setting:
     """A URL: shown and logged with its credentials hidden (see :mod:`tinytroupe.redaction`)."""
     valid: Range | None = None
     """For numbers: the valid range, declared next to the default (every number setting has one)."""
+    request_level: bool = False
+    """Carried on each model request it applies to (see :mod:`tinytroupe.settings`), under ``wire``."""
+    wire: str = ""
+    """The request-body field this setting becomes (``temperature``, ``frequency_penalty``...)."""
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -103,17 +124,20 @@ SETTINGS: tuple[Setting, ...] = (
        "scripted, or the name of a client given to tinytroupe.clients.register_client.",
        choices=("auto", "openai", "azure", "ollama", "local", "scripted")),
     _s("model", "OpenAI", "MODEL", str, "gpt-4.1-mini",
-       "Chat model name. Ignored by the local provider (see LOCAL_MODEL_PATH)."),
+       "Chat model name. Ignored by the local provider (see LOCAL_MODEL_PATH).", request_level=True, wire="model"),
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
        "Model for tasks that ask for deeper reasoning (population plans, judges)."),
     _s("embedding_model", "OpenAI", "EMBEDDING_MODEL", str, "text-embedding-3-small",
-       "Embedding model for semantic memory and grounding; 'lexical' for BM25 over words (no model)."),
+       "Embedding model for semantic memory and grounding (the provider's model name); 'static' for offline "
+       "word vectors (wordllama), 'local' for llama.cpp, 'lexical' for BM25 over words (no model).",
+       request_level=True, wire="model"),
     _s("azure_embedding_model_api_version", "OpenAI", "AZURE_EMBEDDING_MODEL_API_VERSION", str, "2023-05-15",
        "Azure OpenAI API version for embeddings (the EMBEDDING_MODEL deployment)."),
     _s("embedding_batch_size", "OpenAI", "EMBEDDING_BATCH_SIZE", int, 128,
        "Most texts sent in one embeddings request.", valid=Range(1)),
     _s("local_embedding_model_path", "OpenAI", "LOCAL_EMBEDDING_MODEL_PATH", str, "",
-       "A GGUF embedding model for local embeddings; empty: the demo model in embedding mode."),
+       "A GGUF embedding model, used with the local provider; empty: offline static vectors or BM25 (the demo "
+       "chat model embeds only with EMBEDDING_MODEL=local)."),
     _s("base_url", "OpenAI", "BASE_URL", str, "",
        "Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp server).",
        env=("OPENAI_BASE_URL",), url=True),
@@ -127,16 +151,28 @@ SETTINGS: tuple[Setting, ...] = (
        env=("AZURE_OPENAI_KEY",), secret=True),
     _s("azure_api_version", "OpenAI", "AZURE_API_VERSION", str, "2024-08-01-preview",
        "Azure OpenAI API version."),
-    _s("temperature", "OpenAI", "TEMPERATURE", float, 1.0, "Sampling temperature.", valid=Range(0, 2)),
+    _s("temperature", "OpenAI", "TEMPERATURE", float, 1.0, "Sampling temperature.", valid=Range(0, 2),
+       request_level=True, wire="temperature"),
+    _s("top_p", "OpenAI", "TOP_P", float, 1.0, "Nucleus sampling: the probability mass sampled from.",
+       valid=Range(0, 1), request_level=True, wire="top_p"),
     _s("max_completion_tokens", "OpenAI", "MAX_COMPLETION_TOKENS", int, 4096,
-       "Largest reply, in tokens.", aliases=("MAX_TOKENS",), valid=Range(1)),
-    _s("freq_penalty", "OpenAI", "FREQ_PENALTY", float, 0.0, "Frequency penalty.", valid=Range(-2, 2)),
-    _s("presence_penalty", "OpenAI", "PRESENCE_PENALTY", float, 0.0, "Presence penalty.", valid=Range(-2, 2)),
+       "Largest reply, in tokens.", aliases=("MAX_TOKENS",), valid=Range(1),
+       request_level=True, wire="max_tokens"),
+    _s("freq_penalty", "OpenAI", "FREQ_PENALTY", float, 0.0, "Frequency penalty.", valid=Range(-2, 2),
+       request_level=True, wire="frequency_penalty"),
+    _s("presence_penalty", "OpenAI", "PRESENCE_PENALTY", float, 0.0, "Presence penalty.", valid=Range(-2, 2),
+       request_level=True, wire="presence_penalty"),
     _s("reasoning_effort", "OpenAI", "REASONING_EFFORT", str, "high",
-       "Reasoning effort for reasoning models.", choices=("low", "medium", "high")),
+       "Reasoning effort, sent to reasoning models only (which get no sampling parameters).",
+       choices=("low", "medium", "high"), request_level=True, wire="reasoning_effort"),
     _s("timeout", "OpenAI", "TIMEOUT", float, 120.0, "Seconds to wait for one reply.", valid=Range(0, above=True)),
     _s("max_attempts", "OpenAI", "MAX_ATTEMPTS", int, 5,
-       "Attempts per call: retries on transient errors and structured-output repairs.", valid=Range(1, note="1 means a single attempt, no retries")),
+       "Attempts per provider call on transient errors (timeouts, 429, 5xx): the retry wrapper's bound.",
+       valid=Range(1, note="1 means a single attempt, no retries")),
+    _s("structured_output_attempts", "OpenAI", "STRUCTURED_OUTPUT_ATTEMPTS", int, 0,
+       "Replies asked for one structured answer (the first and its repairs) before giving up; "
+       "0: as many as MAX_ATTEMPTS. At most MAX_ATTEMPTS x this many provider calls per answer.",
+       valid=Range(0, note="0 means the same as MAX_ATTEMPTS")),
     _s("waiting_time", "OpenAI", "WAITING_TIME", float, 0.0, "Pause in seconds before each call.", valid=Range(0)),
     _s("exponential_backoff_factor", "OpenAI", "EXPONENTIAL_BACKOFF_FACTOR", float, 2.0,
        "Backoff multiplier between retries (with jitter).", valid=Range(1)),
@@ -174,7 +210,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("structured_output_mode", "OpenAI", "STRUCTURED_OUTPUT_MODE", str, "auto",
        "How to ask for JSON: auto (try json_schema, then json_object, then prompt), or force one.",
        choices=("auto", "json_schema", "json_object", "prompt")),
-    _s("seed", "OpenAI", "SEED", int, 0, "Seed sent to providers that take one (0: none).", valid=Range(0)),
+    _s("seed", "OpenAI", "SEED", int, 0, "Seed sent to providers that take one (0: none).", valid=Range(0),
+       request_level=True, wire="seed"),
     _s("local_model_path", "OpenAI", "LOCAL_MODEL_PATH", str, "",
        "A GGUF file for the local provider; empty: the SmolLM2-135M-Instruct demo model."),
     _s("local_context_size", "OpenAI", "LOCAL_CONTEXT_SIZE", int, 8192,
@@ -205,9 +242,20 @@ SETTINGS: tuple[Setting, ...] = (
     _s("grounding_page_size", "Cognition", "GROUNDING_PAGE_SIZE", int, 4000,
        "Characters of a document shown per CONSULT (longer documents are truncated).", valid=Range(100)),
     _s("web_fetch_timeout", "Cognition", "WEB_FETCH_TIMEOUT", float, 20.0,
-       "Seconds to wait for one web page for grounding.", valid=Range(0, above=True)),
+       "Seconds one web page for grounding may take, from connecting to its last byte (a deadline).",
+       valid=Range(0, above=True)),
     _s("web_fetch_max_bytes", "Cognition", "WEB_FETCH_MAX_BYTES", int, 5_000_000,
        "Largest web page read for grounding, in bytes.", valid=Range(1000)),
+    _s("grounding_file_max_bytes", "Cognition", "GROUNDING_FILE_MAX_BYTES", int, 50_000_000,
+       "Largest local grounding file read, in bytes on disk.", valid=Range(1000)),
+    _s("grounding_max_chars", "Cognition", "GROUNDING_MAX_CHARS", int, 5_000_000,
+       "Most characters of text one grounding document (file or web page) may hold.",
+       valid=Range(1000)),
+    _s("grounding_max_unpacked_bytes", "Cognition", "GROUNDING_MAX_UNPACKED_BYTES", int, 200_000_000,
+       "Largest decompressed size of a DOCX grounding file (its zip parts together), in bytes.",
+       valid=Range(1000)),
+    _s("grounding_pdf_max_pages", "Cognition", "GROUNDING_PDF_MAX_PAGES", int, 2000,
+       "Most pages of a PDF grounding file.", valid=Range(1)),
     _s("min_episode_length", "Cognition", "MIN_EPISODE_LENGTH", int, 15,
        "Fewest events in an episode before consolidation.", valid=Range(1)),
     _s("max_episode_length", "Cognition", "MAX_EPISODE_LENGTH", int, 50,
@@ -372,6 +420,7 @@ class ConfigManager:
         self._base: dict[str, Any] | None = None
         self._overrides: dict[str, Any] = {}
         self._sources: dict[str, str] = {}
+        self._generation = 0
 
     # -- loading -------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -416,14 +465,15 @@ class ConfigManager:
             for key, raw in parser.items(section):
                 setting = _BY_SECTION_KEY.get((section.lower(), key.lower()))
                 if setting is None:
-                    warnings.warn(
-                        f"{path}: unknown setting [{section}] {key} is ignored; "
-                        "see the config.ini reference in README.md.",
-                        stacklevel=4,
-                    )
+                    _warn_unknown(path, section, key)
                     continue
                 values[setting.name] = _convert(setting, raw, str(path))
         return values
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever a setting may have changed (update, reset, a new file)."""
+        return self._generation
 
     def free_section(self, section: str) -> dict[str, str]:
         """The raw ``key = value`` lines of a free-form section (e.g. ``[Prices]``) of the
@@ -459,17 +509,30 @@ class ConfigManager:
         with self._lock:
             self._ini_path = Path(path)
             self._base = None
+            self._generation += 1
             self._load()
 
     # -- reading -------------------------------------------------------------------------
     def get(self, name: str, default: Any = None) -> Any:
         """The current value of setting ``name`` (lower-case name, e.g. ``"model"``)."""
         name = _canonical(name)
+        scoped = _scoped.get()
+        if scoped is not None and name in scoped:
+            return scoped[name]
         with self._lock:
             if name in self._overrides:
                 return self._overrides[name]
             base = self._load()
         return base.get(name, default)
+
+    def layered(self, name: str) -> Any:
+        """The value of ``name`` from the layers alone (defaults < files < env < update), ignoring
+        a current runtime's own settings."""
+        name = _canonical(name)
+        with self._lock:
+            if name in self._overrides:
+                return self._overrides[name]
+            return self._load().get(name)
 
     def __getitem__(self, name: str) -> Any:
         if _canonical(name) not in _BY_NAME:
@@ -496,8 +559,8 @@ class ConfigManager:
             out[s.name] = value
         return out
 
-    def source_of(self, name: str) -> str:
-        """Where the current value of ``name`` comes from (default, a file, env, update)."""
+    def layered_source(self, name: str) -> str:
+        """Where :meth:`layered`'s value of ``name`` comes from."""
         name = _canonical(name)
         with self._lock:
             if name in self._overrides:
@@ -505,18 +568,35 @@ class ConfigManager:
             self._load()
             return self._sources.get(name, "default")
 
+    def source_of(self, name: str) -> str:
+        """Where the current value of ``name`` comes from (default, a file, env, update)."""
+        name = _canonical(name)
+        scoped = _scoped.get()
+        if scoped is not None and name in scoped:
+            return "runtime"
+        with self._lock:
+            if name in self._overrides:
+                return "update()"
+            self._load()
+            return self._sources.get(name, "default")
+
     # -- changing ------------------------------------------------------------------------
-    def update(self, name: str, value: Any) -> None:
-        """Set ``name`` for this process, above every other source."""
+    def update(self, name: str, value: Any, *, source: str = "config_manager.update") -> None:
+        """Set ``name`` for this process, above files and the environment.
+
+        ``source`` names where the value came from in error messages (e.g. the environment
+        variable a command-line option fell back to).
+        """
         setting = _BY_NAME.get(_canonical(name))
         if setting is None:
             raise ConfigError(
-                f"config_manager.update: unknown setting {name!r}; known settings: "
+                f"{source}: unknown setting {name!r}; known settings: "
                 + ", ".join(sorted(_BY_NAME))
             )
-        converted = _convert(setting, value, "config_manager.update")
+        converted = _convert(setting, value, source)
         with self._lock:
             self._overrides[setting.name] = converted
+            self._generation += 1
         if setting.section == "Logging":
             log_setup.apply(self)
 
@@ -530,12 +610,14 @@ class ConfigManager:
             converted[setting.name] = _convert(setting, value, "config_manager.update_multiple")
         with self._lock:
             self._overrides.update(converted)
+            self._generation += 1
 
     def reset(self) -> None:
         """Forget programmatic updates and re-read files and the environment on next use."""
         with self._lock:
             self._overrides.clear()
             self._base = None
+            self._generation += 1
 
     def configure_logging(self) -> None:
         """Apply the [Logging] settings to the ``tinytroupe`` logger (see :mod:`tinytroupe.log_setup`)."""
@@ -555,9 +637,33 @@ class ConfigManager:
             logger.info("config %s = %r (%s)", name, value, self.source_of(name))
 
 
+def _warn_unknown(path: Path, section: str, key: str) -> None:
+    """Warn about an unknown key, pointing at its line and naming the closest known key."""
+    known = [k for (sec, k) in _BY_SECTION_KEY if sec == section.lower()]
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0].upper()}?" if close else "; see the config.ini reference in README.md"
+    if not known:
+        hint = f"; [{section}] is not a section tinytroupe reads" + (
+            "" if close else " (see the config.ini reference in README.md)")
+    line, current = 0, ""
+    try:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = text.strip()
+            if text.startswith("["):
+                current = text.strip("[] ").lower()
+            elif current == section.lower() and text.split("=")[0].split(":")[0].strip().lower() == key.lower():
+                line = number
+                break
+    except (OSError, UnicodeDecodeError):
+        pass
+    message = f"{path}: unknown setting [{section}] {key} is ignored{hint}"
+    warnings.warn_explicit(message, ConfigWarning, str(path), line)
+
+
 def user_dir() -> Path:
     """The one directory where tinytroupe keeps user state; ``TINYTROUPE_HOME`` moves it."""
     return Path(os.environ.get("TINYTROUPE_HOME") or Path.home() / ".tinytroupe")
 
 
 config_manager = ConfigManager()
+log_setup.apply_at_import(Path.cwd() / "config.ini", [s for s in SETTINGS if s.section == "Logging"])

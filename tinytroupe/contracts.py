@@ -161,7 +161,7 @@ class Failure:
 
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (StructuredOutputError, "the model's reply was not a usable turn"),
-    (TransientError, "the model service did not answer in time"),
+    (TransientError, "the model service gave no reply (a timeout or a lost connection)"),
     (BadRequestError, "the model service refused the request"),
     (ProviderError, "the model service failed"),
 )
@@ -170,7 +170,12 @@ _REASONS: tuple[tuple[type[BaseException], str], ...] = (
 def failure_of(error: BaseException) -> Failure:
     """The error's type and a short reason of our own: never the error's text (it may hold
     server messages, URLs or credentials)."""
-    reason = next((text for cls, text in _REASONS if isinstance(error, cls)), "the model call failed")
+    status = getattr(error, "status", None) if isinstance(error, ProviderError) else None
+    if status:  # what the server answered, in our words: its own text may hold anything
+        verb = "was rate limiting" if status == 429 else "failed" if status >= 500 else "refused the request"
+        reason = f"the model service {verb} (HTTP {status})"
+    else:
+        reason = next((text for cls, text in _REASONS if isinstance(error, cls)), "the model call failed")
     return Failure(type(error).__name__, getattr(error, "short_reason", None) or reason)
 
 

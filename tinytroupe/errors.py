@@ -15,6 +15,10 @@ TinyTroupeError
 ├── SimulationError        misuse of agents, worlds or control (duplicate name, ...)
 │   └── PoorQualityActionException  no action passed the quality checks (CONTINUE_ON_FAILURE off)
 └── MissingExtraError      an optional dependency (an extra) is not installed
+
+Where the original raises a built-in for the same mistake, the leaf also subclasses it:
+ConfigError, SpecificationError and SimulationError are ``ValueError``s, MissingExtraError an
+``ImportError``, so code written for the original's exceptions keeps catching them.
 """
 
 from __future__ import annotations
@@ -112,8 +116,12 @@ class StateError(TinyTroupeError):
     """A checkpoint or saved state is corrupt, truncated or from an incompatible version."""
 
 
-class SimulationError(TinyTroupeError):
-    """Agents, worlds or the control scope were used in a way that cannot work."""
+class SimulationError(TinyTroupeError, ValueError):
+    """Agents, worlds or the control scope were used in a way that cannot work.
+
+    Also a ``ValueError``, the built-in the original raises for these (a duplicate agent name, a
+    tool used by an agent that does not own it), so ``except ValueError`` keeps working.
+    """
 
 
 class PoorQualityActionException(SimulationError):

@@ -112,8 +112,9 @@ def estimating(reply_tokens: dict[str, int] | None = None) -> Iterator[Estimatin
     """Inside, the process-wide model is an :class:`EstimatingModel` (no call cache, no budget,
     no process usage); the model in use before is back after."""
     from tinytroupe.llm.wrappers.usage import UsageStats, UsageTracker
+    from tinytroupe.runtime import current_runtime
 
-    previous = getattr(llm, "_default", None)
+    previous = current_runtime().part(llm.MODEL_PART)
     model = EstimatingModel(int(config_manager.get("seed") or 0), reply_tokens)
     llm.set_default_model(UsageTracker(model, stats=UsageStats()), wrap=False)
     try:

@@ -6,28 +6,33 @@
   at that level (``NONE`` or empty: none);
 - ``LOG_INCLUDE_THREAD_ID``: each line names its thread.
 
-The library applies them when the configuration is first read, and only if one of these keys
-was set (a config file, the environment or ``config_manager.update``): with the defaults,
-logging is left to the application, as a library should. The CLI always applies them.
+The library applies them when ``tinytroupe`` is imported (from ``./config.ini``'s [Logging]
+section and the environment, read alone: :func:`apply_at_import`), so no early record is lost;
+again when the configuration is loaded and when ``config_manager.update`` changes one; each
+time only if one of these keys was set: with the defaults, logging is left to the application,
+as a library should. The CLI always applies them.
 Handlers are the library's own, replaced on every apply, so applying twice adds nothing.
 """
 
 from __future__ import annotations
 
+import configparser
 import logging
+import os
 import sys
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["apply", "LOGGING_SETTINGS", "log_file_path", "formatter"]
+__all__ = ["apply", "apply_at_import", "LOGGING_SETTINGS", "log_file_path", "formatter"]
 
 LOGGING_SETTINGS = ("loglevel", "loglevel_console", "loglevel_file", "log_include_thread_id")
 
 _LOGGER = "tinytroupe"
 _MARK = "_tinytroupe_target"
-_lock = threading.Lock()
+_lock = threading.RLock()
 _file_path: Path | None = None
 
 
@@ -91,18 +96,25 @@ def _drop(logger: logging.Logger, target: str) -> None:
         handler.close()
 
 
+def _read(config: _Settings) -> tuple[int | None, bool, dict[str, int | None]]:
+    """The [Logging] values, read before any lock is taken: reading may load the configuration,
+    and loading it applies these settings (a nested :func:`apply`)."""
+    targets = {target: _level(config.get(name))
+               for target, name in (("console", "loglevel_console"), ("file", "loglevel_file"))}
+    return _level(config.get("loglevel")), bool(config.get("log_include_thread_id")), targets
+
+
 def apply(config: _Settings, *, force: bool = False) -> None:
     """Configure the ``tinytroupe`` logger from ``config`` (see the module docstring)."""
     if not force and not _user_set(config):
         return
+    base, thread_id, targets = _read(config)
     with _lock:
         logger = logging.getLogger(_LOGGER)
-        base = _level(config.get("loglevel"))
-        fmt = formatter(bool(config.get("log_include_thread_id")))
+        fmt = formatter(thread_id)
         levels = [lv for lv in (base,) if lv is not None]
-        for target, name, make in (("console", "loglevel_console", _console_handler),
-                                   ("file", "loglevel_file", _file_handler)):
-            level = _level(config.get(name))
+        for target, make in (("console", _console_handler), ("file", _file_handler)):
+            level = targets[target]
             if level is None:
                 _drop(logger, target)
                 continue
@@ -113,3 +125,53 @@ def apply(config: _Settings, *, force: bool = False) -> None:
         if levels:
             # the logger passes on what its most verbose target wants; each handler filters for itself
             logger.setLevel(min(levels))
+
+
+class _Declared(Protocol):
+    name: str
+    key: str
+    default: Any
+
+    @property
+    def env_names(self) -> tuple[str, ...]: ...
+
+
+class _EarlyView:
+    """The [Logging] settings alone, as :func:`apply` reads them."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str]):
+        self._values, self._sources = values, sources
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def source_of(self, name: str) -> str:
+        return self._sources.get(name, "default")
+
+
+def apply_at_import(ini_path: Path, settings: Iterable[_Declared]) -> None:
+    """Apply the [Logging] section of ``ini_path`` and the environment before the rest of the
+    configuration is read; a file that cannot be read is left for the full load to report."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    section: dict[str, str] = {}
+    if ini_path.is_file():
+        parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+        try:
+            parser.read(ini_path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            return
+        for name in parser.sections():
+            if name.lower() == "logging":
+                section.update({k.lower(): v for k, v in parser.items(name)})
+    for setting in settings:
+        values[setting.name], sources[setting.name] = setting.default, "default"
+        if setting.key.lower() in section:
+            values[setting.name], sources[setting.name] = section[setting.key.lower()], str(ini_path)
+        for env in setting.env_names:
+            if os.environ.get(env, "") != "":
+                values[setting.name], sources[setting.name] = os.environ[env], f"env {env}"
+                break
+    flag = str(values.get("log_include_thread_id", "")).strip().lower()
+    values["log_include_thread_id"] = flag in ("1", "true", "yes", "on")
+    apply(_EarlyView(values, sources))

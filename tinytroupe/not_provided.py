@@ -9,10 +9,20 @@ A module lists its missing names with :func:`module_getattr`; importing one then
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["NOT_PROVIDED", "module_getattr"]
+_warned: set[str] = set()
+
+
+def warn_once(key: str, message: str) -> None:
+    """A ``UserWarning`` for an original call that works here a little differently, once per process."""
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+__all__ = ["NOT_PROVIDED", "module_getattr", "warn_once"]
 
 NOT_PROVIDED: dict[str, dict[str, str]] = {
     "tinytroupe.agent.action_generator": {
@@ -26,7 +36,6 @@ NOT_PROVIDED: dict[str, dict[str, str]] = {
         "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
         "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "
                                     "decode_complete_state(), agent.save() / TinyPerson.load()",
-        "pretty_print_config": "run `tinytroupe config show`, or read config_manager.as_dict()",
     },
     "tinytroupe.control": {
         "Transaction": "top-level calls are recorded by the running simulation; mark your own methods with "

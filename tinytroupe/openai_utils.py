@@ -26,12 +26,15 @@ from typing import Any
 
 from tinytroupe import llm
 from tinytroupe.clients.builtin import AzureClient, OllamaClient, OpenAIClient
+from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_cost_stats
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, TransientError
 from tinytroupe.llm.base import ChatRequest, Message, ResponseFormat, innermost
 
 __all__ = [
     "client",
+    "get_global_cost_stats",
+    "pretty_print_global_cost_stats",
     "register_client",
     "OpenAIClient",
     "AzureClient",
@@ -68,7 +71,9 @@ def _rewrap_current_default() -> None:
     A model installed with ``set_default_model`` (a scripted model, an already loaded local
     model) is kept; only its wrappers (and so the cache) follow the new settings.
     """
-    current = getattr(llm, "_default", None)  # not building one just to rewrap it
+    from tinytroupe.runtime import current_runtime
+
+    current = current_runtime().part(llm.MODEL_PART)  # not building one just to rewrap it
     llm.reset_default_model()
     if current is not None:
         llm.set_default_model(innermost(current), wrap=True)

@@ -4,16 +4,25 @@
 attribute's values (a list-valued attribute counts each element), adds summary statistics
 for numeric ones, and draws inline-SVG charts. Agents may be TinyPersons or persona dicts.
 Results are plain data; :meth:`Profiler.to_dataframe` gives pandas (the ``analysis`` extra).
+
+With ``advanced_analysis`` (the default, as in the original) ``analysis_results`` also holds
+the population's demographics, persona facets and correlations
+(:mod:`tinytroupe.profiling_analysis`), plus any :meth:`Profiler.add_custom_analysis`;
+:meth:`Profiler.generate_analysis_report` writes them as text and
+:meth:`Profiler.export_analysis_report` saves that text. :meth:`Profiler.compare_populations`
+sets the profiled agents beside another population.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from tinytroupe import contracts, events
+from tinytroupe import contracts, events, profiling_analysis
 from tinytroupe.extraction import trajectory
 from tinytroupe.utils import charts
 
@@ -54,12 +63,16 @@ class Profiler:
         self.attributes_distributions: dict[str, dict[str, int]] = {}
         self.summary: dict[str, dict[str, float]] = {}
         self._values: dict[str, list[Any]] = {}
+        self.agents: list[dict[str, Any]] = []  # the profiled personas, as plain dicts
+        self.analysis_results: dict[str, Any] = {}
+        self._custom: dict[str, Callable[[list[dict[str, Any]]], Any]] = {}
 
     def profile(self, agents: Iterable[Any], plot: bool = True, advanced_analysis: bool = True) -> dict[str, dict[str, int]]:
         """Count every attribute over ``agents``; returns ``{attribute: {value: count}}``, most
         frequent first. With ``plot`` a ``profile.charts`` event carries the SVG charts."""
         agents = list(agents)
-        self.attributes_distributions, self.summary, self._values = {}, {}, {}
+        self.agents = [_persona(a) for a in agents]
+        self.attributes_distributions, self.summary, self._values, self.analysis_results = {}, {}, {}, {}
         for attribute in self.attributes:
             raw = [attribute_value(a, attribute) for a in agents]
             flat: list[Any] = []
@@ -71,9 +84,49 @@ class Profiler:
             numbers = [float(v) for v in flat if _is_number(v)]
             if advanced_analysis and numbers:
                 self.summary[attribute] = _summary(numbers)
+        if advanced_analysis:
+            self.analysis_results.update(demographics=profiling_analysis.demographics(self.agents),
+                                         persona_facets=profiling_analysis.persona_facets(self.agents),
+                                         correlations=profiling_analysis.correlations(self.agents))
+            for name, function in self._custom.items():
+                self.analysis_results[name] = function(self.agents)
         if plot:
             events.emit(contracts.ProfileCharts(self.charts()))
         return self.attributes_distributions
+
+    # -- the original's analysis API ---------------------------------------------------------
+    def add_custom_analysis(self, name: str, analysis_function: Callable[[list[dict[str, Any]]], Any]) -> None:
+        """Run ``analysis_function(agents)`` (persona dicts) in every advanced profile, under ``name``
+        in ``analysis_results``; it runs at once on the agents already profiled."""
+        if not callable(analysis_function):
+            raise ValueError(f"add_custom_analysis: {name!r} needs a function of the agents, got {analysis_function!r}")
+        self._custom[name] = analysis_function
+        if self.agents:
+            self.analysis_results[name] = analysis_function(self.agents)
+
+    def generate_analysis_report(self) -> str:
+        """The advanced analysis as a plain-text report (profile the agents first)."""
+        if not self.analysis_results:
+            raise ValueError("no analysis yet: call profile(agents, advanced_analysis=True) first")
+        return profiling_analysis.report_text(self.analysis_results, self._custom)
+
+    def export_analysis_report(self, filename: str | os.PathLike = "agent_population_analysis.txt") -> str:
+        """Write :meth:`generate_analysis_report` to ``filename``; returns the path written."""
+        path = Path(filename)
+        if path.parent != Path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.generate_analysis_report(), encoding="utf-8")
+        return str(path)
+
+    def compare_populations(self, other_agents: Iterable[Any], attributes: Sequence[str] | None = None
+                            ) -> dict[str, Any]:
+        """The profiled agents against ``other_agents``, attribute by attribute (default: this
+        profiler's attributes): both distributions, shared values, total variation distance, and
+        the mean difference of numeric attributes."""
+        if not self.agents:
+            raise ValueError("compare_populations: profile(agents) first, then compare them with other agents")
+        others = [_persona(a) for a in other_agents]
+        return profiling_analysis.compare(self.agents, others, list(attributes or self.attributes))
 
     def distribution(self, attribute: str) -> list[tuple[str, int]]:
         """``(value, count)`` pairs of one attribute, most frequent first."""

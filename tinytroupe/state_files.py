@@ -6,6 +6,10 @@ temporary file in the target's folder, flushes and fsyncs it, renames it over th
 fsyncs the folder: a crash at any point leaves either the old file or the new one, never a
 mix. :func:`read_document` raises :class:`~tinytroupe.errors.StateError` naming the file and
 the fix for a missing, truncated, corrupt, foreign or too-new document, and never changes it.
+
+Every JSON document tinytroupe reads (agents, fragments, worlds, factories, populations,
+checkpoints) goes through :func:`parse_json`, which refuses nesting deeper than
+:data:`MAX_NESTING_DEPTH` levels with the library's error, before any code walks it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from typing import Any
 
 from tinytroupe.errors import StateError
 
-__all__ = ["write_document", "read_document"]
+__all__ = ["write_document", "read_document", "parse_json", "check_nesting", "MAX_NESTING_DEPTH"]
+
+MAX_NESTING_DEPTH = 100  # levels of objects and lists; tinytroupe's own documents use about 10
 
 
 def write_document(path: str | os.PathLike, format: str, version: int, body: dict[str, Any],
@@ -70,7 +76,7 @@ def read_document(path: str | os.PathLike, format: str, max_version: int, what: 
     except OSError as exc:
         raise StateError(f"{source}: cannot read the {what} ({exc}); check its permissions") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = parse_json(raw.decode("utf-8"), source, what)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StateError(f"{source}: the {what} is truncated or corrupt ({exc}); {fix}") from None
     if not isinstance(doc, dict) or doc.get("format") != format:
@@ -81,3 +87,32 @@ def read_document(path: str | os.PathLike, format: str, max_version: int, what: 
         raise StateError(f"{source}: {what} version {version!r} is not supported (this tinytroupe reads "
                          f"versions 1 to {max_version}); upgrade tinytroupe, or {fix}")
     return doc
+
+
+def _too_deep(source: Any, what: str, error: type[Exception]) -> Exception:
+    return error(f"{source}: the {what} nests objects or lists more than {MAX_NESTING_DEPTH} levels deep "
+                 f"(the limit for JSON documents); it was not written by tinytroupe: fix or replace it")
+
+
+def check_nesting(value: Any, source: Any, what: str, error: type[Exception] = StateError) -> None:
+    """Refuse ``value`` when its objects and lists nest deeper than :data:`MAX_NESTING_DEPTH`."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_NESTING_DEPTH:
+            raise _too_deep(source, what, error)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def parse_json(text: str | bytes, source: Any, what: str, error: type[Exception] = StateError) -> Any:
+    """``json.loads(text)``, refusing deep nesting with ``error`` naming ``source`` and the limit;
+    a syntax error is left to the caller (``json.JSONDecodeError``)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise _too_deep(source, what, error) from None
+    check_nesting(value, source, what, error)
+    return value

@@ -290,7 +290,7 @@ def loading(source: str | Path | None, what: str, *, undo: Callable[[], None] | 
             raise
         where = str(source) if source is not None else ""
         if isinstance(exc, TinyTroupeError):
-            if where and where in str(exc):
+            if not where or where in str(exc):
                 raise
             raise _renamed(exc, f"{where}: {exc}") from None
         if isinstance(exc, _RAW):

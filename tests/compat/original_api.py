@@ -19,7 +19,7 @@ ORIGINAL_API: dict[str, list[str]] = {
     "tinytroupe.agent.mental_faculty": ["TinyMentalFaculty", "CustomMentalFaculty", "RecallFaculty",
                                         "FilesAndWebGroundingFaculty", "TinyToolUse"],
     "tinytroupe.agent.memory": ["TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
-                                "ReflectionConsolidator"],
+                                "ReflectionConsolidator", "MemoryProcessor"],
     "tinytroupe.agent.grounding": ["GroundingConnector", "BaseSemanticGroundingConnector",
                                    "LocalFilesGroundingConnector", "WebPagesGroundingConnector"],
     "tinytroupe.agent.action_generator": ["ActionGenerator", "ActionRefusedException"],
@@ -66,6 +66,14 @@ ORIGINAL_API: dict[str, list[str]] = {
                             "load_example_agent_specification", "load_example_fragment_specification",
                             "list_example_agents", "list_example_fragments"],
     "tinytroupe.ui.jupyter_widgets": ["AgentChatJupyterWidget"],
+    "tinytroupe.ui": ["AgentChatJupyterWidget"],
+    "tinytroupe.utils.llm": ["LLMChat", "llm", "LLMScalarWithJustificationResponse",
+                             "LLMScalarWithJustificationAndReasoningResponse"],
+    "tinytroupe.utils.config": ["read_config_file", "pretty_print_config", "start_logger", "ThreadSafeFileHandler"],
+    "tinytroupe.utils.concurrency": ["monitor_threads"],
+    "tinytroupe.clients.openai_client": ["OpenAIClient"],
+    "tinytroupe.clients.azure_client": ["AzureClient"],
+    "tinytroupe.clients.ollama_client": ["OllamaClient"],
 }
 
 NOT_PROVIDED: dict[str, str] = {

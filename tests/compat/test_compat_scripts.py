@@ -46,7 +46,8 @@ def _project(tmp_path: Path) -> Path:
 def test_the_scripts_are_there():
     names = {p.stem for p in SCRIPTS}
     assert {"agents_from_files", "agents_by_definition", "fragments", "worlds_and_networks",
-            "factory_from_demography", "control_and_caching"} <= names
+            "factory_from_demography", "control_and_caching", "statistics_and_empirical_validation",
+            "cost_statistics", "profiler_analyses", "factory_sampling_plan", "memory_and_utils_helpers"} <= names
     assert (SAMPLES / "agents").is_dir(), f"the original's sample files are expected in {SAMPLES}"
 
 

@@ -3,9 +3,10 @@
 Each kind of document tinytroupe reads (agent state, agent specification, fragment, world,
 factory state, population, checkpoint, scenario, config.ini) is written once from a real
 object, then mutated a few hundred times with a seeded generator: a value replaced by one of
-another type, a key removed, a key added, the text truncated. Loading each mutant must either
+another type, a key removed, a key added, the text truncated. JSON documents are also given a
+value nested hundreds to a hundred thousand levels deep. Loading each mutant must either
 work completely or raise a :class:`TinyTroupeError` whose message names the file; it must
-never raise anything else, leave agents or worlds registered, or change the file.
+never raise anything else (no ``RecursionError``), leave agents or worlds registered, or change the file.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import TinyTroupeError
 from tinytroupe.examples import example_fragment_path, list_example_agents, load_example_agent
+from tinytroupe.state_files import MAX_NESTING_DEPTH
 from tinytroupe.testing.agent_replies import talk_responder
 
 MUTANTS = 250
 WRONG = (None, 0, -1, 2.5, "", "six", True, [], [1, "x"], {}, {"a": 1}, float("nan"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DEPTHS = (MAX_NESTING_DEPTH + 5, 990, 3_000, 100_000)
+NESTED_MUTANTS = 12
 
 
 def _paths(value: Any, path: tuple = ()) -> list[tuple]:
@@ -75,6 +79,34 @@ def mutate_json(text: str, rng: random.Random) -> str:
     return json.dumps(doc)
 
 
+def mutate_nesting(text: str, rng: random.Random) -> str:
+    """A value somewhere in the document replaced by lists nested far past the limit."""
+    doc = json.loads(text)
+    depth = rng.choice(DEPTHS)
+    doc = _set(doc, rng.choice(_paths(doc)), "@@deep@@")
+    return json.dumps(doc).replace('"@@deep@@"', "[" * depth + "1" + "]" * depth, 1)
+
+
+class Mutation:
+    """Damage (the default, MUTANTS mutants) or deep nesting (every mutant must be refused)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.mutate_json = mutate_nesting if kind == "nesting" else mutate_json
+        self.count = NESTED_MUTANTS if kind == "nesting" else MUTANTS
+
+    def expect(self, counts: dict[str, int], refused_more_than: float) -> None:
+        if self.kind == "nesting":
+            assert counts == {"loaded": 0, "refused": self.count}
+        else:
+            assert counts["refused"] > refused_more_than
+
+
+@pytest.fixture(params=["damage", "nesting"])
+def mutation(request) -> Mutation:
+    return Mutation(request.param)
+
+
 def _get(doc: Any, path: tuple) -> Any:
     for part in path:
         doc = doc[part]
@@ -103,12 +135,12 @@ def _registries() -> tuple:
 
 
 def fuzz(path: Path, load: Callable[[Path], Any], mutate: Callable[[str, random.Random], str], seed: int,
-         check_loaded: Callable[[Any], None] | None = None) -> dict[str, int]:
-    """Mutate ``path`` MUTANTS times, loading each; returns how many loaded and how many were refused."""
+         check_loaded: Callable[[Any], None] | None = None, count: int = MUTANTS) -> dict[str, int]:
+    """Mutate ``path`` ``count`` times, loading each; returns how many loaded and how many were refused."""
     original = path.read_text(encoding="utf-8")
     rng = random.Random(seed)
     counts = {"loaded": 0, "refused": 0}
-    for n in range(MUTANTS):
+    for n in range(count):
         text = mutate(original, rng)
         path.write_text(text, encoding="utf-8")
         before = _registries()
@@ -119,8 +151,8 @@ def fuzz(path: Path, load: Callable[[Path], Any], mutate: Callable[[str, random.
             assert _registries() == before, f"mutant {n}: refused, but objects stayed registered: {exc}"
             counts["refused"] += 1
         except Exception as exc:  # pragma: no cover - the failure this test exists to catch
-            raise AssertionError(f"mutant {n} of {path.name} raised {type(exc).__name__}: {exc}\n{text[:2000]}") \
-                from exc
+            raise AssertionError(f"mutant {n} of {path.name} raised {type(exc).__name__}: {str(exc)[:500]}\n"
+                                 f"{text[:2000]}") from exc
         else:
             if check_loaded is not None:
                 check_loaded(loaded)
@@ -147,22 +179,22 @@ def _assert_agent(agent: Any) -> None:
     assert isinstance(agent, TinyPerson) and agent.name and isinstance(agent.persona, dict)
 
 
-def test_agent_state_files(people, tmp_path):
+def test_agent_state_files(mutation, people, tmp_path):
     path = people.agents[0].save(tmp_path / "lisa.agent.json")
     TinyPerson.clear_agents()
-    counts = fuzz(path, TinyPerson.load, mutate_json, 1, _assert_agent)
-    assert counts["refused"] > MUTANTS / 5
+    counts = fuzz(path, TinyPerson.load, mutation.mutate_json, 1, _assert_agent, count=mutation.count)
+    mutation.expect(counts, MUTANTS / 5)
 
 
-def test_agent_specification_files(people, tmp_path):
+def test_agent_specification_files(mutation, people, tmp_path):
     path = tmp_path / "spec.agent.json"
     people.agents[1].save_specification(path, include_memory=True, include_mental_state=True)
     TinyPerson.clear_agents()
-    counts = fuzz(path, TinyPerson.load_specification, mutate_json, 2, _assert_agent)
-    assert counts["refused"] > 20  # memories in another format are skipped with a warning, not refused
+    counts = fuzz(path, TinyPerson.load_specification, mutation.mutate_json, 2, _assert_agent, count=mutation.count)
+    mutation.expect(counts, 20)  # memories in another format are skipped with a warning, not refused
 
 
-def test_fragment_files(tmp_path):
+def test_fragment_files(mutation, tmp_path):
     path = tmp_path / "f.fragment.json"
     path.write_text(example_fragment_path("night_owl").read_text(encoding="utf-8"), encoding="utf-8")
 
@@ -176,11 +208,11 @@ def test_fragment_files(tmp_path):
             TinyPerson.clear_agents()
             raise
 
-    counts = fuzz(path, load, mutate_json, 3)
-    assert counts["refused"] > MUTANTS / 5
+    counts = fuzz(path, load, mutation.mutate_json, 3, count=mutation.count)
+    mutation.expect(counts, MUTANTS / 5)
 
 
-def test_world_files(people, tmp_path):
+def test_world_files(mutation, people, tmp_path):
     path = people.save(tmp_path / "world.json")
     TinyPerson.clear_agents()
     TinyWorld.clear_environments()
@@ -188,31 +220,31 @@ def test_world_files(people, tmp_path):
     def check(world: Any) -> None:
         assert isinstance(world, TinyWorld) and all(isinstance(a, TinyPerson) for a in world.agents)
 
-    counts = fuzz(path, TinyWorld.load, mutate_json, 4, check)
-    assert counts["refused"] > MUTANTS / 5
+    counts = fuzz(path, TinyWorld.load, mutation.mutate_json, 4, check, count=mutation.count)
+    mutation.expect(counts, MUTANTS / 5)
 
 
-def test_factory_state_files(tmp_path):
+def test_factory_state_files(mutation, tmp_path):
     from tinytroupe.factory import TinyPersonFactory
 
     factory = TinyPersonFactory(context="bakers in Lyon", seed=3)
     path = tmp_path / "factory_state.json"
     path.write_text(json.dumps(factory.to_dict()), encoding="utf-8")
-    counts = fuzz(path, TinyPersonFactory.load_state, mutate_json, 5)
-    assert counts["refused"] > MUTANTS / 5
+    counts = fuzz(path, TinyPersonFactory.load_state, mutation.mutate_json, 5, count=mutation.count)
+    mutation.expect(counts, MUTANTS / 5)
 
 
-def test_population_files(tmp_path):
+def test_population_files(mutation, tmp_path):
     from tinytroupe.factory import read_demography
 
     source = next((EXAMPLES / "scenarios" / "data").glob("*.json"))
     path = tmp_path / "population.json"
     path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    counts = fuzz(path, read_demography, mutate_json, 6)
-    assert counts["refused"] > 10
+    counts = fuzz(path, read_demography, mutation.mutate_json, 6, count=mutation.count)
+    mutation.expect(counts, 10)
 
 
-def test_checkpoint_files(scripted, tmp_path):
+def test_checkpoint_files(mutation, scripted, tmp_path):
     scripted.responder = talk_responder()
     path = tmp_path / "sim.cache.json"
     control.begin(cache_path=path)
@@ -227,8 +259,8 @@ def test_checkpoint_files(scripted, tmp_path):
     def load(p: Path) -> Any:
         return control.read_checkpoint_state(p)
 
-    counts = fuzz(path, load, mutate_json, 7)
-    assert counts["refused"] > MUTANTS / 5
+    counts = fuzz(path, load, mutation.mutate_json, 7, count=mutation.count)
+    mutation.expect(counts, MUTANTS / 5)
 
 
 def test_scenario_files(tmp_path):

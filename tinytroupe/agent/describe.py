@@ -46,8 +46,13 @@ def minibio(agent: Agent, extended: bool = True) -> str:
 
 
 def pretty_interactions(agent: Agent, first_n: int | None = None, last_n: int | None = None,
-                        max_content_length: int | None = None) -> str:
-    """The agent's remembered events as transcript lines (first ``first_n`` and/or last ``last_n``)."""
+                        max_content_length: int | None = None, *, simplified: bool = True, skip_system: bool = True,
+                        include_omission_info: bool = True) -> str:
+    """The agent's remembered events as transcript lines (first ``first_n`` and/or last ``last_n``).
+
+    ``skip_system`` leaves out the agent's own notes; ``simplified=False`` shows each event in
+    the original's item shape; ``include_omission_info`` marks where events were left out.
+    """
     events = agent.episodic_memory.retrieve_all()
     head, tail, omitted = events, [], 0
     if first_n is not None or last_n is not None:
@@ -57,10 +62,13 @@ def pretty_interactions(agent: Agent, first_n: int | None = None, last_n: int | 
         omitted = len(rest) - len(tail)
     lines = []
     for part in (head, tail):
-        if part is tail and omitted:
+        if part is tail and omitted and include_omission_info:
             lines.append(f"… ({omitted} events omitted) …")
         for event in part:
-            line = render_event(event, me=agent.name)
+            if skip_system and event.role == "note":
+                continue
+            item = event.as_original()
+            line = render_event(event, me=agent.name) if simplified else f"{item.get('role', 'note')}: {item['content']}"
             if max_content_length and len(line) > max_content_length:
                 line = line[: max_content_length - 1] + "…"
             lines.append((f"[{event.sim_time}] " if event.sim_time else "") + line)

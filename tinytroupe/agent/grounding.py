@@ -7,10 +7,16 @@ a document's text in pages of ``GROUNDING_PAGE_SIZE`` characters; ``list_sources
 :class:`LocalFilesGroundingConnector` reads folders and files (PDF, DOCX, Markdown, text, HTML;
 PDF and DOCX need the ``grounding`` extra) and :class:`WebPagesGroundingConnector` fetches web
 pages (:mod:`tinytroupe.agent.grounding_sources` does the reading).
+
+A folder is read without leaving it: a file or link that resolves outside the folder is skipped
+(with a warning) unless ``follow_symlinks=True``. A web page is named and stored by its URL with
+credentials hidden (:func:`~tinytroupe.redaction.redact_url`), so a password or token in the
+address reaches neither prompts nor saved files.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,11 +27,14 @@ from tinytroupe.config import config_manager
 from tinytroupe.errors import SpecificationError
 from tinytroupe.memory.index import SemanticIndex
 from tinytroupe.memory.state import restores
+from tinytroupe.redaction import redact_url
 
 __all__ = ["GroundingConnector", "BaseSemanticGroundingConnector", "LocalFilesGroundingConnector", "WebPagesGroundingConnector",
            "Document", "split_passages"]
 
 PASSAGE_CHARS = 800
+
+logger = logging.getLogger(__name__)
 
 
 class Document(dict):
@@ -59,7 +68,26 @@ def split_passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     return passages
 
 
-class BaseSemanticGroundingConnector:
+class GroundingConnector:
+    """The original's abstract base of connectors: a named source of documents an agent can consult."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def retrieve_relevant(self, relevance_target: str, source: str | None = None, top_k: int = 20) -> list[str]:
+        """Passages relevant to ``relevance_target``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement retrieve_relevant()")
+
+    def retrieve_by_name(self, name: str) -> Any:
+        """The content of the document called ``name``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement retrieve_by_name()")
+
+    def list_sources(self) -> list[str]:
+        """The names of the documents available; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement list_sources()")
+
+
+class BaseSemanticGroundingConnector(GroundingConnector):
     """Named documents searchable by relevance (passages) and readable by name (pages)."""
 
     def __init__(self, name: str = "Semantic Grounding", *, embedder: Any = None):
@@ -152,24 +180,25 @@ class BaseSemanticGroundingConnector:
         return f"{type(self).__name__}({self.name!r}, {len(self.documents)} documents)"
 
 
-GroundingConnector = BaseSemanticGroundingConnector  # the original's name for the base of connectors
 
 
 class LocalFilesGroundingConnector(BaseSemanticGroundingConnector):
     """Documents read from folders (recursively) and single files: PDF, DOCX, Markdown, text, HTML."""
 
     def __init__(self, name: str = "Local Files", folders_paths: Iterable[str | os.PathLike] | None = None,
-                 *, embedder: Any = None):
+                 *, embedder: Any = None, follow_symlinks: bool = False):
         super().__init__(name, embedder=embedder)
         self.folders_paths: list[str] = []
+        self.follow_symlinks = follow_symlinks
         self.add_folders(folders_paths or [])
 
     def add_folders(self, folders_paths: Iterable[str | os.PathLike]) -> None:
         for path in folders_paths:
             self.add_folder(path)
 
-    def add_folder(self, folder_path: str | os.PathLike) -> None:
-        """Read every supported file under ``folder_path`` (a single file is read as one)."""
+    def add_folder(self, folder_path: str | os.PathLike, *, follow_symlinks: bool | None = None) -> None:
+        """Read every supported file under ``folder_path`` (a single file is read as one); files
+        that resolve outside the folder are skipped unless ``follow_symlinks`` (default: the connector's)."""
         folder = Path(folder_path).expanduser()
         if folder.is_file():
             self.add_file_path(folder)
@@ -177,13 +206,32 @@ class LocalFilesGroundingConnector(BaseSemanticGroundingConnector):
         if not folder.is_dir():
             raise SpecificationError(f"grounding folder {folder} does not exist; pass an existing folder or file.")
         self.folders_paths.append(str(folder))
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES):
+        follow = self.follow_symlinks if follow_symlinks is None else follow_symlinks
+        for path in _files_in(folder, follow):
             self.add_file_path(path)
 
     def add_file_path(self, file_path: str | os.PathLike) -> Document:
         """Read one file and add it as a document named by its file name."""
         path = Path(file_path).expanduser()
         return self.add_document({"name": path.name, "text": read_file(path), "source": str(path.resolve())})
+
+
+def _files_in(folder: Path, follow_symlinks: bool) -> list[Path]:
+    """The supported files under ``folder``, sorted; without ``follow_symlinks``, only those that
+    resolve inside it (links out of the folder are skipped, with a warning naming them)."""
+    root = folder.resolve()
+    found = []
+    for base, _dirs, names in os.walk(folder, followlinks=follow_symlinks):
+        for name in names:
+            path = Path(base) / name
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES or not path.is_file():
+                continue
+            if not follow_symlinks and not path.resolve().is_relative_to(root):
+                logger.warning("grounding folder %s: skipped %s, a link to %s outside the folder "
+                               "(pass follow_symlinks=True to read it)", folder, path, path.resolve())
+                continue
+            found.append(path)
+    return sorted(found)
 
 
 class WebPagesGroundingConnector(BaseSemanticGroundingConnector):
@@ -203,5 +251,6 @@ class WebPagesGroundingConnector(BaseSemanticGroundingConnector):
         from tinytroupe._sync import run_sync
 
         title, text = run_sync(fetch_page(web_url))
-        self.web_urls.append(web_url)
-        return self.add_document({"name": web_url, "text": f"{title}\n\n{text}" if title else text, "source": web_url})
+        shown = redact_url(web_url)  # what prompts and saved files see: no password, no token
+        self.web_urls.append(shown)
+        return self.add_document({"name": shown, "text": f"{title}\n\n{text}" if title else text, "source": shown})

@@ -1,18 +1,20 @@
 """Reading documents for grounding: files (PDF, DOCX, Markdown, text, HTML) and web pages.
 
 PDF needs ``pypdf`` and DOCX ``python-docx`` (the ``grounding`` extra); without them a
-:class:`~tinytroupe.errors.MissingExtraError` names the install. Web pages are fetched with
-httpx (the HTTP client beneath the project's OpenAI client) under a timeout
-(``WEB_FETCH_TIMEOUT``) and a size limit (``WEB_FETCH_MAX_BYTES``); HTML becomes plain text.
+:class:`~tinytroupe.errors.MissingExtraError` names the install. Files are read within limits
+set in ``[Cognition]``: ``GROUNDING_FILE_MAX_BYTES`` (size on disk), ``GROUNDING_MAX_UNPACKED_BYTES``
+(a DOCX's decompressed parts, checked before anything is unpacked), ``GROUNDING_PDF_MAX_PAGES``
+and ``GROUNDING_MAX_CHARS`` (text kept); a file past one is refused, naming the file and the
+setting. Web pages are fetched by :mod:`tinytroupe.agent.grounding_web`; HTML becomes plain text.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from html.parser import HTMLParser
+import zipfile
 from pathlib import Path
 
+from tinytroupe.agent.grounding_html import html_to_text
+from tinytroupe.agent.grounding_web import fetch_page
 from tinytroupe.config import config_manager
 from tinytroupe.errors import MissingExtraError, SpecificationError
 
@@ -22,50 +24,15 @@ GROUNDING_INSTALL = 'pip install "tinytroupe[grounding]"'
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".rst", ".csv")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".pdf", ".docx")
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
-           "article", "header", "footer", "blockquote", "pre", "title"}
-_SKIP = {"script", "style", "noscript", "template", "svg", "head"}
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in _SKIP:
-            self._skip += 1
-        if tag in _BLOCKS:
-            self.parts.append("\n\n" if tag != "br" else "\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in _SKIP and self._skip:
-            self._skip -= 1
-        if tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip:
-            self.parts.append(data)
+def _too_big(path: Path, what: str, size: int, setting: str, limit: int) -> SpecificationError:
+    return SpecificationError(f"grounding file {path}: {what} {size:,} is more than {setting.upper()}={limit:,} "
+                              f"([Cognition] in config.ini); raise the setting to read it, or split the file.")
 
 
-def html_to_text(markup: str) -> tuple[str, str]:
-    """``(title, text)`` of an HTML document: scripts and styles dropped, blocks as paragraphs."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    text = html.unescape("".join(parser.parts))
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return " ".join(parser.title.split()), "\n\n".join(p for p in paragraphs if p)
+def _limit(setting: str) -> int:
+    return int(config_manager.get(setting))
 
 
 def _pdf(path: Path) -> str:
@@ -74,7 +41,25 @@ def _pdf(path: Path) -> str:
     except ImportError:
         raise MissingExtraError(f"reading {path.name} (PDF) needs pypdf: {GROUNDING_INSTALL}") from None
     reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+    pages, most = len(reader.pages), _limit("grounding_pdf_max_pages")
+    if pages > most:
+        raise _too_big(path, "pages", pages, "grounding_pdf_max_pages", most)
+    texts, kept, chars = [], 0, _limit("grounding_max_chars")
+    for page in reader.pages:
+        texts.append((page.extract_text() or "").strip())
+        kept += len(texts[-1])
+        if kept > chars:
+            raise _too_big(path, "characters (so far)", kept, "grounding_max_chars", chars)
+    return "\n\n".join(texts).strip()
+
+
+def _check_unpacked(path: Path) -> None:
+    """Refuse a DOCX whose parts would unpack past GROUNDING_MAX_UNPACKED_BYTES (a zip bomb)."""
+    most = _limit("grounding_max_unpacked_bytes")
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > most:
+        raise _too_big(path, "decompressed size in bytes", unpacked, "grounding_max_unpacked_bytes", most)
 
 
 def _docx(path: Path) -> str:
@@ -82,6 +67,7 @@ def _docx(path: Path) -> str:
         import docx
     except ImportError:
         raise MissingExtraError(f"reading {path.name} (DOCX) needs python-docx: {GROUNDING_INSTALL}") from None
+    _check_unpacked(path)
     document = docx.Document(str(path))
     parts = [p.text for p in document.paragraphs if p.text.strip()]
     for table in document.tables:
@@ -90,68 +76,38 @@ def _docx(path: Path) -> str:
     return "\n\n".join(parts)
 
 
+def _parse(path: Path, suffix: str) -> str:
+    if suffix == ".pdf":
+        return _pdf(path)
+    if suffix == ".docx":
+        return _docx(path)
+    with open(path, "rb") as fh:  # never more than the limit, whatever the file grew to since stat()
+        raw = fh.read(_limit("grounding_file_max_bytes") + 1).decode("utf-8", errors="replace")
+    if suffix in HTML_SUFFIXES:
+        title, text = html_to_text(raw)
+        return f"{title}\n\n{text}" if title else text
+    return raw
+
+
 def read_file(path: str | Path) -> str:
-    """The text of a PDF, DOCX, Markdown, text or HTML file."""
+    """The text of a PDF, DOCX, Markdown, text or HTML file, within the [Cognition] grounding limits."""
     path = Path(path)
     if not path.is_file():
         raise SpecificationError(f"grounding file {path} does not exist; check the path.")
     suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SpecificationError(f"grounding file {path}: unsupported type {suffix!r}; supported: "
+                                 + ", ".join(SUPPORTED_SUFFIXES))
+    size, most = path.stat().st_size, _limit("grounding_file_max_bytes")
+    if size > most:
+        raise _too_big(path, "size in bytes", size, "grounding_file_max_bytes", most)
     try:
-        if suffix == ".pdf":
-            return _pdf(path)
-        if suffix == ".docx":
-            return _docx(path)
-        raw = path.read_text(encoding="utf-8", errors="replace")
-    except MissingExtraError:
+        text = _parse(path, suffix)
+    except (MissingExtraError, SpecificationError):
         raise
     except Exception as exc:  # a damaged file: say which, keep the message of the parser
         raise SpecificationError(f"grounding file {path} could not be read ({type(exc).__name__}: {exc}).") from None
-    if suffix in HTML_SUFFIXES:
-        title, text = html_to_text(raw)
-        return f"{title}\n\n{text}" if title else text
-    if suffix not in TEXT_SUFFIXES:
-        raise SpecificationError(f"grounding file {path}: unsupported type {suffix!r}; supported: "
-                                 + ", ".join(SUPPORTED_SUFFIXES))
-    return raw
-
-
-def _httpx():
-    """The HTTP client beneath the project's OpenAI client (httpx2 or httpx, whichever it uses)."""
-    try:
-        import httpx2 as httpx
-    except ImportError:
-        import httpx
-    return httpx
-
-
-async def fetch_page(url: str) -> tuple[str, str]:
-    """``(title, text)`` of the page at ``url``; errors name the URL and the setting to change."""
-    httpx = _httpx()
-
-    if not re.match(r"^https?://", url):
-        raise SpecificationError(f"web page {url!r}: only http:// and https:// URLs can be fetched.")
-    timeout = float(config_manager.get("web_fetch_timeout"))
-    limit = int(config_manager.get("web_fetch_max_bytes"))
-    body = bytearray()
-    try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True,
-                                     headers={"User-Agent": "tinytroupe grounding"}) as client:
-            async with client.stream("GET", url) as reply:
-                if reply.status_code >= 400:
-                    raise SpecificationError(f"web page {url} answered HTTP {reply.status_code}; check the URL.")
-                async for chunk in reply.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > limit:
-                        raise SpecificationError(f"web page {url} is larger than WEB_FETCH_MAX_BYTES={limit}; "
-                                                 "raise the setting to read it.")
-                kind = reply.headers.get("content-type", "")
-                encoding = reply.encoding or "utf-8"
-    except httpx.TimeoutException:
-        raise SpecificationError(f"web page {url} did not answer within WEB_FETCH_TIMEOUT={timeout:g} s; "
-                                 "raise the setting or check the address.") from None
-    except httpx.HTTPError as exc:
-        raise SpecificationError(f"web page {url} could not be fetched ({exc}); check the address.") from None
-    text = bytes(body).decode(encoding, errors="replace")
-    if "html" in kind or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-        return html_to_text(text)
-    return "", text
+    chars = _limit("grounding_max_chars")
+    if len(text) > chars:
+        raise _too_big(path, "characters", len(text), "grounding_max_chars", chars)
+    return text

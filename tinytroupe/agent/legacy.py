@@ -144,20 +144,25 @@ class LegacyPersonaMixin:
         return self
 
     # -- stimulus then act, in one call ----------------------------------------------------
-    def listen_and_act(self, speech: Any, return_actions: bool = False, source: Any = None,
-                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.listen(speech, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+    def listen_and_act(self, speech: Any, return_actions: bool = False, max_content_length: int | None = None,
+                       communication_display: bool | None = None, *, source: Any = None,
+                       **act_kwargs: Any) -> list | None:
+        self.listen(speech, source, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
-    def see_and_act(self, description: Any, return_actions: bool = False, source: Any = None,
-                    communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.see(description, source, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+    def see_and_act(self, visual_description: Any, return_actions: bool = False, max_content_length: int | None = None,
+                    communication_display: bool | None = None, *, source: Any = None,
+                    **act_kwargs: Any) -> list | None:
+        self.see(visual_description, source, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
-    def think_and_act(self, thought: Any, return_actions: bool = False,
+    def think_and_act(self, thought: Any, return_actions: bool = False, max_content_length: int | None = None,
                       communication_display: bool | None = None, **act_kwargs: Any) -> list | None:
-        self.think(thought, communication_display)
-        return self.act(return_actions=return_actions, communication_display=communication_display, **act_kwargs)
+        self.think(thought, max_content_length, communication_display)
+        return self.act(return_actions=return_actions, max_content_length=max_content_length,
+                        communication_display=communication_display, **act_kwargs)
 
     # -- the action buffer -----------------------------------------------------------------
     def pop_latest_actions(self) -> list[dict[str, Any]]:
@@ -172,10 +177,12 @@ class LegacyPersonaMixin:
         return "\n".join(contents)
 
     # -- printing (through the UI layer) ---------------------------------------------------
-    def pretty_current_interactions(self, first_n: int | None = None, last_n: int | None = None,
-                                    max_content_length: int | None = None) -> str:
-        """The remembered events as readable lines."""
-        return describe.pretty_interactions(self, first_n, last_n, max_content_length)
+    def pretty_current_interactions(self, simplified: bool = True, skip_system: bool = True,
+                                    max_content_length: int | None = None, first_n: int | None = None,
+                                    last_n: int | None = None, include_omission_info: bool = True) -> str:
+        """The remembered events as readable lines (the original's arguments and order)."""
+        return describe.pretty_interactions(self, first_n, last_n, max_content_length, simplified=simplified,
+                                            skip_system=skip_system, include_omission_info=include_omission_info)
 
     def _repr_markdown_(self) -> str:
         return describe.markdown_card(self)
@@ -184,13 +191,13 @@ class LegacyPersonaMixin:
                                 max_content_length: int | None = None, first_n: int | None = None,
                                 last_n: int | None = None, include_omission_info: bool = True) -> None:
         """Print the remembered events (see :meth:`pretty_current_interactions`)."""
-        show_text(self.pretty_current_interactions(first_n=first_n, last_n=last_n,
-                                                   max_content_length=max_content_length))
+        show_text(self.pretty_current_interactions(simplified, skip_system, max_content_length, first_n, last_n,
+                                                   include_omission_info))
 
     def pp_last_interactions(self: TinyPerson, n: int = 3, simplified: bool = True, skip_system: bool = True,
                              max_content_length: int | None = None, include_omission_info: bool = True) -> None:
         """Print the last ``n`` remembered events."""
-        self.pp_current_interactions(max_content_length=max_content_length, first_n=0, last_n=n)
+        self.pp_current_interactions(simplified, skip_system, max_content_length, 0, n, include_omission_info)
 
     # -- episodic memory, the original's way ----------------------------------------------
     def retrieve_memories(self: TinyPerson, first_n: int | None, last_n: int | None, include_omission_info: bool = True,

@@ -15,14 +15,20 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tinytroupe.agent.memory_base import TinyMemory
-from tinytroupe.agent.memory_legacy import events_from_legacy, is_legacy_item, legacy_items
+from tinytroupe.agent.memory_legacy import (
+    events_from_legacy,
+    events_from_roleless,
+    is_legacy_item,
+    legacy_items,
+    original_item,
+)
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 from tinytroupe.memory.state import restores
 
 __all__ = ["MemoryEvent", "shared_event", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
-           "ReflectionConsolidator", "Role", "OMISSION_NOTE"]
+           "ReflectionConsolidator", "MemoryProcessor", "Role", "OMISSION_NOTE"]
 
 Role = Literal["stimulus", "action", "note"]
 _ROLES = ("stimulus", "action", "note")
@@ -35,6 +41,15 @@ _STOPWORDS = frozenset(
 def _keywords(text: str) -> set[str]:
     """The words of ``text`` worth matching on: lower-case, 3+ letters, no stop words."""
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in _STOPWORDS}
+
+
+class MemoryProcessor:
+    """Base of a memory processor in the original's shape: memories in, processed memories out."""
+
+    def process(self, memories: list[Any], timestamp: str | None = None, context: Any = None,
+                persona: Any = None, sequential: bool = True) -> list[Any]:
+        """The processed form of ``memories``; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement process(memories, ...)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,21 @@ class MemoryEvent:
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "type": self.type, "content": self.content,
                 "source": self.source, "target": self.target, "sim_time": self.sim_time}
+
+    # -- the original's item view: ``event["role"]``, ``event["content"]["stimuli"]``... -------
+    def as_original(self) -> dict[str, Any]:
+        """This event as the original's memory item (``role``, ``type``, ``content``, ``simulation_timestamp``)."""
+        return original_item(self)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.as_original()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_original()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field of :meth:`as_original`, or ``default``."""
+        return self.as_original().get(key, default)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MemoryEvent:
@@ -90,9 +120,14 @@ class EpisodicMemory(TinyMemory):
         self.lookback_length = lookback_length
 
     def store(self, event: MemoryEvent | dict[str, Any]) -> None:
-        """Append an event (a :class:`MemoryEvent`, its dict, or an original-format item)."""
+        """Append an event (a :class:`MemoryEvent`, its dict, or an original-format item, with or
+        without ``role``); anything but a dict raises TypeError, as in the original."""
         if isinstance(event, MemoryEvent):
             self._events.append(event)
+        elif not isinstance(event, dict):
+            raise TypeError(f"episodic memory stores events (dicts with 'type' and 'content'), got {event!r}")
+        elif "role" not in event and "type" in event:
+            self._events.extend(MemoryEvent.from_dict(d) for d in events_from_roleless(event))
         elif is_legacy_item(event):
             self._events.extend(MemoryEvent.from_dict(d) for d in events_from_legacy([event]))
         else:
@@ -211,7 +246,13 @@ class EpisodicMemory(TinyMemory):
             return cls(MemoryEvent.from_dict(d) for d in events_from_legacy(legacy))
         if not isinstance(state, list):
             raise StateError("episodic memory state must be a list of events.")
-        return cls(MemoryEvent.from_dict(d) for d in state)
+        events = []
+        for index, item in enumerate(state):
+            try:
+                events.append(MemoryEvent.from_dict(item))
+            except StateError as exc:
+                raise StateError(f"item [{index}]: {exc}") from None
+        return cls(events)
 
 
 def _omission() -> MemoryEvent:

@@ -6,7 +6,9 @@ bare list) of chat-style items: ``{"role": "user", "type": "stimulus", "content"
 ``{"role": "assistant", "type": "action", "content": {"action": {"type", "content",
 "target"}, "cognitive_state": {...}}}`` for what was done, and ``feedback`` items. Each
 stimulus and action becomes one event, a text item a note; the original's omission notes,
-system items and items of no known shape are dropped.
+system items and items of no known shape are dropped. An item stored without ``role``
+(``{"type": "experience", "content": ...}``) is kept as a note of that type, and
+:func:`original_item` shows any event back in the original's item shape.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["is_legacy_item", "legacy_items", "events_from_legacy"]
+__all__ = ["is_legacy_item", "legacy_items", "events_from_legacy", "events_from_roleless", "original_item"]
 
 _LEGACY_ROLES = ("user", "assistant", "system")
 
@@ -72,3 +74,33 @@ def events_from_legacy(items: list[Any]) -> list[dict[str, Any]]:
             out.append({"role": "note", "type": "FEEDBACK" if kind == "feedback" else str(kind or "NOTE").upper(),
                         "content": content, "sim_time": when})
     return out
+
+
+def events_from_roleless(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Event dicts for an item stored without ``role``: a stimulus or action in the original's
+    content shape, else a note that keeps the item's own ``type`` (``{"type": "test", ...}``)."""
+    content = _parse(item.get("content"))
+    if isinstance(content, dict) and isinstance(content.get("stimuli"), list):
+        return events_from_legacy([{**item, "role": "user"}])
+    if isinstance(content, dict) and isinstance(content.get("action"), dict):
+        return events_from_legacy([{**item, "role": "assistant"}])
+    when = item.get("simulation_timestamp") or item.get("timestamp")
+    return [{"role": "note", "type": str(item.get("type")), "content": _text(content if content is not None else ""),
+             "sim_time": str(when) if when else None}]
+
+
+def original_item(event: Any) -> dict[str, Any]:
+    """``event`` (a MemoryEvent) as the original's memory item: ``role`` ``user`` with
+    ``{"stimuli": [...]}`` for a stimulus, ``assistant`` with ``{"action": ...}`` for an action,
+    ``system`` feedback for the agent's own notes; a note stored without a role has none."""
+    when = event.sim_time
+    if event.role == "stimulus":
+        stimulus = {"type": event.type, "content": event.content, "source": event.source}
+        return {"role": "user", "type": "stimulus", "content": {"stimuli": [stimulus]}, "simulation_timestamp": when}
+    if event.role == "action":
+        action = {"type": event.type, "content": event.content, "target": event.target}
+        return {"role": "assistant", "type": "action", "content": {"action": action, "cognitive_state": {}},
+                "simulation_timestamp": when}
+    if event.type.isupper():  # the agent's own bookkeeping (FEEDBACK, FALLBACK, OMISSION...)
+        return {"role": "system", "type": "feedback", "content": event.content, "simulation_timestamp": when}
+    return {"type": event.type, "content": event.content, "simulation_timestamp": when}

@@ -38,8 +38,8 @@ class PersonFilesMixin:
         return registry.get(name)
 
     @classmethod
-    def has_agent(cls, name: str) -> bool:
-        return registry.has(name)
+    def has_agent(cls, agent_name: str) -> bool:
+        return registry.has(agent_name)
 
     @classmethod
     def unique_name(cls, base: str) -> str:
@@ -57,17 +57,16 @@ class PersonFilesMixin:
 
     # -- specifications --------------------------------------------------------------------
     @classmethod
-    def load_specification(cls, path_or_dict: str | os.PathLike | dict, new_agent_name: str | None = None,
-                           auto_rename: bool = False, *, suppress_mental_faculties: bool = False,
+    def load_specification(cls, path_or_dict: str | os.PathLike | dict, suppress_mental_faculties: bool = False,
                            suppress_memory: bool = False, suppress_mental_state: bool = False,
-                           auto_rename_agent: bool = False, **kwargs: Any) -> TinyPerson:
+                           auto_rename_agent: bool = False, new_agent_name: str | None = None, *,
+                           auto_rename: bool = False, **kwargs: Any) -> TinyPerson:
         """Build an agent from a ``*.agent.json`` file or dict; saved memory, mental state and
-        faculties are restored unless suppressed (``auto_rename_agent`` is the original's name
-        for ``auto_rename``)."""
-        if isinstance(new_agent_name, bool) or isinstance(auto_rename, str):
-            raise SpecificationError("load_specification: pass the suppress_* and rename options by keyword "
-                                     "(e.g. suppress_mental_faculties=True); the second positional "
-                                     "argument here is new_agent_name.")
+        faculties are restored unless suppressed (positional order as in the original;
+        ``auto_rename`` is a short name for ``auto_rename_agent``)."""
+        if isinstance(suppress_mental_faculties, str):
+            raise SpecificationError("load_specification: the second positional argument is suppress_mental_faculties; "
+                                     "pass the agent's new name by keyword: new_agent_name=...")
         doc = read_specification(path_or_dict, expected_type="TinyPerson")
         name = new_agent_name or doc["persona"]["name"]
         if auto_rename or auto_rename_agent:
@@ -78,8 +77,8 @@ class PersonFilesMixin:
                             mental_state=not suppress_mental_state)
         return agent
 
-    def save_specification(self: TinyPerson, path: str | os.PathLike, include_memory: bool = False, *,
-                           include_mental_faculties: bool = True, include_mental_state: bool = False) -> None:
+    def save_specification(self: TinyPerson, path: str | os.PathLike, include_mental_faculties: bool = True,
+                           include_memory: bool = False, include_mental_state: bool = False) -> None:
         """Write the agent as a ``*.agent.json`` file (memories and mental state when asked)."""
         doc = spec.specification(self, include_memory=include_memory, include_mental_faculties=include_mental_faculties,
                                  include_mental_state=include_mental_state)
@@ -118,7 +117,8 @@ class PersonFilesMixin:
     @classmethod
     def from_state(cls, complete_state: dict[str, Any], **kwargs: Any) -> TinyPerson:
         """A new agent restored from an encoded state."""
-        name = (complete_state.get("persona") or {}).get("name") if isinstance(complete_state, dict) else None
+        persona = (complete_state.get("persona") or complete_state.get("_persona")) if isinstance(complete_state, dict) else None
+        name = persona.get("name") if isinstance(persona, dict) else None
         agent = cls(name or "", **kwargs)
         with loading(None, "agent state", undo=lambda: registry.unregister(agent, agent.name)):
             return agent.decode_complete_state(complete_state)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
+from tinytroupe.state_files import parse_json
 from tinytroupe.state_schema import check_document
 
 __all__ = ["Persona", "read_specification", "deep_merge", "render_compact"]
@@ -129,6 +131,29 @@ class Persona:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Persona) and other._data == self._data
 
+    # a read-only mapping view, for scripts of the original that read ``agent._persona["age"]``
+    def __getitem__(self, key: str) -> Any:
+        return copy_data(self._data[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Any:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self.to_dict().items())
+
+    def copy(self) -> dict[str, Any]:
+        """A deep copy as a plain dict (changing it does not change the persona)."""
+        return self.to_dict()
+
     def __repr__(self) -> str:
         return f"Persona(name={self.name!r}, fields={len(self._data)})"
 
@@ -190,11 +215,30 @@ def _load_json(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecificationError(f"{path}: cannot be read ({exc}).") from None
     try:
-        return json.loads(text)
+        return parse_json(text, path, "JSON file", SpecificationError)
     except json.JSONDecodeError as exc:
         raise SpecificationError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the file's syntax."
         ) from None
+
+
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "age": (int,), "gender": (str,), "nationality": (str,), "residence": (str, dict),
+    "occupation": (str, dict), "education": (str, dict),
+}
+"""Persona fields with a usual type: another type is accepted (as the original does) with a warning."""
+
+
+def warn_field_types(persona: dict[str, Any], origin: str) -> None:
+    """Warn, naming the file and field, about well-known persona fields of an unusual type."""
+    for field, kinds in FIELD_TYPES.items():
+        value = persona.get(field)
+        if value is None or (isinstance(value, kinds) and not isinstance(value, bool)):
+            continue
+        wanted = " or ".join({"int": "a whole number", "str": "a text", "dict": "an object"}[k.__name__]
+                             for k in kinds)
+        warnings.warn(f"{origin}: field 'persona.{field}' is {type(value).__name__} {value!r}, usually "
+                      f"{wanted}; it is kept as it is, but prompts may read oddly", UserWarning, stacklevel=3)
 
 
 def read_specification(source: str | os.PathLike | dict, expected_type: str = "TinyPerson") -> dict[str, Any]:
@@ -225,10 +269,14 @@ def read_specification(source: str | os.PathLike | dict, expected_type: str = "T
         raise SpecificationError(f"{origin}: field 'persona' must be a JSON object of persona fields.")
     if expected_type == "TinyPerson":
         name = doc["persona"].get("name")
+        if name is not None and not isinstance(name, str):
+            raise SpecificationError(f"{origin}: field 'persona.name' must be a text, got {type(name).__name__} "
+                                     f"{name!r}; write the name in quotes.")
         if not isinstance(name, str) or not name.strip():
             raise SpecificationError(
                 f"{origin}: field 'persona.name' is missing or empty; every agent needs a name."
             )
+    warn_field_types(doc["persona"], origin)
     check_document(doc, "agent_spec" if expected_type == "TinyPerson" else "fragment", origin)
     doc["_origin"] = origin
     return doc

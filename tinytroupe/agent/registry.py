@@ -1,4 +1,7 @@
-"""The process-wide name registry of agents, which TinyTroupe's API requires (name lookup).
+"""The name registry of agents, which TinyTroupe's API requires (name lookup).
+
+The names live in the current runtime (:attr:`tinytroupe.runtime.Runtime.agents`);
+:data:`all_agents` (``TinyPerson.all_agents``) is a dict view of the current runtime's.
 
 Names are unique: registering a taken name raises, unless the caller asks for a new name
 (:func:`unique_name` appends `` 2``, `` 3``... deterministically). Agents created inside
@@ -8,6 +11,7 @@ registry: their world finds them by name, name lookup keeps finding the original
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import weakref
 from collections.abc import Iterator
@@ -15,6 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tinytroupe.errors import SimulationError
+from tinytroupe.runtime import RegistryView, current_runtime
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
@@ -22,26 +27,28 @@ if TYPE_CHECKING:
 __all__ = ["all_agents", "register", "unregister", "rename", "get", "has", "unique_name", "clear",
            "detached", "is_detached"]
 
-all_agents: dict[str, TinyPerson] = {}
+all_agents: RegistryView = RegistryView("agents")
 _lock = threading.RLock()
-_detached: weakref.WeakSet[TinyPerson] = weakref.WeakSet()
-_local = threading.local()
+_detaching: contextvars.ContextVar[bool] = contextvars.ContextVar("tinytroupe_detaching", default=False)
+
+
+def _detached() -> weakref.WeakSet[TinyPerson]:
+    return current_runtime().part("agent.detached", weakref.WeakSet)
 
 
 @contextmanager
 def detached() -> Iterator[None]:
-    """Agents created in this block (in this thread) are not registered by name."""
-    previous = getattr(_local, "detached", False)
-    _local.detached = True
+    """Agents created in this block (in this context) are not registered by name."""
+    token = _detaching.set(True)
     try:
         yield
     finally:
-        _local.detached = previous
+        _detaching.reset(token)
 
 
 def is_detached(agent: TinyPerson) -> bool:
     """Whether ``agent`` lives outside the name registry (a forked world's copy)."""
-    return agent in _detached
+    return agent in _detached()
 
 
 def has(name: str) -> bool:
@@ -69,9 +76,9 @@ def unique_name(base: str) -> str:
 
 def register(agent: TinyPerson, name: str) -> None:
     """Claim ``name`` for ``agent``, or raise SimulationError if another agent has it."""
-    if getattr(_local, "detached", False):
-        _detached.add(agent)
-    if agent in _detached:
+    if _detaching.get():
+        _detached().add(agent)
+    if agent in _detached():
         return
     with _lock:
         holder = all_agents.get(name)
@@ -93,7 +100,7 @@ def unregister(agent: TinyPerson, name: str) -> None:
 
 def rename(agent: TinyPerson, old: str, new: str) -> None:
     """Move ``agent`` from ``old`` to ``new`` (raises if ``new`` is taken)."""
-    if agent in _detached:
+    if agent in _detached():
         return
     with _lock:
         register(agent, new)

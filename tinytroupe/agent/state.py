@@ -97,8 +97,8 @@ def decode_parts(state: Any, slots: Sequence[Slot] = PARTS) -> tuple[Persona, di
         value = state.get(slot.key)
         try:
             parts[slot.attr] = slot.restore(slot.empty() if value is None else value)
-        except StateError:
-            raise
+        except StateError as exc:  # name the field: the part's own message does not know it
+            raise StateError(f"agent state field {slot.key!r}: {exc}") from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise StateError(f"agent state field {slot.key!r} is not valid ({type(exc).__name__}); "
                              "restore it from an unmodified encode_complete_state() document.") from None

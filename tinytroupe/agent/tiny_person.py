@@ -21,9 +21,11 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from tinytroupe import events, transactions
-from tinytroupe.agent import registry, state
+from tinytroupe.agent import registry
+from tinytroupe.agent import state as state_module
 from tinytroupe.agent.accessibility import Accessibility
 from tinytroupe.agent.acting import MAX_FOLLOWUPS, ActingMixin  # noqa: F401 - MAX_FOLLOWUPS kept here
+from tinytroupe.agent.compat_api import AgentState, OriginalAgentAPI, is_original_state
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
 from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory, shared_event
@@ -54,7 +56,7 @@ DEFAULT_RELATION = "An agent I can currently interact with."
 _DISPLAY = ("communication_display",)  # display flags do not change what happens
 
 
-class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin):
+class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, LegacyPersonaMixin):
     """A simulated person. ``TinyPerson("Lisa")`` then ``define(...)``, stimuli, ``act()``."""
 
     all_agents: ClassVar[dict[str, TinyPerson]] = registry.all_agents
@@ -113,18 +115,21 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         candidate = Persona(self._persona.to_dict())
         if isinstance(key, dict):
             candidate.merge(key, overwrite_scalars=overwrite_scalars)
-        elif merge and isinstance(value, dict) and isinstance(candidate.get(key), dict):
+        elif merge and isinstance(value, (dict, list)) and isinstance(candidate.get(key), type(value)):
             candidate.merge({key: value}, overwrite_scalars=overwrite_scalars)
+        elif not overwrite_scalars and not isinstance(value, (dict, list)) and candidate.get(key, self) is not self:
+            raise SpecificationError(f"define({key!r}, ...): the persona already has {key!r} and "
+                                     "overwrite_scalars=False; pass overwrite_scalars=True to replace it.")
         else:
             candidate.set(key, value)
         self._set_persona(candidate, previous_name=old)
         return self
 
     @transactional()
-    def include_persona_definitions(self, additional: dict[str, Any]) -> TinyPerson:
-        """Deep-merge ``additional`` in: lists joined without duplicates, conflicting scalars raise."""
+    def include_persona_definitions(self, additional_definitions: dict[str, Any]) -> TinyPerson:
+        """Deep-merge ``additional_definitions`` in: lists joined without duplicates, conflicting scalars raise."""
         candidate = Persona(self._persona.to_dict())
-        candidate.include(additional)
+        candidate.include(additional_definitions)
         self._set_persona(candidate)
         return self
 
@@ -198,23 +203,27 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
                                    display=display), self.name, self.sim_time())
 
     @transactional(ignore=_DISPLAY)
-    def listen(self, speech: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
+    def listen(self, speech: Any, source: Any = None, max_content_length: int | None = None,
+               communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.CONVERSATION, speech, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def see(self, description: Any, source: Any = None, communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive(StimulusKind.VISUAL, description, source, communication_display)
+    def see(self, visual_description: Any, source: Any = None, max_content_length: int | None = None,
+            communication_display: bool | None = None) -> TinyPerson:
+        return self._perceive(StimulusKind.VISUAL, visual_description, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def think(self, thought: Any, communication_display: bool | None = None) -> TinyPerson:
+    def think(self, thought: Any, max_content_length: int | None = None,
+              communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.THOUGHT, thought, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def internalize_goal(self, goal: Any, communication_display: bool | None = None) -> TinyPerson:
+    def internalize_goal(self, goal: Any, max_content_length: int | None = None,
+                         communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.INTERNAL_GOAL_FORMULATION, goal, None, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def socialize(self, social_description: Any, source: Any = None,
+    def socialize(self, social_description: Any, source: Any = None, max_content_length: int | None = None,
                   communication_display: bool | None = None) -> TinyPerson:
         return self._perceive(StimulusKind.SOCIAL, social_description, source, communication_display)
 
@@ -276,19 +285,24 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         self.mental_faculties.append(faculty)
         return self
 
-    def add_mental_faculties(self, faculties: Iterable[MentalFaculty]) -> TinyPerson:
-        for faculty in faculties:
+    def add_mental_faculties(self, mental_faculties: Iterable[MentalFaculty]) -> TinyPerson:
+        for faculty in mental_faculties:
             self.add_mental_faculty(faculty)
         return self
 
     # -- state -----------------------------------------------------------------------------
     def encode_complete_state(self) -> dict[str, Any]:
-        """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`)."""
-        return state.encode(self)
+        """Plain-JSON state: persona, then each part's own state (see :mod:`tinytroupe.agent.state`);
+        it also answers the original's keys (``name``, ``_persona``... see ``AgentState``)."""
+        return AgentState(state_module.encode(self))
 
-    def decode_complete_state(self, complete_state: dict[str, Any]) -> TinyPerson:
-        """Restore what :meth:`encode_complete_state` produced (all checked before anything changes)."""
-        persona, parts, saved_settings = state.decode_parts(complete_state)
+    def decode_complete_state(self, state: dict[str, Any]) -> TinyPerson:
+        """Restore what :meth:`encode_complete_state` produced (all checked before anything changes);
+        a state written by the original TinyTroupe is read too."""
+        if is_original_state(state):
+            return self._decode_original_state(state)
+        complete_state = state
+        persona, parts, saved_settings = state_module.decode_parts(complete_state)
         self._set_persona(persona)
         for attr, part in parts.items():
             setattr(self, attr, part)
@@ -297,5 +311,9 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, LegacyPersonaMixin)
         memory = self.episodic_memory  # the current episode is the ledger's count of latest events
         memory.episode_start = max(0, len(memory) - self.ledger.current_episode_event_count)
         return self
+
+    def __repr__(self) -> str:
+        return f"TinyPerson({self.name!r})"
+
 
 register_state_kind("agent", TinyPerson)

@@ -100,7 +100,8 @@ def _global_options(
                                      param_hint="--config")
         config_manager.load_file(config)
     if seed is not None:
-        config_manager.update("seed", seed)
+        from_env = getattr(ctx.get_parameter_source("seed"), "name", "") == "ENVIRONMENT"
+        config_manager.update("seed", seed, source="environment variable TINYTROUPE_SEED" if from_env else "--seed")
     config_manager.update("display", "off")  # the CLI renders events itself
     if debug:
         config_manager.update("loglevel", "DEBUG")

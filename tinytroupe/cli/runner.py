@@ -5,11 +5,15 @@ Used by ``tinytroupe run`` and ``tinytroupe demo``. Steps run one at a time so t
 final state and summary are written whether the run finished or was stopped. A resumed run
 replays what the checkpoint recorded: the replayed steps' transcript events come back from
 it (the transcript equals an uninterrupted run's) and their model usage is reported apart.
+
+A scenario's ``[model]`` table (temperature, max_tokens, seed) becomes the settings of a
+runtime derived for the run (:meth:`tinytroupe.runtime.Runtime.derive`): every request of
+the run carries them, and nothing is written into the process-wide configuration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
@@ -30,24 +34,47 @@ from tinytroupe.config import config_manager
 from tinytroupe.contracts import ControlHit
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import SimulationError
+from tinytroupe.llm import budget
+from tinytroupe.runtime import Runtime, current_runtime
 
-__all__ = ["ScenarioRun", "apply_model_spec"]
+__all__ = ["ScenarioRun", "apply_model_spec", "model_settings"]
 
 _STIMULI = {"conversation": "listen", "visual": "see", "thought": "think", "goal": "internalize_goal"}
 
 
-def apply_model_spec(scenario: Scenario, seed_given: bool) -> None:
-    """Apply the scenario's [model] settings (a ``--seed`` given on the command line wins)."""
+def model_settings(scenario: Scenario, seed_given: bool, model_given: bool = False) -> dict[str, Any]:
+    """The settings of the scenario's [model] table (a ``--seed`` or ``--model`` given on the
+    command line wins)."""
+    from tinytroupe.cli.models import PROVIDER_NAMES
+
     spec = scenario.model
     settings: dict[str, Any] = {}
+    if spec.name and spec.name not in PROVIDER_NAMES and not model_given:
+        settings["model"] = spec.name
     if spec.temperature is not None:
         settings["temperature"] = spec.temperature
     if spec.max_tokens is not None:
         settings["max_completion_tokens"] = spec.max_tokens
     if spec.seed is not None and not seed_given:
         settings["seed"] = spec.seed
-    if settings:
-        config_manager.update_multiple(settings)
+    settings.update(spec.sampling)
+    return settings
+
+
+def apply_model_spec(scenario: Scenario, seed_given: bool) -> dict[str, Any]:
+    """The scenario's [model] settings, as :class:`ScenarioRun` applies them to its run's runtime;
+    the process-wide configuration is left as it is."""
+    return model_settings(scenario, seed_given)
+
+
+def _model_given(scenario: Scenario) -> bool:
+    """Whether MODEL was chosen in code or with ``--model`` (other than by this scenario's name)."""
+    return config_manager.source_of("model") == "update()" and config_manager.get("model") != scenario.model.name
+
+
+def _seed_given() -> bool:
+    """Whether SEED was set in code or with ``--seed``/TINYTROUPE_SEED (which win over [model])."""
+    return config_manager.source_of("seed") in ("update()",) or config_manager.source_of("seed").startswith("env ")
 
 
 def _fragment_path(scenario: Scenario, name: str) -> Path | str:
@@ -77,6 +104,9 @@ class ReplayMeter:
         self.input_tokens += int(replayed.get("input_tokens") or 0)
         self.output_tokens += int(replayed.get("output_tokens") or 0)
         self.cost += float(replayed.get("cost") or 0.0)
+        limits = budget.active()
+        if limits is not None:  # the budgets hold for the whole run, replayed steps included
+            limits.carry(replayed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"operations": self.operations, "calls": self.calls, "input_tokens": self.input_tokens,
@@ -89,10 +119,14 @@ class ScenarioRun:
     def __init__(self, scenario: Scenario, output: Output, out_dir: Path | None = None,
                  max_steps: int | None = None,
                  persona_filter: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 resume: bool = False):
+                 resume: bool = False, settings: Mapping[str, Any] | None = None):
         """``persona_filter`` rewrites the persona of example and file agents before they are made;
-        ``resume`` replays what the checkpoint in the output folder recorded instead of starting afresh."""
+        ``resume`` replays what the checkpoint in the output folder recorded instead of starting afresh;
+        ``settings`` are the run's own settings (default: the scenario's [model] table)."""
         self.scenario = scenario
+        own = settings if settings is not None else model_settings(scenario, _seed_given(), _model_given(scenario))
+        self.runtime: Runtime | None = (current_runtime().derive(own, name=f"scenario {scenario.path.name}")
+                                        if own else None)
         self.output = output
         self.out_dir = out_dir if out_dir is not None else scenario.outputs.dir
         self.max_steps = max_steps
@@ -153,8 +187,16 @@ class ScenarioRun:
             raise self.scenario.error(key, f"no agent named {name!r}; this scenario's agents are: {known}")
         return agent
 
+    def _scope(self) -> Any:
+        """The run's runtime made current (nothing to do when the scenario sets no [model] values)."""
+        return self.runtime if self.runtime is not None else nullcontext()
+
     def build(self) -> TinyWorld:
         """Create the agents and the world, and check the names the scenario refers to."""
+        with self._scope():
+            return self._build()
+
+    def _build(self) -> TinyWorld:
         spec = self.scenario.world
         for source in self.scenario.agents:
             self.agents.extend(self._load(source))
@@ -219,6 +261,10 @@ class ScenarioRun:
 
     def execute(self) -> RunReport:
         """Build, run the script under a checkpointing simulation scope, write the outputs."""
+        with self._scope():
+            return self._execute()
+
+    def _execute(self) -> RunReport:
         from tinytroupe import control
 
         checkpoint = self.scenario.outputs.paths(self.out_dir)["checkpoint"]
@@ -240,7 +286,7 @@ class ScenarioRun:
         except BaseException:
             self._close_simulation(simulation, keep=self.steps_run > 0)
             if self.steps_run > 0 and self.world is not None:
-                self._save_after_failure(progress)
+                self._save_after_failure(progress, resumable=simulation.damaged is None)
             raise
         finally:
             stop_metering()
@@ -251,7 +297,7 @@ class ScenarioRun:
         self._close_simulation(simulation, keep=True)
         return self._write_outputs(world, progress)
 
-    def _save_after_failure(self, progress: RunProgress) -> None:
+    def _save_after_failure(self, progress: RunProgress, resumable: bool = True) -> None:
         """Write what ran before a failure, so the steps already paid for are not lost."""
         assert self.world is not None
         try:
@@ -260,7 +306,8 @@ class ScenarioRun:
             return
         self.output.err.print(f"Saved what ran ({self.steps_run} of {self._planned_steps()} steps): "
                               f"{report.outputs['transcript']}, "
-                              f"{report.outputs['state']}; --resume carries on from the checkpoint.",
+                              f"{report.outputs['state']}"
+                              + ("; --resume carries on from the checkpoint." if resumable else "."),
                               style="yellow", soft_wrap=True)
 
     @staticmethod
@@ -286,7 +333,8 @@ class ScenarioRun:
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
-            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {})
+            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
+            omitted_events=world.transcript_omissions)
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
         for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():

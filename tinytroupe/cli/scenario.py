@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe.agent.persona import read_specification
 from tinytroupe.cli.extract_spec import parse_extracts
 from tinytroupe.cli.toml_lines import KeyPath, format_path, line_of
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import SpecificationError, TinyTroupeError
 
 __all__ = [
     "ScenarioError", "Scenario", "ModelSpec", "AgentSource", "FactorySpec", "WorldSpec", "Relation",
@@ -31,13 +32,16 @@ STIMULUS_TYPES = ("conversation", "visual", "thought", "goal")
 PROVIDERS = ("auto", "openai", "azure", "ollama", "local", "scripted")
 BUDGET_KEYS = ("max_cost_per_run", "max_tokens_per_run", "max_calls_per_run", "max_cost_per_agent",
                "max_tokens_per_agent", "max_calls_per_agent")
+SAMPLING_KEYS = {"top_p": "top_p", "frequency_penalty": "freq_penalty", "presence_penalty": "presence_penalty"}
+"""[model] keys for the other request-level settings: key -> setting name."""
 WORLD_KINDS = ("plain", "social_network")
 CROWD_SIZE = 50
 """From this many agents, a world that broadcasts untargeted answers gets a note (see Scenario.crowd_note)."""
 _KEYS = {
     (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed", "max_cost_per_run", "max_tokens_per_run",
-                 "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent"),
+                 "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent",
+                 "top_p", "frequency_penalty", "presence_penalty", "reasoning_effort"),
     ("agents",): ("example", "file", "fragments", "factory"),
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
     ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "broadcast_if_no_target", "relations"),
@@ -66,6 +70,7 @@ class ModelSpec:
     max_tokens: int | None = None
     seed: int | None = None
     budgets: dict[str, float] = field(default_factory=dict)  # e.g. {"max_calls_per_run": 40}
+    sampling: dict[str, Any] = field(default_factory=dict)  # other request-level settings, e.g. {"top_p": 0.9}
 
 
 @dataclass(frozen=True)
@@ -279,7 +284,11 @@ def _model(c: _Checker, data: Any) -> ModelSpec:
                      max_tokens=c.setting(t, ("model", "max_tokens"), "max_completion_tokens", low=16),
                      seed=c.setting(t, ("model", "seed"), "seed"),
                      budgets={name: value for name in BUDGET_KEYS
-                              if (value := c.setting(t, ("model", name), name)) is not None})
+                              if (value := c.setting(t, ("model", name), name)) is not None},
+                     sampling={**{name: value for key, name in SAMPLING_KEYS.items()
+                                  if (value := c.setting(t, ("model", key), name)) is not None},
+                               **({"reasoning_effort": effort} if (effort := c.choice(
+                                   t, ("model", "reasoning_effort"), ("low", "medium", "high"), None)) else {})})
 
 
 def _factory(c: _Checker, data: Any, key: KeyPath) -> FactorySpec:
@@ -313,6 +322,10 @@ def _agent(c: _Checker, data: Any, key: KeyPath) -> AgentSource:
     path = c.relative(c.text_value(t, (*key, "file")) or "")
     if not path.is_file():
         raise c.fail((*key, "file"), f"file {path} not found; paths are relative to the scenario file")
+    try:
+        read_specification(path)  # a wrong-typed persona is refused here, not at run time
+    except TinyTroupeError as exc:
+        raise c.fail((*key, "file"), str(exc)) from None
     return AgentSource(key, file=path, fragments=tuple(fragments))
 
 

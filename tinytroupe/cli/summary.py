@@ -45,6 +45,7 @@ class RunReport:
     utterances: list[Utterance] = field(default_factory=list)
     replayed_operations: int = 0
     replayed_usage: dict[str, Any] = field(default_factory=dict)  # what replayed steps had cost
+    omitted_events: dict[str, int] = field(default_factory=dict)  # deliveries counted, not kept in the transcript
 
     def whole_run_calls(self) -> int:
         """Model calls of the whole run: made now, and replayed from the checkpoint."""
@@ -55,6 +56,7 @@ class RunReport:
                 "steps_run": self.steps_run, "total_steps": self.total_steps, "interrupted": self.interrupted,
                 "outputs": self.outputs, "usage": self.usage, "replayed_operations": self.replayed_operations,
                 "replayed_usage": self.replayed_usage, "whole_run_calls": self.whole_run_calls(),
+                "omitted_events": self.omitted_events,
                 "utterances": [u.__dict__ for u in self.utterances]}
 
 
@@ -126,6 +128,34 @@ def _replayed_lines(report: RunReport) -> list[str]:
             f"whole run: {report.whole_run_calls()} calls"]
 
 
+def _usage_section(report: RunReport) -> list[str]:
+    """The usage tables: calls made in this run, and those a resume replayed from the checkpoint."""
+    bill, replayed = bill_markdown(report.usage), report.replayed_usage
+    if not bill and not replayed.get("calls"):
+        return []
+    lines = ["", "## Model usage", ""]
+    if bill:
+        lines += ["Calls and tokens that reached the provider, by model and by purpose; "
+                  "calls answered by the call cache are counted apart and cost nothing.", "", *bill]
+    else:
+        lines.append("No call reached the provider in this run: every step was replayed from the checkpoint.")
+    if replayed.get("calls"):
+        cost = f"${replayed['cost']:.4f}" if replayed.get("cost") else "-"
+        lines += ["", "| replayed from the checkpoint | operations | calls | tokens in | tokens out | cost |",
+                  "|---|---:|---:|---:|---:|---:|",
+                  f"| earlier runs | {replayed.get('operations', 0)} | {replayed.get('calls', 0)} | "
+                  f"{replayed.get('input_tokens', 0):,} | {replayed.get('output_tokens', 0):,} | {cost} |"]
+    return lines
+
+
+def _omitted_lines(report: RunReport) -> list[str]:
+    if not report.omitted_events:
+        return []
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(report.omitted_events.items()))
+    return [f"- Left out of the transcript: {counts} events (deliveries of what was said to each listener, "
+            "past the transcript's bound); every action is kept and shown below"]
+
+
 def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
                      transcript: Sequence[Event]) -> str:
     """The Markdown summary file of a run."""
@@ -137,16 +167,15 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
     lines += [
         f"- Model: {report.model}; seed: {report.seed if report.seed is not None else 'none'}",
         f"- Steps: {status} {report.steps_run} of {report.total_steps}",
-        f"- Model usage: {usage.get('calls', 0)} calls, {usage.get('input_tokens', 0):,} tokens in, "
-        f"{usage.get('output_tokens', 0):,} out, cost {usage.get('cost_text', 'unknown')}",
+        f"- Model usage{' in this run' if report.replayed_usage else ''}: {usage.get('calls', 0)} calls, "
+        f"{usage.get('input_tokens', 0):,} tokens in, {usage.get('output_tokens', 0):,} out, "
+        f"cost {usage.get('cost_text', 'unknown')}",
         *_replayed_lines(report),
+        *_omitted_lines(report),
         "", "## Agents", "",
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]
-    bill = bill_markdown(usage)
-    if bill:
-        lines += ["", "## Model usage", "", "Calls and tokens that reached the provider, by model and by purpose; "
-                  "calls answered by the call cache are counted apart and cost nothing.", "", *bill]
+    lines += _usage_section(report)
     lines += ["", "## Conversation", *_conversation(transcript), "", "## Files", ""]
     lines += [f"- {kind}: `{path}`" for kind, path in report.outputs.items()]
     return "\n".join(lines) + "\n"

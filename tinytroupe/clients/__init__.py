@@ -26,11 +26,15 @@ from __future__ import annotations
 from typing import Any
 
 from tinytroupe.clients.builtin import AzureClient, ModelClient, OllamaClient, OpenAIClient
-from tinytroupe.errors import BadRequestError, TransientError
+from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_cost_stats
+from tinytroupe.config import config_manager
+from tinytroupe.errors import BadRequestError, NoModelConfiguredError, TransientError
 from tinytroupe.llm import custom
 
 __all__ = [
     "client",
+    "get_global_cost_stats",
+    "pretty_print_global_cost_stats",
     "register_client",
     "force_api_type",
     "force_api_cache",
@@ -53,15 +57,28 @@ def register_client(api_type: str, client: Any) -> None:
     custom.register_client(api_type, client)
 
 
+_instances: dict[str, ModelClient] = {}
+
+
 def client() -> Any:
-    """The client of the configured API type (a registered one, else the built-in one)."""
+    """The client of the configured API type (a registered one, else the built-in one).
+
+    The built-in client of an API type is one object, as in the original, so that
+    ``client().reset_cost_stats()`` then ``client().get_cost_stats()`` read the same counters.
+    Asking for it needs no key yet: a missing model is reported when a message is sent.
+    """
     from tinytroupe.llm.setup import choose_provider
 
-    api_type = choose_provider()
+    try:
+        api_type = choose_provider()
+    except NoModelConfiguredError:
+        api_type = str(config_manager.get("api_type")).strip().lower()
     registered = custom.registered_client(api_type)
     if registered is not None:
         return registered
-    return _BUILTIN.get(api_type, ModelClient)()
+    if api_type not in _instances:
+        _instances[api_type] = _BUILTIN.get(api_type, ModelClient)()
+    return _instances[api_type]
 
 
 def force_api_type(api_type: str) -> None:

@@ -18,7 +18,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from tinytroupe import llm
+from tinytroupe.clients.cost import CostStatsMixin
+from tinytroupe.config import config_manager
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ResponseFormat
+from tinytroupe.not_provided import warn_once
 
 __all__ = ["ModelClient", "OpenAIClient", "AzureClient", "OllamaClient"]
 
@@ -39,11 +42,14 @@ def _response_format(value: Any) -> ResponseFormat:
     return ResponseFormat()
 
 
-class ModelClient:
+class ModelClient(CostStatsMixin):
     """A client over the process-wide model; the base of the built-in clients.
 
     Attributes a caller of the model itself would use (``name``, ``complete``, ``find``...)
-    are those of :func:`tinytroupe.llm.default_model`.
+    are those of :func:`tinytroupe.llm.default_model`. ``OpenAIClient(cache_api_calls=True,
+    cache_file_name=...)`` switches the call cache as :meth:`set_api_cache` does: the cache is
+    the process's, shared by every client. ``get_cost_stats()`` and friends come from
+    :class:`~tinytroupe.clients.cost.CostStatsMixin`.
     """
 
     api_type = ""
@@ -54,8 +60,28 @@ class ModelClient:
         stand for the built-in provider; a subclass is a custom client."""
         return type(self).__module__ == __name__
 
-    def __init__(self) -> None:
+    def __init__(self, cache_api_calls: bool | None = None, cache_file_name: str | None = None,
+                 max_concurrent_model_calls: int | None = None) -> None:
         self._own: LLMModel | None = None
+        if cache_api_calls is not None or cache_file_name is not None:
+            warn_once("client.cache", f"{type(self).__name__}(cache_api_calls=..., cache_file_name=...) switches the "
+                                      "process's call cache, shared by every client and agent; "
+                                      "openai_utils.force_api_cache(...) says so by name.")
+            self.set_api_cache(self.cache_api_calls if cache_api_calls is None else cache_api_calls, cache_file_name)
+        if max_concurrent_model_calls is not None:
+            from tinytroupe.openai_utils import force_default_value
+
+            force_default_value("max_concurrent_model_calls", int(max_concurrent_model_calls))
+
+    @property
+    def cache_api_calls(self) -> bool:
+        """Whether the call cache is on (the CACHE_API_CALLS setting)."""
+        return bool(config_manager.get("cache_api_calls"))
+
+    @property
+    def cache_file_name(self) -> str:
+        """The call cache file (the CACHE_FILE_NAME setting)."""
+        return str(config_manager.get("cache_file_name"))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -134,6 +160,13 @@ class ModelClient:
             return dict(response["choices"][0]["message"])
         message = response.choices[0].message
         return {"role": getattr(message, "role", "assistant"), "content": message.content}
+
+    def get_embedding(self, text: str, model: str | None = None) -> list[float]:
+        """The embedding of ``text`` from the configured embedder (``model`` is the original's
+        argument; the EMBEDDING_MODEL setting chooses the model here)."""
+        from tinytroupe.llm.embeddings import embed
+
+        return [float(x) for x in embed([text], tags={"purpose": "embedding"}).vectors[0]]
 
     def set_api_cache(self, cache_api_calls: bool, cache_file_name: str | None = None) -> None:
         """Switch the process-wide call cache on or off (the original's per-client method)."""

@@ -34,6 +34,7 @@ operations are keyed. Worth knowing:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tinytroupe import transactions
@@ -73,6 +74,49 @@ def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkp
     return simulation
 
 
+def _activate(simulation: Simulation) -> None:
+    """Make ``simulation`` the running one (``Simulation.begin``)."""
+    global _current
+    with _lock:
+        if _current is not None and _current is not simulation:
+            raise SimulationError(f"simulation {_current.id!r} is running; call control.end() before "
+                                  f"beginning {simulation.id!r}")
+        transactions.set_handler(simulation)
+        _current = simulation
+
+
+def _deactivate(simulation: Simulation) -> None:
+    """Stop routing operations to ``simulation`` if it is the running one (``Simulation.end``)."""
+    global _current, _last
+    with _lock:
+        if transactions.get_handler() is simulation:
+            transactions.set_handler(None)
+        if _current is simulation:
+            _current, _last = None, simulation
+
+
+class _RunningSimulations(Mapping):
+    """``control._current_simulations``: a read-only ``{id: Simulation}`` of the running simulation."""
+
+    def _items(self) -> dict[str, Simulation]:
+        return {_current.id: _current} if _current is not None else {}
+
+    def __getitem__(self, key: str) -> Simulation:
+        return self._items()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __repr__(self) -> str:
+        return f"_current_simulations({self._items()!r})"
+
+
+_current_simulations: Mapping[str, Simulation] = _RunningSimulations()
+
+
 def current_simulation() -> Simulation | None:
     """The running simulation, or None."""
     return _current
@@ -91,15 +135,11 @@ def checkpoint() -> Path:
 
 def end() -> None:
     """Write a last checkpoint (when the simulation has a file) and close the scope."""
-    global _current, _last
     simulation = _require()
     try:
         simulation.end()
     finally:
-        with _lock:
-            if transactions.get_handler() is simulation:
-                transactions.set_handler(None)
-            _current, _last = None, simulation
+        _deactivate(simulation)
 
 
 def reset() -> None:

@@ -11,8 +11,15 @@ agents inside a world step replay alike whatever their timing.
 Top-level operations of one simulation are serialized: their recorded "after" states must
 not mix with another operation's half-done work.
 
-A record also keeps the transcript events the operation produced in each world it owns, and
-the usage of its model calls: a replayed operation files those events into the worlds'
+A checkpoint found damaged while replaying (a state that does not match its hash, a patch
+that does not apply, a result that does not decode) is never written again: the simulation
+remembers it in :attr:`Simulation.damaged`, and checkpoints are skipped from then on, so the
+damaged file stays exactly as it was found for the user to inspect or delete.
+
+A record also keeps the transcript events the operation produced in each world it owns (in
+the order the world filed them, read from ``world.transcript_since`` where the world offers
+it, so concurrent agents' events are kept in the step's order, not in the order they
+happened to arrive), and the usage of its model calls: a replayed operation files those events into the worlds'
 transcripts again (a resumed run's transcript equals the uninterrupted run's) and reports
 the usage it saved in its ``control.hit`` event. This module sees agents and worlds only
 through :mod:`tinytroupe.contracts`.
@@ -41,6 +48,7 @@ from tinytroupe.control.codec import (
     encode_result,
     state_text,
 )
+from tinytroupe.control.scope_methods import ScopeMethods
 from tinytroupe.control.store import Record, ReplayStore
 from tinytroupe.errors import SimulationError, StateError
 from tinytroupe.events import Event
@@ -71,6 +79,7 @@ class _Plan:
     receiver_key: str
     snapshot: dict[str, _Entry]
     record: Record | None
+    positions: dict[str, int] | None = None  # world key -> transcript position before the operation
 
 
 _TRANSCRIPT_KINDS = ("agent.", "world.", "llm.call")
@@ -82,7 +91,7 @@ class _OpEvents:
     def __init__(self, simulation_id: str):
         self.simulation_id = simulation_id
         self.events: list[Event] = []
-        self.usage = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}
+        self.usage: dict[str, Any] = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}
         self._lock = threading.Lock()
         self._stop = events.subscribe(self, _TRANSCRIPT_KINDS)
 
@@ -92,10 +101,16 @@ class _OpEvents:
         with self._lock:
             if event.kind == "llm.call":
                 data = event.data
-                self.usage["calls"] += 1
-                self.usage["input_tokens"] += int(data.get("input_tokens") or 0)
-                self.usage["output_tokens"] += int(data.get("output_tokens") or 0)
-                self.usage["cost"] += float(data.get("cost") or 0.0)
+                agent = (data.get("tags") or {}).get("agent")
+                targets = [self.usage]
+                if isinstance(agent, str) and agent:  # per agent too: per-agent budgets carry over on resume
+                    targets.append(self.usage.setdefault("by_agent", {}).setdefault(
+                        agent, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": 0.0}))
+                for usage in targets:
+                    usage["calls"] += 1
+                    usage["input_tokens"] += int(data.get("input_tokens") or 0)
+                    usage["output_tokens"] += int(data.get("output_tokens") or 0)
+                    usage["cost"] += float(data.get("cost") or 0.0)
             elif event.world_id is not None:
                 self.events.append(event)
 
@@ -111,8 +126,9 @@ def _loop_running_here() -> bool:
     return True
 
 
-class Simulation:
-    """A recording scope: owned objects, replay records, hit and miss counters, checkpoints."""
+class Simulation(ScopeMethods):
+    """A recording scope: owned objects, replay records, hit and miss counters, checkpoints
+    (and the original's ``begin``, ``add_*`` and transaction methods: see :mod:`.scope_methods`)."""
 
     def __init__(self, cache_path: str | Path | None = None, auto_checkpoint: bool = False,
                  id: str = "default"):
@@ -124,9 +140,9 @@ class Simulation:
         self.cache_hits = 0
         self.cache_misses = 0
         self.status = "started"
-        self._store = ReplayStore()
-        if self.cache_path is not None and self.cache_path.exists():
-            self._store = self._load(self.cache_path)
+        self.damaged: str | None = None  # why the checkpoint file was found damaged; then it is never written
+        self._reload()
+        self._marked = self._parallel = 0  # transactions marked by hand (begin_transaction...)
         self._objects: list[Any] = []
         self._owned: set[int] = set()
         self._objects_lock = threading.RLock()
@@ -136,6 +152,13 @@ class Simulation:
     def __repr__(self) -> str:
         return (f"Simulation(cache_path={str(self.cache_path) if self.cache_path else None!r}, "
                 f"status={self.status!r}, hits={self.cache_hits}, misses={self.cache_misses})")
+
+    def _reload(self) -> None:
+        """Read the records of ``cache_path`` (none when there is no file yet)."""
+        store = ReplayStore()
+        if self.cache_path is not None and self.cache_path.exists():
+            store = self._load(self.cache_path)
+        self._store, self.damaged = store, None
 
     @staticmethod
     def _load(path: Path) -> ReplayStore:
@@ -279,14 +302,23 @@ class Simulation:
         before = digest(canonical_text(sorted((k, e.hash) for k, e in snapshot.items())))
         key = digest(canonical_text([before, receiver_key, op.name, args]))
         record = self._store.get(key)
+        positions = {k: w.transcript_position for k, w in self._keys().items()
+                     if kind_of(w) == "world" and hasattr(w, "transcript_since")}
         if record is None:
             self.cache_misses += 1
             events.emit(contracts.ControlMiss(self.id, op.name, receiver_key, key), source="control")
         else:
             events.emit(contracts.ControlHit(self.id, op.name, receiver_key, key, dict(record.usage)), source="control")
-        return _Plan(key, receiver_key, snapshot, record)
+        return _Plan(key, receiver_key, snapshot, record, positions)
 
     def _replay(self, op: transactions.Operation, plan: _Plan) -> Any:
+        try:
+            return self._replay_record(op, plan)
+        except StateError as exc:
+            self.damaged = str(exc)
+            raise
+
+    def _replay_record(self, op: transactions.Operation, plan: _Plan) -> Any:
         assert plan.record is not None
         self._restore(plan.record.after, plan.snapshot)
         self.cache_hits += 1
@@ -302,13 +334,21 @@ class Simulation:
             if world is not None and kind_of(world) == "world":
                 world.restore_transcript(Event.from_dict(e) for e in recorded)
 
-    def _transcripts(self, collected: _OpEvents) -> dict[str, list[dict[str, Any]]]:
-        by_id = {getattr(obj, "id", None): key for key, obj in self._keys().items() if kind_of(obj) == "world"}
+    def _transcripts(self, collected: _OpEvents, positions: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+        """Per world key, the events the operation filed: as the world filed them where it says
+        (``transcript_since``), else as they were emitted."""
+        worlds = {key: obj for key, obj in self._keys().items() if kind_of(obj) == "world"}
+        by_id = {getattr(obj, "id", None): key for key, obj in worlds.items()}
         transcripts: dict[str, list[dict[str, Any]]] = {}
         for event in collected.events:
             key = by_id.get(event.world_id)
-            if key is not None:
+            if key is not None and key not in positions:
                 transcripts.setdefault(key, []).append(event.to_dict())
+        for key, position in positions.items():
+            world = worlds.get(key)
+            filed = world.transcript_since(position) if world is not None else []
+            if filed:
+                transcripts[key] = [event.to_dict() for event in filed]
         return transcripts
 
     def _record(self, op: transactions.Operation, plan: _Plan, result: Any, collected: _OpEvents) -> None:
@@ -322,7 +362,8 @@ class Simulation:
         after = self._snapshot()
         hashes = self._keep(after)
         self._store.add(plan.key, Record(op.name, plan.receiver_key, encoded, hashes,
-                                         self._transcripts(collected), dict(collected.usage)))
+                                         self._transcripts(collected, plan.positions or {}),
+                                         dict(collected.usage)))
         if self.auto_checkpoint:
             self._write(after)
 
@@ -385,6 +426,9 @@ class Simulation:
     def _write(self, snapshot: dict[str, _Entry] | None = None) -> Path:
         assert self.cache_path is not None
         self._pending_checkpoint = False
+        if self.damaged is not None:
+            logger.warning("control: %s was found damaged; it is left as it is, not written", self.cache_path)
+            return self.cache_path
         hashes = self._keep(snapshot if snapshot is not None else self._snapshot())
         body = {"simulation_id": self.id, "state": hashes,
                 "stats": {"cache_hits": self.cache_hits, "cache_misses": self.cache_misses},
@@ -400,6 +444,9 @@ class Simulation:
         if self.cache_path is None:
             raise SimulationError("control.checkpoint(): this simulation has no file; "
                                   "start it with control.begin(cache_path='simulation.cache.json')")
+        if self.damaged is not None:
+            raise StateError(f"{self.cache_path}: the checkpoint was found damaged and is not written over "
+                             f"({self.damaged})")
         if transactions.depth() > 0:
             self._pending_checkpoint = True
             return self.cache_path
@@ -418,9 +465,14 @@ class Simulation:
 
     def end(self) -> None:
         """Write a last checkpoint (when there is a file) and stop."""
-        if self.status == "started" and self.cache_path is not None:
-            self.checkpoint()
-        self.status = "stopped"
+        from tinytroupe import control  # the package's running-scope slot (same layer)
+
+        try:
+            if self.status == "started" and self.cache_path is not None and self.damaged is None:
+                self.checkpoint()
+        finally:
+            self.status = "stopped"
+            control._deactivate(self)
 
 
 def read_checkpoint_state(path: str | Path) -> dict[str, Any]:

@@ -62,6 +62,14 @@ def _clip(text: str, limit: int = PAST_RESULT_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def past_text(entry: Any) -> str:
+    """The result text of a cache entry: a string, or a dict of the original's shape
+    (``{"original", "style", "styled"}`` for a styler, ``{"result": ...}`` otherwise)."""
+    if isinstance(entry, dict):
+        return str(entry.get("styled") or entry.get("result") or entry.get("content") or "")
+    return str(entry)
+
+
 class ContentTransformer:
     """Base of :class:`TinyEnricher` and :class:`TinyStyler`: a model, a cache of past results."""
 
@@ -70,12 +78,12 @@ class ContentTransformer:
 
     def __init__(self, use_past_results_in_context: bool = False, model: LLMModel | None = None):
         self.use_past_results_in_context = use_past_results_in_context
-        self.context_cache: list[str] = []
+        self.context_cache: list[Any] = []
         self.model = model
 
     def _messages(self, instruction: str, content: str, content_type: str | None, context_info: str,
-                  past: list[str], fmt: str) -> list[Message]:
-        shown = [f"--- result {i + 1} ---\n{_clip(p)}" for i, p in enumerate(past[-PAST_RESULTS_SHOWN:])]
+                  past: list[Any], fmt: str) -> list[Message]:
+        shown = [f"--- result {i + 1} ---\n{_clip(past_text(p))}" for i, p in enumerate(past[-PAST_RESULTS_SHOWN:])]
         user = render("enrichment_user.md", instruction=instruction.strip(),
                       content_type=content_type or "(not given)",
                       context_info=(context_info or "").strip() or "(none)",
@@ -84,8 +92,8 @@ class ContentTransformer:
                 Message(role="user", content=user)]
 
     async def _arun(self, instruction: str, content: str, content_type: str | None, context_info: str | None,
-                    context_cache: list[str] | None, temperature: float | None,
-                    tags: dict[str, str] | None = None) -> str:
+                    context_cache: list[Any] | None, temperature: float | None,
+                    tags: dict[str, str] | None = None, cache_entry: Any = None) -> str:
         fmt = content_format(content)
         past = list(context_cache) if context_cache is not None else (
             self.context_cache if self.use_past_results_in_context else [])
@@ -108,7 +116,7 @@ class ContentTransformer:
                         source=type(self).__name__)
             return content
         if self.use_past_results_in_context:
-            self.context_cache.append(result)
+            self.context_cache.append(cache_entry(result) if cache_entry is not None else result)
         return result
 
     @staticmethod
@@ -129,4 +137,4 @@ class ContentTransformer:
     def load_state(self, state: dict[str, Any]) -> None:
         self.use_past_results_in_context = bool(state.get("use_past_results_in_context",
                                                           self.use_past_results_in_context))
-        self.context_cache = [str(x) for x in state.get("context_cache", [])]
+        self.context_cache = [x if isinstance(x, dict) else str(x) for x in state.get("context_cache", [])]

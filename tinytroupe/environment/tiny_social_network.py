@@ -31,13 +31,12 @@ class TinySocialNetwork(TinyWorld):
         super().__init__(name, broadcast_if_no_target=broadcast_if_no_target, **kwargs)
 
     def add_relation(self, agent_1: Any, agent_2: Any, name: str = "default") -> TinySocialNetwork:
-        """Relate two agents (adding them to the network when needed); returns the network."""
+        """Relate two agents (adding them to the network when needed); returns the network. Relating
+        the same pair again adds the pair again, as the original does."""
         for agent in (agent_1, agent_2):
             if agent not in self.agents:
                 self.add_agent(agent)
-        pairs = self.relations.setdefault(name, [])
-        if (agent_1, agent_2) not in pairs and (agent_2, agent_1) not in pairs:
-            pairs.append((agent_1, agent_2))
+        self.relations.setdefault(name, []).append((agent_1, agent_2))  # a repeated relation is kept, as in the original
         return self
 
     def remove_agent(self, agent: Any) -> TinySocialNetwork:

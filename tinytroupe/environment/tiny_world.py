@@ -46,12 +46,14 @@ from tinytroupe.contracts import (
 )
 from tinytroupe.environment import persistence
 from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
+from tinytroupe.environment.compat_api import OriginalWorldAPI
 from tinytroupe.environment.routing import Routing
 from tinytroupe.environment.state import decode_world, encode_world
 from tinytroupe.environment.transcript import WorldRecorder, load_transcript, save_transcript
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 from tinytroupe.llm import budget
+from tinytroupe.runtime import RegistryView, current_runtime
 
 __all__ = ["TinyWorld"]
 
@@ -59,7 +61,11 @@ logger = logging.getLogger(__name__)
 
 StepActions = dict[str, list[Any]]
 
-_ids: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()  # id -> live world
+
+
+def _world_ids() -> weakref.WeakValueDictionary[str, Any]:
+    """id -> live world, of the current runtime."""
+    return current_runtime().world_ids
 
 
 def _new_id(world: Any, name: str) -> str:
@@ -70,17 +76,18 @@ def _new_id(world: Any, name: str) -> str:
     checkpoints that carry them compare equal from one run to the next.
     """
     candidate, n = name, 2
-    while candidate in _ids:
+    ids = _world_ids()
+    while candidate in ids:
         candidate, n = f"{name}#{n}", n + 1
-    _ids[candidate] = world
+    ids[candidate] = world
     return candidate
 
 
-class TinyWorld(Routing):
+class TinyWorld(Routing, OriginalWorldAPI):
     """An environment that owns agents, steps them, keeps time and routes their actions."""
 
     # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)
-    all_environments: ClassVar[dict[str, TinyWorld]] = {}
+    all_environments: ClassVar[RegistryView] = RegistryView("worlds")  # the current runtime's worlds
     state_kind: ClassVar[str] = "world"
     # False marks the agents' events as not for display (the console renderer skips them)
     communication_display: ClassVar[bool] = True
@@ -144,7 +151,7 @@ class TinyWorld(Routing):
     def clear_environments(cls) -> None:
         """Forget every registered world (new worlds may take their names and ids again)."""
         TinyWorld.all_environments.clear()
-        _ids.clear()
+        _world_ids().clear()
 
     # -- clock ---------------------------------------------------------------------------
     @property
@@ -344,14 +351,13 @@ class TinyWorld(Routing):
         except budget.BudgetExceededError as exc:
             exc.steps_done = self.simulation_step
             raise
-        saved, recorded = self.encode_complete_state(), len(self._recorder.events)
+        saved, recorded = self.encode_complete_state(), self._recorder.mark()
         try:
             result = await self._astep_owned(*args)
         except budget.BudgetExceededError as exc:
             with transactions.untracked():
                 self.decode_complete_state(saved)
-            while len(self._recorder.events) > recorded:
-                self._recorder.events.pop()
+            self._recorder.rewind(recorded)
             limits.put_back()
             exc.steps_done, exc.usage = self.simulation_step, limits.usage()  # usage once the step settled
             raise
@@ -432,6 +438,20 @@ class TinyWorld(Routing):
     def transcript(self) -> list[Event]:
         """The events recorded so far (the world's and its agents'), oldest first."""
         return list(self._recorder.events)
+
+    @property
+    def transcript_position(self) -> int:
+        """How many events the transcript holds now (see :meth:`transcript_since`)."""
+        return self._recorder.position
+
+    def transcript_since(self, position: int) -> list[Event]:
+        """The transcript's events after ``position``, in the order they were filed."""
+        return self._recorder.since(position)
+
+    @property
+    def transcript_omissions(self) -> dict[str, int]:
+        """Deliveries counted but not kept in :attr:`transcript`, by kind (a crowd's broadcasts)."""
+        return dict(self._recorder.omitted)
 
     def save_transcript(self, path: str) -> str:
         """Write the transcript as JSON lines; returns the path written."""

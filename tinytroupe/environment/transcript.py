@@ -2,22 +2,30 @@
 
 A :class:`WorldRecorder` subscribes to :mod:`tinytroupe.events` for one world id (events are
 owned by the world that drove them, never matched by name), keeps the world and agent
-events in a bounded list, and tallies the ``llm.call`` events in a private
+events in a list, and tallies the ``llm.call`` events in a private
 :class:`~tinytroupe.llm.wrappers.usage.UsageStats` (per agent under the ``agent`` tag).
 
 While agents act concurrently their events interleave by chance; :meth:`WorldRecorder.hold`
 keeps them aside and files them afterwards in the step's agent order, so a transcript is the
-same from one run to the next. The transcript file is written from the events' typed
-payloads (:mod:`tinytroupe.contracts`), one JSON object per line.
+same from one run to the next. Each event filed gets ``seq`` = its place among the events this
+world filed (1, 2, ...; a left-out delivery takes a number too), so a resumed run, whose
+replayed events are filed again in their recorded order, numbers them as the uninterrupted run
+did. The transcript file is written from the events' typed payloads (:mod:`tinytroupe.contracts`),
+one JSON object per line.
+
+Nothing an agent did is ever left out: actions, fallbacks and world events are all kept. Only
+deliveries (``agent.stimulus``: one event per listener, so a crowd's broadcast makes N x N of
+them) are bounded, by ``max_events``; past it, deliveries are counted in :attr:`WorldRecorder.omitted`
+instead of kept, a warning says so once, and the run summary says how many were left out.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,8 +39,11 @@ from tinytroupe.llm.wrappers.usage import UsageStats
 
 __all__ = ["WorldRecorder", "save_transcript", "load_transcript", "DEFAULT_MAX_EVENTS", "RECORDED_KINDS"]
 
-DEFAULT_MAX_EVENTS = 100_000
+DEFAULT_MAX_EVENTS = 100_000  # deliveries kept per world; actions and world events are always kept
 RECORDED_KINDS = ("agent.", "world.", "llm.call")
+BOUNDED_KINDS = ("agent.stimulus",)
+
+logger = logging.getLogger(__name__)
 
 
 class WorldRecorder:
@@ -40,7 +51,11 @@ class WorldRecorder:
 
     def __init__(self, world_id: str, max_events: int = DEFAULT_MAX_EVENTS):
         self.world_id = world_id
-        self.events: deque[Event] = deque(maxlen=max_events)
+        self.events: list[Event] = []
+        self.max_deliveries = max_events
+        self.omitted: dict[str, int] = {}  # kind -> deliveries counted but not kept
+        self._deliveries = 0
+        self._filed = 0  # events filed (kept or left out): the last seq given
         self.stats = UsageStats()
         self._lock = threading.RLock()
         self._held: list[Event] | None = None
@@ -62,7 +77,43 @@ class WorldRecorder:
                 held, self._held = self._held or [], None
                 rank = {name: i for i, name in enumerate(order)}
                 held.sort(key=lambda e: (rank.get(e.source or "", len(rank)), e.seq))
-                self.events.extend(held)
+                for event in held:
+                    self._keep(event)
+
+    def _keep(self, event: Event) -> None:
+        """File one event, numbered, or count it when it is a delivery past the bound (lock held)."""
+        self._filed += 1
+        if event.kind in BOUNDED_KINDS:
+            if self._deliveries >= self.max_deliveries:
+                if not self.omitted:
+                    logger.warning("world %s: more than %d deliveries; further deliveries are counted, not kept "
+                                   "in the transcript (every action is kept)", self.world_id, self.max_deliveries)
+                self.omitted[event.kind] = self.omitted.get(event.kind, 0) + 1
+                return
+            self._deliveries += 1
+        self.events.append(event if event.seq == self._filed else dataclasses.replace(event, seq=self._filed))
+
+    def mark(self) -> tuple[int, int, int, dict[str, int]]:
+        """Where the transcript stands now, for :meth:`rewind`."""
+        with self._lock:
+            return len(self.events), self._deliveries, self._filed, dict(self.omitted)
+
+    def rewind(self, mark: tuple[int, int, int, dict[str, int]]) -> None:
+        """Forget what was filed since ``mark`` (a step put back whole)."""
+        with self._lock:
+            length, self._deliveries, self._filed, self.omitted = mark[0], mark[1], mark[2], dict(mark[3])
+            del self.events[length:]
+
+    @property
+    def position(self) -> int:
+        """How many events are kept now (for :meth:`since`)."""
+        with self._lock:
+            return len(self.events)
+
+    def since(self, position: int) -> list[Event]:
+        """The events kept after ``position``, in filing order."""
+        with self._lock:
+            return self.events[position:]
 
     def _tally(self, event: Event) -> None:
         call: LLMCall = event.payload
@@ -77,7 +128,7 @@ class WorldRecorder:
             if self._held is not None:
                 self._held.append(event)
             else:
-                self.events.append(event)
+                self._keep(event)
 
     def restore(self, recorded: Iterable[Event]) -> None:
         """File earlier events (a replayed operation's) into the transcript, as this world's.
@@ -87,11 +138,13 @@ class WorldRecorder:
         with self._lock:
             for event in recorded:
                 if event.kind.startswith(("agent.", "world.")):
-                    self.events.append(dataclasses.replace(event, world_id=self.world_id))
+                    self._keep(dataclasses.replace(event, world_id=self.world_id))
 
     def clear(self) -> None:
         with self._lock:
             self.events.clear()
+            self.omitted.clear()
+            self._deliveries = self._filed = 0
 
 
 def _line(event: Event) -> dict[str, Any]:

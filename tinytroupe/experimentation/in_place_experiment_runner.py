@@ -40,8 +40,8 @@ class InPlaceExperimentRunner:
     """Tracks which experiment (arm) is active across runs of the same script."""
 
     def __init__(self, config_file_path: str | os.PathLike = "experiment_config.json"):
-        self.config_file_path = Path(config_file_path)
-        self.experiment_config = self._load_or_create_config(self.config_file_path)
+        self.config_file_path = os.fspath(config_file_path)  # a string, as in the original
+        self.experiment_config = self._load_or_create_config(Path(self.config_file_path))
         self._save_config()
 
     # -- arms ------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ class InPlaceExperimentRunner:
         return {**default, **loaded}
 
     def _save_config(self) -> None:
-        path = self.config_file_path
+        path = Path(self.config_file_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self.experiment_config, indent=4, ensure_ascii=False), encoding="utf-8")

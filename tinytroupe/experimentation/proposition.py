@@ -115,6 +115,10 @@ def build_context(targets: list[Any], include_personas: bool = False, first_n: i
     return "\n\n".join(parts)
 
 
+RECOMMENDATIONS_REQUEST = ("Given your evaluation above, list concrete, practical recommendations for how the "
+                           "target could change its behaviour so that the claim would hold better. Answer in plain "
+                           "text, one recommendation per line.")
+
 class Proposition:
     """A textual claim about one or more agents or worlds."""
 
@@ -241,6 +245,18 @@ class Proposition:
             self.revised = verdict.value != first.value
         self._keep(verdict)
         return self.full_evaluation_response if full else self.value
+
+    def recommendations_for_improvement(self) -> str:
+        """How the target could better satisfy the claim, asked of the judge after the last evaluation.
+
+        Continues the judge's conversation of the last :meth:`check` or :meth:`score` (one more
+        model call) and returns its advice as text.
+        """
+        chat = getattr(self, "llm_chat", None)
+        if chat is None:
+            raise ValueError("recommendations_for_improvement: evaluate the proposition first with check() or "
+                             "score() (a proposition whose precondition was false has nothing to improve).")
+        return str(chat.continue_conversation(RECOMMENDATIONS_REQUEST, output_type=None))
 
     def _keep(self, verdict: Any, justification: str | None = None) -> None:
         self.value = verdict.value

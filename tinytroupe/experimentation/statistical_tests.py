@@ -17,6 +17,10 @@ from tinytroupe.errors import MissingExtraError, SpecificationError
 __all__ = ["StatisticalTester", "TESTS", "require_scipy"]
 
 TESTS = ("t_test", "welch_t_test", "mann_whitney", "anova", "chi_square", "ks_test")
+TEST_NAMES = {"t_test": "Student t-test (equal variance)", "welch_t_test": "Welch t-test (unequal variance)",
+              "mann_whitney": "Mann-Whitney U test", "anova": "One-way ANOVA", "chi_square": "Chi-square test",
+              "ks_test": "Kolmogorov-Smirnov test"}
+"""Each test's name as results report it (``result["test"]`` holds the key)."""
 
 
 def require_scipy() -> Any:
@@ -47,17 +51,26 @@ def cohens_d(a: Sequence[float], b: Sequence[float]) -> float:
 class StatisticalTester:
     """Compares a control's metrics with each treatment's.
 
-    ``control_experiment_data``: ``{metric: [values]}``; ``treatments_experiment_data``:
-    ``{treatment: {metric: [values]}}``. With ``results_key``, both are read from that key
-    of each dict (the shape ``InPlaceExperimentRunner`` and extractions produce).
+    ``control_experiment_data``: ``{"control_exp": {metric: [values]}}`` (the original's form,
+    one named experiment) or simply ``{metric: [values]}``; ``treatments_experiment_data``:
+    ``{treatment: {metric: [values]}}``. With ``results_key``, each experiment's metrics are
+    read from that key (``{"exp": {results_key: {metric: [...]}}}``, the shape
+    ``InPlaceExperimentRunner`` and extractions produce).
     """
 
     def __init__(self, control_experiment_data: dict[str, Any],
                  treatments_experiment_data: dict[str, dict[str, Any]], results_key: str | None = None):
+        if not isinstance(control_experiment_data, dict) or not isinstance(treatments_experiment_data, dict):
+            raise SpecificationError("StatisticalTester: control and treatments must be dicts: "
+                                     "{'control_exp': {metric: [values]}}, {'treatment': {metric: [values]}}")
         if results_key:
-            control_experiment_data = control_experiment_data[results_key]
-            treatments_experiment_data = {k: v[results_key] for k, v in treatments_experiment_data.items()}
-        self.control_experiment_data = _clean(control_experiment_data, "control")
+            if results_key in control_experiment_data:  # {results_key: {metric: [...]}}
+                control_experiment_data = control_experiment_data[results_key]
+            else:
+                control_experiment_data = {k: _results_of(v, results_key, k) for k, v in control_experiment_data.items()}
+            treatments_experiment_data = {k: _results_of(v, results_key, k) for k, v in treatments_experiment_data.items()}
+        self.control_name, control_metrics = _unwrap_control(control_experiment_data)
+        self.control_experiment_data = _clean(control_metrics, "control")
         self.treatments_experiment_data = {name: _clean(data, name)
                                            for name, data in treatments_experiment_data.items()}
         if not self.treatments_experiment_data:
@@ -99,8 +112,9 @@ class StatisticalTester:
     def _one(self, test_type: str, control: list[float], treatment: list[float], alpha: float,
              **kwargs: Any) -> dict[str, Any]:
         stats = require_scipy()
-        result: dict[str, Any] = {"test_type": test_type, "control_n": len(control),
-                                  "treatment_n": len(treatment)}
+        result: dict[str, Any] = {"test_type": TEST_NAMES[test_type], "test": test_type, "control_n": len(control),
+                                  "treatment_n": len(treatment), "control_sample_size": len(control),
+                                  "treatment_sample_size": len(treatment), "confidence_level": 1 - alpha}
         if test_type in ("t_test", "welch_t_test", "mann_whitney", "anova", "ks_test"):
             result.update(_descriptives(control, treatment))
         if test_type in ("t_test", "welch_t_test"):
@@ -131,6 +145,24 @@ class StatisticalTester:
         result["significant"] = bool(result["p_value"] < alpha)
         result["alpha"] = alpha
         return result
+
+
+def _results_of(experiment: Any, results_key: str, name: str) -> Any:
+    if not isinstance(experiment, dict) or results_key not in experiment:
+        raise SpecificationError(f"StatisticalTester: experiment {name!r} has no {results_key!r} key (results_key)")
+    return experiment[results_key]
+
+
+def _unwrap_control(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The control's name and metrics: ``{"control_exp": {metric: [...]}}`` or ``{metric: [...]}``."""
+    if len(data) == 1:
+        (name, inner), = data.items()
+        if isinstance(inner, dict):
+            return str(name), inner
+    if data and all(isinstance(v, dict) for v in data.values()):
+        raise SpecificationError("StatisticalTester: the control data must hold exactly one experiment, "
+                                 f"got {len(data)}: {', '.join(map(str, data))}")
+    return "control", data
 
 
 def _clean(data: dict[str, Any], where: str) -> dict[str, list]:

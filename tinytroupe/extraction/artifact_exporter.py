@@ -48,11 +48,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def _text_of(data: Any) -> str:
+    """The text an artifact stands for, dedented and stripped as the original does (no newline added)."""
     if isinstance(data, str):
-        return textwrap.dedent(data).strip() + "\n"
+        return textwrap.dedent(data).strip()
     if isinstance(data, dict) and isinstance(data.get("content"), str):
-        return textwrap.dedent(data["content"]).strip() + "\n"
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return textwrap.dedent(data["content"]).strip()
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 class ArtifactExporter:

@@ -34,14 +34,14 @@ _BATCH = 25
 class Normalizer:
     """Groups ``elements`` into at most ``n`` categories (the original's interface).
 
-    ``normalized_elements``: the categories; ``normalizing_map``: text -> category for
-    every text mapped so far. Beyond the original: ``model``, ``seed`` and ``max_length``
+    ``elements``: the learning texts without repeats; ``normalized_elements``: the categories;
+    ``normalizing_map``: text -> category for every text mapped so far. Beyond the original: ``model``, ``seed`` and ``max_length``
     (the longest category name, in characters).
     """
 
     def __init__(self, elements: Iterable[str], n: int, verbose: bool = False, max_length: int | None = None,
                  *, model: LLMModel | None = None, seed: int | None = None):
-        self.elements = [str(e) for e in elements]
+        self.elements = list(dict.fromkeys(str(e) for e in elements))  # unique, first occurrence kept
         if not isinstance(n, int) or n < 1:
             raise SpecificationError(f"Normalizer: n must be a positive integer, got {n!r}")
         if not self.elements:
@@ -76,8 +76,9 @@ class Normalizer:
         return out[0] if single else out
 
     def normalized_mapping(self) -> dict[str, str]:
-        """Every text mapped so far -> its category (a copy)."""
-        return dict(self.normalizing_map)
+        """Every known text -> its category: the texts mapped so far, and each learning element not
+        mapped yet to itself (the identity fallback). A copy."""
+        return {**{e: e for e in self.elements}, **self.normalizing_map}
 
     def normalize_all(self) -> dict[str, str]:
         """Map the learning elements themselves, keeping at most ``n`` categories in use (the

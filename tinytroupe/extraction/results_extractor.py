@@ -67,7 +67,8 @@ class ResultsExtractor:
         """One result per agent, in order, extracted concurrently; blocking twin of the async one.
 
         An agent whose extraction fails gets ``None``; the error is logged, emitted as an
-        ``extraction.failed`` event and kept in :attr:`failures`.
+        ``extraction.failed`` event and kept in :attr:`failures` (the error's class and HTTP
+        status, in our words: never the provider's text, which may hold anything).
         """
         from tinytroupe._sync import run_sync
 
@@ -86,9 +87,11 @@ class ResultsExtractor:
         for agent, outcome in zip(agents, outcomes, strict=True):
             if isinstance(outcome, LLMError):
                 name = trajectory.agent_name(agent)
-                self.failures[name] = str(outcome)
-                logger.warning("extraction failed for %s: %s", name, outcome)
-                events.emit(contracts.ExtractionFailed(name, str(outcome)), source=name)
+                failure = contracts.failure_of(outcome)  # the error's class and status, never the server's text
+                self.failures[name] = f"{failure.error_type}: {failure.reason}"
+                logger.warning("extraction failed for %s: %s", name, self.failures[name])
+                logger.debug("extraction failure for %s in full: %s", name, outcome)
+                events.emit(contracts.ExtractionFailed(name, self.failures[name]), source=name)
                 outcome = None
             elif isinstance(outcome, BaseException):
                 raise outcome

@@ -69,11 +69,15 @@ class ResultsReporter:
                          material=material)
         return self._keep(await self._write(prompt, "agents"))
 
-    def report_from_interactions(self, agents: Any, reporting_task: str | None = None,
-                                 report_title: str = "Interaction Analysis Report", include_agent_summaries: bool = True,
-                                 first_n: int | None = None, last_n: int | None = None,
-                                 max_content_length: int | None = None, requirements: str = _REQUIREMENTS) -> str:
-        """A report on what the agents perceived and did (their remembered interactions)."""
+    def report_from_interactions(self, agents: Any, report_title: str = "Interaction Analysis Report",
+                                 include_agent_summaries: bool = True, first_n: int | None = None,
+                                 last_n: int | None = None, max_content_length: int | None = None,
+                                 requirements: str = _REQUIREMENTS, *, reporting_task: str | None = None) -> str:
+        """A report on what the agents perceived and did (their remembered interactions).
+
+        The positional arguments are the original's; ``reporting_task`` (keyword only) says what
+        the report should focus on (default: the reporter's ``default_reporting_task``).
+        """
         people = _people(agents)
         blocks = []
         for agent in people:

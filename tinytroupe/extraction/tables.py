@@ -1,5 +1,10 @@
 """Results as tables: plain records first, CSV and JSON files, pandas DataFrames on request.
 
+Every CSV cell we write is safe to open in a spreadsheet: a text that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return (which a spreadsheet would run as a formula) gets a
+leading single quote (the OWASP rule); numbers, and texts that are plain numbers (``-3``), stay
+as they are.
+
 pandas is in the ``analysis`` extra; without it, :func:`require_pandas` raises
 :class:`~tinytroupe.errors.MissingExtraError` naming the install.
 """
@@ -9,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +23,9 @@ from typing import Any
 from tinytroupe.errors import MissingExtraError
 
 __all__ = ["require_pandas", "records_from_extractions", "columns_of", "to_dataframe", "write_csv", "write_json", "write_text",
-           "csv_text"]
+           "csv_text", "neutralise_formula"]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 ANALYSIS_INSTALL = 'pip install "tinytroupe[analysis]"'
 
@@ -54,10 +62,27 @@ def columns_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
+def _is_number(text: str) -> bool:
+    if text != text.strip():
+        return False
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def neutralise_formula(value: Any) -> Any:
+    """``value`` as a spreadsheet will not run it: a text starting like a formula gets a leading
+    ``'``; numbers, and texts that are numbers (``"-3"``), are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        return neutralise_formula(json.dumps(value, ensure_ascii=False))
+    return "" if value is None else neutralise_formula(value)
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -65,7 +90,7 @@ def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     columns = list(columns or columns_of(rows))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer.writerow({c: neutralise_formula(c) for c in columns})  # a header can come from a model too
     for row in rows:
         writer.writerow({c: _cell(row.get(c)) for c in columns})
     return out.getvalue()

@@ -24,6 +24,7 @@ from typing import Any
 
 from tinytroupe.errors import SpecificationError
 from tinytroupe.factory.population import RESERVED_KEYS, Dimension, parse_percent, snake_key
+from tinytroupe.state_files import parse_json
 
 __all__ = ["Demography", "read_demography", "DECLARED_TOLERANCE", "INFERRED_TOLERANCE"]
 
@@ -84,7 +85,7 @@ def _load(source: str | os.PathLike | Mapping[str, Any]) -> tuple[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecificationError(f"{path}: the demography file cannot be read ({exc}).") from None
     try:
-        return path.name, json.loads(text)
+        return path.name, parse_json(text, path, "demography file", SpecificationError)
     except json.JSONDecodeError as exc:
         raise SpecificationError(
             f"{path.name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "

@@ -16,12 +16,24 @@ from typing import Any, ClassVar
 
 from tinytroupe import transactions
 from tinytroupe.errors import SimulationError
+from tinytroupe.runtime import RegistryView, current_runtime
 
 __all__ = ["TinyFactory"]
 
 _lock = threading.RLock()
-_counter = itertools.count(1)
-_scope: list[object | None] = [None]  # the simulation (control handler) the names were given under
+
+
+class _Naming:
+    """A runtime's factory naming: the counter of unnamed factories, and the simulation (control
+    handler) the names were given under."""
+
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)
+        self.scope: object | None = None
+
+
+def _naming() -> _Naming:
+    return current_runtime().part("factory.naming", _Naming)
 
 
 def _json_safe(value: Any) -> bool:
@@ -36,22 +48,24 @@ def _new_scope_starts_afresh() -> None:
     """A new ``control.begin()`` forgets the factories listed so far, as the original's does, so
     unnamed factories get the same names on every rerun (and replay from the same records)."""
     handler = transactions.get_handler()
-    if handler is not None and handler is not _scope[0]:
-        _scope[0] = handler
+    naming = _naming()
+    if handler is not None and handler is not naming.scope:
+        naming.scope = handler
         TinyFactory.clear_factories()
 
 
 class TinyFactory:
     """A named generator of simulation objects (people, or anything a subclass makes)."""
 
-    all_factories: ClassVar[dict[str, TinyFactory]] = {}
+    all_factories: ClassVar[RegistryView] = RegistryView("factories")  # the current runtime's factories
 
     def __init__(self, simulation_id: str | None = None, name: str | None = None) -> None:
         self.simulation_id = simulation_id
         with _lock:
             _new_scope_starts_afresh()
             if name is None:
-                name = next(f"Factory {i}" for i in _counter if f"Factory {i}" not in TinyFactory.all_factories)
+                name = next(f"Factory {i}" for i in _naming().counter
+                            if f"Factory {i}" not in TinyFactory.all_factories)
             self.name = name
             TinyFactory.add_factory(self)
 
@@ -76,10 +90,9 @@ class TinyFactory:
     @staticmethod
     def clear_factories() -> None:
         """Forget every factory (they keep working; they are just no longer listed)."""
-        global _counter
         with _lock:
             TinyFactory.all_factories.clear()
-            _counter = itertools.count(1)
+            _naming().counter = itertools.count(1)
 
     @staticmethod
     def set_simulation_for_free_factories(simulation: Any) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import contracts, events, transactions
+from tinytroupe import contracts, events, state_files, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -27,6 +27,7 @@ from tinytroupe.factory.demography import read_demography
 from tinytroupe.factory.fit import FitResult, chi_square_gof
 from tinytroupe.factory.generation import Job, Outcome, draft_persona, run_waves
 from tinytroupe.factory.naming import NameBook
+from tinytroupe.factory.original_api import OriginalFactoryAPI
 from tinytroupe.factory.persona_schema import DETAILS, FIXABLE_FIELDS
 from tinytroupe.factory.planning import propose_dimensions
 from tinytroupe.factory.population import Dimension, dimensions_from_mapping
@@ -34,6 +35,7 @@ from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
 from tinytroupe.factory.tiny_factory import TinyFactory
 from tinytroupe.llm.base import LLMModel, capabilities_of
+from tinytroupe.not_provided import warn_once
 from tinytroupe.state_schema import check_document
 
 __all__ = ["TinyPersonFactory"]
@@ -54,11 +56,18 @@ def _set_path(persona: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def _penalties_note(frequency_penalty: float, presence_penalty: float) -> None:
+    if frequency_penalty or presence_penalty:
+        warn_once("factory.penalties", "TinyPersonFactory: frequency_penalty and presence_penalty are accepted and "
+                                       "not sent (each persona is one structured reply); vary people with "
+                                       "agent_particularities or temperature instead.")
+
+
 def _file_stem(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_") or "person"
 
 
-class TinyPersonFactory(TinyFactory):
+class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
     """Generates distinct :class:`~tinytroupe.agent.TinyPerson` agents for a population."""
 
     def __init__(self, context: str | None = None, sampling_space_description: str | None = None,
@@ -158,7 +167,8 @@ class TinyPersonFactory(TinyFactory):
         """Blocking twin of :meth:`aplan_sampling`."""
         return run_sync(self.aplan_sampling())
 
-    def _take_entries(self, n: int) -> list[dict[str, Any]]:
+    def _extend_plan(self, n: int) -> None:
+        """Draw characteristics until ``n`` unused entries are planned."""
         sampler = CharacteristicSampler(self.sampling_dimensions, self._rng)
         missing = n - (len(self._plan) - self._next_entry)
         if missing > 0:
@@ -166,6 +176,9 @@ class TinyPersonFactory(TinyFactory):
                 self._plan.extend(sampler.quota(max(missing, self.total_population_size or 0)))
             else:
                 self._plan.extend(sampler.draw_many(missing))
+
+    def _take_entries(self, n: int) -> list[dict[str, Any]]:
+        self._extend_plan(n)
         entries = self._plan[self._next_entry:self._next_entry + n]
         self._next_entry += n
         return [dict(e) for e in entries]
@@ -280,43 +293,55 @@ class TinyPersonFactory(TinyFactory):
 
     @transactions.transactional("TinyPersonFactory.generate_person")
     async def agenerate_person(self, agent_particularities: str | None = None, temperature: float = 1.2,
+                               frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
                                attempts: int = 10,
                                post_processing_func: Callable[[TinyPerson], Any] | None = None
                                ) -> TinyPerson | None:
-        """One new person (None when the model failed to write one); one model call if all goes well."""
+        """One new person (None when the model failed to write one); one model call if all goes well.
+
+        The arguments are the original's, in its order; ``frequency_penalty`` and
+        ``presence_penalty`` are accepted and not sent (a persona is one structured reply).
+        """
+        _penalties_note(frequency_penalty, presence_penalty)
         people = await self._generate(1, agent_particularities, temperature, attempts, True,
                                       post_processing_func, False)
         return people[0]
 
     def generate_person(self, agent_particularities: str | None = None, temperature: float = 1.2,
-                        attempts: int = 10,
+                        frequency_penalty: float = 0.0, presence_penalty: float = 0.0, attempts: int = 10,
                         post_processing_func: Callable[[TinyPerson], Any] | None = None) -> TinyPerson | None:
         """Blocking twin of :meth:`agenerate_person`."""
-        return run_sync(self.agenerate_person(agent_particularities, temperature, attempts, post_processing_func))
+        return run_sync(self.agenerate_person(agent_particularities, temperature, frequency_penalty,
+                                              presence_penalty, attempts, post_processing_func))
 
     @transactions.transactional("TinyPersonFactory.generate_people", ignore=("verbose",))
     async def agenerate_people(self, number_of_people: int | None = None,
                                agent_particularities: str | None = None, temperature: float = 1.2,
-                               attempts: int = 10, parallelize: bool = True, verbose: bool = False,
-                               post_processing_func: Callable[[TinyPerson], Any] | None = None
-                               ) -> list[TinyPerson]:
+                               frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
+                               attempts: int = 10,
+                               post_processing_func: Callable[[TinyPerson], Any] | None = None,
+                               parallelize: bool | None = None, verbose: bool = False) -> list[TinyPerson]:
         """``number_of_people`` new people, generated concurrently, in plan order.
 
         Without a number, the rest of ``total_population_size``. People the model failed to
-        write are left out (a ``factory.failed`` event says which).
+        write are left out (a ``factory.failed`` event says which). The arguments are the
+        original's, in its order (see :meth:`agenerate_person` for the penalties);
+        ``parallelize=None`` follows PARALLEL_AGENT_GENERATION.
         """
+        _penalties_note(frequency_penalty, presence_penalty)
         n = self._batch_size(number_of_people)
-        people = await self._generate(n, agent_particularities, temperature, attempts, parallelize,
-                                      post_processing_func, verbose)
+        people = await self._generate(n, agent_particularities, temperature, attempts,
+                                      True if parallelize is None else parallelize, post_processing_func, verbose)
         return [p for p in people if p is not None]
 
     def generate_people(self, number_of_people: int | None = None, agent_particularities: str | None = None,
-                        temperature: float = 1.2, attempts: int = 10, parallelize: bool = True,
-                        verbose: bool = False,
-                        post_processing_func: Callable[[TinyPerson], Any] | None = None) -> list[TinyPerson]:
+                        temperature: float = 1.2, frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
+                        attempts: int = 10, post_processing_func: Callable[[TinyPerson], Any] | None = None,
+                        parallelize: bool | None = None, verbose: bool = False) -> list[TinyPerson]:
         """Blocking twin of :meth:`agenerate_people`."""
         return run_sync(self.agenerate_people(number_of_people, agent_particularities, temperature,
-                                              attempts, parallelize, verbose, post_processing_func))
+                                              frequency_penalty, presence_penalty, attempts,
+                                              post_processing_func, parallelize, verbose))
 
     def _batch_size(self, number_of_people: int | None) -> int:
         if number_of_people is None:
@@ -397,7 +422,7 @@ class TinyPersonFactory(TinyFactory):
         """A factory from the state file :meth:`save_population` writes (``factory_state.json``)."""
         source = Path(path)
         try:
-            data = json.loads(source.read_text(encoding="utf-8"))
+            data = state_files.parse_json(source.read_text(encoding="utf-8"), source, "factory state")
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateError(f"{source}: the factory state cannot be read ({exc}); save the population "
                              "again") from None

@@ -71,6 +71,8 @@ class ChatRequest(BaseModel):
     seed: int | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
+    top_p: float | None = None
+    reasoning_effort: Literal["low", "medium", "high"] | None = None
     response_format: ResponseFormat = ResponseFormat()
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -96,9 +98,14 @@ class ChatRequest(BaseModel):
         return v
 
     def cache_payload(self, provider: str, model: str) -> dict[str, Any]:
-        """The canonical content of this request for caching: no tags, no secrets."""
+        """The canonical content of this request for caching: no tags, no secrets.
+
+        ``top_p`` and ``reasoning_effort`` are in it only when set, so the keys of requests
+        that leave them unset are those of caches written before they existed.
+        """
         rf = self.response_format
-        return {
+        extra = {k: getattr(self, k) for k in ("top_p", "reasoning_effort") if getattr(self, k) is not None}
+        return {**extra,
             "provider": provider,
             "model": model,
             "messages": [[m.role, m.content] for m in self.messages],
@@ -155,6 +162,7 @@ class ModelCapabilities:
     """What a model reports about itself, so callers never compare provider names.
 
     ``json_schema``: takes native structured outputs; ``seed``: honours a seed;
+    ``reasoning``: a reasoning model (takes ``reasoning_effort``, refuses sampling parameters);
     ``small``: a small model generated on the CPU, whose every token costs wall time (callers
     keep replies short); ``in_process``: no server behind it (retrying at once costs
     nothing); ``max_actions_per_turn``, ``max_content_length``, ``max_cognitive_length``:
@@ -165,14 +173,20 @@ class ModelCapabilities:
     seed: bool = True
     small: bool = False
     in_process: bool = False
+    reasoning: bool = False
     max_actions_per_turn: int | None = None
     max_content_length: int | None = None
     max_cognitive_length: int | None = None
 
 
-def capabilities_of(model: Any) -> ModelCapabilities:
-    """``model.capabilities``, or the defaults for a model that reports none."""
-    found = getattr(model, "capabilities", None)
+def capabilities_of(model: Any, model_name: str | None = None) -> ModelCapabilities:
+    """``model.capabilities`` (for ``model_name`` when the provider tells models apart, e.g. a
+    reasoning model behind the same endpoint), or the defaults for a model that reports none."""
+    per_name = getattr(model, "capabilities_for", None)
+    if model_name and callable(per_name):
+        found = per_name(model_name)
+    else:
+        found = getattr(model, "capabilities", None)
     return found if isinstance(found, ModelCapabilities) else ModelCapabilities()
 
 
@@ -245,6 +259,10 @@ class ModelWrapper(Wrapper):
     @property
     def capabilities(self) -> ModelCapabilities:
         return capabilities_of(self.inner)
+
+    def capabilities_for(self, model_name: str) -> ModelCapabilities:
+        """The capabilities of ``model_name`` as the provider beneath reports them."""
+        return capabilities_of(self.inner, model_name)
 
     async def complete(self, request: ChatRequest) -> Completion:
         return await self.inner.complete(request)

@@ -195,6 +195,21 @@ class Budget:
                 else:
                     spent.cost += cost
 
+    def carry(self, usage: dict[str, Any]) -> None:
+        """Count what an earlier run paid for operations replayed now (``control.hit``'s ``replayed``:
+        calls, input and output tokens, cost, and ``by_agent`` the same per agent), so a resumed
+        run's budgets, per run and per agent, hold for the whole run."""
+        def add(spent: Spent, part: dict[str, Any]) -> None:
+            spent.calls += int(part.get("calls") or 0)
+            spent.tokens += int(part.get("input_tokens") or 0) + int(part.get("output_tokens") or 0)
+            spent.cost += float(part.get("cost") or 0.0)
+
+        with self._lock:
+            add(self.spent, usage)
+            for agent, part in (usage.get("by_agent") or {}).items():
+                if isinstance(part, dict):
+                    add(self.by_agent.setdefault(str(agent), Spent()), part)
+
     # -- steps -------------------------------------------------------------------------
     def begin_step(self, agents: int) -> None:
         """A step boundary: raise when the next step is predicted to go over; start its journal."""
@@ -244,18 +259,31 @@ class Budget:
             self._step_start = None
 
 
-_lock = threading.Lock()
-_stack: list[Budget] = []
-_run_budget: Budget | None = None
-_from_settings = True  # the run's limits follow the settings (not given to start_run)
+class _RunBudgets:
+    """A runtime's budgets: the run's, and the :func:`limit` blocks open now (innermost last)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stack: list[Budget] = []
+        self.run: Budget | None = None
+        self.from_settings = True  # the run's limits follow the settings (not given to start_run)
 
 
-def from_config() -> Budget:
-    """A budget with the limits of the current settings."""
-    from tinytroupe.config import config_manager
+def _state(runtime: Any = None) -> _RunBudgets:
+    from tinytroupe.runtime import current_runtime
+
+    return (runtime or current_runtime()).part("llm.budget", _RunBudgets)
+
+
+def from_config(settings: Any = None) -> Budget:
+    """A budget with the limits of ``settings`` (default: the current runtime's)."""
+    if settings is None:
+        from tinytroupe.runtime import current_runtime
+
+        settings = current_runtime().settings
 
     def get(name: str) -> Any:
-        return config_manager.get(name) or 0
+        return settings[name] or 0
 
     return Budget(BudgetLimits(float(get("max_cost_per_run")), int(get("max_tokens_per_run")),
                                int(get("max_calls_per_run"))),
@@ -264,62 +292,69 @@ def from_config() -> Budget:
 
 
 def start_run(budget: Budget | None = None) -> Budget:
-    """Start counting a new run (with ``budget``, or the settings' limits); returns it."""
-    global _run_budget, _from_settings
-    with _lock:
-        _run_budget = budget if budget is not None else from_config()
-        _from_settings = budget is None
-        return _run_budget
+    """Start counting a new run of the current runtime (with ``budget``, or the settings' limits)."""
+    state = _state()
+    with state.lock:
+        state.run = budget if budget is not None else from_config()
+        state.from_settings = budget is None
+        return state.run
 
 
-def active() -> Budget | None:
-    """The budget calls count against now: the innermost :func:`limit`, else the run's, if any limit is set."""
-    global _run_budget
-    with _lock:
-        if _stack:
-            return _stack[-1]
-        current = _run_budget
-        follow = _from_settings
+def active(runtime: Any = None) -> Budget | None:
+    """The budget calls count against now in ``runtime`` (default: the current one): the
+    innermost :func:`limit`, else the run's, if any limit is set."""
+    from tinytroupe.runtime import current_runtime
+
+    runtime = runtime or current_runtime()
+    state = _state(runtime)
+    with state.lock:
+        if state.stack:
+            return state.stack[-1]
+        current, follow = state.run, state.from_settings
     if current is None or follow:
-        fresh = from_config()  # settings may have changed since (config_manager.update)
-        with _lock:
-            if _run_budget is None:
-                _run_budget = fresh
-            elif _from_settings:
-                _run_budget.limits, _run_budget.per_agent = fresh.limits, fresh.per_agent
-            current = _run_budget
+        fresh = from_config(runtime.settings)  # settings may have changed since (config_manager.update)
+        with state.lock:
+            if state.run is None:
+                state.run = fresh
+            elif state.from_settings:
+                state.run.limits, state.run.per_agent = fresh.limits, fresh.per_agent
+            current = state.run
     return current if current.any else None
 
 
 def reset() -> None:
-    """Forget the run's budget (the settings are read again on the next call)."""
-    global _run_budget, _from_settings
-    with _lock:
-        _run_budget = None
-        _from_settings = True
-        _stack.clear()
+    """Forget the current runtime's run budget (the settings are read again on the next call)."""
+    state = _state()
+    with state.lock:
+        state.run = None
+        state.from_settings = True
+        state.stack.clear()
 
 
 @contextmanager
 def limit(max_cost: float = 0.0, max_tokens: int = 0, max_calls: int = 0, *, per_agent: BudgetLimits | None = None,
           budget: Budget | None = None) -> Iterator[Budget]:
-    """Calls made inside count against a new budget with these limits (0: no limit)."""
+    """Calls made inside (in the current runtime) count against a new budget with these limits (0: no limit)."""
     current = budget if budget is not None else Budget(BudgetLimits(max_cost, max_tokens, max_calls), per_agent)
-    with _lock:
-        _stack.append(current)
+    state = _state()
+    with state.lock:
+        state.stack.append(current)
     try:
         yield current
     finally:
-        with _lock:
-            _stack.remove(current)
+        with state.lock:
+            state.stack.remove(current)
 
 
 class BudgetGuard(ModelWrapper):
     """Refuses a call that would go over the active budget; counts the calls that go out."""
 
-    def __init__(self, inner: LLMModel, price: Any = None):
+    def __init__(self, inner: LLMModel, price: Any = None, *, runtime: Any = None):
         super().__init__(inner)
         self._price = price  # callable (model, input, output, provider) -> dollars or None
+        from tinytroupe.runtime import current_runtime
+
+        self.runtime = runtime or current_runtime()  # whose budget this guard spends
 
     def _cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
         from tinytroupe.llm.wrappers.pricing import cost_of
@@ -327,7 +362,7 @@ class BudgetGuard(ModelWrapper):
         return (self._price or cost_of)(model, input_tokens, output_tokens, self.inner.name)
 
     async def complete(self, request: ChatRequest) -> Completion:
-        budget = active()
+        budget = active(self.runtime)
         if budget is None:
             return await self.inner.complete(request)
         model = request.model or self.inner.default_model

@@ -39,7 +39,7 @@ from tinytroupe.llm.embeddings import (
 )
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, cost_of
 from tinytroupe.llm.wrappers.retry import backoff_delay
-from tinytroupe.llm.wrappers.usage import UsageStats, global_usage
+from tinytroupe.llm.wrappers.usage import UsageStats, usage_stats
 
 __all__ = ["BatchingEmbedder", "RetryingEmbedder", "LimitedEmbedder", "CachedEmbedder",
            "EmbeddingUsageTracker", "FallbackEmbedder", "encode_vector", "decode_vector"]
@@ -192,7 +192,7 @@ class EmbeddingUsageTracker(EmbeddingWrapper):
 
     def __init__(self, inner: EmbeddingModel, *, stats: UsageStats | None = None):
         super().__init__(inner)
-        self.stats = stats if stats is not None else global_usage
+        self.stats = stats if stats is not None else usage_stats()  # the runtime it was built in
 
     async def embed(self, request: EmbeddingRequest) -> Embeddings:
         model = request.model or self.default_model

@@ -12,12 +12,12 @@ wrapped embedder of this process and :func:`embed` / :func:`aembed` call it::
 
 Providers (see :mod:`tinytroupe.llm.embedding_setup` for how one is chosen): any
 OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, Azure, Ollama, vLLM, LM Studio), the
-embedded llama.cpp model in embedding mode, and a lexical fallback that needs no model.
+embedded llama.cpp model in embedding mode, offline static word vectors (``wordllama``), and a
+lexical fallback that needs no model.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -92,7 +92,7 @@ class Embeddings:
 class EmbeddingModel(Protocol):
     """What every embedding provider and wrapper implements.
 
-    ``name`` is the provider (``openai``, ``azure``, ``local``, ``lexical``); ``default_model``
+    ``name`` is the provider (``openai``, ``azure``, ``local``, ``static``, ``lexical``); ``default_model``
     the model used when a request names none; ``kind`` is ``dense`` or ``lexical``.
     """
 
@@ -130,38 +130,41 @@ def describe_embedder(embedder: Any) -> str:
     return f"{name} {getattr(embedder, 'default_model', '')} ({getattr(embedder, 'kind', 'dense')})".strip()
 
 
-_lock = threading.Lock()
-_default: EmbeddingModel | None = None
+EMBEDDER_PART = "llm.embedder"  # the runtime part holding the wrapped default embedder
 
 
 def default_embedder() -> EmbeddingModel:
-    """The process-wide embedder, built from the configuration on first use."""
-    global _default
-    with _lock:
-        if _default is None:
+    """The current runtime's embedder, built from its settings on first use."""
+    from tinytroupe.runtime import current_runtime
+
+    runtime = current_runtime()
+    with runtime._lock:
+        embedder = runtime.part(EMBEDDER_PART)
+        if embedder is None:
             from tinytroupe.llm.embedding_setup import build_embedder_from_config
 
-            _default = build_embedder_from_config()
-        return _default
+            embedder = build_embedder_from_config()
+            runtime.set_part(EMBEDDER_PART, embedder)
+        return embedder
 
 
 def set_default_embedder(model: EmbeddingModel, *, wrap: bool = True) -> EmbeddingModel:
-    """Use ``model`` as the process-wide embedder (wrapped like a configured one unless ``wrap=False``)."""
-    global _default
+    """Use ``model`` as the current runtime's embedder (wrapped like a configured one unless ``wrap=False``)."""
+    from tinytroupe.runtime import current_runtime
+
     if wrap:
         from tinytroupe.llm.embedding_setup import wrap_embedder
 
         model = wrap_embedder(model)
-    with _lock:
-        _default = model
+    current_runtime().set_part(EMBEDDER_PART, model)
     return model
 
 
 def reset_default_embedder() -> None:
-    """Forget the process-wide embedder; the next :func:`default_embedder` rebuilds it."""
-    global _default
-    with _lock:
-        _default = None
+    """Forget the current runtime's embedder; the next :func:`default_embedder` rebuilds it."""
+    from tinytroupe.runtime import current_runtime
+
+    current_runtime().set_part(EMBEDDER_PART, None)
 
 
 async def aembed(texts: Sequence[str], *, model: EmbeddingModel | None = None,

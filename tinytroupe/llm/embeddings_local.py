@@ -1,8 +1,8 @@
 """The embedded embedder: a GGUF model run by llama.cpp in embedding mode, in this process.
 
 ``LOCAL_EMBEDDING_MODEL_PATH`` names a proper embedding GGUF (nomic-embed, bge, e5...); left
-empty, the packaged SmolLM2-135M demo model is used with mean pooling, which is weak but
-offline and free. The model is loaded on first use, once per process and file, and runs on
+empty, the packaged SmolLM2-135M demo model is used with mean pooling, which is weak, so it is
+used only when ``EMBEDDING_MODEL=local`` asks for it (the offline default is static vectors or BM25). The model is loaded on first use, once per process and file, and runs on
 its own worker thread (llama.cpp contexts are not thread-safe), so the event loop never blocks.
 """
 
@@ -18,12 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import Usage
 from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings
 
 __all__ = ["LocalEmbedder", "local_embedder_available"]
+
+
+def _setting(name: str) -> Any:
+    """A setting of the current runtime."""
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().settings[name]
+
 
 EMBEDDING_CONTEXT = 2048  # tokens per text; longer texts are cut by llama.cpp
 
@@ -34,13 +41,13 @@ def local_embedder_available() -> bool:
 
     if not _llama_installed():
         return False
-    return bool(config_manager.get("local_embedding_model_path")) or default_gguf_path() is not None
+    return bool(_setting("local_embedding_model_path")) or default_gguf_path() is not None
 
 
 def _resolve(path: str | os.PathLike | None) -> Path:
     from tinytroupe.llm.providers.local import default_gguf_path
 
-    chosen = path or config_manager.get("local_embedding_model_path")
+    chosen = path or _setting("local_embedding_model_path")
     if chosen:
         candidate = Path(chosen).expanduser()
         candidate = candidate if candidate.is_absolute() else Path.cwd() / candidate

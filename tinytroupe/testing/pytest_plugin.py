@@ -9,6 +9,9 @@ Enable it in a ``conftest.py`` with ``pytest_plugins = ["tinytroupe.testing.pyte
 - ``--llm_cache_file PATH``: the cache file (default ``tests_llm_cache.sqlite`` in pytest's
   root directory).
 
+The plugin also registers the original suite's markers (``core``, ``slow``, ``examples``,
+``gpt41mini``; see :data:`MARKERS`).
+
 The options set ``TINYTROUPE_CACHE_API_CALLS``, ``TINYTROUPE_CACHE_FILE_NAME`` and
 ``TINYTROUPE_CACHE_REFRESH`` for the session, so they hold whatever a test does to the
 configuration. The ``llm_cache`` fixture gives the :class:`~tinytroupe.llm.cache.CallCache`
@@ -23,7 +26,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["llm_cache", "DEFAULT_FILE"]
+__all__ = ["llm_cache", "DEFAULT_FILE", "MARKERS"]
 
 DEFAULT_FILE = "tests_llm_cache.sqlite"
 _ENV = ("TINYTROUPE_CACHE_API_CALLS", "TINYTROUPE_CACHE_FILE_NAME", "TINYTROUPE_CACHE_REFRESH")
@@ -45,7 +48,18 @@ def _cache_path(config: Any) -> Path:
     return path if path.is_absolute() else Path(str(config.rootpath)) / path
 
 
+MARKERS = {
+    "core": "a core test: fast, run on every change",
+    "slow": "a slow test (many model calls or long simulations)",
+    "examples": "runs an example or notebook end to end",
+    "gpt41mini": "written against gpt-4.1-mini's behaviour",
+}
+"""The markers the original's test suite uses, registered so ``--strict-markers`` accepts them."""
+
+
 def pytest_configure(config: Any) -> None:
+    for name, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
     use, refresh = config.getoption("use_cache"), config.getoption("refresh_cache")
     if not (use or refresh):
         return

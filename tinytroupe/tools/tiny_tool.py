@@ -12,7 +12,10 @@ log warning) every time it acts. Tools reach agents through the
 from __future__ import annotations
 
 import inspect
+import json
 import logging
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinytroupe import contracts, events, providers
@@ -77,14 +80,20 @@ class TinyTool:
 
     # -- actions -------------------------------------------------------------------------------
     def actions_definitions_prompt(self) -> str:
-        """The tool's actions as ``- TYPE: meaning`` lines (TinyTroupe's hook)."""
-        return "\n".join(f"- {d.type}: {d.description}" for d in self.action_definitions()) \
-            if type(self).action_definitions is not TinyTool.action_definitions else ""
+        """The tool's actions as ``- TYPE: meaning`` lines (TinyTroupe's hook; abstract as in the
+        original unless :meth:`action_definitions` is defined)."""
+        if type(self).action_definitions is TinyTool.action_definitions:
+            raise NotImplementedError(f"{type(self).__name__} must define actions_definitions_prompt() "
+                                      "or action_definitions()")
+        return "\n".join(f"- {d.type}: {d.description}" for d in self.action_definitions())
 
     def actions_constraints_prompt(self) -> str:
-        """Rules for the tool's actions as ``- rule`` lines (TinyTroupe's hook)."""
-        return "\n".join(f"- {c}" for c in self.action_constraints()) \
-            if type(self).action_constraints is not TinyTool.action_constraints else ""
+        """Rules for the tool's actions as ``- rule`` lines (TinyTroupe's hook; abstract as in the
+        original unless :meth:`action_constraints` is defined)."""
+        if type(self).action_constraints is TinyTool.action_constraints:
+            raise NotImplementedError(f"{type(self).__name__} must define actions_constraints_prompt() "
+                                      "or action_constraints()")
+        return "\n".join(f"- {c}" for c in self.action_constraints())
 
     def action_definitions(self) -> tuple[ActionDefinition, ...]:
         if type(self).actions_definitions_prompt is not TinyTool.actions_definitions_prompt:
@@ -121,8 +130,8 @@ class TinyTool:
 
     def _process_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Perform ``action``; return True when it was this tool's. Subclasses override this one
-        or :meth:`_aprocess_action`."""
-        return False
+        or :meth:`_aprocess_action` (abstract, as in the original)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _process_action(agent, action)")
 
     async def _aprocess_action(self, agent: Agent, action: FacultyAction) -> bool:
         return bool(self._process_action(agent, action))
@@ -156,6 +165,39 @@ class TinyTool:
                 "enricher": ({"kind": type(self.enricher).__name__, **self.enricher.to_state()}
                              if hasattr(self.enricher, "to_state") else None),
                 "state": self.to_state()}
+
+    def to_json(self, include: list[str] | None = None, suppress: list[str] | None = None,
+                file_path: str | os.PathLike | None = None,
+                serialization_type_field_name: str = "json_serializable_class_name") -> dict[str, Any]:
+        """The tool as a JSON-able dict (the original's method): :meth:`encode` plus the class name
+        under ``serialization_type_field_name``; ``include``/``suppress`` pick keys; written to
+        ``file_path`` when given."""
+        data = {serialization_type_field_name: type(self).__name__, **self.encode()}
+        if include:
+            data = {k: v for k, v in data.items() if k in include or k in (serialization_type_field_name, "kind")}
+        for key in suppress or ():
+            data.pop(key, None)
+        if file_path is not None:
+            path = Path(file_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=4, ensure_ascii=False), encoding="utf-8")
+        return data
+
+    @classmethod
+    def from_json(cls, json_dict_or_path: dict[str, Any] | str | os.PathLike, suppress: list[str] | None = None,
+                  serialization_type_field_name: str = "json_serializable_class_name",
+                  post_init_params: dict[str, Any] | None = None) -> TinyTool:
+        """A tool rebuilt from :meth:`to_json`'s dict or the file it wrote (the original's method)."""
+        if isinstance(json_dict_or_path, (str, os.PathLike)):
+            data = json.loads(Path(json_dict_or_path).read_text(encoding="utf-8"))
+        else:
+            data = dict(json_dict_or_path)
+        kind = data.get("kind") or data.get(serialization_type_field_name) or (
+            cls.kind if cls is not TinyTool else None)
+        entry = {k: v for k, v in data.items() if k not in (suppress or ())}
+        owner = entry.get("owner")
+        entry.update(kind=kind, owner=_name_of(owner.get("name")) if isinstance(owner, dict) else owner)
+        return tool_from_state(entry)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, owner={self.owner_name!r})"

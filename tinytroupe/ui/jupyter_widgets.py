@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from tinytroupe.errors import TinyTroupeError
+from tinytroupe.errors import MissingExtraError, TinyTroupeError
 
 __all__ = ["AgentChatJupyterWidget", "reply_lines"]
 
@@ -33,7 +33,7 @@ def _widgets() -> Any:
     try:
         import ipywidgets
     except ImportError:
-        raise TinyTroupeError('the chat widget needs ipywidgets: pip install "tinytroupe[jupyter]"') from None
+        raise MissingExtraError("AgentChatJupyterWidget needs ipywidgets: pip install \"tinytroupe[jupyter]\"") from None
     return ipywidgets
 
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from tinytroupe.errors import SpecificationError
 
 __all__ = ["dedent", "fresh_id", "reset_fresh_id", "name_or_empty", "pretty_datetime", "break_text_at_length",
-           "merge_dicts", "custom_hash", "repeat_on_error", "read_config_file", "start_logger"]
+           "merge_dicts", "custom_hash", "repeat_on_error", "try_function", "read_config_file", "start_logger"]
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,6 +119,25 @@ def repeat_on_error(retries: int, exceptions: Iterable[type[BaseException]]) -> 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def try_function(func: Callable[[], Any], postcond_func: Callable[[Any], bool] | None = None, retries: int = 5,
+                 exceptions: Iterable[type[BaseException]] = (Exception,)) -> Any:
+    """``func()``, called again (up to ``retries`` times in all) while it raises one of ``exceptions``
+    or its result fails ``postcond_func``; the last error propagates, or a ``ValueError`` when the
+    condition never held."""
+    caught = tuple(exceptions)
+    for attempt in range(1, max(1, retries) + 1):
+        try:
+            result = func()
+        except caught:
+            if attempt >= retries:
+                raise
+            continue
+        if postcond_func is None or postcond_func(result):
+            return result
+        logger.debug("try_function: result failed its postcondition (attempt %d of %d)", attempt, retries)
+    raise ValueError(f"try_function: no result met the postcondition after {retries} attempts")
 
 
 def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:

@@ -25,12 +25,14 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
 from tinytroupe.experimentation.statistical_tests import StatisticalTester
 from tinytroupe.validation.dataset import SimulationExperimentDataset
 from tinytroupe.validation.distribution import sd
+from tinytroupe.validation.empirical_readers import EmpiricalDataReaders, as_dataset
 
 __all__ = ["SimulationExperimentEmpiricalValidator", "SimulationExperimentEmpiricalValidationResult",
            "validate_simulation_experiment_empirically", "agreement", "ecdf_ks", "ecdf_wasserstein",
@@ -81,20 +83,34 @@ def agreement(real: Sequence[float], simulated: Sequence[float],
 
 @dataclass
 class SimulationExperimentEmpiricalValidationResult:
-    """What :meth:`SimulationExperimentEmpiricalValidator.validate` found."""
+    """What :meth:`SimulationExperimentEmpiricalValidator.validate` found.
+
+    ``statistical_results`` has the original's shape: ``common_metrics``, ``test_results``
+    (``{"treatment": {metric: result}}``), ``test_type`` and ``significance_level``;
+    ``distribution_results`` holds the agreement components per metric.
+    """
 
     validation_type: str
     control_name: str
     treatment_name: str
-    statistical_results: dict[str, Any] = field(default_factory=dict)
+    statistical_results: dict[str, Any] | None = None
     distribution_results: dict[str, dict[str, float]] = field(default_factory=dict)
     semantic_results: dict[str, Any] | None = None
     overall_score: float = 0.0
     summary: str = ""
     formula: str = SCORE_FORMULA
+    timestamp: str = field(default_factory=lambda: datetime.now().isoformat())
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def model_dump(self) -> dict[str, Any]:
+        """The original's (pydantic) name for :meth:`to_dict`."""
+        return self.to_dict()
+
+    def per_metric_tests(self) -> dict[str, Any]:
+        """``{metric: test result}`` of the statistical tests."""
+        return dict(((self.statistical_results or {}).get("test_results") or {}).get("treatment", {}))
 
     def to_markdown(self) -> str:
         lines = [f"# Empirical validation: {self.treatment_name} (simulated) vs {self.control_name} (empirical)", "",
@@ -106,10 +122,11 @@ class SimulationExperimentEmpiricalValidationResult:
             lines.append(f"| {metric} | {d['real_mean']:.2f} | {d['simulated_mean']:.2f} | {d['real_sd']:.2f} | "
                          f"{d['simulated_sd']:.2f} | {d['sd_ratio']:.2f} | {d['ks_distance']:.3f} | "
                          f"{d['wasserstein']:.3f} | {d['score']:.3f} |")
-        if self.statistical_results:
+        tests = self.per_metric_tests()
+        if tests:
             lines += ["", "## Statistical tests (reported, not scored)", "",
                       "| metric | test | statistic | p-value | significant |", "|---|---|---|---|---|"]
-            for metric, r in self.statistical_results.items():
+            for metric, r in tests.items():
                 lines.append(f"| {metric} | {r['test_type']} | {r['statistic']:.3f} | {r['p_value']:.4f} | "
                              f"{'yes' if r['significant'] else 'no'} |")
         if self.semantic_results is not None:
@@ -120,38 +137,49 @@ class SimulationExperimentEmpiricalValidationResult:
         return "\n".join(lines)
 
 
-class SimulationExperimentEmpiricalValidator:
-    """Compares simulated results with empirical ones; see the module docstring for the score."""
+class SimulationExperimentEmpiricalValidator(EmpiricalDataReaders):
+    """Compares simulated results with empirical ones; see the module docstring for the score.
 
-    def validate(self, control: SimulationExperimentDataset, treatment: SimulationExperimentDataset,
+    The loaders (``read_empirical_data_from_csv``, ``create_from_csv``...) come from
+    :class:`~tinytroupe.validation.empirical_readers.EmpiricalDataReaders`.
+    """
+
+    def validate(self, control: SimulationExperimentDataset | dict[str, Any],
+                 treatment: SimulationExperimentDataset | dict[str, Any],
                  validation_types: Sequence[str] = ("statistical",), statistical_test_type: str = "welch_t_test",
                  significance_level: float = 0.05, output_format: str = "values",
                  embed: Callable[[list[str]], list[list[float]]] | None = None) -> Any:
         """``control``: the empirical data; ``treatment``: the simulated data. ``output_format``:
         ``values`` (a result object) or ``report`` (Markdown)."""
+        control, treatment = as_dataset(control, "control"), as_dataset(treatment, "treatment")
         unknown = set(validation_types) - {"statistical", "semantic"}
         if unknown:
             raise SpecificationError(f"validation_types {sorted(unknown)} unknown; use 'statistical' and/or 'semantic'")
         if output_format not in ("values", "report"):
             raise SpecificationError(f"output_format {output_format!r}: use 'values' or 'report'")
         result = SimulationExperimentEmpiricalValidationResult(
-            validation_type="+".join(validation_types), control_name=control.name, treatment_name=treatment.name)
+            validation_type=", ".join(validation_types), control_name=control.name or "Control",
+            treatment_name=treatment.name or "Treatment")
         metrics = [m for m in control.key_results if m in treatment.key_results]
         if not metrics:
-            raise SpecificationError(f"datasets {control.name!r} and {treatment.name!r} share no metric")
+            raise SpecificationError(f"datasets {result.control_name!r} and {result.treatment_name!r} share no metric")
         real_values: dict[str, list[float]] = {}
         sim_values: dict[str, list[float]] = {}
         for metric in metrics:
             if control.data_types.get(metric) == "categorical":
                 result.distribution_results[metric] = _categorical_agreement(
-                    control.get_metric_values(metric), treatment.get_metric_values(metric))
+                    control.labels_of(metric) or control.get_metric_values(metric),
+                    treatment.labels_of(metric) or treatment.get_metric_values(metric))
                 continue
             real, sim = control.get_numeric_values(metric), _numeric_like(treatment, control, metric)
             real_values[metric], sim_values[metric] = real, sim
             result.distribution_results[metric] = agreement(real, sim, control.scale(metric) or treatment.scale(metric))
         if "statistical" in validation_types and real_values:
-            tester = StatisticalTester(real_values, {"simulation": sim_values})
-            result.statistical_results = tester.run_test(statistical_test_type, significance_level)["simulation"]
+            tester = StatisticalTester({"control": real_values}, {"treatment": sim_values})
+            result.statistical_results = {"common_metrics": metrics,
+                                          "test_results": tester.run_test(statistical_test_type, significance_level),
+                                          "test_type": statistical_test_type,
+                                          "significance_level": significance_level}
         if "semantic" in validation_types:
             result.semantic_results = _semantic(control, treatment, embed)
         scores = [d["score"] for d in result.distribution_results.values()]
@@ -176,11 +204,14 @@ def _categorical_agreement(real: Sequence[Any], simulated: Sequence[Any]) -> dic
 
 def _numeric_like(dataset: SimulationExperimentDataset, reference: SimulationExperimentDataset,
                   metric: str) -> list[float]:
-    """The metric's numbers, using the reference's mappings where the dataset has none."""
-    if metric not in dataset.ordinal_mappings and metric in reference.ordinal_mappings:
-        dataset.ordinal_mappings[metric] = reference.ordinal_mappings[metric]
-    if metric in reference.categorical_mappings:
-        dataset.categorical_mappings[metric] = reference.categorical_mappings[metric]
+    """The metric's numbers on the reference's scale: labelled values go through the reference's mapping."""
+    labels = dataset.labels_of(metric)
+    mapping = reference.ordinal_mappings.get(metric) if reference.is_categorical_metric(metric) else None
+    if labels is not None and mapping:
+        missing = sorted({lab for lab in labels if lab is not None and lab not in mapping})
+        if missing:
+            raise SpecificationError(f"dataset {reference.name or 'control'!r} has no level {missing} of {metric!r}")
+        return [float(mapping[lab]) for lab in labels if lab is not None]
     return dataset.get_numeric_values(metric)
 
 
@@ -196,16 +227,18 @@ def _semantic(control: SimulationExperimentDataset, treatment: SimulationExperim
     from tinytroupe._sync import run_sync
 
     vectors = run_sync(resolve_embedder(embed, tags={"purpose": "validation"})([" ".join(a), " ".join(b)]))
-    return {"similarity": cosine(vectors[0], vectors[1]), "control_justifications": len(a),
-            "treatment_justifications": len(b)}
+    similarity = cosine(vectors[0], vectors[1])
+    return {"similarity": similarity, "average_proximity": similarity, "individual_comparisons": [],
+            "summary_comparison": None, "control_justifications": len(a), "treatment_justifications": len(b)}
 
 
-def validate_simulation_experiment_empirically(control_data: SimulationExperimentDataset,
-                                               treatment_data: SimulationExperimentDataset,
+def validate_simulation_experiment_empirically(control_data: SimulationExperimentDataset | dict[str, Any],
+                                               treatment_data: SimulationExperimentDataset | dict[str, Any],
                                                validation_types: Sequence[str] = ("statistical",),
                                                statistical_test_type: str = "welch_t_test",
                                                significance_level: float = 0.05,
                                                output_format: str = "values") -> Any:
-    """One-call form of :meth:`SimulationExperimentEmpiricalValidator.validate`."""
+    """One-call form of :meth:`SimulationExperimentEmpiricalValidator.validate`; the data may be
+    datasets or plain dicts of their fields (``{"name": ..., "key_results": {...}}``)."""
     return SimulationExperimentEmpiricalValidator().validate(
         control_data, treatment_data, validation_types, statistical_test_type, significance_level, output_format)

@@ -144,11 +144,13 @@ def test_llm_wrap_model_stacks_in_order_and_reads_config():
     while node is not None:
         chain.append(type(node).__name__)
         node = getattr(node, "inner", None)
-    assert chain == ["UsageTracker", "BudgetGuard", "RetryingModel", "LimitedModel", "ScriptedModel"]
+    assert chain == ["UsageTracker", "RequestDefaults", "BudgetGuard", "RetryingModel", "LimitedModel",
+                     "ScriptedModel"]
     assert model.find(RetryingModel).max_attempts == 7 and model.find(LimitedModel).max_concurrent == 4
     assert model.name == "scripted" and model.endpoint == provider.endpoint
     assert wrap_model(model) is model  # no double wrapping
-    assert model.find(UsageTracker).stats is global_usage is usage_stats()
+    assert model.find(UsageTracker).stats is usage_stats()
+    assert global_usage.snapshot() == usage_stats().snapshot()  # the original's name stands for it
 
 
 def test_llm_innermost_is_the_provider_under_every_wrapper():
@@ -167,12 +169,12 @@ def test_llm_wrap_model_adds_the_cache_when_on(monkeypatch):
             self.inner, self.cache = inner, cache
             self.name, self.endpoint, self.default_model = inner.name, inner.endpoint, inner.default_model
 
-    monkeypatch.setattr(cache_module, "cache_from_config", lambda: "the-cache")
+    monkeypatch.setattr(cache_module, "cache_from_config", lambda *_args, **_kw: "the-cache")
     monkeypatch.setattr(cache_module, "CachedModel", FakeCached)
     config_manager.update("cache_api_calls", True)
     model = wrap_model(ScriptedModel())
-    assert isinstance(model.inner, FakeCached) and model.inner.cache == "the-cache"
-    assert isinstance(model.inner.inner.inner, RetryingModel)
+    assert isinstance(model.inner.inner, FakeCached) and model.inner.inner.cache == "the-cache"
+    assert isinstance(model.inner.inner.inner.inner, RetryingModel)
 
 
 def test_llm_complete_text_uses_the_default_model(scripted):

@@ -88,7 +88,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     monkeypatch.setattr("tinytroupe.extraction.artifact_exporter.os.replace", boom)
     with pytest.raises(OSError):
         exporter.export("keep", "new", "Document", target_format="md")
-    assert path.read_text() == "old\n" and not list(tmp_path.rglob(".*.tmp"))
+    assert path.read_text() == "old" and not list(tmp_path.rglob(".*.tmp"))
 
 
 def test_missing_python_docx_names_the_install(monkeypatch):

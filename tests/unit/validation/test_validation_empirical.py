@@ -55,7 +55,8 @@ def test_equal_means_with_half_the_spread_score_clearly_lower_than_a_match():
     assert near.overall_score > 0.9
     assert narrow.overall_score < 0.5 * matching.overall_score
     # the t-test does not see the difference: it is reported, not scored
-    assert narrow.statistical_results["liking"]["significant"] is False
+    assert narrow.statistical_results["test_results"]["treatment"]["liking"]["significant"] is False
+    assert narrow.statistical_results["common_metrics"] == ["liking"]
 
 
 def test_a_shifted_mean_is_penalised_too():
@@ -74,31 +75,33 @@ def test_report_states_the_formula_and_the_numbers():
 def test_dataset_detects_types_and_maps_categories():
     ds = SimulationExperimentDataset(key_results={"rating": [1, 2, 5], "price": [3.5, 12.25, 8.0],
                                                   "share": [0.2, 0.5], "choice": ["A", "B", "A"],
+                                                  "likert": [1, 2, 2, 3], "ok": [True, False],
                                                   "ranking": [["x", "y"], ["y", "x"]]})
-    assert ds.data_types == {"rating": "ordinal", "price": "numeric", "share": "proportion",
-                             "choice": "categorical", "ranking": "ranking"}
+    assert ds.data_types == {"rating": "count", "price": "numeric", "share": "proportion", "choice": "categorical",
+                             "likert": "ranking", "ok": "binary", "ranking": "ranking"}
+    assert ds.key_results["choice"] == [0, 1, 0] and ds.categorical_mappings["choice"] == {"a": 0, "b": 1}
+    assert ds.key_results["ok"] == [1, 0]
     assert ds.get_numeric_values("choice") == [0.0, 1.0, 0.0]
     assert ds.get_numeric_values("ranking") == [1.0, 2.0, 2.0, 1.0]
+    assert ds.ranking_info["likert"]["max_rank"] == 3
 
 
 def test_loaders_from_csv_and_dataframe(tmp_path):
     path = tmp_path / "humans.csv"
     path.write_text("id,liking,comment,age\np1,agree,tasty,30\np2,disagree,too salty,41\np3,agree,,52\n")
-    mapping = {"liking": {"disagree": 1, "agree": 2}}
     ds = SimulationExperimentDataset.from_csv(path, value_column="liking", agent_id_column="id",
-                                              agent_comments_column="comment", agent_attributes_columns=["age"],
-                                              ordinal_mappings=mapping)
-    assert ds.name == "humans" and ds.agent_names == ["p1", "p2", "p3"]
-    assert ds.get_numeric_values("liking") == [2.0, 1.0, 2.0]
+                                              agent_comments_column="comment", agent_attributes_columns=["age"])
+    assert ds.name == "Empirical_Data_humans" and ds.agent_names == ["p1", "p2", "p3"]
+    assert ds.get_numeric_values("liking") == [0.0, 1.0, 0.0]  # categorical: agree=0, disagree=1
     assert ds.get_justification_texts() == ["tasty", "too salty"]
     assert ds.agent_attributes["age"] == ["30", "41", "52"]
-    frame = pd.DataFrame({"who": ["a", "b"], "rank": ["x > y > z", "z > x > y"]})
-    ranked = SimulationExperimentDataset.from_dataframe(frame, agent_id_column="who",
-                                                        experimental_data_type="ranking_per_agent")
-    assert ranked.key_results["rank"] == [["x", "y", "z"], ["z", "x", "y"]]
-    ordinal = SimulationExperimentDataset.from_dataframe(pd.DataFrame({"x": [1, 2], "y": [2, 1]}),
+    frame = pd.DataFrame({"who": ["a", "b"], "order": ["x-y-z", "z-x-y"]})
+    ordered = SimulationExperimentDataset.from_dataframe(frame, agent_id_column="who",
                                                          experimental_data_type="ordinal_ranking_per_agent")
-    assert ordinal.data_types == {"x": "ordinal", "y": "ordinal"}
+    assert ordered.key_results == {"x_rank": [1, 2], "y_rank": [2, 3], "z_rank": [3, 1]}
+    ranked = SimulationExperimentDataset.from_dataframe(pd.DataFrame({"x": [1, 2], "y": [2, 1]}),
+                                                        experimental_data_type="ranking_per_agent")
+    assert ranked.data_types == {"x": "ranking", "y": "ranking"}
     nan_frame = pd.DataFrame({"v": [1.0, math.nan, 3.0]})
     assert SimulationExperimentDataset.from_dataframe(nan_frame).get_numeric_values("v") == [1.0, 3.0]
 

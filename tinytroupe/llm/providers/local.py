@@ -25,12 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 
 __all__ = ["LocalModel", "local_model_available", "default_gguf_path", "DEFAULT_MAX_TOKENS",
            "DEFAULT_REPEAT_PENALTY"]
+
+
+def _setting(name: str) -> Any:
+    """A setting of the current runtime."""
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().settings[name]
+
 
 DEFAULT_MAX_TOKENS = 512
 DEFAULT_REPEAT_PENALTY = 1.1  # measured: stops SmolLM2-135M looping on one emoji inside a string
@@ -70,7 +77,7 @@ def local_model_available() -> bool:
     """
     if not _llama_installed():
         return False
-    return bool(config_manager.get("local_model_path")) or default_gguf_path() is not None
+    return bool(_setting("local_model_path")) or default_gguf_path() is not None
 
 
 @dataclass
@@ -133,7 +140,7 @@ def _engine_for(path: Path, n_ctx: int, n_threads: int, seed: int, quantize_kv: 
 def _resolve_path(model_path: str | os.PathLike | None) -> Path:
     """The GGUF file to run, or an error naming the setting and the fix."""
     if model_path is None or str(model_path) == "":
-        configured = config_manager.get("local_model_path")
+        configured = _setting("local_model_path")
         if configured:
             return _existing(Path(configured).expanduser(), "LOCAL_MODEL_PATH")
         default = default_gguf_path()

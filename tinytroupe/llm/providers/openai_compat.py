@@ -24,14 +24,14 @@ import weakref
 from typing import Any
 
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
-from tinytroupe.llm.base import ChatRequest, Completion, Usage
+from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 from tinytroupe.llm.providers.plain_http import ConnectionProblem, PlainHTTPClient, usable_for
 
 __all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "parse_retry_after"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
-_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # OpenAI's reasoning families (any deployment or server)
 
 
 def _sdk() -> Any:
@@ -112,6 +112,16 @@ class OpenAIModel:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
 
     @property
+    def capabilities(self) -> ModelCapabilities:
+        return self.capabilities_for(self.default_model)
+
+    def capabilities_for(self, model_name: str) -> ModelCapabilities:
+        """What ``model_name`` takes here: reasoning models (OpenAI's o-series and gpt-5 families,
+        under their name or a ``vendor/`` prefix) take reasoning_effort and no sampling parameters."""
+        base = model_name.lower().rsplit("/", 1)[-1]
+        return ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES))
+
+    @property
     def is_openai_com(self) -> bool:
         """True when talking to api.openai.com (which takes max_completion_tokens)."""
         return "api.openai.com" in self.base_url
@@ -180,18 +190,19 @@ class OpenAIModel:
             "model": model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
         }
-        reasoning = self.is_openai_com and model.startswith(_REASONING_PREFIXES)
-        if request.temperature is not None and not reasoning:
-            params["temperature"] = request.temperature
+        reasoning = self.capabilities_for(model).reasoning
         if request.max_tokens is not None:
-            key = "max_completion_tokens" if self.is_openai_com else "max_tokens"
+            key = "max_completion_tokens" if self.is_openai_com or reasoning else "max_tokens"
             params[key] = request.max_tokens
         if request.seed is not None:
             params["seed"] = request.seed
-        if request.frequency_penalty is not None and not reasoning:
-            params["frequency_penalty"] = request.frequency_penalty
-        if request.presence_penalty is not None and not reasoning:
-            params["presence_penalty"] = request.presence_penalty
+        if reasoning:  # sampling parameters are refused by reasoning models
+            if request.reasoning_effort is not None:
+                params["reasoning_effort"] = request.reasoning_effort
+        else:
+            for name in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
+                if getattr(request, name) is not None:
+                    params[name] = getattr(request, name)
         response_format = self._response_format(request)
         if response_format is not None:
             params["response_format"] = response_format

@@ -5,8 +5,9 @@ total, per model, per purpose (the ``purpose`` tag, see :mod:`tinytroupe.llm.pur
 untagged calls count as ``other``) and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls
 under ``by_tag["agent"]["Lisa"]``). Calls answered by the call cache are counted apart:
 ``cached_calls`` and ``cached_input_tokens``/``cached_output_tokens`` (they cost nothing);
-``input_tokens``/``output_tokens`` count every call, cached or not. By default all trackers feed :data:`global_usage`, the process's
-tally that the CLI and UI display; pass ``stats=UsageStats()`` for a private one.
+``input_tokens``/``output_tokens`` count every call, cached or not. By default a tracker feeds the usage tally of the runtime it was built in
+(:func:`usage_stats`; ``global_usage`` stands for the current one), which the CLI and UI display; pass
+``stats=UsageStats()`` for a private one.
 """
 
 from __future__ import annotations
@@ -159,12 +160,25 @@ class UsageStats:
         return "\n".join(lines)
 
 
-global_usage = UsageStats()
-
-
 def usage_stats() -> UsageStats:
-    """The process-wide usage tally (what every wrapped default model records into)."""
-    return global_usage
+    """The usage tally of the current runtime (what its wrapped models record into)."""
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().part("llm.usage", UsageStats)
+
+
+class _CurrentUsage:
+    """``global_usage``: stands for the current runtime's :class:`UsageStats` (the original's
+    process-wide tally, now one per runtime)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(usage_stats(), name)
+
+    def __repr__(self) -> str:
+        return f"global_usage -> {usage_stats()!r}"
+
+
+global_usage: Any = _CurrentUsage()
 
 
 class UsageTracker(ModelWrapper):
@@ -178,7 +192,7 @@ class UsageTracker(ModelWrapper):
                  *, stats: UsageStats | None = None):
         super().__init__(inner)
         self.prices = {k: v if isinstance(v, Price) else Price(*v) for k, v in (prices or {}).items()}
-        self.stats = stats if stats is not None else global_usage
+        self.stats = stats if stats is not None else usage_stats()  # the runtime it was built in
         limited = self.find(LimitedModel)
         if limited is not None:
             self.stats.set_gauge("concurrency", limited.concurrency.stats)
