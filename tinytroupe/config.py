@@ -128,14 +128,16 @@ SETTINGS: tuple[Setting, ...] = (
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
        "Model for tasks that ask for deeper reasoning (population plans, judges)."),
     _s("embedding_model", "OpenAI", "EMBEDDING_MODEL", str, "text-embedding-3-small",
-       "Embedding model for semantic memory and grounding; 'lexical' for BM25 over words (no model).",
+       "Embedding model for semantic memory and grounding (the provider's model name); 'static' for offline "
+       "word vectors (wordllama), 'local' for llama.cpp, 'lexical' for BM25 over words (no model).",
        request_level=True, wire="model"),
     _s("azure_embedding_model_api_version", "OpenAI", "AZURE_EMBEDDING_MODEL_API_VERSION", str, "2023-05-15",
        "Azure OpenAI API version for embeddings (the EMBEDDING_MODEL deployment)."),
     _s("embedding_batch_size", "OpenAI", "EMBEDDING_BATCH_SIZE", int, 128,
        "Most texts sent in one embeddings request.", valid=Range(1)),
     _s("local_embedding_model_path", "OpenAI", "LOCAL_EMBEDDING_MODEL_PATH", str, "",
-       "A GGUF embedding model for local embeddings; empty: the demo model in embedding mode."),
+       "A GGUF embedding model, used with the local provider; empty: offline static vectors or BM25 (the demo "
+       "chat model embeds only with EMBEDDING_MODEL=local)."),
     _s("base_url", "OpenAI", "BASE_URL", str, "",
        "Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp server).",
        env=("OPENAI_BASE_URL",), url=True),

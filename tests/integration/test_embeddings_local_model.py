@@ -13,8 +13,7 @@ pytestmark = pytest.mark.local_model
 
 def test_a_memory_is_embedded_and_retrieved_by_a_paraphrase():
     pytest.importorskip("llama_cpp")
-    config_manager.update_multiple({"api_type": "local", "embedding_model": "text-embedding-3-small",
-                                    "local_threads": 1})
+    config_manager.update_multiple({"api_type": "local", "embedding_model": "local", "local_threads": 1})
     assert choose_embedder() == "local"
     from tinytroupe.agent import SemanticMemory
 

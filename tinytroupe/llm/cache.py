@@ -25,10 +25,11 @@ from typing import Any, TypeVar
 
 from tinytroupe.errors import CacheError, ConfigError
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, Usage
+from tinytroupe.llm.structured import reply_check
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CallCache", "CacheStats", "CachedModel", "cache_from_config", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["CallCache", "CacheStats", "CachedModel", "cache_from_config", "reply_fits", "FORMAT_NAME", "FORMAT_VERSION"]
 
 T = TypeVar("T")
 
@@ -299,6 +300,16 @@ def value_to_completion(value: dict[str, Any], provider: str) -> Completion:
     )
 
 
+MAX_REPLY_CHARS = 2_000_000  # no provider writes a longer reply: a stored one is damage
+CHARS_PER_TOKEN_BOUND = 32  # nor more characters than this per token of max_tokens
+
+
+def reply_fits(text: str, request: ChatRequest) -> bool:
+    """Whether a reply of this length could have answered ``request`` (its ``max_tokens``, else a hard bound)."""
+    bound = request.max_tokens * CHARS_PER_TOKEN_BOUND if request.max_tokens else MAX_REPLY_CHARS
+    return len(text) <= min(bound, MAX_REPLY_CHARS)
+
+
 class CachedModel(ModelWrapper):
     """A model that answers repeated requests from a :class:`CallCache`.
 
@@ -306,6 +317,12 @@ class CachedModel(ModelWrapper):
     tags or secrets). A hit makes no inner call and returns ``cached=True``. Empty replies
     are not stored, so a failed call is asked again next time. With ``refresh=True`` every
     request goes to the model and its reply replaces the stored one.
+
+    A stored reply the caller cannot use is a miss, asked again and replaced, so a damaged
+    entry never changes what a run sends: one longer than the request allows, or, under a
+    structured call (:func:`~tinytroupe.llm.structured.reply_check`), one that does not
+    validate. A fresh reply that does not validate is stored marked ``unusable``: it is what
+    the provider said, and a rerun replays it and the repair that followed, for free.
     """
 
     def __init__(self, inner: LLMModel, cache: CallCache, *, refresh: bool = False):
@@ -319,12 +336,22 @@ class CachedModel(ModelWrapper):
 
     async def complete(self, request: ChatRequest) -> Completion:
         key = self.key_for(request)
-        stored = None if self.refresh else self.cache.get(key, check=is_completion_value)
+        usable = reply_check()
+
+        def check(value: dict[str, Any]) -> bool:
+            if not is_completion_value(value) or not reply_fits(value["text"], request):
+                return False
+            return usable is None or value.get("unusable") is True or usable(value["text"])
+
+        stored = None if self.refresh else self.cache.get(key, check=check)
         if stored is not None:
             return value_to_completion(stored, self.inner.name)
         completion = await self.inner.complete(request)
-        if completion.text:
-            self.cache.put(key, completion_to_value(completion))
+        if completion.text and reply_fits(completion.text, request):
+            value = completion_to_value(completion)
+            if usable is not None and not usable(completion.text):
+                value["unusable"] = True
+            self.cache.put(key, value)
         return completion
 
 

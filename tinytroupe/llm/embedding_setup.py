@@ -1,15 +1,24 @@
 """Build the process-wide embedder from the configuration: a provider inside its wrappers.
 
-Choosing, like the chat provider: ``EMBEDDING_MODEL=lexical`` (or ``bm25``) always takes the
-lexical fallback. Otherwise the chat provider decides: ``openai`` and ``azure`` call
-``/v1/embeddings`` with ``EMBEDDING_MODEL`` (Azure with ``AZURE_EMBEDDING_MODEL_API_VERSION``),
-``local`` runs the embedded llama.cpp model in embedding mode (``LOCAL_EMBEDDING_MODEL_PATH``,
-or the demo model), and ``scripted`` or no model at all give the lexical fallback. A process
-whose default chat model was set in code (``llm.set_default_model``) embeds like that model's
-provider: a scripted model gets the lexical fallback.
+Choosing, like the chat provider, from ``EMBEDDING_MODEL``:
+
+- ``lexical`` (or ``bm25``, ``none``) always takes the lexical fallback (BM25 over words);
+- ``static`` (or ``wordllama``) takes the offline static word vectors of the ``wordllama``
+  package (:mod:`tinytroupe.llm.embeddings_static`), an error naming the install when missing;
+- ``local`` runs the embedded llama.cpp model in embedding mode (``LOCAL_EMBEDDING_MODEL_PATH``,
+  or the chat demo model's own hidden states, mean-pooled: weak, so only when asked for);
+- anything else is a model name for the chat provider: ``openai`` and ``azure`` call
+  ``/v1/embeddings`` with it (Azure with ``AZURE_EMBEDDING_MODEL_API_VERSION``); with the
+  ``local`` provider, a ``LOCAL_EMBEDDING_MODEL_PATH`` is used when set.
+
+With no embedding provider (the local or scripted chat model, or no model at all) the
+offline choice is made: the static vectors when ``wordllama`` is installed, else the lexical
+fallback; never the chat model's hidden states. A process whose default chat model was set in
+code (``llm.set_default_model``) embeds like that model's provider.
 
 Stacking, outermost first: usage accounting, the fallback to lexical, the call cache (when
-on), batching, limits, retry, provider.
+on), batching, limits, retry, provider. An in-memory embedder (lexical, static) needs no
+retry, limits, batching or cache.
 """
 
 from __future__ import annotations
@@ -32,11 +41,13 @@ from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingWrapper, describe
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
 
 __all__ = ["choose_embedder", "build_embedder", "build_embedder_from_config", "wrap_embedder", "note_embedder",
-           "describe_active_embedder", "LEXICAL_NAMES"]
+           "describe_active_embedder", "offline_embedder", "LEXICAL_NAMES", "STATIC_NAMES"]
 
 logger = logging.getLogger(__name__)
 
 LEXICAL_NAMES = frozenset({"lexical", "bm25", "none"})
+STATIC_NAMES = frozenset({"static", "wordllama"})
+LOCAL_NAMES = frozenset({"local"})
 
 
 def _setting(name: str) -> Any:
@@ -55,10 +66,20 @@ def _chat_provider_in_use() -> str | None:
     return getattr(model, "name", None) if model is not None else None
 
 
+def offline_embedder() -> str:
+    """``static`` when the wordllama vectors are installed, else ``lexical``."""
+    from tinytroupe.llm.embeddings_static import static_embedder_available
+
+    return "static" if static_embedder_available() else "lexical"
+
+
 def choose_embedder() -> str:
-    """``openai``, ``azure``, ``local`` or ``lexical``, as the module docstring says."""
-    if str(_setting("embedding_model") or "").strip().lower() in LEXICAL_NAMES:
+    """``openai``, ``azure``, ``local``, ``static`` or ``lexical``, as the module docstring says."""
+    asked = str(_setting("embedding_model") or "").strip().lower()
+    if asked in LEXICAL_NAMES:
         return "lexical"
+    if asked in STATIC_NAMES:
+        return "static"
     provider = _chat_provider_in_use()
     if provider is None:
         from tinytroupe.llm.setup import choose_provider
@@ -66,12 +87,10 @@ def choose_embedder() -> str:
         try:
             provider = choose_provider()
         except NoModelConfiguredError:
-            return "lexical"
-    if provider == "local":
-        from tinytroupe.llm.embeddings_local import local_embedder_available
-
-        return "local" if local_embedder_available() else "lexical"
-    return provider if provider in ("openai", "azure") else "lexical"
+            provider = None
+    if asked in LOCAL_NAMES or (provider == "local" and _setting("local_embedding_model_path")):
+        return "local"
+    return provider if provider in ("openai", "azure") else offline_embedder()
 
 
 def _openai() -> EmbeddingModel:
@@ -99,10 +118,16 @@ def _local() -> EmbeddingModel:
     return LocalEmbedder(n_threads=_setting("local_threads"))
 
 
+def _static() -> EmbeddingModel:
+    from tinytroupe.llm.embeddings_static import StaticEmbedder
+
+    return StaticEmbedder()
+
+
 def build_embedder(kind: str | None = None) -> EmbeddingModel:
     """The bare embedder for ``kind`` (default: :func:`choose_embedder`), without wrappers."""
     kind = kind or choose_embedder()
-    builders = {"openai": _openai, "azure": _azure, "local": _local, "lexical": LexicalEmbedder}
+    builders = {"openai": _openai, "azure": _azure, "local": _local, "static": _static, "lexical": LexicalEmbedder}
     return builders[kind]()
 
 
@@ -115,6 +140,8 @@ def wrap_embedder(model: EmbeddingModel) -> EmbeddingModel:
         return model
     if model.kind == "lexical":
         tracker = EmbeddingUsageTracker(model)  # nothing to retry, limit or cache: it is arithmetic
+    elif getattr(model, "in_memory", False):  # arithmetic too, but its weights may fail to load
+        tracker = EmbeddingUsageTracker(FallbackEmbedder(model, LexicalEmbedder()))
     else:
         wrapped: EmbeddingModel = RetryingEmbedder(
             model, max_attempts=_setting("max_attempts"),

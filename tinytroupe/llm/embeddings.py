@@ -12,7 +12,8 @@ wrapped embedder of this process and :func:`embed` / :func:`aembed` call it::
 
 Providers (see :mod:`tinytroupe.llm.embedding_setup` for how one is chosen): any
 OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, Azure, Ollama, vLLM, LM Studio), the
-embedded llama.cpp model in embedding mode, and a lexical fallback that needs no model.
+embedded llama.cpp model in embedding mode, offline static word vectors (``wordllama``), and a
+lexical fallback that needs no model.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class Embeddings:
 class EmbeddingModel(Protocol):
     """What every embedding provider and wrapper implements.
 
-    ``name`` is the provider (``openai``, ``azure``, ``local``, ``lexical``); ``default_model``
+    ``name`` is the provider (``openai``, ``azure``, ``local``, ``static``, ``lexical``); ``default_model``
     the model used when a request names none; ``kind`` is ``dense`` or ``lexical``.
     """
 

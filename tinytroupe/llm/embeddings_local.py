@@ -1,8 +1,8 @@
 """The embedded embedder: a GGUF model run by llama.cpp in embedding mode, in this process.
 
 ``LOCAL_EMBEDDING_MODEL_PATH`` names a proper embedding GGUF (nomic-embed, bge, e5...); left
-empty, the packaged SmolLM2-135M demo model is used with mean pooling, which is weak but
-offline and free. The model is loaded on first use, once per process and file, and runs on
+empty, the packaged SmolLM2-135M demo model is used with mean pooling, which is weak, so it is
+used only when ``EMBEDDING_MODEL=local`` asks for it (the offline default is static vectors or BM25). The model is loaded on first use, once per process and file, and runs on
 its own worker thread (llama.cpp contexts are not thread-safe), so the event loop never blocks.
 """
 

@@ -10,6 +10,9 @@ quoted, and counted as a repair by the usage tracker in the model's chain. After
 :class:`~tinytroupe.errors.StructuredOutputError` is raised. Each reply is one call through
 the retry wrapper, which ``MAX_ATTEMPTS`` bounds on its own. The modes learnt per endpoint
 belong to the current runtime.
+
+While a request is out, :func:`reply_check` tells the wrappers below (the call cache) what a
+usable reply is, so that a stored reply this call could not use is a miss, not a repair.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +42,7 @@ __all__ = [
     "forget_endpoint_modes",
     "schema_for",
     "is_format_rejection",
+    "reply_check",
 ]
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,26 @@ _FORMAT_WORDS = re.compile(
     r"response_format|response format|json_schema|json schema|json_object|grammar|structured output|schema",
     re.IGNORECASE,
 )
+
+
+# set while agenerate waits on model.complete(): can the awaited reply be used?
+_reply_check: ContextVar[Callable[[str], bool] | None] = ContextVar("tinytroupe_reply_check", default=None)
+
+
+def reply_check() -> Callable[[str], bool] | None:
+    """For wrappers: whether a reply text would validate for the structured call now waiting (None: no such call)."""
+    return _reply_check.get()
+
+
+def _checker(output_type: type[BaseModel]) -> Callable[[str], bool]:
+    def usable(text: str) -> bool:
+        try:
+            _validate(output_type, text)
+        except (JSONExtractionError, ValidationError):
+            return False
+        return True
+
+    return usable
 
 
 def endpoint_modes() -> dict[str, str]:
@@ -233,6 +258,7 @@ async def agenerate(
     endpoint = model.endpoint
     can_fall_back = settings.structured_output_mode == "auto"
     mode_index = _start_mode(endpoint, settings.structured_output_mode)
+    usable = _checker(output_type)
     repair: list[Message] = []
     errors: list[str] = []
     last_text: str | None = None
@@ -241,6 +267,7 @@ async def agenerate(
         attempt += 1
         mode = MODES[mode_index]
         request = _build_request(base, mode, schema, name, repair)
+        token = _reply_check.set(usable)
         try:
             completion = await model.complete(request)
         except BadRequestError as exc:
@@ -251,6 +278,8 @@ async def agenerate(
                 attempt -= 1  # a rejected mode is not a failed attempt at the content
                 continue
             raise
+        finally:
+            _reply_check.reset(token)
         last_text = completion.text
         try:
             value = _validate(output_type, completion.text)

@@ -31,3 +31,16 @@ def test_the_run_names_the_embedding_model(cli, write_scenario, monkeypatch):
         ran = cli("run", str(write_scenario(SCENARIO, "again.toml")))
     assert ran.exit_code == 0, ran.output
     assert "Embeddings: openai nomic-embed-text (dense)" in ran.stdout + ran.stderr
+
+
+def test_the_run_names_the_offline_static_embedder(cli, write_scenario, monkeypatch):
+    import pytest
+
+    from tinytroupe.llm.embeddings_static import static_embedder_available
+
+    if not static_embedder_available():
+        pytest.skip('needs the embeddings extra: pip install -e ".[embeddings]"')
+    monkeypatch.setenv("TINYTROUPE_EMBEDDING_MODEL", "text-embedding-3-small")  # no provider: the offline choice
+    ran = cli("--model", "scripted", "run", str(write_scenario(SCENARIO, "static.toml")))
+    assert ran.exit_code == 0, ran.output
+    assert "Embeddings: static wordllama-l2_supercat-256 (dense)" in ran.stdout + ran.stderr
