@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,19 +256,31 @@ class FidelityReport:
         return self.to_html()
 
 
+def _converted(real: dict[str, list[Any]], converters: Mapping[str, Callable[[Any], Any]], label: str) -> None:
+    for question, convert in converters.items():
+        try:
+            real[question] = [convert(v) for v in real.get(question) or []]
+        except ValueError as exc:
+            raise SpecificationError(f"{label}: column {question!r} has an answer the question does not take "
+                                     f"({exc}); write answers as the question expects them") from None
+
+
 def fidelity(simulated: Mapping[str, Sequence[Any]], reference: str | os.PathLike | Mapping[str, Sequence[Any]],
-             scales: Mapping[str, tuple[float, float]] | None = None) -> FidelityReport:
+             scales: Mapping[str, tuple[float, float]] | None = None,
+             converters: Mapping[str, Callable[[Any], Any]] | None = None) -> FidelityReport:
     """Compare each question's simulated answers (``{question: answers}``) with the real ones
-    (a CSV path or ``{question: answers}``)."""
-    label = str(reference) if isinstance(reference, (str, os.PathLike)) else "the reference given"
-    real = read_reference(reference) if isinstance(reference, (str, os.PathLike)) else dict(reference)
+    (a CSV path or ``{question: answers}``); ``converters`` normalise a question's real answers
+    (a scale label to its point, say)."""
+    from_file = isinstance(reference, (str, os.PathLike))
+    label = str(reference) if from_file else "the reference given"
+    real = read_reference(reference) if from_file else {k: list(v) for k, v in reference.items()}
+    _converted(real, converters or {}, label)
     shared = [q for q in simulated if real.get(q)]
     if not shared:
         raise SpecificationError(f"{label}: no column matches a question; its columns are "
                                  f"{', '.join(real) or '(none)'}, the questions are {', '.join(simulated)}; "
                                  "name each column after a question")
-    report = FidelityReport(Path(label).name if isinstance(reference, (str, os.PathLike)) else label,
-                            missing=[q for q in simulated if not real.get(q)])
+    report = FidelityReport(Path(label).name if from_file else label, missing=[q for q in simulated if not real.get(q)])
     for q in shared:
         report.questions.append(compare_answers(q, simulated[q], real[q], (scales or {}).get(q)))
     return report

@@ -98,3 +98,44 @@ def test_normal_interval_without_scipy(monkeypatch):
     row = next(r for r in result.summary("appeal") if r["segment"] == "British")
     half = 1.959963984540054 * np.std([2, 1], ddof=1) / np.sqrt(2)
     assert row["ci_high"] == pytest.approx(1.5 + half)
+
+
+def test_a_surveys_results_by_attribute_and_against_real_answers(tmp_path):
+    from tinytroupe import llm
+    from tinytroupe.agent import TinyPerson
+    from tinytroupe.survey import LikertQuestion, SingleChoiceQuestion, Survey
+
+    people = []
+    for name, persona in PERSONAS.items():
+        person = TinyPerson(name)
+        for key, value in persona.items():
+            person.define(key, value)
+        people.append(person)
+
+    def answer(request):
+        who = request.tags["agent"]
+        if "channel" in request.messages[0].content.lower():
+            return {"answer": ANSWERS[who]["channel"], "justification": ""}
+        return {"answer": ANSWERS[who]["appeal"], "justification": ""}
+
+    questions = [LikertQuestion(text="How appealing?", name="appeal"),
+                 SingleChoiceQuestion(text="Which channel?", name="channel", options=["online", "store"])]
+    result = Survey(questions).run(people, model=llm.ScriptedModel(responder=answer))
+    seg = result.by("nationality")
+    british = next(r for r in seg.summary("appeal") if r["segment"] == "British")
+    assert british["n"] == 2 and british["mean"] == pytest.approx(1.5)
+    assert [c["answer"] for c in seg.counts("appeal") if c["segment"] == ALL] == ["1", "2", "3", "4", "5"]
+    assert result.by("diet", people=people).segments == ["omnivore", "vegan", "(unknown)"]
+    panel = tmp_path / "panel.csv"
+    panel.write_text("appeal,channel\nstrongly agree,store\n1,store\n3,online\ndisagree,store\n", encoding="utf-8")
+    report = result.fidelity(panel)
+    appeal = report.questions[0]
+    assert appeal.real_shares == [0.25, 0.25, 0.25, 0.0, 0.25]  # labels read as their scale points
+    assert appeal.ks_distance == pytest.approx(stats.ks_2samp([4, 2, 5, 1, 3], [5, 1, 3, 2]).statistic)
+    assert report.questions[1].kind == "category" and report.questions[1].real_shares == [0.25, 0.75]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("appeal\n9\n", encoding="utf-8")
+    from tinytroupe.errors import SpecificationError
+
+    with pytest.raises(SpecificationError, match="bad.csv: column 'appeal'"):
+        result.fidelity(bad)
