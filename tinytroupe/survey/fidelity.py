@@ -53,6 +53,11 @@ __all__ = ["QuestionFidelity", "FidelityReport", "fidelity", "compare_answers", 
 FIDELITY_COLUMNS = ("question", "n_simulated", "n_real", "simulated_mean", "real_mean", "sd_ratio", "ks_distance",
                     "wasserstein", "extreme_simulated", "extreme_real", "score")
 
+_HEADINGS = {"n_simulated": "n simulated", "n_real": "n real", "simulated_mean": "mean simulated",
+             "real_mean": "mean real", "sd_ratio": "sd ratio", "ks_distance": "KS distance",
+             "wasserstein": "Wasserstein", "extreme_simulated": "extremes simulated", "extreme_real": "extremes real",
+             "score": "validator score"}
+
 
 def _cell(text: str) -> Any:
     text = text.strip()
@@ -238,9 +243,9 @@ class FidelityReport:
         """An HTML fragment: per question, the distributions side by side, the figures and what they mean."""
         parts = [f'<div class="tt-fidelity"><p>Real answers: {escape(self.reference)}.</p>']
         for q in self.questions:
-            shares = [{"answer": p, "simulated": round(s, 3), "real": round(r, 3)}
+            shares = [{"answer": p, "simulated": f"{s:.0%}", "real": f"{r:.0%}"}
                       for p, s, r in zip(q.points, q.simulated_shares, q.real_shares, strict=True)]
-            figures_row = {c: getattr(q, c) for c in FIDELITY_COLUMNS[1:]}
+            figures_row = {_HEADINGS.get(c, c): getattr(q, c) for c in FIDELITY_COLUMNS[1:]}
             chart = paired_bar_chart(q.points, [round(100 * s, 1) for s in q.simulated_shares],
                                      [round(100 * r, 1) for r in q.real_shares], title=q.question, unit="%")
             parts.append(f'<div class="tt-fidelity-question" data-question="{escape(q.question)}">'
