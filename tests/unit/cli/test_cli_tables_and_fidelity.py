@@ -13,8 +13,8 @@ from scipy import stats
 from tinytroupe.cli.scenario import ScenarioError, parse_scenario
 from tinytroupe.extraction.frames import TABLES
 from tinytroupe.report import render_run_report
-from tinytroupe.report.survey_sections import run_fidelity, run_segments
 from tinytroupe.report.run_data import load_run
+from tinytroupe.report.survey_sections import run_fidelity, run_segments
 
 SURVEY = Path(__file__).resolve().parents[3] / "examples" / "scenarios" / "product_survey.toml"
 
