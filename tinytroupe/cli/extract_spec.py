@@ -9,6 +9,7 @@
     scope = "agent"                       # or "world": one extraction over everyone
     situation = "A street survey."        # optional
     hints = { would_use = "yes or no", rating = "an integer from 1 to 5" }
+    reference = "panel.csv"               # optional: real answers, one column per field (report: fidelity)
 
 After the run, every extraction is made with :class:`~tinytroupe.extraction.ResultsExtractor`
 and written to ``results.json`` (everything, with the objective and fields) and
@@ -31,7 +32,7 @@ __all__ = ["ExtractSpec", "parse_extracts", "write_run_artifacts", "RESULTS_JSON
 
 RESULTS_JSON, RESULTS_CSV, RUN_MANIFEST = "results.json", "results.csv", "run.json"
 SCOPES = ("agent", "world")
-_KEYS = ("name", "objective", "fields", "hints", "scope", "situation")
+_KEYS = ("name", "objective", "fields", "hints", "scope", "situation", "reference")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ExtractSpec:
     hints: dict[str, Any] = field(default_factory=dict)
     scope: str = "agent"
     situation: str = ""
+    reference: Path | None = None  # a CSV of real answers, one column per field (see tinytroupe.survey.fidelity)
 
 
 def _entry(c: Any, data: Any, index: int) -> ExtractSpec:
@@ -73,7 +75,25 @@ def _entry(c: Any, data: Any, index: int) -> ExtractSpec:
     scope = c.choice(data, (*key, "scope"), SCOPES, "agent") or "agent"
     name = c.text_value(data, (*key, "name")) or f"extract_{index + 1}"
     return ExtractSpec(key, name, objective or "", tuple(f.strip() for f in fields), dict(hints), scope,
-                       c.text_value(data, (*key, "situation")) or "")
+                       c.text_value(data, (*key, "situation")) or "", _reference(c, data, key, fields))
+
+
+def _reference(c: Any, data: dict, key: tuple, fields: list[str]) -> Path | None:
+    """The checked ``reference`` CSV of real answers: it exists, reads, and has a column named after a field."""
+    value = c.text_value(data, (*key, "reference"))
+    if value is None:
+        return None
+    from tinytroupe.survey.fidelity import read_reference
+
+    path = c.relative(value)
+    try:
+        columns = read_reference(path)
+    except SpecificationError as exc:
+        raise c.fail((*key, "reference"), f"{exc} (paths are relative to the scenario file)") from None
+    if fields and not set(columns) & set(fields):
+        raise c.fail((*key, "reference"), f"{path} has no column named after a field ({', '.join(fields)}); "
+                                          f"its columns are {', '.join(columns)}")
+    return path
 
 
 def parse_extracts(c: Any, data: Any) -> tuple[ExtractSpec, ...]:
@@ -126,8 +146,19 @@ def _extract_all(specs: tuple[ExtractSpec, ...], world: Any, situation: str) -> 
             result = {a.name: r for a, r in zip(world.agents, rows, strict=True)}
         out.append({"name": spec.name, "scope": spec.scope, "world": world.name, "objective": spec.objective,
                     "fields": list(spec.fields), "hints": spec.hints, "results": result,
-                    "failures": dict(extractor.failures)})
+                    "failures": dict(extractor.failures), **_reference_answers(spec)})
     return out
+
+
+def _reference_answers(spec: ExtractSpec) -> dict[str, Any]:
+    """The real answers of ``spec.reference`` for its fields, kept in results.json for the report."""
+    if spec.reference is None:
+        return {}
+    from tinytroupe.survey.fidelity import read_reference
+
+    answers = read_reference(spec.reference)
+    wanted = spec.fields or tuple(answers)
+    return {"reference": {"file": spec.reference.name, "answers": {f: answers[f] for f in wanted if f in answers}}}
 
 
 def results_rows(extractions: list[dict[str, Any]], agents: list[str]) -> list[dict[str, Any]]:

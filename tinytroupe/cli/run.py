@@ -70,6 +70,9 @@ def report_run(output: Output, report: RunReport) -> None:
     output.result(f"Summary saved to {report.outputs['summary']}")
     if "results_csv" in report.outputs:
         output.result(f"Results saved to {report.outputs['results_csv']} and {report.outputs['results']}")
+    if "people_table" in report.outputs:
+        output.result(f"Tables saved to {Path(report.outputs['people_table']).parent} (transcript, actions, "
+                      f"people, results; {Path(report.outputs['people_table']).suffix.lstrip('.')})")
     output.result(f"Checkpoint saved to {report.outputs['checkpoint']}", style="dim")
 
 
@@ -90,6 +93,9 @@ def run(
         "--max-tokens", min=0, help="Budget in tokens for this run (MAX_TOKENS_PER_RUN).")] = None,
     max_calls: Annotated[int | None, typer.Option(
         "--max-calls", min=0, help="Budget in model calls for this run (MAX_CALLS_PER_RUN).")] = None,
+    table_format: Annotated[str | None, typer.Option(
+        "--format", help="Also write the run's tables (transcript, actions, people, results) into RUN/tables/ "
+                         "as parquet, csv or json.")] = None,
 ) -> None:
     """Run a scenario file: agents, a world, a script; writes transcript, state and summary."""
     from tinytroupe.cli.models import apply_model_choice
@@ -122,6 +128,7 @@ def run(
         else:
             output.result(f"Estimate: {found.text()}")
         return
+    _check_format(table_format, bool(experiment))
     announce_model(output)
     if experiment:  # an experiment: the script runs once per arm and seed
         run_arms(scenario, output, out_dir=out, resume=resume, max_steps=max_steps)
@@ -141,9 +148,36 @@ def run(
         _report_budget_stop(output, runner, exc)
         raise typer.Exit(EXIT_BUDGET) from None
     paid.unlink(missing_ok=True)
+    if table_format:
+        _write_tables(report, runner.out_dir, table_format)
     report_run(output, report)
     if report.interrupted:
         raise typer.Exit(130)
+
+
+def _check_format(table_format: str | None, experiment: bool) -> None:
+    """Refuse a ``--format`` that cannot be written, before the run starts."""
+    from tinytroupe.extraction.frames import FORMATS, require_pyarrow
+
+    if table_format is None:
+        return
+    if table_format not in FORMATS:
+        raise typer.BadParameter(f"{table_format!r} is not a table format; use one of: {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    if experiment:
+        raise typer.BadParameter("a scenario with [[arms]] writes no run tables yet; run it without --format "
+                                 "(its experiment.json and each arm's files are written as usual)", param_hint="--format")
+    if table_format == "parquet":
+        require_pyarrow()
+
+
+def _write_tables(report: Any, out_dir: Path, table_format: str) -> None:
+    """Write the run's tables into ``out_dir/tables`` and name them in the report's outputs."""
+    from tinytroupe.cli.summary import relative_to_cwd
+    from tinytroupe.extraction.frames import write_tables
+
+    for name, path in write_tables(out_dir, out_dir / "tables", table_format).items():
+        report.outputs[f"{name}_table"] = relative_to_cwd(path)
 
 
 def _apply_budgets(scenario: Any, given: dict[str, float | None]) -> None:

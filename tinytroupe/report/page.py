@@ -15,6 +15,7 @@ from tinytroupe.llm.bill import bill_rows
 from tinytroupe.profiling import Profiler
 from tinytroupe.report.charts_for_results import extraction_charts
 from tinytroupe.report.run_data import RunData, Step
+from tinytroupe.report.survey_sections import fidelity_section, segments_section
 
 __all__ = ["render_page"]
 
@@ -207,10 +208,14 @@ def _bill(usage: Mapping[str, Any]) -> str:
 
 def render_page(run: RunData) -> str:
     """The whole report page for ``run``."""
-    sections = [_scenario(run), _experiment(run), _results(run), _population(run), _transcript(run), _usage(run)]
+    segments, fidelity = segments_section(run), fidelity_section(run)
+    sections = [_scenario(run), _experiment(run), _results(run), segments, fidelity, _population(run),
+                _transcript(run), _usage(run)]
     nav = "".join(f'<a href="#{k}">{label}</a>' for k, label in (
         ("scenario", "Scenario"), *((("experiment", "Experiment"),) if run.experiment else ()),
-        ("results", "Results"), ("population", "Population"), ("transcript", "Transcript"), ("usage", "Usage")))
+        ("results", "Results"), *((("segments", "Segments"),) if segments else ()),
+        *((("fidelity", "Fidelity"),) if fidelity else ()),
+        ("population", "Population"), ("transcript", "Transcript"), ("usage", "Usage")))
     subtitle = " · ".join(str(x) for x in (run.model, f"{len(run.personas)} people" if run.personas else "",
                                              f"{sum(1 for s in run.steps if s.number)} steps") if x)
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -79,6 +79,7 @@ class SurveyResult:
     respondents: list[str]
     responses: list[Response] = field(default_factory=list)
     mode: str = "direct"
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # respondent -> persona, for by()
 
     def question(self, name: str) -> Question:
         for q in self.questions:
@@ -139,6 +140,28 @@ class SurveyResult:
         counts = {o: sum(o in a for a in answers) for o in q.options}
         return {o: (k / n if n else 0.0, wilson_interval(k, n)) for o, k in counts.items()}
 
+    def scales(self) -> dict[str, tuple[float, float]]:
+        """Each Likert question's lowest and highest points."""
+        return {q.name: (1.0, float(q.points)) for q in self.questions if isinstance(q, LikertQuestion) and q.name}
+
+    def by(self, attribute: Any, people: Any = None) -> Any:
+        """The answers broken down by a persona ``attribute`` (a key, a dotted path, ``age_band`` or a
+        function of the persona); ``people`` gives the personas when this result has none."""
+        from tinytroupe.extraction.people import personas_of
+        from tinytroupe.survey.segments import breakdown
+
+        profiles = {p.get("name"): p for p in personas_of(people)} if people is not None else self.profiles
+        answers = {row["respondent"]: row for row in self.table()}
+        return breakdown(answers, profiles, attribute, [q.name for q in self.questions], self.scales())
+
+    def fidelity(self, reference: Any) -> Any:
+        """The answers against real ones (a CSV path or ``{question: answers}``); see :mod:`tinytroupe.survey.fidelity`."""
+        from tinytroupe.survey.fidelity import fidelity
+
+        converters = {q.name: q.coerce for q in self.questions if isinstance(q, (LikertQuestion, SingleChoiceQuestion))
+                      and not isinstance(q, MultipleChoiceQuestion)}
+        return fidelity({q.name: self.answers(q.name) for q in self.questions}, reference, self.scales(), converters)
+
     def to_markdown(self, references: dict[str, Any] | None = None) -> str:
         """Every question's distribution (with its reference where given), then failures."""
         parts = [f"# Survey results ({len(self.respondents)} respondents, {self.mode} mode)"]
@@ -194,7 +217,8 @@ class Survey:
         responses = await asyncio.gather(*jobs)
         if embedder is not None:
             await self._rate(list(responses), embedder, anchors)
-        result = SurveyResult(self.questions, [p.name for p in persons], list(responses), self.mode)
+        result = SurveyResult(self.questions, [p.name for p in persons], list(responses), self.mode,
+                              {p.name: dict(getattr(p, "persona", None) or {}) for p in persons})
         events.emit(contracts.SurveyDone(self.name, len(persons), len(self.questions), len(result.errors())),
                     source=self.name)
         return result
