@@ -76,6 +76,8 @@ class RayExecutor:
         self._started = False
         self._services: Any = None
         self._services_key: tuple | None = None
+        self._active = 0  # map calls in flight: the ledger starts with the first, settles after the last
+        self._started_run: asyncio.Future | None = None
 
     # -- the cluster -------------------------------------------------------------------
     def connect(self) -> RayExecutor:
@@ -125,9 +127,14 @@ class RayExecutor:
         resolve_task(task)  # a bad name fails here, not on a worker
         self.connect()
         runtime = current_runtime()
-        services = self._run_services(runtime)
-        plan = self._plan(runtime)
-        await services.budget_start.remote(plan["budget"])
+        self._active += 1
+        if self._active == 1:
+            self._started_run = asyncio.ensure_future(self._start_run(runtime))
+        try:
+            services, plan = await asyncio.shield(self._started_run)
+        except BaseException:
+            self._active -= 1
+            raise
         description = runtime.describe()
         shared_ref = ray.put(shared)
         refs = [run_shard.remote(description, task, p, shared_ref, services, plan) for p in payloads]
@@ -138,7 +145,9 @@ class RayExecutor:
                 ray.cancel(ref)
             raise
         finally:
-            await self._settle_budget(runtime, services, plan)
+            self._active -= 1
+            if self._active == 0:
+                await self._settle_budget(runtime, services, plan)
         stats = usage_stats(runtime)
         for out in outs:
             add_usage(stats, out.get("usage") or {})
@@ -146,6 +155,11 @@ class RayExecutor:
             if "error" in out:
                 raise error_from_data(out["error"], f"shard {i + 1} of {len(outs)} ({task})")
         return [out["ok"] for out in outs]
+
+    async def _start_run(self, runtime: Runtime) -> tuple[Any, dict[str, Any]]:
+        services, plan = self._run_services(runtime), self._plan(runtime)
+        await services.budget_start.remote(plan["budget"])
+        return services, plan
 
     async def _settle_budget(self, runtime: Runtime, services: Any, plan: dict[str, Any]) -> None:
         if plan["budget"] is None:
