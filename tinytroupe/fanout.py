@@ -1,7 +1,8 @@
 """The seam where work fans out: what surveys, factories and experiments ask of an executor.
 
 A layer that fans out work (a survey's respondents, a factory's drafts, an experiment's runs)
-takes an ``executor=`` argument typed :class:`ShardExecutor` and never imports an executor:
+takes an ``executor=`` argument typed :class:`ShardExecutor` (default: the one chosen with
+``with fanout.using(executor):``, as the CLI's ``--executor`` does) and never imports an executor:
 the executors (``tinytroupe.executors``: ``local`` and ``ray``) sit above it and implement
 this protocol. The work is a *shard task*: a module-level ``async def task(payload, shared)``
 registered with :func:`shard_task`, named ``"module:function"``. ``payload`` is plain JSON
@@ -15,13 +16,16 @@ budget and the call cache are the run's wherever a shard runs.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from tinytroupe.errors import ConfigError
 
-__all__ = ["ShardExecutor", "shard_task", "resolve_task", "split", "task_name", "SHARD_TASKS"]
+__all__ = ["ShardExecutor", "shard_task", "resolve_task", "split", "task_name", "SHARD_TASKS", "using",
+           "current_executor", "chosen"]
 
 ShardFunction = Callable[[Any, Any], Awaitable[Any]]
 F = TypeVar("F", bound=ShardFunction)
@@ -40,6 +44,29 @@ class ShardExecutor(Protocol):
     async def map(self, task: str, payloads: Sequence[Any], shared: Any = None) -> list[Any]:
         """``[task(p, shared) for p in payloads]``, run concurrently (raises the first error)."""
         ...
+
+
+_current: contextvars.ContextVar[ShardExecutor | None] = contextvars.ContextVar("tinytroupe_executor", default=None)
+
+
+@contextmanager
+def using(executor: ShardExecutor | None) -> Iterator[ShardExecutor | None]:
+    """Work that fans out inside this block (in this context) runs on ``executor`` unless given another."""
+    token = _current.set(executor)
+    try:
+        yield executor
+    finally:
+        _current.reset(token)
+
+
+def current_executor() -> ShardExecutor | None:
+    """The executor chosen with :func:`using` for this context (None: in this process, as always)."""
+    return _current.get()
+
+
+def chosen(executor: ShardExecutor | None) -> ShardExecutor | None:
+    """``executor`` when given, else the one chosen for this context."""
+    return executor if executor is not None else _current.get()
 
 
 def task_name(func: Callable[..., Any]) -> str:

@@ -33,6 +33,8 @@ from tinytroupe.survey import LikertQuestion, SingleChoiceQuestion, Survey  # no
 from tinytroupe.testing import LoopbackServer, sample_from_schema  # noqa: E402
 from tinytroupe.testing.loopback_server import schema_of_request  # noqa: E402
 
+pytestmark = pytest.mark.ray
+
 LOOPBACK = "127.0.0.1"
 NODE = {"num_cpus": 1, "node_ip_address": LOOPBACK, "object_store_memory": 100 * 2**20}
 AGE_GENDER = {"age": {"18-29": 0.25, "30-49": 0.5, "50-64": 0.25}, "gender": {"Female": 0.5, "Male": 0.5}}

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import events, fanout, llm
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.experimentation.statistical_tests import StatisticalTester
 from tinytroupe.fanout import ShardExecutor
@@ -257,6 +257,7 @@ class ExperimentRunner:
         worlds: dict[str, Any] = {}
         limit = asyncio.Semaphore(self.max_concurrent_runs or len(self.arms) * len(self.seeds))
         shared = None
+        executor = fanout.chosen(executor)
         if executor is not None:
             from tinytroupe.experimentation import shards
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import events, transactions
+from tinytroupe import events, fanout, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -284,6 +284,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
             return True
 
         draft_wave = None
+        executor = fanout.chosen(executor)
         if executor is not None:
             from tinytroupe.factory.shards import draft_on
 

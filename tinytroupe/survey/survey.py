@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tinytroupe import events, llm
+from tinytroupe import events, fanout, llm
 from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
 from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, Message
@@ -196,6 +196,7 @@ class Survey:
         embedder = resolve_embedder(self.embed) if self.mode == "semantic" and any(
             isinstance(q, LikertQuestion) for q in self.questions) else None
         anchors = await self._anchor_vectors(embedder) if embedder else {}
+        executor = fanout.chosen(executor)
         if executor is None:
             responses = await self.answers_of(persons, model, embedder is not None)
         else:
