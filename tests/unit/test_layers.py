@@ -20,7 +20,7 @@ PACKAGE = Path(tinytroupe.__file__).parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("contracts", "event_payloads", "errors", "redaction", "log_setup", "config", "config_defaults", "events",
      "transactions", "state_types", "state_schema", "state_documents", "state_files", "_sync", "not_provided",
-     "display", "providers", "settings", "runtime"),
+     "display", "providers", "settings", "runtime", "fanout"),
     ("llm", "prompts", "utils", "clients", "openai_utils"),
     ("memory",),
     ("agent",),

@@ -96,6 +96,11 @@ def run(
     table_format: Annotated[str | None, typer.Option(
         "--format", help="Also write the run's tables (transcript, actions, people, results) into RUN/tables/ "
                          "as parquet, csv or json.")] = None,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", help="Where the work fans out: local (default) or ray (see the scenario's [executor]).")] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="The Ray cluster: auto, or ray://host:10001 (default: a Ray instance on this machine).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Shards per fan-out (default: the cluster's CPUs).")] = None,
 ) -> None:
     """Run a scenario file: agents, a world, a script; writes transcript, state and summary."""
     from tinytroupe.cli.models import apply_model_choice
@@ -130,6 +135,9 @@ def run(
         return
     _check_format(table_format, bool(experiment))
     announce_model(output)
+    from tinytroupe.cli.executor_option import run_on_executor
+
+    run_on_executor(ctx, scenario, executor, address, workers)  # current until the command ends
     if experiment:  # an experiment: the script runs once per arm and seed
         run_arms(scenario, output, out_dir=out, resume=resume, max_steps=max_steps)
         return

@@ -38,7 +38,8 @@ WORLD_KINDS = ("plain", "social_network")
 CROWD_SIZE = 50
 """From this many agents, a world that broadcasts untargeted answers gets a note (see Scenario.crowd_note)."""
 _KEYS = {
-    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms"),
+    (): ("title", "description", "model", "agents", "world", "script", "outputs", "extract", "experiment", "arms",
+         "executor"),  # [executor] is read by cli/executor_option.py
     ("model",): ("provider", "name", "temperature", "max_tokens", "seed", "max_cost_per_run", "max_tokens_per_run",
                  "max_calls_per_run", "max_cost_per_agent", "max_tokens_per_agent", "max_calls_per_agent",
                  "top_p", "frequency_penalty", "presence_penalty", "reasoning_effort"),

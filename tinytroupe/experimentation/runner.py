@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import contracts, events, llm
+from tinytroupe import contracts, events, fanout, llm
 from tinytroupe.errors import SpecificationError, StateError
 from tinytroupe.experimentation.statistical_tests import StatisticalTester
+from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm import purposes
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
 from tinytroupe.state_files import read_document, write_document
@@ -244,18 +245,32 @@ class ExperimentRunner:
         return json.loads(json.dumps(out, default=str))
 
     # -- the experiment --------------------------------------------------------------------
-    async def arun(self) -> ExperimentResult:
-        """Run every unfinished (arm, seed) concurrently, then the statistics."""
+    async def arun(self, *, executor: ShardExecutor | None = None) -> ExperimentResult:
+        """Run every unfinished (arm, seed) concurrently, then the statistics.
+
+        With ``executor`` (see :mod:`tinytroupe.executors`) each run is a task on its workers
+        (see :mod:`tinytroupe.experimentation.shards`); finished runs are saved as they come
+        back, as in one process. ``result.worlds`` holds only the worlds run in this process.
+        """
         finished = self._load_finished()
         runs: dict[str, dict[str, list[Any]]] = dict(finished)
         worlds: dict[str, Any] = {}
         limit = asyncio.Semaphore(self.max_concurrent_runs or len(self.arms) * len(self.seeds))
+        shared = None
+        executor = fanout.chosen(executor)
+        if executor is not None:
+            from tinytroupe.experimentation import shards
+
+            shared = shards.shared_part(executor, self)
 
         async def job(arm: Arm, seed: int) -> None:
             key = f"{arm.name}/{seed}"
             async with limit:
                 events.emit(contracts.ExperimentRun(self.name, arm.name, seed, "started"), source=self.name)
-                metrics = await self._one(arm, seed, worlds)
+                if executor is None:
+                    metrics = await self._one(arm, seed, worlds)
+                else:
+                    metrics = await shards.run_on(executor, self, self.arms.index(arm), seed, worlds, shared)
                 runs[key] = metrics
                 await self._save(runs)
                 events.emit(contracts.ExperimentRun(self.name, arm.name, seed, "finished"), source=self.name)
@@ -268,11 +283,11 @@ class ExperimentRunner:
         result.statistics = self._statistics(result)
         return result
 
-    def run(self) -> ExperimentResult:
+    def run(self, *, executor: ShardExecutor | None = None) -> ExperimentResult:
         """Blocking twin of :meth:`arun`."""
         from tinytroupe._sync import run_sync
 
-        return run_sync(self.arun())
+        return run_sync(self.arun(executor=executor))
 
     def _statistics(self, result: ExperimentResult) -> dict[str, dict[str, dict[str, Any]]]:
         control = _numeric(result.metrics(result.arms[0]))

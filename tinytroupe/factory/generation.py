@@ -60,16 +60,30 @@ async def draft_persona(model: LLMModel, request: PersonRequest, job: Job, *, te
     return result.value
 
 
+def _done(value: Any) -> asyncio.Future:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
 Settle = Callable[[Job, Outcome, bool], bool]
 """settle(job, outcome, last_chance) -> True when the job is finished (accepted or given up)."""
 
 
 async def run_waves(jobs: Sequence[Job], draft: Callable[[Job], Awaitable[Outcome]], settle: Settle,
-                    *, attempts: int) -> None:
-    """Draft every job, settle in job order, redraft the ones sent back; see the module doc."""
+                    *, attempts: int, draft_wave: Callable[[list[Job]], Awaitable[list[Any]]] | None = None) -> None:
+    """Draft every job, settle in job order, redraft the ones sent back; see the module doc.
+
+    ``draft_wave(jobs)`` drafts a whole wave at once instead (an executor's shards), settled
+    in job order the same way.
+    """
     pending = list(jobs)
     while pending:
-        tasks = [asyncio.create_task(draft(job)) for job in pending]
+        if draft_wave is not None:
+            outcomes = await draft_wave(pending)
+            tasks = [_done(outcome) for outcome in outcomes]
+        else:
+            tasks = [asyncio.create_task(draft(job)) for job in pending]
         again: list[Job] = []
         try:
             for job, task in zip(pending, tasks, strict=True):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import contracts, events, state_files, transactions
+from tinytroupe import contracts, events, fanout, state_files, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -34,6 +34,7 @@ from tinytroupe.factory.population import Dimension, dimensions_from_mapping
 from tinytroupe.factory.prompting import MAX_AVOID_NAMES, PersonRequest
 from tinytroupe.factory.sampler import CharacteristicSampler
 from tinytroupe.factory.tiny_factory import TinyFactory
+from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, capabilities_of
 from tinytroupe.not_provided import warn_once
 from tinytroupe.state_schema import check_document
@@ -249,7 +250,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
 
     async def _generate(self, n: int, particularities: str | None, temperature: float, attempts: int,
                         parallelize: bool, post: Callable[[TinyPerson], Any] | None,
-                        verbose: bool) -> list[TinyPerson | None]:
+                        verbose: bool, executor: ShardExecutor | None = None) -> list[TinyPerson | None]:
         await self.aplan_sampling()
         jobs = self._new_jobs(n)
         results: list[tuple[TinyPerson, str] | None] = [None] * n
@@ -280,8 +281,20 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
             results[job.index] = self._commit(job, persona, post, verbose, n)
             return True
 
+        draft_wave = None
+        executor = fanout.chosen(executor)
+        if executor is not None:
+            from tinytroupe.factory.shards import draft_on
+
+            shared = {"temperature": temperature, "tags": tags, "detail": detail,
+                      "concurrency": self._concurrency(parallelize),
+                      "dimensions": [d.to_dict() for d in self.sampling_dimensions], "model": self.model}
+
+            async def draft_wave(wave: list[Job]) -> list[Any]:
+                return await draft_on(executor, wave, [self._request(j, particularities) for j in wave], shared)
+
         try:
-            await run_waves(jobs, draft, settle, attempts=attempts)
+            await run_waves(jobs, draft, settle, attempts=attempts, draft_wave=draft_wave)
         finally:
             self._record(results)
         return [item[0] if item is not None else None for item in results]
@@ -314,34 +327,39 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         return run_sync(self.agenerate_person(agent_particularities, temperature, frequency_penalty,
                                               presence_penalty, attempts, post_processing_func))
 
-    @transactions.transactional("TinyPersonFactory.generate_people", ignore=("verbose",))
+    @transactions.transactional("TinyPersonFactory.generate_people", ignore=("verbose", "executor"))
     async def agenerate_people(self, number_of_people: int | None = None,
                                agent_particularities: str | None = None, temperature: float = 1.2,
                                frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
                                attempts: int = 10,
                                post_processing_func: Callable[[TinyPerson], Any] | None = None,
-                               parallelize: bool | None = None, verbose: bool = False) -> list[TinyPerson]:
+                               parallelize: bool | None = None, verbose: bool = False, *,
+                               executor: ShardExecutor | None = None) -> list[TinyPerson]:
         """``number_of_people`` new people, generated concurrently, in plan order.
 
         Without a number, the rest of ``total_population_size``. People the model failed to
         write are left out (a ``factory.failed`` event says which). The arguments are the
         original's, in its order (see :meth:`agenerate_person` for the penalties);
-        ``parallelize=None`` follows PARALLEL_AGENT_GENERATION.
+        ``parallelize=None`` follows PARALLEL_AGENT_GENERATION. With ``executor`` (see
+        :mod:`tinytroupe.executors`) the personas are written in shards on its workers; the
+        people are the same (see :mod:`tinytroupe.factory.shards`).
         """
         _penalties_note(frequency_penalty, presence_penalty)
         n = self._batch_size(number_of_people)
         people = await self._generate(n, agent_particularities, temperature, attempts,
-                                      True if parallelize is None else parallelize, post_processing_func, verbose)
+                                      True if parallelize is None else parallelize, post_processing_func, verbose,
+                                      executor=executor)
         return [p for p in people if p is not None]
 
     def generate_people(self, number_of_people: int | None = None, agent_particularities: str | None = None,
                         temperature: float = 1.2, frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
                         attempts: int = 10, post_processing_func: Callable[[TinyPerson], Any] | None = None,
-                        parallelize: bool | None = None, verbose: bool = False) -> list[TinyPerson]:
+                        parallelize: bool | None = None, verbose: bool = False, *,
+                        executor: ShardExecutor | None = None) -> list[TinyPerson]:
         """Blocking twin of :meth:`agenerate_people`."""
         return run_sync(self.agenerate_people(number_of_people, agent_particularities, temperature,
                                               frequency_penalty, presence_penalty, attempts,
-                                              post_processing_func, parallelize, verbose))
+                                              post_processing_func, parallelize, verbose, executor=executor))
 
     def _batch_size(self, number_of_people: int | None) -> int:
         if number_of_people is None:

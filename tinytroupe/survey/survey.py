@@ -26,8 +26,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tinytroupe import contracts, events, llm
+from tinytroupe import contracts, events, fanout, llm
 from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
+from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.prompts import render
 from tinytroupe.survey.embedding import cosine, resolve_embedder
@@ -199,22 +200,32 @@ class Survey:
         self.embed = embed
         self.remember = remember
 
-    def run(self, people: Any, model: LLMModel | None = None) -> SurveyResult:
+    def run(self, people: Any, model: LLMModel | None = None, *, executor: ShardExecutor | None = None) -> SurveyResult:
         """Blocking twin of :meth:`arun`."""
         from tinytroupe._sync import run_sync
 
-        return run_sync(self.arun(people, model))
+        return run_sync(self.arun(people, model, executor=executor))
 
-    async def arun(self, people: Any, model: LLMModel | None = None) -> SurveyResult:
-        """Ask every question to every person (a list of people or a world), concurrently."""
+    async def arun(self, people: Any, model: LLMModel | None = None, *,
+                   executor: ShardExecutor | None = None) -> SurveyResult:
+        """Ask every question to every person (a list of people or a world), concurrently.
+
+        With ``executor`` (see :mod:`tinytroupe.executors`), respondents are cut into one shard
+        per worker and answered there; the result is the same as without one.
+        """
         persons = list(getattr(people, "agents", people))
         if not persons:
             raise SpecificationError("a survey needs at least one respondent")
         embedder = resolve_embedder(self.embed) if self.mode == "semantic" and any(
             isinstance(q, LikertQuestion) for q in self.questions) else None
         anchors = await self._anchor_vectors(embedder) if embedder else {}
-        jobs = [self._ask(p, q, model, embedder is not None) for p in persons for q in self.questions]
-        responses = await asyncio.gather(*jobs)
+        executor = fanout.chosen(executor)
+        if executor is None:
+            responses = await self.answers_of(persons, model, embedder is not None)
+        else:
+            from tinytroupe.survey.shards import answer_on
+
+            responses = await answer_on(executor, self, persons, model, embedder is not None)
         if embedder is not None:
             await self._rate(list(responses), embedder, anchors)
         result = SurveyResult(self.questions, [p.name for p in persons], list(responses), self.mode,
@@ -222,6 +233,11 @@ class Survey:
         events.emit(contracts.SurveyDone(self.name, len(persons), len(self.questions), len(result.errors())),
                     source=self.name)
         return result
+
+    async def answers_of(self, persons: Sequence[Any], model: LLMModel | None, semantic: bool) -> list[Response]:
+        """Every person's answer to every question (person by person, questions in order)."""
+        jobs = [self._ask(p, q, model, semantic) for p in persons for q in self.questions]
+        return list(await asyncio.gather(*jobs))
 
     async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:
         """Semantic-similarity rating: each free-text answer against each scale point's anchors."""

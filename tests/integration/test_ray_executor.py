@@ -1,0 +1,177 @@
+"""The Ray executor on a two-node cluster on this machine, every node bound to 127.0.0.1, against
+the loopback server: surveys, the factory and experiments give what the local executor gives;
+the cache is shared (a rerun makes no request) and the budget is one for the whole run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import os
+import random
+import time
+
+import pytest
+
+# before Ray is imported: no usage reporting, and "localhost" stays 127.0.0.1 instead of becoming
+# the machine's network address (Ray reads this switch when it is imported)
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+ray = pytest.importorskip("ray", reason="the Ray executor tests need the ray extra: pip install -e \".[ray]\"")
+
+from tinytroupe.agent import TinyPerson  # noqa: E402
+from tinytroupe.environment import TinyWorld  # noqa: E402
+from tinytroupe.executors import executor_named  # noqa: E402
+from tinytroupe.experimentation import Arm, ExperimentRunner  # noqa: E402
+from tinytroupe.experimentation.runner import survey_metric  # noqa: E402
+from tinytroupe.factory import TinyPersonFactory  # noqa: E402
+from tinytroupe.llm import usage_stats  # noqa: E402
+from tinytroupe.llm.budget import BudgetExceededError  # noqa: E402
+from tinytroupe.runtime import Runtime  # noqa: E402
+from tinytroupe.survey import LikertQuestion, SingleChoiceQuestion, Survey  # noqa: E402
+from tinytroupe.testing import LoopbackServer, sample_from_schema  # noqa: E402
+from tinytroupe.testing.loopback_server import schema_of_request  # noqa: E402
+
+pytestmark = pytest.mark.ray
+
+LOOPBACK = "127.0.0.1"
+NODE = {"num_cpus": 1, "node_ip_address": LOOPBACK, "object_store_memory": 100 * 2**20}
+AGE_GENDER = {"age": {"18-29": 0.25, "30-49": 0.5, "50-64": 0.25}, "gender": {"Female": 0.5, "Male": 0.5}}
+
+
+def reply(body):
+    """A reply that depends only on the request (so it does not depend on which worker sent it)."""
+    digest = hashlib.sha256(json.dumps(body["messages"], sort_keys=True).encode()).hexdigest()
+    schema = schema_of_request(body)
+    if schema is None:
+        return "A plain answer."
+    if "actions" in schema.get("properties", {}):
+        return json.dumps({"actions": [{"type": "TALK", "content": f"I say {digest[:6]}.", "target": ""},
+                                       {"type": "DONE", "content": "", "target": ""}],
+                           "cognitive_state": {"goals": "", "context": "", "attention": "", "emotions": ""}})
+    return json.dumps(sample_from_schema(schema, random.Random(digest)))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from ray._private import ray_constants
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        pytest.skip("Ray is already initialised in this process")
+    saved = ray_constants.ENABLE_RAY_CLUSTER
+    ray_constants.ENABLE_RAY_CLUSTER = False  # in case Ray was imported before this module set the variable
+    nodes = Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
+    nodes.add_node(**NODE)
+    nodes.wait_for_nodes()
+    ray.init(address=nodes.address, _node_ip_address=LOOPBACK, log_to_driver=False)
+    try:
+        yield nodes
+    finally:
+        ray.shutdown()
+        nodes.shutdown()
+        ray_constants.ENABLE_RAY_CLUSTER = saved
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LoopbackServer(responder=reply) as srv:
+        yield srv
+
+
+@pytest.fixture
+def executor(cluster):
+    ex = executor_named("ray", address=cluster.address, workers=2)
+    yield ex
+    ex._kill_services()
+
+
+def runtime(server, tmp_path, **settings):
+    return Runtime({"api_type": "openai", "base_url": server.base_url, "model": "loop",
+                    "cache_api_calls": True, "cache_file_name": str(tmp_path / "calls.sqlite"), **settings})
+
+
+def test_every_node_is_bound_to_loopback(cluster):
+    nodes = [n for n in ray.nodes() if n["Alive"]]
+    assert len(nodes) >= 2
+    assert {n["NodeManagerAddress"] for n in nodes} == {LOOPBACK}
+    assert cluster.address.split(":")[0] == LOOPBACK
+    assert ray.util.get_node_ip_address() == LOOPBACK
+
+
+SURVEY = Survey([LikertQuestion(text="I would buy this gazpacho.", name="buy"),
+                 SingleChoiceQuestion(text="Where do you shop?", name="shop", options=["market", "online", "shop"])])
+
+
+def test_a_survey_on_ray_equals_the_local_one_and_a_rerun_is_free(server, executor, tmp_path):
+    with runtime(server, tmp_path / "local"):
+        people = [TinyPerson(f"Respondent {i}") for i in range(6)]
+        local = SURVEY.run(people)
+    with runtime(server, tmp_path) as rt:
+        people = [TinyPerson(f"Respondent {i}") for i in range(6)]
+        before = server.request_count
+        remote = SURVEY.run(people, executor=executor)
+        assert server.request_count - before == 12
+        assert [r.to_dict() for r in remote.responses] == [r.to_dict() for r in local.responses]
+        assert remote.table() == local.table()
+        usage = usage_stats().snapshot()  # the workers' usage, merged into the driver's
+        assert usage["total"]["calls"] == 12 and usage["by_purpose"]["survey"]["calls"] == 12
+        again = SURVEY.run(people, executor=executor)
+        assert server.request_count - before == 12  # answered by the shared cache
+        assert [r.to_dict() for r in again.responses] == [r.to_dict() for r in local.responses]
+        assert usage_stats().snapshot()["total"]["cached_calls"] == 12
+        rt.close()
+
+
+def test_the_factory_on_ray_makes_the_same_people(server, executor, tmp_path):
+    def generate(ex):
+        TinyPerson.clear_agents()
+        factory = TinyPersonFactory(context="A town in Portugal", dimensions=AGE_GENDER, seed=5)
+        return [p.persona for p in factory.generate_people(6, executor=ex)]
+
+    with runtime(server, tmp_path, cache_api_calls=False):
+        assert generate(executor) == generate(None)
+
+
+def test_an_experiment_of_two_arms_and_two_seeds_on_ray_equals_the_local_one(server, executor, tmp_path):
+    def experiment(ex, state):
+        TinyPerson.clear_agents()
+        world = TinyWorld("Kitchen", [TinyPerson(f"Taster {i}") for i in range(3)], seed=3)
+        arms = [Arm("control", operator.methodcaller("broadcast", "Ad A: gazpacho in a bottle.")),
+                Arm("treatment", operator.methodcaller("broadcast", "Ad B: summer in a bottle."))]
+        runner = ExperimentRunner("ad", world, arms, {"buy": survey_metric(LikertQuestion(text="Buy it?"))},
+                                  steps=1, seeds=[1, 2], state_path=state)
+        return runner.run(executor=ex)
+
+    with runtime(server, tmp_path, cache_api_calls=False):
+        local = experiment(None, tmp_path / "local.json")
+        remote = experiment(executor, tmp_path / "ray.json")
+        assert remote.runs == local.runs and len(remote.runs) == 4
+        assert remote.comparison_rows() == local.comparison_rows()
+        resumed = experiment(executor, tmp_path / "ray.json")  # every run read back from the state file
+        assert sorted(resumed.resumed) == sorted(local.runs) and resumed.runs == local.runs
+
+
+def test_one_budget_stops_the_whole_run_before_it_is_exceeded(server, executor, tmp_path):
+    with runtime(server, tmp_path, cache_api_calls=False, max_calls_per_run=5):
+        people = [TinyPerson(f"Budgeted {i}") for i in range(8)]
+        before = server.request_count
+        with pytest.raises(BudgetExceededError) as caught:
+            Survey([LikertQuestion(text="Buy it?", name="buy")]).run(people, executor=executor)
+        assert caught.value.budget == "MAX_CALLS_PER_RUN"
+        time.sleep(1.0)  # calls still in flight when the run stopped have landed by now
+        # two workers of four people each, one ledger: never more than the limit (without it, 8 calls)
+        assert server.request_count - before <= 5, str(caught.value)
+        from tinytroupe.llm import budget
+
+        assert budget.active().spent.calls <= 5  # the ledger's count, taken into the driver's budget
+
+
+def test_one_concurrency_window_for_all_workers(executor, tmp_path):
+    with LoopbackServer(responder=reply, latency=0.1) as slow:
+        with runtime(slow, tmp_path, cache_api_calls=False, max_concurrent_model_calls=2):
+            people = [TinyPerson(f"Windowed {i}") for i in range(8)]
+            Survey([LikertQuestion(text="Buy it?", name="buy")]).run(people, executor=executor)
+        # two workers of four people: one shared window of 2, not 2 per worker
+        assert slow.request_count == 8 and slow.max_in_flight <= 2
