@@ -462,7 +462,7 @@ class TinyPerson(MemoryMixin, OriginalAgentAPI, LegacyPersonaMixin):
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
                         self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
-    def act(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+    def act(self, until_done: bool | None = None, n: int | None = None, return_actions: bool = False,
             max_content_length: int | None = None, communication_display: bool | None = None,
             strict: bool | None = None) -> list[dict] | None:
         """Act: blocking twin of :meth:`aact` (same arguments, the original's order)."""
@@ -471,7 +471,7 @@ class TinyPerson(MemoryMixin, OriginalAgentAPI, LegacyPersonaMixin):
         return run_sync(self.aact(until_done, n, return_actions, max_content_length, communication_display, strict))
 
     @transactional(ignore=("communication_display", "max_content_length"))
-    async def aact(self, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+    async def aact(self, until_done: bool | None = None, n: int | None = None, return_actions: bool = False,
                    max_content_length: int | None = None, communication_display: bool | None = None,
                    strict: bool | None = None) -> list[dict] | None:
         """Act. By default one turn: one structured LLM call whose actions end with DONE. With
@@ -480,13 +480,22 @@ class TinyPerson(MemoryMixin, OriginalAgentAPI, LegacyPersonaMixin):
         With ``return_actions`` returns
         ``[{"action": {"type", "content", "target"}, "cognitive_state": {...}}, ...]``.
         TALKs are not delivered here: a world routes them. ``max_content_length`` only
-        affects display (the original's argument)."""
+        affects display (the original's argument). ``until_done`` left out means True, and
+        ``until_done=True`` given with ``n`` raises (the original's rule). A ``_produce_message``
+        supplied by a subclass or script decides instead of the model (see ``compat_api``)."""
         _request_display()
+        self._check_act_arguments(until_done, n)
         if n is not None and (not isinstance(n, int) or n < 1):
             raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
+        until_done = True if until_done is None else until_done
         strict = self.strict if strict is None else strict
-        remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
+        most = min(self.settings.max_actions_per_turn, self.MAX_ACTIONS_BEFORE_DONE)
+        remaining = n if n is not None else (most if until_done else 1)
         display = self._shows(communication_display)
+        produce = self._message_producer()
+        if produce is not None:
+            entries = await self._act_by_produced_messages(produce, remaining, display)
+            return entries if return_actions else None
         entries: list[dict] = []
         model = self.model or llm.default_model()
         followups = 0
