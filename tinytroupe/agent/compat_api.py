@@ -25,11 +25,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinytroupe.agent import registry, spec
+from tinytroupe.agent.actions import Action, CognitiveState
 from tinytroupe.agent.compat_costs import global_agent_cost_stats, render_cost_report
 from tinytroupe.agent.memory_legacy import original_item
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_event
-from tinytroupe.agent.actions import Action, CognitiveState
 from tinytroupe.agent.turn import TurnResult
 from tinytroupe.errors import SimulationError, SpecificationError, StateError
 
