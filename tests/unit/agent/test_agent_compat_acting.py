@@ -8,7 +8,7 @@ import pytest
 
 from tinytroupe.agent import TinyPerson
 from tinytroupe.agent.compat_api import ActArgumentsError
-from tinytroupe.errors import SpecificationError
+from tinytroupe.errors import SimulationError, SpecificationError
 from tinytroupe.testing.agent_replies import act_reply
 
 
@@ -113,3 +113,14 @@ def test_relationships_keep_the_keys_they_were_given():
     ivy.define_relationships([{"Name": "Jo", "Description": "A colleague."}])
     assert [r.get("Name") for r in ivy["relationships"]] == ["Jo"]
     assert "Jo" in ivy.persona_text()
+
+
+def test_assigning_a_name_renames_the_agent_everywhere():
+    kim = TinyPerson("Kim")
+    kim.name = "Kim Lee"
+    assert kim.get("name") == "Kim Lee" and TinyPerson.get_agent_by_name("Kim Lee") is kim
+    assert TinyPerson.get_agent_by_name("Kim") is None
+    TinyPerson("Lou")
+    with pytest.raises(SimulationError, match="Lou"):
+        kim.name = "Lou"
+    assert kim.name == "Kim Lee"
