@@ -107,6 +107,8 @@ class OriginalAgentAPI:
     ``MAX_ACTIONS_PER_TURN`` setting)."""
     LOOP_DETECTION_THRESHOLD: ClassVar[int] = 3
     """After this many identical actions in a row, ``act()`` stops and logs a warning."""
+    PP_TEXT_WIDTH: ClassVar[int] = 100
+    """The width the original wrapped printed interactions to (kept for scripts that read it)."""
 
     # -- acting, the original's way --------------------------------------------------------
     def _message_producer(self: TinyPerson) -> Callable[[], Any] | None:
@@ -253,6 +255,16 @@ class OriginalAgentAPI:
     @property
     def _accessible_agents(self: TinyPerson) -> list[TinyPerson]:
         return self.accessible_agents
+
+    @property
+    def _actions_buffer(self: TinyPerson) -> list[dict[str, Any]]:
+        """The actions taken since ``pop_latest_actions()`` last emptied them (a copy)."""
+        return list(self.ledger.actions_buffer)
+
+    @property
+    def stimuli_count(self: TinyPerson) -> int:
+        """How many stimuli the agent remembers perceiving."""
+        return sum(1 for event in self.episodic_memory if event.role == "stimulus")
 
     @property
     def _mental_faculties(self: TinyPerson) -> list[Any]:
