@@ -104,14 +104,14 @@ class ActingMixin:
                         self.settings.schema_max_actions, self.ledger.last_action, self.settings.repetition_guard,
                         self.settings.max_completion_tokens, {"agent": self.name, "purpose": "agent_turn"})
 
-    def act(self: TinyPerson, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+    def act(self: TinyPerson, until_done: bool | None = None, n: int | None = None, return_actions: bool = False,
             max_content_length: int | None = None, communication_display: bool | None = None,
             strict: bool | None = None) -> list[dict] | None:
         """Act: blocking twin of :meth:`aact` (same arguments, the original's order)."""
         return run_sync(self.aact(until_done, n, return_actions, max_content_length, communication_display, strict))
 
     @transactional(ignore=("communication_display", "max_content_length"))
-    async def aact(self: TinyPerson, until_done: bool = True, n: int | None = None, return_actions: bool = False,
+    async def aact(self: TinyPerson, until_done: bool | None = None, n: int | None = None, return_actions: bool = False,
                    max_content_length: int | None = None, communication_display: bool | None = None,
                    strict: bool | None = None) -> list[dict] | None:
         """Act. By default one turn: one structured LLM call whose actions end with DONE. With
@@ -120,7 +120,17 @@ class ActingMixin:
         With ``return_actions`` returns
         ``[{"action": {"type", "content", "target"}, "cognitive_state": {...}}, ...]``.
         TALKs are not delivered here: a world routes them. ``max_content_length`` only
-        affects display (the original's argument)."""
+        affects display (the original's argument). ``until_done`` left out means True, and
+        ``until_done=True`` given with ``n`` raises (the original's rule). A ``_produce_message``
+        supplied by a subclass or script decides instead of the model (see ``compat_api``)."""
+        self._check_act_arguments(until_done, n)
+        until_done = True if until_done is None else until_done
+        produce = self._message_producer()
+        if produce is not None:  # the original's hook: entries exactly as produced
+            request_display()
+            entries = await self._act_by_produced_messages(produce, self._act_limit(until_done, n),
+                                                           self._shows(communication_display))
+            return entries if return_actions else None
         acted = await self._aturn(until_done, n, communication_display, strict)
         return [a.to_dict() for a in acted] if return_actions else None
 
@@ -143,8 +153,11 @@ class ActingMixin:
         if n is not None and (not isinstance(n, int) or n < 1):
             raise SpecificationError(f"act(n={n!r}): n counts actions and must be a positive whole number")
         strict = self.strict if strict is None else strict
-        remaining = n if n is not None else (self.settings.max_actions_per_turn if until_done else 1)
+        remaining = self._act_limit(until_done, n)
         display = self._shows(communication_display)
+        produce = self._message_producer()
+        if produce is not None:  # the original's hook: a supplied _produce_message decides
+            return [acted_of(e) for e in await self._act_by_produced_messages(produce, remaining, display)]
         acted: list[Acted] = []
         model = self.model or llm.default_model()
         followups = 0
@@ -162,6 +175,11 @@ class ActingMixin:
             remaining = remaining - max(1, taken) if n is not None else 0
         await self.memory_keeper.aconsolidate_pending()  # episodes that ended during this turn
         return acted
+
+    def _act_limit(self: TinyPerson, until_done: bool, n: int | None) -> int:
+        """How many actions one ``act`` may take: ``n``, else up to the cap (or one, without until_done)."""
+        most = min(self.settings.max_actions_per_turn, self.MAX_ACTIONS_BEFORE_DONE)
+        return n if n is not None else (most if until_done else 1)
 
     async def _apply_turn(self: TinyPerson, result: TurnResult, display: bool = True) -> tuple[list[Acted], bool]:
         """Record a decided turn: memory, ledger, events, faculties, cognitive state; return what

@@ -11,25 +11,40 @@
   ``_accessible_agents``, ``_mental_faculties``;
 - complete states in the original's keys: :class:`AgentState` answers ``name``, ``_persona``,
   ``_mental_state``... and :meth:`OriginalAgentAPI._decode_original_state` reads a state the
-  original wrote.
+  original wrote;
+- the original's acting limits and hook: ``MAX_ACTIONS_BEFORE_DONE``,
+  ``LOOP_DETECTION_THRESHOLD``, and a ``_produce_message()`` that a subclass or a script
+  supplies (one ``(role, {"action", "cognitive_state"})`` per call), which ``act`` then uses
+  action by action instead of the model (see :meth:`OriginalAgentAPI._act_by_produced_messages`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinytroupe.agent import registry, spec
+from tinytroupe.agent.actions import Action, CognitiveState
 from tinytroupe.agent.compat_costs import global_agent_cost_stats, render_cost_report
 from tinytroupe.agent.memory_legacy import original_item
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_event
+from tinytroupe.agent.turn import TurnResult
 from tinytroupe.display import show_text
-from tinytroupe.errors import SimulationError, StateError
+from tinytroupe.errors import SimulationError, SpecificationError, StateError
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson
 
-__all__ = ["OriginalAgentAPI", "AgentState", "is_original_state"]
+__all__ = ["OriginalAgentAPI", "AgentState", "ActArgumentsError", "is_original_state"]
+
+logger = logging.getLogger("tinytroupe")
+
+
+class ActArgumentsError(SpecificationError, AssertionError):
+    """``act(until_done=True, n=...)``: the two limits contradict each other (an
+    ``AssertionError`` too, as the original raised)."""
 
 
 def _print(text: str) -> None:
@@ -85,6 +100,56 @@ def is_original_state(state: Any) -> bool:
 
 class OriginalAgentAPI:
     """The original's TinyPerson methods this library otherwise names or does differently."""
+
+    MAX_ACTIONS_BEFORE_DONE: ClassVar[int] = 15
+    """The most actions one ``act()`` takes before it stops (also capped by the
+    ``MAX_ACTIONS_PER_TURN`` setting)."""
+    LOOP_DETECTION_THRESHOLD: ClassVar[int] = 3
+    """After this many identical actions in a row, ``act()`` stops and logs a warning."""
+    PP_TEXT_WIDTH: ClassVar[int] = 100
+    """The width the original wrapped printed interactions to (kept for scripts that read it)."""
+
+    # -- acting, the original's way --------------------------------------------------------
+    def _message_producer(self: TinyPerson) -> Callable[[], Any] | None:
+        """The ``_produce_message`` a subclass or a script supplied, else None (the model decides)."""
+        produce = getattr(self, "_produce_message", None)
+        return produce if callable(produce) else None
+
+    def _check_act_arguments(self: TinyPerson, until_done: bool | None, n: int | None) -> None:
+        if until_done and n is not None:
+            raise ActArgumentsError(f"{self.name}.act(until_done=True, n={n!r}): give one limit, either "
+                                    "until_done=True (act until DONE) or n (take n actions).")
+
+    def _produced(self: TinyPerson, reply: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(action dict, cognitive state dict)`` of what ``_produce_message()`` returned."""
+        content = reply[1] if isinstance(reply, tuple) and len(reply) == 2 else reply
+        action = content.get("action") if isinstance(content, dict) else None
+        if not isinstance(action, dict) or not action.get("type"):
+            raise SpecificationError(f"{self.name}._produce_message() must return (role, {{'action': {{'type': ..., "
+                                     f"'content': ...}}, 'cognitive_state': {{...}}}}), got {reply!r}")
+        cognitive = content.get("cognitive_state")
+        return action, cognitive if isinstance(cognitive, dict) else {}
+
+    async def _act_by_produced_messages(self: TinyPerson, produce: Callable[[], Any], limit: int,
+                                        display: bool) -> list[dict[str, Any]]:
+        """Act one produced action at a time, as the original did: stop at DONE, after ``limit``
+        actions, or after ``LOOP_DETECTION_THRESHOLD`` identical actions in a row (logged)."""
+        entries: list[dict[str, Any]] = []
+        previous, streak = None, 0
+        while len(entries) < limit:
+            action, cognitive = self._produced(produce())
+            await self._apply_turn(TurnResult([Action.from_dict(action)], CognitiveState(**cognitive)), display)
+            entries.append({"action": action, "cognitive_state": cognitive})
+            if Action.from_dict(action).type == "DONE":
+                break
+            key = (action.get("type"), action.get("content"), action.get("target"))
+            streak = streak + 1 if key == previous else 1
+            previous = key
+            if streak >= self.LOOP_DETECTION_THRESHOLD:
+                logger.warning(f"Agent {self.name} is acting in a loop: the same action {streak} times in a row "
+                               f"({key[0]}: {str(key[1])[:60]!r}); it stops acting for now.")
+                break
+        return entries
 
     # -- the prompt --------------------------------------------------------------------------
     def generate_agent_system_prompt(self: TinyPerson) -> str:
@@ -189,6 +254,16 @@ class OriginalAgentAPI:
     @property
     def _accessible_agents(self: TinyPerson) -> list[TinyPerson]:
         return self.accessible_agents
+
+    @property
+    def _actions_buffer(self: TinyPerson) -> list[dict[str, Any]]:
+        """The actions taken since ``pop_latest_actions()`` last emptied them (a copy)."""
+        return list(self.ledger.actions_buffer)
+
+    @property
+    def stimuli_count(self: TinyPerson) -> int:
+        """How many stimuli the agent remembers perceiving."""
+        return sum(1 for event in self.episodic_memory if event.role == "stimulus")
 
     @property
     def _mental_faculties(self: TinyPerson) -> list[Any]:

@@ -12,11 +12,13 @@ does elsewhere. Methods that :class:`TinyPerson` defines itself take precedence.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent import describe
+from tinytroupe.agent.memory_legacy import original_item
 from tinytroupe.display import show_text
 from tinytroupe.errors import SpecificationError
 
@@ -31,6 +33,10 @@ def relationship(name: str, description: str) -> dict[str, str]:
     return {"name": name, "description": description}
 
 
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most] + " (...)"
+
+
 def _as_relationships(value: Any) -> list[dict[str, Any]]:
     """``value`` as a list of relationship dicts, or a SpecificationError that says what is wrong."""
     if isinstance(value, dict):
@@ -42,10 +48,9 @@ def _as_relationships(value: Any) -> list[dict[str, Any]]:
         )
     out = []
     for r in value:
-        keys = {k.lower(): v for k, v in r.items()}
-        if "name" not in keys:
+        if "name" not in {str(k).lower() for k in r}:
             raise SpecificationError(f"define_relationships: relationship {r!r} has no 'name'.")
-        out.append(relationship(str(keys["name"]), str(keys.get("description", ""))))
+        out.append(dict(r))  # kept as given: the original's "Name"/"Description" read back as such
     return out
 
 
@@ -123,8 +128,8 @@ class LegacyPersonaMixin:
                              replace: bool = True) -> TinyPerson:
         """Set (``replace=True``) or extend the persona's ``relationships`` list.
 
-        Each relationship is ``{"name": ..., "description": ...}`` (the original's
-        ``"Name"``/``"Description"`` keys are accepted too).
+        Each relationship is ``{"name": ..., "description": ...}``; the original's
+        ``"Name"``/``"Description"`` keys are accepted too and kept as written.
         """
         new = _as_relationships(relationships)
         current = [] if replace else _as_relationships(self.get("relationships") or [])
@@ -202,16 +207,14 @@ class LegacyPersonaMixin:
     # -- episodic memory, the original's way ----------------------------------------------
     def retrieve_memories(self: TinyPerson, first_n: int | None, last_n: int | None, include_omission_info: bool = True,
                           max_content_length: int | None = None) -> list[dict[str, Any]]:
-        """The first ``first_n`` and last ``last_n`` remembered events, as dicts (contents cut to
-        ``max_content_length`` characters when given)."""
+        """The first ``first_n`` and last ``last_n`` remembered events as the original's memory
+        items (``{"role": "user", "content": {"stimuli": [...]}}``, ``{"role": "assistant",
+        "content": {"action": ...}}``...; see ``original_item``), their texts cut to
+        ``max_content_length`` characters when given."""
         events = self.episodic_memory.retrieve(first_n, last_n, include_omission_info=include_omission_info)
-        out = [e.to_dict() for e in events]
         if max_content_length is not None:
-            for item in out:
-                content = str(item.get("content", ""))
-                if len(content) > max_content_length:
-                    item["content"] = content[:max_content_length] + " (...)"
-        return out
+            events = [dataclasses.replace(e, content=_cut(e.content, max_content_length)) for e in events]
+        return [original_item(e) for e in events]
 
     def retrieve_recent_memories(self: TinyPerson, max_content_length: int | None = None) -> list[dict[str, Any]]:
         """The events a turn's prompt shows: the fixed prefix and the recent window (EPISODIC_MEMORY_* settings)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import re
 import textwrap
 from collections.abc import Callable, Iterable
@@ -37,6 +38,8 @@ from tinytroupe.errors import SpecificationError, StateError
 
 if TYPE_CHECKING:
     from tinytroupe.contracts import Agent
+
+logger = logging.getLogger("tinytroupe")
 
 __all__ = [
     "TinyMentalFaculty",
@@ -265,7 +268,8 @@ class CustomMentalFaculty(TinyMentalFaculty):
 
     ``function(agent, action)`` runs when the agent takes ``ACTION``. Saved state keeps the
     name, the actions' descriptions and the constraints; functions are code, so after loading
-    re-attach them with :meth:`add_action` (an action without one fails with that advice).
+    re-attach them with :meth:`add_action` (an action without one is only remembered, with a
+    warning that says so once).
     """
 
     def __init__(self, name: str | None = None, requires_faculties: list[str] | None = None,
@@ -311,12 +315,14 @@ class CustomMentalFaculty(TinyMentalFaculty):
         if config is None:
             return False
         function = config.get("function")
-        if function is None:
-            raise StateError(
-                f"mental faculty {self.name!r}: action {action.type} has no function (functions are not "
-                f"saved with the agent); after loading, re-attach it with "
-                f"faculty.add_action({action.type!r}, description, function)."
-            )
+        if function is None:  # declared without a function: the action is taken and remembered, as the original does
+            warned = self.__dict__.setdefault("_warned_no_function", set())
+            if action.type not in warned:
+                warned.add(action.type)
+                logger.warning(f"mental faculty {self.name!r}: action {action.type} has no function, so it only "
+                               f"is remembered; to give it an effect, use faculty.add_action({action.type!r}, "
+                               "description, function) (functions are not saved with the agent).")
+            return True
         function(agent, action)
         return True
 

@@ -94,6 +94,11 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
     def name(self) -> str:
         return self._persona.name  # type: ignore[return-value]
 
+    @name.setter
+    def name(self, value: str) -> None:
+        """Rename the agent (its persona and its registry entry), as ``define("name", value)``."""
+        self.define("name", value)
+
     @property
     def persona(self) -> dict[str, Any]:
         """A copy of the persona; change it with :meth:`define`."""

@@ -8,11 +8,14 @@
 - costs: ``get_cost_stats()`` is this world's own model usage (its agents' calls while it
   ran), averaged per agent, per step and per agent per step; ``get_global_cost_stats()`` is
   the process's usage over every world; the ``pretty_print_*`` twins print them;
-- ``set_simulation_for_free_environments(simulation)``.
+- ``set_simulation_for_free_environments(simulation)``;
+- the original's private stepping names that extensions call: ``_step(...)`` (one step, as
+  :meth:`TinyWorld.step`) and ``_advance_datetime(timedelta)``.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent.compat_costs import averages, base_stats, render_cost_report
@@ -57,6 +60,16 @@ def communication_of(event: Any) -> dict[str, Any] | None:
 
 class OriginalWorldAPI:
     """The original's TinyWorld methods this library otherwise names or does differently."""
+
+    # -- stepping, under the original's private names --------------------------------------
+    def _step(self: TinyWorld, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
+              parallelize: bool | None = None) -> Any:
+        """One simulation step: :meth:`TinyWorld.step` under the original's name."""
+        return self.step(timedelta_per_step, randomize_agents_order, parallelize)
+
+    def _advance_datetime(self: TinyWorld, delta: timedelta | None) -> None:
+        """Move the world's clock forward by ``delta`` (None leaves it where it is)."""
+        self._clock.advance(delta)
 
     # -- the communications buffer ---------------------------------------------------------
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tinytroupe.agent import TinyPerson
@@ -126,7 +128,7 @@ def test_a_custom_faculty_callback_runs_from_a_turn(scripted):
     assert agent.episodic_memory.retrieve_all(type="GREET")[0].content == "Good morning!"
 
 
-def test_custom_faculty_state_keeps_actions_and_asks_for_the_functions_back(scripted):
+def test_custom_faculty_state_keeps_actions_and_asks_for_the_functions_back(scripted, caplog):
     faculty = CustomMentalFaculty("manners", actions_configs={
         "GREET": {"description": "greet someone.", "function": lambda agent, action: None}},
         constraints=["Be polite."])
@@ -139,8 +141,10 @@ def test_custom_faculty_state_keeps_actions_and_asks_for_the_functions_back(scri
     assert loaded.actions_definitions_prompt() == "- GREET: greet someone."
     assert loaded.constraints == ["Be polite."]
     scripted.queue(act_reply(("GREET", "hello")))
-    with pytest.raises(StateError, match=r"re-attach it with faculty.add_action\('GREET'"):
-        restored.act()
+    with caplog.at_level(logging.WARNING, logger="tinytroupe"):
+        restored.act()  # without its function the action is only remembered, with advice
+    assert "faculty.add_action('GREET'" in caplog.text
+    assert restored.episodic_memory.retrieve_all(type="GREET")[-1].content == "hello"
     hits = []
     loaded.add_action("GREET", "greet someone.", lambda agent, action: hits.append(action.content))
     scripted.queue(act_reply(("GREET", "hello again")))
