@@ -1,7 +1,9 @@
 """The ``tinytroupe`` command: global options, command groups, errors as one clean line.
 
 Exit codes: 0 success; 1 failure (the model or the run failed); 2 bad usage or input (a
-wrong option, a bad scenario, persona or config file); 130 stopped by Ctrl-C.
+wrong option, a bad scenario, persona or config file, a missing extra); 3 stopped by a budget;
+4 a partial result (the run finished, but a per-person step failed for someone: each reason is
+in the summary); 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations

@@ -21,11 +21,12 @@ from rich.console import Console
 
 from tinytroupe.cli.bill import bill_table
 from tinytroupe.cli.output import Output
-from tinytroupe.cli.summary import RunReport, who_said_what
+from tinytroupe.cli.summary import RunReport, failure_line, who_said_what
 
-__all__ = ["run", "report_run", "announce_model", "estimate_scenario", "EXIT_BUDGET"]
+__all__ = ["run", "report_run", "announce_model", "estimate_scenario", "EXIT_BUDGET", "EXIT_PARTIAL"]
 
 EXIT_BUDGET = 3
+EXIT_PARTIAL = 4  # the run finished, but a per-person step (an extraction, a turn) failed for someone
 _BUDGET_OPTIONS = {"max_cost": "max_cost_per_run", "max_tokens": "max_tokens_per_run", "max_calls": "max_calls_per_run"}
 
 
@@ -71,6 +72,9 @@ def report_run(output: Output, report: RunReport) -> None:
     if "results_csv" in report.outputs:
         output.result(f"Results saved to {report.outputs['results_csv']} and {report.outputs['results']}")
     output.result(f"Checkpoint saved to {report.outputs['checkpoint']}", style="dim")
+    if report.failures:
+        output.err.print(failure_line(report.failures, len(report.agents), report.outputs.get("summary", "the summary")),
+                         style="yellow", soft_wrap=True, markup=False)
 
 
 def run(
@@ -144,6 +148,8 @@ def run(
     report_run(output, report)
     if report.interrupted:
         raise typer.Exit(130)
+    if report.failures:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def _apply_budgets(scenario: Any, given: dict[str, float | None]) -> None:

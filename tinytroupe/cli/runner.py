@@ -23,7 +23,7 @@ from tinytroupe.cli.models import describe_model
 from tinytroupe.cli.output import Output
 from tinytroupe.cli.progress import RunProgress, UsageMeter
 from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
-from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
+from tinytroupe.cli.summary import RunReport, fallback_failures, markdown_summary, relative_to_cwd, utterances
 from tinytroupe.cli.toml_lines import format_path
 from tinytroupe.cli.view import ConversationView
 from tinytroupe.config import config_manager
@@ -286,10 +286,11 @@ class ScenarioRun:
             interrupted=self.stop.requested and self.steps_run < self._planned_steps(),
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
-            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {})
+            replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
+            failures=fallback_failures(transcript))
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
-        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():
+        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report, progress.meter).items():
             report.outputs[name] = relative_to_cwd(path)
         bios = {a.name: a.minibio(extended=False) for a in world.agents}
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)
