@@ -30,13 +30,14 @@ EXIT_PARTIAL = 4  # the run finished, but a per-person step (an extraction, a tu
 _BUDGET_OPTIONS = {"max_cost": "max_cost_per_run", "max_tokens": "max_tokens_per_run", "max_calls": "max_calls_per_run"}
 
 
-def announce_model(output: Output) -> str:
+def announce_model(output: Output, embeddings: bool = True) -> str:
     """Say which model runs (and, for the embedded one, that it is only a demo model); returns its description."""
     from tinytroupe.cli.models import describe_embeddings, describe_model
 
     described = describe_model()
     output.say(f"Model: {described}", style="dim")
-    output.say(f"Embeddings: {describe_embeddings()}", style="dim")
+    if embeddings:
+        output.say(f"Embeddings: {describe_embeddings()}", style="dim")
     if described.startswith("local: SmolLM2"):
         output.note("Note: the embedded SmolLM2-135M is a tiny demo model: fine for trying things, not for "
                     "research results. For real work point tinytroupe at a provider: set OPENAI_API_KEY "
@@ -96,6 +97,7 @@ def run(
         "--max-calls", min=0, help="Budget in model calls for this run (MAX_CALLS_PER_RUN).")] = None,
 ) -> None:
     """Run a scenario file: agents, a world, a script; writes transcript, state and summary."""
+    from tinytroupe.cli.extras import check_scenario_extras
     from tinytroupe.cli.models import apply_model_choice
     from tinytroupe.cli.runner import ScenarioRun, apply_model_spec
     from tinytroupe.cli.scenario import load_scenario
@@ -104,6 +106,7 @@ def run(
     output: Output = ctx.obj
     scenario = load_scenario(scenario_file)
     experiment = has_arms(scenario) and parse_arms(scenario)  # checks [experiment] and [[arms]] too
+    check_scenario_extras(scenario)  # before --check says OK, and before any model call
     if out is not None and out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
     crowd = scenario.crowd_note()
