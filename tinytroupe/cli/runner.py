@@ -105,6 +105,7 @@ class ScenarioRun:
         self.stop = StopRequest(on_request=self._on_stop)
         self.view: ConversationView | None = None
         self.replay_meter = ReplayMeter()
+        self.failures: list[dict[str, str]] = []  # per-person steps that failed (see RunReport.failures)
 
     # -- building ----------------------------------------------------------------------
     def _load(self, source: AgentSource) -> list[TinyPerson]:
@@ -138,8 +139,16 @@ class ScenarioRun:
             factory = TinyPersonFactory(context=spec.context, total_population_size=spec.n,
                                         sampling_space_description=spec.describe)
         self.output.say(f"Generating {spec.n} people with the factory...", style="dim")
+        def failed(event: events.Event) -> None:  # a person the factory could not make: part of the result
+            self.failures.append({"step": "generating people", "who": f"person {event.data.get('batch_position')}",
+                                  "reason": str(event.data.get("error") or "")})
+
+        stop = events.subscribe(failed, ("factory.failed",))
         with RunProgress(self.output, spec.n, "generating people", count_events=("factory.person",)):
-            people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
+            try:
+                people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
+            finally:
+                stop()
         if not people:
             raise SimulationError(f"{self.scenario.path}: the factory of {format_path(source.key)} got no usable "
                                   "persona from the model; try a stronger model (--model) or a simpler description")
@@ -287,7 +296,7 @@ class ScenarioRun:
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
             replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
-            failures=fallback_failures(transcript))
+            failures=self.failures + fallback_failures(transcript))
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
         for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report, progress.meter).items():

@@ -80,3 +80,38 @@ def test_a_complete_run_exits_0_and_has_no_failure_section(cli, write_scenario, 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["failures"] == []
     assert "Not completed" not in (tmp_path / "out" / "summary.md").read_text()
+
+
+FACTORY = """
+title = "Generated"
+[[agents]]
+factory = { n = 3, context = "a test panel" }
+[[script]]
+broadcast = "Hello"
+[[script]]
+run = 1
+[outputs]
+dir = "gen"
+"""
+
+
+def test_people_the_factory_could_not_make_are_a_partial_result(cli, write_scenario, tmp_path, monkeypatch):
+    made = []
+
+    def responder(seed: int = 0):
+        usual = offline_responder(seed)
+
+        def respond(request):
+            if request.response_format.name == "GeneratedPersona":
+                made.append(1)
+                if len(made) > 1:
+                    return "not a persona at all"  # every later draft fails, repairs included
+            return usual(request)
+
+        return respond
+
+    monkeypatch.setattr(models, "scripted_responder", responder)
+    result = cli("--model", "scripted", "run", str(write_scenario(FACTORY)))
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    assert "failed in generating people" in result.stderr
+    assert "generating people, **person 2**" in (tmp_path / "gen" / "summary.md").read_text()
