@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 from tinytroupe import llm
+from tinytroupe.cli.extras import exit_unless_installed
 from tinytroupe.environment import TinyWorld
 from tinytroupe.examples import list_example_agents, load_example_agent
 from tinytroupe.experimentation import Arm, ExperimentRunner
@@ -36,6 +37,7 @@ def show(ad: str):
 
 def main(steps: int | None = None, model: LLMModel | None = None, state_path: str | None = None):
     """Run the test with ``steps`` simulation steps per run; returns the experiment result."""
+    exit_unless_installed("analysis", "examples/ab_test_ads.py (Welch's t-test)", ("scipy",))
     if model is not None:
         llm.set_default_model(model)
     steps = steps or int(os.environ.get("TINYTROUPE_EXAMPLE_STEPS", 1))

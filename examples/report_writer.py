@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tinytroupe import llm
 from tinytroupe.agent import TinyPerson
+from tinytroupe.cli.extras import exit_unless_installed
 from tinytroupe.extraction import ArtifactExporter
 from tinytroupe.llm.base import LLMModel
 from tinytroupe.tools import TinyToolUse, TinyWordProcessor
@@ -36,6 +37,7 @@ def make_analyst(out_dir: Path) -> TinyPerson:
 
 def main(steps: int | None = None, model: LLMModel | None = None, out_dir: str | Path | None = None) -> dict:
     """Give Mara the notes and the request; let her act ``steps`` turns. Returns what she wrote."""
+    exit_unless_installed("docx", "examples/report_writer.py (the .docx copy of the report)")
     if model is not None:
         llm.set_default_model(model)
     steps = steps or int(os.environ.get("TINYTROUPE_EXAMPLE_STEPS", 2))

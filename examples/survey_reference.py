@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 from tinytroupe import llm
+from tinytroupe.cli.extras import exit_unless_installed
 from tinytroupe.examples import list_example_agents, load_example_agent
 from tinytroupe.llm.base import LLMModel
 from tinytroupe.survey import LikertQuestion, Survey
@@ -30,6 +31,7 @@ HUMANS = [point for point, n in HUMAN_COUNTS.items() for _ in range(n)]
 
 def main(steps: int | None = None, model: LLMModel | None = None) -> dict:
     """Survey ``steps`` of the shipped example people (all by default); returns the comparison numbers."""
+    exit_unless_installed("analysis", "examples/survey_reference.py (the distribution tests)", ("scipy",))
     if model is not None:
         llm.set_default_model(model)
     names = list_example_agents()

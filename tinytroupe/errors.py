@@ -103,6 +103,11 @@ class StructuredOutputError(LLMError):
         self.last_text = last_text
         self.errors = list(errors or [])
 
+    @property
+    def short_reason(self) -> str | None:
+        """What was wrong with the last reply, in the validator's words (never the reply itself)."""
+        return f"the model's reply was not usable: {self.errors[-1]}" if self.errors else None
+
 
 class NoModelConfiguredError(LLMError):
     """No provider can be used: no key or base URL is set and the local model is not installed."""

@@ -15,7 +15,7 @@ import typer
 from tinytroupe.cli.output import Output
 from tinytroupe.config import SETTINGS, Setting, config_manager
 
-__all__ = ["app", "show", "reference", "template", "reference_markdown", "ini_text", "default_text"]
+__all__ = ["app", "in_use", "show", "reference", "template", "reference_markdown", "ini_text", "default_text"]
 
 app = typer.Typer(no_args_is_help=True, help="The settings in use, and the config.ini reference.")
 
@@ -65,19 +65,35 @@ def ini_text() -> str:
     return "\n".join(out) + "\n"
 
 
+def in_use() -> dict[str, str]:
+    """The provider and model that a command would use now (``auto`` resolved), or why there is none."""
+    from tinytroupe.cli.models import describe_model, provider_in_use
+    from tinytroupe.errors import TinyTroupeError
+
+    try:
+        return {"provider": provider_in_use(), "model": describe_model()}
+    except TinyTroupeError as exc:
+        return {"provider": "none", "model": "none", "why": " ".join(str(exc).split())}
+
+
 @app.command("show")
 def show(ctx: typer.Context) -> None:
-    """Every setting's current value and where it comes from (secrets hidden)."""
+    """The provider and model in use, then every setting's value and where it comes from (secrets hidden)."""
     output: Output = ctx.obj
     values: dict[str, Any] = config_manager.as_dict()
+    used = in_use()
     if output.json:
-        output.emit_json({name: {"value": value, "source": config_manager.source_of(name)}
-                          for name, value in values.items()})
+        output.emit_json({**{name: {"value": value, "source": config_manager.source_of(name)}
+                             for name, value in values.items()}, "in_use": used})
         return
+    output.result(f"In use: {used['model']}" + (f" ({used['why']})" if "why" in used else ""))
     width = max(len(s.key) + len(s.section) + 3 for s in SETTINGS)
     for s in SETTINGS:
         label = f"[{s.section}] {s.key}"
-        output.result(f"{label:<{width}} = {values[s.name]!s:<28} ({config_manager.source_of(s.name)})")
+        note = ""
+        if s.name == "model" and used["provider"] in ("local", "scripted"):
+            note = f"; not used: the {used['provider']} model answers"
+        output.result(f"{label:<{width}} = {values[s.name]!s:<28} ({config_manager.source_of(s.name)}{note})")
 
 
 @app.command("reference")

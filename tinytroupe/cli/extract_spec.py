@@ -28,7 +28,7 @@ from typing import Any
 from tinytroupe import events
 from tinytroupe.errors import LLMError, SpecificationError
 
-__all__ = ["ExtractSpec", "parse_extracts", "write_run_artifacts", "RESULTS_JSON", "RESULTS_CSV", "RUN_MANIFEST"]
+__all__ = ["ExtractSpec", "parse_extracts", "write_run_artifacts", "extraction_failures", "RESULTS_JSON", "RESULTS_CSV", "RUN_MANIFEST"]
 
 RESULTS_JSON, RESULTS_CSV, RUN_MANIFEST = "results.json", "results.csv", "run.json"
 SCOPES = ("agent", "world")
@@ -195,20 +195,38 @@ def _fields_of(ex: dict[str, Any]) -> list[str]:
     return list(seen)
 
 
-def write_run_artifacts(scenario: Any, world: Any, out_dir: Path, report: Any) -> dict[str, Path]:
+def extraction_failures(extractions: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One entry per person (or world) an extraction could not read: step, who and the reason."""
+    return [{"step": f"extraction {ex['name']!r}", "who": str(who), "reason": " ".join(str(reason).split())}
+            for ex in extractions for who, reason in (ex.get("failures") or {}).items()]
+
+
+def write_run_artifacts(scenario: Any, world: Any, out_dir: Path, report: Any,
+                        meter: Any = None) -> dict[str, Path]:
     """Make the scenario's extractions and write results.json, results.csv and run.json into
-    ``out_dir``; returns output name -> path (results only when there are extractions)."""
+    ``out_dir``; returns output name -> path (results only when there are extractions).
+
+    ``meter`` (the run's usage meter) also counts the extraction calls, and the report's usage
+    is taken from it afterwards, so the run's usage covers every call it made; people the
+    extraction could not read are added to ``report.failures``."""
     from tinytroupe.extraction import tables
 
     specs = getattr(scenario, "extracts", ())
     written: dict[str, Path] = {}
-    meter = _PurposeMeter()
+    by_purpose = _PurposeMeter()
     if specs:
-        unsubscribe = events.subscribe(meter, ("llm.call",))
+        stops = [events.subscribe(by_purpose, ("llm.call",))]
+        if meter is not None:
+            stops.append(events.subscribe(meter, meter.EVENTS))
         try:
             extractions = _extract_all(specs, world, scenario.description)
         finally:
-            unsubscribe()
+            for stop in stops:
+                stop()
+        if meter is not None:
+            report.usage = meter.to_dict()
+        if hasattr(report, "failures"):
+            report.failures.extend(extraction_failures(extractions))
         agents = [a.name for a in world.agents]
         rows = results_rows(extractions, agents)
         written["results"] = tables.write_json({"format": "tinytroupe.results", "version": 1,
@@ -219,7 +237,7 @@ def write_run_artifacts(scenario: Any, world: Any, out_dir: Path, report: Any) -
         "format": "tinytroupe.run", "version": 1, "title": scenario.title, "description": scenario.description,
         "scenario_file": str(scenario.path), "scenario": scenario.text,
         "report": report.to_dict() if hasattr(report, "to_dict") else dict(report),
-        "extraction_usage": meter.by_purpose,
+        "extraction_usage": by_purpose.by_purpose,
         "files": {**{k: str(getattr(scenario.outputs, k)) for k in ("transcript", "state", "summary", "checkpoint")},
                   **{k: p.name for k, p in written.items()}},
     }

@@ -1,7 +1,9 @@
 """The ``tinytroupe`` command: global options, command groups, errors as one clean line.
 
 Exit codes: 0 success; 1 failure (the model or the run failed); 2 bad usage or input (a
-wrong option, a bad scenario, persona or config file); 130 stopped by Ctrl-C.
+wrong option, a bad scenario, persona or config file, a missing extra); 3 stopped by a budget;
+4 a partial result (the run finished, but a per-person step failed for someone: each reason is
+in the summary); 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typer.core import TyperGroup
 
 from tinytroupe.cli.output import Output
 from tinytroupe.config import config_manager
-from tinytroupe.errors import ConfigError, SpecificationError, TinyTroupeError
+from tinytroupe.errors import ConfigError, MissingExtraError, SpecificationError, TinyTroupeError
 
-__all__ = ["app", "main", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+__all__ = ["app", "main", "hoist_global_options", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -28,18 +30,56 @@ def _output(ctx: typer.Context) -> Output:
     return found if found is not None else Output()
 
 
+# global options, and whether each takes a value; they may also come after the command
+_GLOBAL_OPTIONS = {"--model": True, "-m": True, "--config": True, "-c": True, "--seed": True,
+                   "--quiet": False, "-q": False, "--json": False, "--debug": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options found after the command moved before it, so that
+    ``tinytroupe personas generate --n 3 --model local`` means ``tinytroupe --model local personas ...``."""
+    args = list(args)
+    i = 0
+    while i < len(args) and args[i].startswith("-"):  # global options already in front
+        i += 2 if _GLOBAL_OPTIONS.get(args[i]) else 1
+    if i >= len(args):
+        return args
+    front, command, rest, moved = args[:i], args[i], args[i + 1:], []
+    kept: list[str] = []
+    j = 0
+    while j < len(rest):
+        token = rest[j]
+        if token == "--":
+            kept += rest[j:]
+            break
+        name = token.split("=", 1)[0]
+        if name in _GLOBAL_OPTIONS:
+            takes = _GLOBAL_OPTIONS[name] and "=" not in token
+            moved += rest[j:j + 2] if takes else [token]
+            j += 2 if takes else 1
+            continue
+        kept.append(token)
+        j += 1
+    return front + moved + [command] + kept
+
+
 class _Group(TyperGroup):
     """Runs commands, turning tinytroupe errors into one line and an exit code."""
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)  # in the order they were added, not sorted
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:  # the top-level command: global options may follow the subcommand
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except (SpecificationError, ConfigError) as exc:
+        except (SpecificationError, ConfigError, MissingExtraError) as exc:
             _fail(ctx, exc, EXIT_USAGE)
         except TinyTroupeError as exc:
             _fail(ctx, exc, EXIT_FAILURE)

@@ -21,21 +21,23 @@ from rich.console import Console
 
 from tinytroupe.cli.bill import bill_table
 from tinytroupe.cli.output import Output
-from tinytroupe.cli.summary import RunReport, who_said_what
+from tinytroupe.cli.summary import RunReport, failure_line, who_said_what
 
-__all__ = ["run", "report_run", "announce_model", "estimate_scenario", "EXIT_BUDGET"]
+__all__ = ["run", "report_run", "announce_model", "estimate_scenario", "EXIT_BUDGET", "EXIT_PARTIAL"]
 
 EXIT_BUDGET = 3
+EXIT_PARTIAL = 4  # the run finished, but a per-person step (an extraction, a turn) failed for someone
 _BUDGET_OPTIONS = {"max_cost": "max_cost_per_run", "max_tokens": "max_tokens_per_run", "max_calls": "max_calls_per_run"}
 
 
-def announce_model(output: Output) -> str:
+def announce_model(output: Output, embeddings: bool = True) -> str:
     """Say which model runs (and, for the embedded one, that it is only a demo model); returns its description."""
     from tinytroupe.cli.models import describe_embeddings, describe_model
 
     described = describe_model()
     output.say(f"Model: {described}", style="dim")
-    output.say(f"Embeddings: {describe_embeddings()}", style="dim")
+    if embeddings:
+        output.say(f"Embeddings: {describe_embeddings()}", style="dim")
     if described.startswith("local: SmolLM2"):
         output.note("Note: the embedded SmolLM2-135M is a tiny demo model: fine for trying things, not for "
                     "research results. For real work point tinytroupe at a provider: set OPENAI_API_KEY "
@@ -74,6 +76,9 @@ def report_run(output: Output, report: RunReport) -> None:
         output.result(f"Tables saved to {Path(report.outputs['people_table']).parent} (transcript, actions, "
                       f"people, results; {Path(report.outputs['people_table']).suffix.lstrip('.')})")
     output.result(f"Checkpoint saved to {report.outputs['checkpoint']}", style="dim")
+    if report.failures:
+        output.err.print(failure_line(report.failures, len(report.agents), report.outputs.get("summary", "the summary")),
+                         style="yellow", soft_wrap=True, markup=False)
 
 
 def run(
@@ -103,6 +108,7 @@ def run(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Shards per fan-out (default: the cluster's CPUs).")] = None,
 ) -> None:
     """Run a scenario file: agents, a world, a script; writes transcript, state and summary."""
+    from tinytroupe.cli.extras import check_scenario_extras
     from tinytroupe.cli.models import apply_model_choice
     from tinytroupe.cli.runner import ScenarioRun, apply_model_spec
     from tinytroupe.cli.scenario import load_scenario
@@ -111,6 +117,7 @@ def run(
     output: Output = ctx.obj
     scenario = load_scenario(scenario_file)
     experiment = has_arms(scenario) and parse_arms(scenario)  # checks [experiment] and [[arms]] too
+    check_scenario_extras(scenario)  # before --check says OK, and before any model call
     if out is not None and out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file, not a folder; name a folder for the outputs", param_hint="--out")
     crowd = scenario.crowd_note()
@@ -161,6 +168,8 @@ def run(
     report_run(output, report)
     if report.interrupted:
         raise typer.Exit(130)
+    if report.failures:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def _check_format(table_format: str | None, experiment: bool) -> None:

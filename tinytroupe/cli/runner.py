@@ -27,7 +27,7 @@ from tinytroupe.cli.models import describe_model
 from tinytroupe.cli.output import Output
 from tinytroupe.cli.progress import RunProgress, UsageMeter
 from tinytroupe.cli.scenario import AgentSource, Scenario, ScriptStep
-from tinytroupe.cli.summary import RunReport, markdown_summary, relative_to_cwd, utterances
+from tinytroupe.cli.summary import RunReport, fallback_failures, markdown_summary, relative_to_cwd, utterances
 from tinytroupe.cli.toml_lines import format_path
 from tinytroupe.cli.view import ConversationView
 from tinytroupe.config import config_manager
@@ -139,6 +139,7 @@ class ScenarioRun:
         self.stop = StopRequest(on_request=self._on_stop)
         self.view: ConversationView | None = None
         self.replay_meter = ReplayMeter()
+        self.failures: list[dict[str, str]] = []  # per-person steps that failed (see RunReport.failures)
 
     # -- building ----------------------------------------------------------------------
     def _load(self, source: AgentSource) -> list[TinyPerson]:
@@ -172,8 +173,16 @@ class ScenarioRun:
             factory = TinyPersonFactory(context=spec.context, total_population_size=spec.n,
                                         sampling_space_description=spec.describe)
         self.output.say(f"Generating {spec.n} people with the factory...", style="dim")
+        def failed(event: events.Event) -> None:  # a person the factory could not make: part of the result
+            self.failures.append({"step": "generating people", "who": f"person {event.data.get('batch_position')}",
+                                  "reason": str(event.data.get("error") or "")})
+
+        stop = events.subscribe(failed, ("factory.failed",))
         with RunProgress(self.output, spec.n, "generating people", count_events=("factory.person",)):
-            people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
+            try:
+                people = factory.generate_people(spec.n, agent_particularities=spec.particularities)
+            finally:
+                stop()
         if not people:
             raise SimulationError(f"{self.scenario.path}: the factory of {format_path(source.key)} got no usable "
                                   "persona from the model; try a stronger model (--model) or a simpler description")
@@ -334,10 +343,12 @@ class ScenarioRun:
             outputs={k: relative_to_cwd(p) for k, p in paths.items()}, replayed_operations=self.replayed,
             usage=progress.meter.to_dict(), utterances=utterances(transcript),
             replayed_usage=self.replay_meter.to_dict() if self.replay_meter.operations else {},
-            omitted_events=world.transcript_omissions)
+            omitted_events=world.transcript_omissions,
+
+            failures=self.failures + fallback_failures(transcript))
         from tinytroupe.cli.extract_spec import write_run_artifacts  # [[extract]] results and run.json
 
-        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report).items():
+        for name, path in write_run_artifacts(self.scenario, world, self.out_dir, report, progress.meter).items():
             report.outputs[name] = relative_to_cwd(path)
         bios = {a.name: a.minibio(extended=False) for a in world.agents}
         paths["summary"].parent.mkdir(parents=True, exist_ok=True)

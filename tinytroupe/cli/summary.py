@@ -13,7 +13,8 @@ from tinytroupe.cli.bill import bill_markdown
 from tinytroupe.contracts import AgentAction, AgentFallback, AgentStimulus, WorldStep
 from tinytroupe.events import Event
 
-__all__ = ["Utterance", "utterances", "who_said_what", "markdown_summary", "RunReport"]
+__all__ = ["Utterance", "utterances", "who_said_what", "markdown_summary", "RunReport", "fallback_failures",
+           "failure_line"]
 
 SHOWN_ACTIONS = ("TALK", "THINK", "REACH_OUT")
 
@@ -46,6 +47,7 @@ class RunReport:
     replayed_operations: int = 0
     replayed_usage: dict[str, Any] = field(default_factory=dict)  # what replayed steps had cost
     omitted_events: dict[str, int] = field(default_factory=dict)  # deliveries counted, not kept in the transcript
+    failures: list[dict[str, str]] = field(default_factory=list)  # per-person steps that failed: step, who, reason
 
     def whole_run_calls(self) -> int:
         """Model calls of the whole run: made now, and replayed from the checkpoint."""
@@ -57,6 +59,7 @@ class RunReport:
                 "outputs": self.outputs, "usage": self.usage, "replayed_operations": self.replayed_operations,
                 "replayed_usage": self.replayed_usage, "whole_run_calls": self.whole_run_calls(),
                 "omitted_events": self.omitted_events,
+                "failures": self.failures,
                 "utterances": [u.__dict__ for u in self.utterances]}
 
 
@@ -71,6 +74,39 @@ def utterances(transcript: Iterable[Event]) -> list[Utterance]:
             found.append(Utterance(step, str(payload.agent or event.source), payload.type,
                                    str(payload.content or ""), str(payload.target or "")))
     return found
+
+
+def fallback_failures(transcript: Iterable[Event]) -> list[dict[str, str]]:
+    """One entry per agent turn the model could not give (recorded as a fallback, the run went on)."""
+    return [{"step": f"step {step} turn", "who": p.agent, "reason": p.error}
+            for step, p in _with_steps(transcript, AgentFallback)]
+
+
+def _with_steps(transcript: Iterable[Event], kind: type) -> list[tuple[int, Any]]:
+    step, found = 0, []
+    for event in transcript:
+        if isinstance(event.payload, WorldStep):
+            step = int(event.payload.step or step + 1)
+        elif isinstance(event.payload, kind):
+            found.append((step, event.payload))
+    return found
+
+
+def failure_line(failures: Sequence[dict[str, str]], people: int, where: str = "the summary") -> str:
+    """One line for the terminal: how many people a step failed for, and the first reason."""
+    who = list(dict.fromkeys(f["who"] for f in failures))
+    steps = ", ".join(dict.fromkeys(f["step"] for f in failures))
+    first = failures[0]
+    return (f"Partial result: {len(who)} of {max(people, len(who))} failed in {steps}; first reason "
+            f"({first['who']}): {_clip(first['reason'], 200)}. Every reason is in {where}.")
+
+
+def _failure_lines(report: RunReport) -> list[str]:
+    if not report.failures:
+        return []
+    lines = ["", "## Not completed", "", "The run went on without these; their results are missing or stand-ins.", ""]
+    lines += [f"- {f['step']}, **{f['who']}**: {_clip(f['reason'], 600)}" for f in report.failures]
+    return lines
 
 
 def _clip(text: str, limit: int) -> str:
@@ -176,6 +212,7 @@ def markdown_summary(report: RunReport, description: str, bios: dict[str, str],
     ]
     lines += [f"- **{name}**: {bios.get(name, '')}" for name in report.agents]
     lines += _usage_section(report)
+    lines += _failure_lines(report)
     lines += ["", "## Conversation", *_conversation(transcript), "", "## Files", ""]
     lines += [f"- {kind}: `{path}`" for kind, path in report.outputs.items()]
     return "\n".join(lines) + "\n"

@@ -5,6 +5,10 @@ A hint is a sentence (``"rating is an integer from 1 to 5"``, ``"one of: yes, no
 beyond the original, a Python type (``int``, ``bool``...), a list of option strings, or a
 JSON-schema fragment (``{"type": "integer", "minimum": 0}``). A field without a hint is text.
 Every field may be ``null``, for a person who never said.
+
+The schema constrains what it can, since a model's grammar (llama.cpp) honours ``enum`` and
+``maxLength`` but not ``minimum``/``maximum``: whole numbers in a small range are sent as an
+``enum`` of the allowed values, and text has a ``maxLength`` so a small model cannot loop.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Optional
 
 from annotated_types import Interval
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 
 from tinytroupe.errors import SpecificationError
 from tinytroupe.utils import output_types
@@ -23,6 +27,8 @@ from tinytroupe.utils import output_types
 __all__ = ["FieldSpec", "parse_hint", "field_specs", "result_model", "describe_fields"]
 
 KINDS = ("string", "integer", "number", "boolean", "enum", "list")
+MAX_ENUM_RANGE = 20  # whole numbers in a range up to this wide are sent as an enum of the values
+MAX_TEXT_LENGTH = 400  # characters of a text field, as the schema's maxLength
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,10 @@ def _annotation(spec: FieldSpec) -> Any:
         if bounds:
             bounds = {k: int(v) for k, v in bounds.items()}
         base: Any = Annotated[int, Interval(**bounds), BeforeValidator(output_types.read_int)]
+        allowed = _allowed_integers(spec)
+        if allowed is not None:
+            base = Annotated[base, WithJsonSchema({"type": "integer", "enum": allowed, "minimum": allowed[0],
+                                                   "maximum": allowed[-1]})]
     elif spec.kind == "number":
         base = Annotated[float, Interval(**bounds), BeforeValidator(output_types.read_float)]
     elif spec.kind == "boolean":
@@ -137,8 +147,17 @@ def _annotation(spec: FieldSpec) -> Any:
     elif spec.kind == "list":
         base = Annotated[list[str], BeforeValidator(_read_list)]
     else:
-        base = Annotated[str, BeforeValidator(output_types.read_str)]
+        base = Annotated[str, BeforeValidator(output_types.read_str),
+                         WithJsonSchema({"type": "string", "maxLength": MAX_TEXT_LENGTH})]
     return Optional[base]  # noqa: UP045 - Optional of an Annotated reads clearer here
+
+
+def _allowed_integers(spec: FieldSpec) -> list[int] | None:
+    """The whole numbers a bounded integer field allows, when the range is small enough to list."""
+    if spec.minimum is None or spec.maximum is None:
+        return None
+    low, high = int(spec.minimum), int(spec.maximum)
+    return list(range(low, high + 1)) if 0 <= high - low <= MAX_ENUM_RANGE else None
 
 
 def _read_list(v: Any) -> Any:
@@ -168,5 +187,8 @@ def describe_fields(specs: Sequence[FieldSpec]) -> str:
         detail = spec.hint or {"string": "text", "list": "a list of short texts"}.get(spec.kind, spec.kind)
         if spec.kind == "enum" and not spec.hint:
             detail = "one of " + ", ".join(spec.options)
+        elif spec.kind in ("integer", "number") and None not in (spec.minimum, spec.maximum) \
+                and f"{spec.maximum:g}" not in detail:
+            detail += f" (from {spec.minimum:g} to {spec.maximum:g})"
         lines.append(f"- {spec.name}: {detail}")
     return "\n".join(lines)

@@ -61,10 +61,13 @@ def _hinted_range(name: str, hint: Any) -> tuple[float | None, float | None]:
 
 
 def extraction_charts(extraction: Mapping[str, Any]) -> list[str]:
-    """The charts of one agent-scope extraction of ``results.json``: one per chartable field."""
-    results = extraction.get("results") or {}
+    """The charts of one agent-scope extraction of ``results.json``: one per chartable field.
+
+    A world-scope extraction's values are the group's (one value each, shown as a table), so
+    they get no chart: charting them per person would show values nobody gave."""
     if extraction.get("scope") == "world":
-        results = results.get("per_agent") or {}
+        return []
+    results = extraction.get("results") or {}
     rows = [r for r in results.values() if isinstance(r, Mapping)]
     fields = list(extraction.get("fields") or []) or sorted({k for r in rows for k in r})
     hints = extraction.get("hints") or {}

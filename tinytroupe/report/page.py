@@ -34,7 +34,7 @@ figure{margin:6px 0}pre{white-space:pre-wrap;background:#f3f4f6;padding:10px;bor
 details.tt-step{border-top:1px solid #e3e6ea;padding:4px 0}details.tt-step>summary{cursor:pointer;font-weight:600}
 ol.events{margin:4px 0 8px;padding-left:22px}li.tt-event{margin:2px 0}.kind{font-size:11px;padding:1px 5px;border-radius:4px;
 background:#e8ecf1;color:#334}.who{font-weight:600}.muted{color:#667}input[type=search]{padding:6px 10px;width:320px;
-border:1px solid #c4cad3;border-radius:6px}li.hidden,details.hidden{display:none}
+border:1px solid #c4cad3;border-radius:6px}li.hidden,details.hidden{display:none}.tt-failed{color:#8a4b00}
 """
 _SCRIPT = """
 (function(){
@@ -109,12 +109,25 @@ def _results(run: RunData) -> str:
                 parts.append(_table([group], list(group), cls="tt-group"))
         failures = extraction.get("failures") or {}
         if failures:
-            parts.append("<p class=\"muted\">Not extracted: " + _e(", ".join(failures)) + "</p>")
+            parts.append(f'<p class="tt-failed">Not extracted for {len(failures)}:</p><ul class="tt-failed">'
+                         + "".join(f"<li><b>{_e(who)}</b>: {_e(reason)}</li>" for who, reason in failures.items())
+                         + "</ul>")
         charts = extraction_charts(extraction)
         if charts:
             parts.append('<div class="charts">' + "".join(f"<figure>{svg}</figure>" for svg in charts) + "</div>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _failures(run: RunData) -> str:
+    """Every per-person step that failed (extractions and turns), with its reason."""
+    if not run.failures:
+        return ""
+    rows = [{"step": f.get("step", ""), "who": f.get("who", ""), "reason": f.get("reason", "")} for f in run.failures]
+    people = len({r["who"] for r in rows})
+    return (f'<section id="failures"><h2>Not completed</h2><p class="tt-failed">A partial result: a step failed '
+            f'for {people} of {max(len(run.personas), people)}; the run went on without it.</p>'
+            + _table(rows, ["step", "who", "reason"], "failures-table") + "</section>")
 
 
 def _experiment(run: RunData) -> str:
@@ -209,15 +222,17 @@ def _bill(usage: Mapping[str, Any]) -> str:
 def render_page(run: RunData) -> str:
     """The whole report page for ``run``."""
     segments, fidelity = segments_section(run), fidelity_section(run)
-    sections = [_scenario(run), _experiment(run), _results(run), segments, fidelity, _population(run),
+    sections = [_scenario(run), _failures(run), _experiment(run), _results(run), segments, fidelity, _population(run),
                 _transcript(run), _usage(run)]
     nav = "".join(f'<a href="#{k}">{label}</a>' for k, label in (
-        ("scenario", "Scenario"), *((("experiment", "Experiment"),) if run.experiment else ()),
+        ("scenario", "Scenario"), *((("failures", "Not completed"),) if run.failures else ()),
+        *((("experiment", "Experiment"),) if run.experiment else ()),
         ("results", "Results"), *((("segments", "Segments"),) if segments else ()),
         *((("fidelity", "Fidelity"),) if fidelity else ()),
         ("population", "Population"), ("transcript", "Transcript"), ("usage", "Usage")))
+    steps = sum(1 for s in run.steps if s.number)
     subtitle = " · ".join(str(x) for x in (run.model, f"{len(run.personas)} people" if run.personas else "",
-                                             f"{sum(1 for s in run.steps if s.number)} steps") if x)
+                                             f"{steps} step{'' if steps == 1 else 's'}") if x)
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

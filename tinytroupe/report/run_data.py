@@ -47,6 +47,7 @@ class RunData:
     personas: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] | None = None
     experiment: dict[str, Any] | None = None  # experiment.json of a scenario with [[arms]]
+    failures: list[dict[str, Any]] = field(default_factory=list)  # per-person steps that failed: step, who, reason
 
     @property
     def event_count(self) -> int:
@@ -96,7 +97,8 @@ def load_run(folder: str | Path) -> RunData:
                    description=manifest.get("description") or "", scenario_text=manifest.get("scenario") or "",
                    scenario_file=manifest.get("scenario_file") or "", usage=report.get("usage") or {},
                    extraction_usage=manifest.get("extraction_usage") or {}, model=report.get("model") or "",
-                   seed=report.get("seed"), steps=_steps(transcript) if transcript.is_file() else [])
+                   seed=report.get("seed"), steps=_steps(transcript) if transcript.is_file() else [],
+                   failures=[f for f in report.get("failures") or [] if isinstance(f, dict)])
     if experiment.is_file():
         data.experiment = _read_json(experiment, "experiment file")
     state = root / files["state"]

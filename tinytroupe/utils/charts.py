@@ -17,6 +17,7 @@ _WIDTH = 520
 _BAR_H = 22
 _GAP = 6
 _LABEL_W = 170
+_LABEL_CHARS = 22  # a label drawn from the left edge fits in _LABEL_W at 12px even in wide letters
 _PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7")
 
 
@@ -47,7 +48,7 @@ def bar_chart(counts: Sequence[tuple[str, float]], title: str = "", *, unit: str
         color = _PALETTE[i % len(_PALETTE)]
         text = f"{value:g}{unit}"
         parts.append(
-            f'<text x="{_LABEL_W - 6}" y="{y + 15}" font-size="12" text-anchor="end">{_esc(_clip(str(label)))}</text>'
+            f'<text x="4" y="{y + 15}" font-size="12">{_esc(_clip(str(label), _LABEL_CHARS))}</text>'
             f'<rect class="tt-bar" x="{_LABEL_W}" y="{y}" width="{width:.1f}" height="{_BAR_H}" fill="{color}">'
             f'<title>{_esc(label)}: {_esc(text)}</title></rect>'
             f'<text x="{_LABEL_W + width + 4:.1f}" y="{y + 15}" font-size="12">{_esc(text)}</text>')

@@ -3,9 +3,9 @@
 from tinytroupe.examples import example_population_path
 from tinytroupe.factory import TinyPersonFactory
 
-factory = TinyPersonFactory.create_factory_from_demography(demography_description_or_file_path="./populations/usa.json",
+factory = TinyPersonFactory.create_factory_from_demography(demography_description_or_file_path="./populations/harbour_towns.json",
                                                            population_size=4,
-                                                           additional_demographic_specification="Adults who drive.")
+                                                           additional_demographic_specification="Adults who work by the sea.")
 people = factory.generate_people(3, verbose=True)
 assert 1 <= len(people) <= 3
 for person in people:

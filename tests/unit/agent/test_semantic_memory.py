@@ -9,7 +9,7 @@ from tinytroupe import llm
 from tinytroupe.agent import EpisodicMemory, MemoryEvent, SemanticMemory, TinyPerson
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
 
-COMPAT = Path("/work/shared/compat/tinytroupe-0.6.0/saved-agents")
+SAVED = Path(__file__).resolve().parents[2] / "compat" / "fixtures" / "saved-agents"
 
 
 def _memory():
@@ -79,7 +79,7 @@ def test_episode_api():
 
 def _original_format_doc():
     """An agent saved by the original with include_memory=True (shape of its serializer)."""
-    base = json.loads((COMPAT / "usa_general__Aiden_Brooks.agent.json").read_text())
+    base = json.loads((SAVED / "harbour_towns__Aoife_Brennan.agent.json").read_text())
     stimulus = {"role": "user", "type": "stimulus", "simulation_timestamp": "2024-03-01T10:00:00",
                 "content": {"stimuli": [{"type": "CONVERSATION", "content": "Do you like hiking?",
                                          "source": "Maria"}]}}

@@ -1,4 +1,4 @@
-"""``tinytroupe demo`` for real, on the embedded SmolLM2-135M model (six model calls)."""
+"""``tinytroupe demo`` for real, on the embedded SmolLM2-135M model (three model calls)."""
 
 from __future__ import annotations
 
@@ -23,21 +23,22 @@ def _local_model_missing() -> str | None:
 
 
 @pytest.mark.timeout(1200)
-def test_the_demo_shows_a_readable_conversation_on_the_embedded_model(tmp_path):
+def test_the_demo_shows_every_persons_answer_and_a_table_on_the_embedded_model(tmp_path):
     reason = _local_model_missing()
     if reason:
         pytest.skip(reason)
+    from tinytroupe.cli.demo import ANSWERS, REASONS
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE", "TINYTROUPE_"))}
     env["TINYTROUPE_HOME"] = str(tmp_path / "home")
     proc = subprocess.run([sys.executable, "-m", "tinytroupe.cli", "demo"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=1100)
     assert proc.returncode == 0, proc.stderr
     assert "tiny demo model" in proc.stderr and "OPENAI_API_KEY" in proc.stderr
-    assert "Who said what" in proc.stdout and "Transcript saved to tinytroupe-out/demo/transcript.jsonl" in proc.stdout
-    events = [json.loads(line) for line in (tmp_path / "tinytroupe-out/demo/transcript.jsonl").read_text().splitlines()]
-    assert sum(e["kind"] == "world.step" for e in events) == 2
-    said = [e["data"]["content"] for e in events
-            if e["kind"] == "agent.action" and e["data"]["type"] in ("TALK", "THINK")]
-    assert said, "nobody said or thought anything"
-    words = [w for text in said for w in text.split() if w.isalpha()]
-    assert len(words) >= 5, said  # readable text, not empty strings or symbols
+    assert "reached out" not in proc.stdout and "Answers saved to tinytroupe-out/demo/answers.csv" in proc.stdout
+    answers = json.loads((tmp_path / "tinytroupe-out/demo/answers.json").read_text())["answers"]
+    assert [a["name"] for a in answers] == ["Lisa", "Oscar", "Marcos"]
+    for a in answers:  # every person answered, within the schema, and the line shows it
+        assert a["buy"] in ANSWERS and a["reason"] in REASONS[a["buy"]], a
+        assert f"{a['buy']}, because {a['reason']}" in proc.stdout
+    assert "Would you buy it?  people" in proc.stdout

@@ -93,7 +93,7 @@ def test_the_survey_scenario_writes_typed_results_and_a_report(cli, tmp_path):
     people = [r for r in rows if r["name"] != "Survey"]
     assert [r["name"] for r in people] == report["agents"] and len(people) == 5
     assert all(r["would_subscribe"] in ("True", "False") and 1 <= int(r["appeal"]) <= 5 for r in people)
-    assert 0 <= float(next(r for r in rows if r["name"] == "Survey")["share_interested"]) <= 1
+    assert 0 <= int(next(r for r in rows if r["name"] == "Survey")["interested"]) <= 5
     results = json.loads((out / "results.json").read_text())
     answers, overview = results["extractions"]
     assert answers["scope"] == "agent" and set(answers["results"]) == set(report["agents"])
@@ -114,11 +114,12 @@ def test_the_survey_scenario_writes_typed_results_and_a_report(cli, tmp_path):
     bill = {row[0]: row[1:] for row in page.cells["bill-table"][1:]}  # by model and by purpose, as summary.md
     usage = manifest["report"]["usage"]
     turns = usage["by_purpose"]["agent_turn"]
-    assert list(bill) == ["model scripted-model", "agent turns"]  # the extractions ran after the simulation
+    assert list(bill) == ["model scripted-model", "agent turns", "extraction"]  # every call of the run
     assert bill["agent turns"][:5] == ["5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"]
     assert turns["calls"] == len(people) and turns["input_tokens"] > 1000  # one turn each, real prompts
-    assert bill["model scripted-model"] == bill["agent turns"]
-    assert "| agent turns | 5 | 0 | 0 |" in (out / "summary.md").read_text()
+    assert bill["extraction"][0] == "6" and bill["model scripted-model"][0] == "11" and usage["calls"] == 11
+    summary = (out / "summary.md").read_text()
+    assert "| agent turns | 5 | 0 | 0 |" in summary and "| extraction | 6 | 0 | 0 |" in summary
     assert "Content-Security-Policy" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
 

@@ -65,7 +65,7 @@ def test_model_option_sets_the_model_name(cli):
 
 
 def test_env_fallback_for_the_model(cli):
-    result = cli("--json", "demo", "--steps", "1", env={"TINYTROUPE_MODEL": "scripted"})
+    result = cli("--json", "demo", env={"TINYTROUPE_MODEL": "scripted"})
     assert result.exit_code == 0 and json.loads(result.stdout)["model"].startswith("scripted")
 
 
@@ -79,12 +79,12 @@ def test_no_model_configured_is_a_clean_failure(cli, monkeypatch):
 
 
 def test_an_unexpected_error_is_one_line_unless_debug(cli, monkeypatch):
-    from tinytroupe.cli import runner
+    from tinytroupe.cli import demo
 
-    def explode(self):
+    def explode():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner.ScenarioRun, "build", explode)
+    monkeypatch.setattr(demo, "_people", explode)
     quiet = cli("--model", "scripted", "demo")
     assert quiet.exit_code == EXIT_FAILURE
     assert quiet.stderr.strip() == "error: RuntimeError: boom (run with --debug for the traceback)"
@@ -99,12 +99,12 @@ def test_main_returns_the_exit_code(capsys):
 
 
 def test_piped_output_has_no_colour_codes(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "tinytroupe.cli", "--model", "scripted", "demo", "--steps", "1"],
+    proc = subprocess.run([sys.executable, "-m", "tinytroupe.cli", "--model", "scripted", "demo"],
                           capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path, TERM="xterm-256color"),
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout and "\x1b[" not in proc.stderr
-    assert "Lisa" in proc.stdout and "Transcript saved to tinytroupe-out/demo/transcript.jsonl" in proc.stdout
+    assert "Lisa" in proc.stdout and "Answers saved to tinytroupe-out/demo/answers.csv" in proc.stdout
 
 
 def test_bad_scenario_in_a_subprocess_exits_2_with_one_line(tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tinytroupe import events
 from tinytroupe.agent import TinyPerson
 from tinytroupe.cli.main import EXIT_USAGE
@@ -153,22 +151,6 @@ def test_a_stop_request_ends_the_run_after_the_current_step_and_saves(scripted, 
     assert report.interrupted and report.steps_run == 2 and report.total_steps == 5
     assert TinyWorld.load(tmp_path / "results" / "state.json").simulation_step == 2
     assert "interrupted after 2 of 5" in (tmp_path / "results" / "panel.md").read_text()
-
-
-def test_demo_runs_three_shipped_personas_for_two_steps(cli, tmp_path):
-    result = cli("--model", "scripted", "demo", "--out", "demo-out")
-    assert result.exit_code == 0, result.stderr
-    for name in ("Lisa", "Oscar", "Marcos"):
-        assert name in result.stdout
-    assert "step 2" in result.stdout and "Who said what" in result.stdout
-    assert "Transcript saved to demo-out/transcript.jsonl" in result.stdout
-    assert (tmp_path / "demo-out" / "summary.md").is_file()
-
-
-@pytest.mark.parametrize("steps", [1, 3])
-def test_demo_steps_option(cli, steps):
-    report = json.loads(cli("--model", "scripted", "--json", "demo", "--steps", str(steps)).stdout)
-    assert report["steps_run"] == steps and len(report["agents"]) == 3
 
 
 def test_resume_replays_the_checkpoint_without_model_calls(cli, write_scenario, tmp_path):

@@ -132,7 +132,7 @@ def test_llm_scripted_api_type_answers_schemas(local_missing):
     config_manager.update("api_type", "scripted")
     model = llm.default_model()
     assert llm.generate(model, [{"role": "user", "content": "hi"}], Reply).value.score >= 0
-    assert complete_text("hello", model=model) == "(scripted reply)"
+    assert complete_text("hello", model=model) == "A short scripted answer."  # a sentence, as the CLI's
 
 
 def test_llm_wrap_model_stacks_in_order_and_reads_config():

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tinytroupe.llm.base import ChatRequest
+from tinytroupe.llm.providers.schema_sample import _WORDS as _SAMPLE_WORDS
 from tinytroupe.llm.providers.schema_sample import sample_from_schema
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "is_judge_request",
     "schema_responder",
     "offline_responder",
+    "readable",
 ]
 
 ActionSpec = tuple | dict
@@ -119,16 +121,38 @@ def talk_responder(text_fn: Callable[[ChatRequest], str] | None = None, *, think
     return respond
 
 
+_SHORT = ("Too pricey for me.", "It suits my budget.", "I would try it once.", "Not something I need.",
+          "I like how simple it is.", "It solves a real problem.")
+
+
+def readable(value: Any) -> Any:
+    """``value`` (a schema sample) with its free-text strings, made of sample words, turned into
+    short sentences that fit in the same length (so a reply reads like an answer, not a password)."""
+    if isinstance(value, dict):
+        return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable(v) for v in value]
+    if isinstance(value, str) and value and set(value.split()) <= set(_SAMPLE_WORDS):
+        fitting = [s for s in _SHORT if len(s) <= len(value)]
+        if fitting:
+            return fitting[sum(map(ord, value)) % len(fitting)]
+    return value
+
+
 def schema_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
     """A responder that answers structured requests with a valid sample of their schema
-    (seeded, a fresh draw per call) and free text with a fixed line."""
+    (seeded, a fresh draw per call), agent turns with a spoken sentence (as
+    :func:`offline_responder`, not sample words), and free text with a short sentence."""
     rng = random.Random(seed)
+    turns = talk_responder(_scripted_line)
 
     def respond(request: ChatRequest) -> Any:
+        if is_turn_request(request):
+            return turns(request)
         schema = request.response_format.json_schema
         if schema is not None and request.response_format.mode != "text":
-            return sample_from_schema(schema, random.Random(rng.random()))
-        return "(scripted reply)"
+            return readable(sample_from_schema(schema, random.Random(rng.random())))
+        return "A short scripted answer."
 
     return respond
 
@@ -171,7 +195,8 @@ def offline_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
             value = sample_from_schema(schema, random.Random(rng.random()))
             if request.response_format.name == "GeneratedPersona" and isinstance(value, dict):
                 value["name"] = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"  # readable offline names
-            return value
+                return value
+            return readable(value)
         return "A short scripted answer."
 
     return respond

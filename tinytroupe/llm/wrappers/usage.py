@@ -144,7 +144,8 @@ class UsageStats:
         rows = [("total", snap["total"])] + [(f"model {m}", t) for m, t in sorted(snap["by_model"].items())]
         rows += [(f"purpose {p}", t) for p, t in sorted(snap["by_purpose"].items())]
         for key, vals in sorted(snap["by_tag"].items()):
-            rows += [(f"{key} {v}", t) for v, t in sorted(vals.items())]
+            if key != "purpose":  # already listed above, as "purpose ..." rows
+                rows += [(f"{key} {v}", t) for v, t in sorted(vals.items())]
         width = max(len(label) for label, _ in rows)
         header = f"{'':<{width}}  calls cached retries repairs failed   in tokens  out tokens        cost"
         lines = [header]
