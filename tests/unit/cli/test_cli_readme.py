@@ -16,8 +16,8 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 QUICK_START = '''## Quick start
 
 ```bash
-CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[local]" && tinytroupe demo
-CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -e ".[local,dev]" && pytest
+CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/install/llama-lean.cmake" pip install -e ".[local]" && tinytroupe demo
+CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DCMAKE_PROJECT_llama.cpp_INCLUDE=$PWD/install/llama-lean.cmake" pip install -e ".[local,dev]" && pytest
 ```
 '''
 
@@ -35,6 +35,16 @@ def _between(text: str, marker: str) -> str:
 def test_the_quick_start_is_near_the_top_and_unchanged(readme):
     assert QUICK_START in readme
     assert readme.index(QUICK_START) < 400
+
+
+def test_the_quick_start_build_leaves_out_what_the_embedded_model_does_not_load():
+    """The CMake include the quick start names exists and turns llama.cpp's common library off;
+    CI builds with the same arguments."""
+    include = README.parent / "install" / "llama-lean.cmake"
+    assert re.search(r"^set\(LLAMA_BUILD_COMMON OFF CACHE BOOL .* FORCE\)$", include.read_text(), re.M)
+    ci = (README.parent / ".ci" / "run").read_text()
+    args = re.search(r'CMAKE_ARGS="([^"]+)"', QUICK_START).group(1)
+    assert f'CMAKE_ARGS="{args}"' in ci
 
 
 def test_the_config_reference_lists_every_setting(readme):
