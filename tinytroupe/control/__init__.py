@@ -34,7 +34,7 @@ operations are keyed. Worth knowing:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from tinytroupe import transactions
@@ -46,7 +46,6 @@ from tinytroupe.control.simulation import (
 )
 from tinytroupe.errors import SimulationError
 from tinytroupe.not_provided import module_getattr
-from tinytroupe.transactions import transactional
 
 __all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation", "transactional",
            "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "cache_hits", "cache_misses"]
@@ -69,6 +68,7 @@ def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkp
             raise SimulationError("control.begin() was called while a simulation is running; "
                                   "call control.end() (or control.reset()) first")
         simulation = Simulation(cache_path, auto_checkpoint=auto_checkpoint, id=id)
+        simulation.status = Simulation.STATUS_STARTED
         transactions.set_handler(simulation)
         _current = simulation
     return simulation
@@ -96,12 +96,18 @@ def _deactivate(simulation: Simulation) -> None:
 
 
 class _RunningSimulations(Mapping):
-    """``control._current_simulations``: a read-only ``{id: Simulation}`` of the running simulation."""
+    """``control._current_simulations``: a read-only ``{id: Simulation}`` of the running simulation
+    and the one last ended (until :func:`reset`); ``"default"`` is always there, None when no
+    simulation of that id has run since."""
 
-    def _items(self) -> dict[str, Simulation]:
-        return {_current.id: _current} if _current is not None else {}
+    def _items(self) -> dict[str, Simulation | None]:
+        items: dict[str, Simulation | None] = {"default": None}
+        for simulation in (_last, _current):
+            if simulation is not None:
+                items[simulation.id] = simulation
+        return items
 
-    def __getitem__(self, key: str) -> Simulation:
+    def __getitem__(self, key: str) -> Simulation | None:
         return self._items()[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -114,7 +120,18 @@ class _RunningSimulations(Mapping):
         return f"_current_simulations({self._items()!r})"
 
 
-_current_simulations: Mapping[str, Simulation] = _RunningSimulations()
+_current_simulations: Mapping[str, Simulation | None] = _RunningSimulations()
+
+
+def transactional(func: Callable | str | None = None, *, op_name: str | None = None,
+                  ignore: tuple[str, ...] = (), parallel: bool = False) -> Callable:
+    """Mark a state-changing method as an operation a simulation records and replays; usable
+    bare (``@control.transactional``) or called (``@control.transactional()``,
+    ``@control.transactional("name", ignore=("verbose",))``). ``parallel`` is accepted for the
+    original's scripts: concurrent operations are ordered by the simulation whatever it says."""
+    if callable(func):
+        return transactions.transactional(op_name, ignore=ignore)(func)
+    return transactions.transactional(func or op_name, ignore=ignore)
 
 
 def current_simulation() -> Simulation | None:
@@ -147,7 +164,7 @@ def reset() -> None:
     global _current, _last
     with _lock:
         if _current is not None:
-            _current.status = "stopped"
+            _current.status = Simulation.STATUS_STOPPED
             if transactions.get_handler() is _current:
                 transactions.set_handler(None)
         _current = _last = None

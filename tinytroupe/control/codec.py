@@ -66,18 +66,21 @@ def _function_form(func: Any) -> dict[str, str]:
             "code": digest(_code_text(code)) if code is not None else ""}
 
 
-def canonical_args(value: Any) -> Any:
-    """``value`` as plain JSON data for a replay key; raises :class:`NotRecordable`."""
+def canonical_args(value: Any, by_value: bool = False) -> Any:
+    """``value`` as plain JSON data for a replay key; raises :class:`NotRecordable`.
+
+    With ``by_value``, a plain object (one with instance fields) also has a form: its class
+    and its fields, compared by content (a self-referencing one raises RecursionError)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if value == value else "NaN"
     if isinstance(value, (list, tuple)):
-        return [canonical_args(v) for v in value]
+        return [canonical_args(v, by_value) for v in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((canonical_args(v) for v in value), key=canonical_text)
+        return sorted((canonical_args(v, by_value) for v in value), key=canonical_text)
     if isinstance(value, dict):
-        return {str(k): canonical_args(v) for k, v in value.items()}
+        return {str(k): canonical_args(v, by_value) for k, v in value.items()}
     named = _named(value)
     if named is not None:
         return named
@@ -97,6 +100,9 @@ def canonical_args(value: Any) -> Any:
         return canonical_args(value.to_dict())
     if callable(value):
         return _function_form(value)
+    if by_value and isinstance(getattr(value, "__dict__", None), dict) and not isinstance(value, type):
+        cls = type(value)
+        return {"$object": f"{cls.__module__}.{cls.__qualname__}", "fields": canonical_args(vars(value), True)}
     raise NotRecordable(f"{type(value).__name__} has no canonical form")
 
 

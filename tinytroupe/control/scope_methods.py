@@ -7,6 +7,11 @@
 - ``add_agent``, ``add_environment``, ``add_factory`` own an object explicitly (objects are
   otherwise owned as soon as an operation touches them); a second object of the same kind
   and name is refused, since states are keyed by name;
+- ``status`` is ``STATUS_STARTED`` from ``begin`` to ``end``, else ``STATUS_STOPPED``;
+  ``cached_trace`` lists the operations the file held when the simulation began, and
+  ``execution_trace`` those this run has performed so far (each replayed or run);
+- ``_function_call_hash(name, *args, **kwargs)`` is the content hash of a call (see
+  :func:`call_hash`);
 - ``begin_transaction``/``end_transaction``/``is_under_transaction`` and their parallel forms
   mark a stretch of work by hand. Recording does not need them (each top-level operation is
   one transaction on its own): ``is_under_transaction()`` is also true inside any such
@@ -15,18 +20,41 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tinytroupe import transactions
 from tinytroupe.contracts import kind_of
+from tinytroupe.control.codec import NotRecordable, canonical_args, canonical_text, digest
 from tinytroupe.errors import SimulationError
 
-__all__ = ["ScopeMethods"]
+__all__ = ["ScopeMethods", "call_hash"]
+
+logger = logging.getLogger(__name__)
+
+
+def call_hash(name: str, *args: Any, **kwargs: Any) -> str:
+    """A content hash of the call ``name(*args, **kwargs)``: equal for equal arguments (dicts in
+    any key order, keyword arguments in any order, plain objects by their fields), different
+    otherwise. Arguments with no canonical form get a fallback key (named after the call, and
+    stable only within this process), logged as an error and a ``FALLBACK_CACHE_KEY_USED`` warning."""
+    try:
+        content = canonical_args([list(args), kwargs], by_value=True)
+        return digest(canonical_text([name, content]))
+    except (NotRecordable, RecursionError, ValueError) as exc:
+        logger.error("Error hashing event %s: %s", name, exc)
+        fallback = f"{name}:fallback:{digest(repr((args, sorted(kwargs.items()))))}"
+        logger.warning("FALLBACK_CACHE_KEY_USED for %s: its arguments have no canonical form, so the key %s "
+                       "only holds within this process", name, fallback)
+        return fallback
 
 
 class ScopeMethods:
     """Mixin: the original's ``Simulation`` methods, on top of the recording scope."""
+
+    STATUS_STARTED: ClassVar[str] = "started"
+    STATUS_STOPPED: ClassVar[str] = "stopped"
 
     id: str
     cache_path: Path | None
@@ -50,9 +78,28 @@ class ScopeMethods:
             raise SimulationError("Simulation.begin(auto_checkpoint=True) needs a file: pass cache_path='...'")
         self.auto_checkpoint = auto_checkpoint
         self._reload()  # type: ignore[attr-defined]
+        self._executed = []
         control._activate(self)
-        self.status = "started"
+        self.status = self.STATUS_STARTED
         return self
+
+    # -- traces ----------------------------------------------------------------------------------
+    @property
+    def cached_trace(self) -> list[dict[str, Any]]:
+        """The operations recorded in the file when this simulation began: ``{"key", "op", "receiver"}``."""
+        records = self._store.records  # type: ignore[attr-defined]
+        return [{"key": k, "op": records[k].op, "receiver": records[k].receiver}
+                for k in self._cached_keys if k in records]  # type: ignore[attr-defined]
+
+    @property
+    def execution_trace(self) -> list[dict[str, Any]]:
+        """The top-level operations this run performed, in order: ``{"key", "op", "receiver",
+        "replayed"}`` (``key`` is None for an operation whose arguments cannot be recorded)."""
+        return [dict(entry) for entry in self._executed]  # type: ignore[attr-defined]
+
+    def _function_call_hash(self, function_name: str, *args: Any, **kwargs: Any) -> str:
+        """The content hash of a call (the original's name for :func:`call_hash`)."""
+        return call_hash(function_name, *args, **kwargs)
 
     # -- owning objects by hand --------------------------------------------------------------
     def _add(self, obj: Any, kind: str, method: str) -> None:

@@ -139,7 +139,8 @@ class Simulation(ScopeMethods):
         self.auto_checkpoint = auto_checkpoint
         self.cache_hits = 0
         self.cache_misses = 0
-        self.status = "started"
+        self.status = self.STATUS_STOPPED  # begin() starts it
+        self._executed: list[dict[str, Any]] = []  # what this run did, for execution_trace
         self.damaged: str | None = None  # why the checkpoint file was found damaged; then it is never written
         self._reload()
         self._marked = self._parallel = 0  # transactions marked by hand (begin_transaction...)
@@ -159,6 +160,7 @@ class Simulation(ScopeMethods):
         if self.cache_path is not None and self.cache_path.exists():
             store = self._load(self.cache_path)
         self._store, self.damaged = store, None
+        self._cached_keys = list(store.records)  # what the file held, for cached_trace
 
     @staticmethod
     def _load(path: Path) -> ReplayStore:
@@ -298,10 +300,12 @@ class Simulation(ScopeMethods):
             args = canonical_args(op.arguments())
         except NotRecordable as exc:
             logger.debug("control: %s runs unrecorded: %s", op.name, exc)
+            self._executed.append({"key": None, "op": op.name, "receiver": receiver_key, "replayed": False})
             return _Plan(None, receiver_key, snapshot, None)
         before = digest(canonical_text(sorted((k, e.hash) for k, e in snapshot.items())))
         key = digest(canonical_text([before, receiver_key, op.name, args]))
         record = self._store.get(key)
+        self._executed.append({"key": key, "op": op.name, "receiver": receiver_key, "replayed": record is not None})
         positions = {k: w.transcript_position for k, w in self._keys().items()
                      if kind_of(w) == "world" and hasattr(w, "transcript_since")}
         if record is None:
@@ -468,10 +472,10 @@ class Simulation(ScopeMethods):
         from tinytroupe import control  # the package's running-scope slot (same layer)
 
         try:
-            if self.status == "started" and self.cache_path is not None and self.damaged is None:
+            if self.status == self.STATUS_STARTED and self.cache_path is not None and self.damaged is None:
                 self.checkpoint()
         finally:
-            self.status = "stopped"
+            self.status = self.STATUS_STOPPED
             control._deactivate(self)
 
 

@@ -1,6 +1,7 @@
-"""Normalizer: free-text answers grouped into at most ``n`` canonical categories.
+"""Normalizer: free-text answers grouped into ``n`` canonical categories.
 
-Built with the elements to learn categories from (one LLM call); :meth:`Normalizer.normalize`
+Built with the elements to learn categories from (one LLM call, asking for exactly ``n``
+categories, or one per distinct element when there are fewer); :meth:`Normalizer.normalize`
 maps any text onto one of them, or onto ``"Other"``, remembering every mapping so a text is
 never sent twice. Prompts list the elements sorted and requests use temperature 0 and the
 seed, so the same inputs and seed give the same categories.
@@ -32,7 +33,7 @@ _BATCH = 25
 
 
 class Normalizer:
-    """Groups ``elements`` into at most ``n`` categories (the original's interface).
+    """Groups ``elements`` into ``n`` categories (the original's interface).
 
     ``elements``: the learning texts without repeats; ``normalized_elements``: the categories;
     ``normalizing_map``: text -> category for every text mapped so far. Beyond the original: ``model``, ``seed`` and ``max_length``
@@ -107,9 +108,12 @@ class Normalizer:
     async def _learn(self) -> list[str]:
         length_rule = f"at most {self.max_length} characters" if self.max_length else "a few words"
         name: Any = Annotated[str, MaxLen(self.max_length)] if self.max_length else str
-        output = create_model("Categories", categories=(list[name], Field(min_length=1, max_length=self.n)))
         unique = sorted(set(self.elements))
-        prompt = section("normalizer.md", "categories", n=self.n, length_rule=length_rule,
+        wanted = min(self.n, len(unique))
+        # the schema asks for exactly `wanted`; a model that returns fewer is still accepted
+        output = create_model("Categories", categories=(list[name], Field(
+            min_length=1, max_length=wanted, json_schema_extra={"minItems": wanted})))
+        prompt = section("normalizer.md", "categories", n=wanted, length_rule=length_rule,
                          elements="\n".join(f"- {e}" for e in unique))
         value = await self._ask(prompt, output, "categories")
         categories: list[str] = []

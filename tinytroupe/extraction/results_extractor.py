@@ -19,15 +19,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from tinytroupe import contracts, events, state_files
+from tinytroupe import contracts, events, openai_utils, state_files
+from tinytroupe.clients.builtin import ModelClient
 from tinytroupe.errors import LLMError, StateError
 from tinytroupe.extraction import trajectory
 from tinytroupe.extraction.fields import FieldSpec, describe_fields, field_specs, result_model
 from tinytroupe.llm.base import LLMModel, Message
+from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.prompts import render
 from tinytroupe.utils.templates import render_user_template, section
 
-__all__ = ["ResultsExtractor", "DEFAULT_TEMPLATE"]
+__all__ = ["ResultsExtractor", "DEFAULT_TEMPLATE", "client"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ DEFAULT_TEMPLATE = str(Path(__file__).resolve().parent.parent / "prompts" / "ext
 SAVE_FORMAT = "tinytroupe.extraction"
 _AGENT_OBJECTIVE = "The main points present in the agent's interactions history."
 _WORLD_OBJECTIVE = "The main points that can be derived from the agents conversations and actions."
+
+
+def client() -> Any:
+    """The configured client, looked up at each extraction (the original's hook): when it is
+    not one of this library's built-in clients (a client object of the user's), extraction
+    sends through its ``send_message`` and reads the JSON in the reply."""
+    return openai_utils.client()
 
 
 class ResultsExtractor:
@@ -173,6 +182,12 @@ class ResultsExtractor:
         return self
 
     # -- internals -------------------------------------------------------------------------
+    def _get_default_values_if_necessary(self, extraction_objective: str | None, situation: str | None,
+                                         fields: list | None, fields_hints: dict | None,
+                                         verbose: bool | None) -> tuple[Any, Any, Any, Any, Any]:
+        """The arguments, with this extractor's defaults for those given as None (the original's name)."""
+        return self._defaults(extraction_objective, situation, fields, fields_hints, verbose)
+
     def _defaults(self, objective, situation, fields, fields_hints, verbose):
         return (objective if objective is not None else self.default_extraction_objective,
                 situation if situation is not None else self.default_situation,
@@ -203,6 +218,9 @@ class ResultsExtractor:
         if memo is not None and memo[0] == digest:
             return json.loads(json.dumps(memo[1]))
         messages = [Message(role="system", content=system), Message(role="user", content=user)]
+        own_client = client() if self.model is None else None
+        if own_client is not None and not isinstance(own_client, ModelClient):
+            return await self._extract_with_client(own_client, key, messages, tags, verbose)
         result = await agenerate(self.model or default_model(), messages, output, temperature=0.0, schema=schema,
                                  tags={"purpose": "extraction", **tags})
         value = result.value.model_dump(mode="json", by_alias=True)
@@ -211,6 +229,27 @@ class ResultsExtractor:
         self._memo[key] = (digest, value)
         events.emit(contracts.ExtractionResult(key, value), source=tags.get("agent") or tags.get("world"))
         return json.loads(json.dumps(value))
+
+
+    async def _extract_with_client(self, own_client: Any, key: str, messages: list[Message],
+                                   tags: Mapping[str, str], verbose: bool) -> Any:
+        """Extraction through a user's client object: its reply's JSON object, or None (logged)
+        when it sent nothing or no JSON object."""
+        plain = [{"role": m.role, "content": m.content} for m in messages]
+        reply = await asyncio.to_thread(own_client.send_message, plain, temperature=0.0,
+                                        response_format={"type": "json_object"})
+        content = reply.get("content") if isinstance(reply, Mapping) else None
+        try:
+            value = extract_json(content) if isinstance(content, str) else None
+        except JSONExtractionError:
+            value = None
+        if not isinstance(value, dict):
+            logger.warning("extraction %s: the client's reply held no JSON object; the result is None", key)
+            return None
+        if verbose:
+            logger.info("extraction %s: %s", key, value)
+        events.emit(contracts.ExtractionResult(key, value), source=tags.get("agent") or tags.get("world"))
+        return value
 
 
 def _world_model(specs: Sequence[FieldSpec], names: Sequence[str]) -> type[BaseModel]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import re
@@ -38,6 +39,8 @@ from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, capabilities_of
 from tinytroupe.not_provided import warn_once
 from tinytroupe.state_schema import check_document
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["TinyPersonFactory"]
 
@@ -117,7 +120,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
     # -- the population plan -----------------------------------------------------------
     @classmethod
     def create_factory_from_demography(cls, demography_description_or_file_path: str | os.PathLike | Mapping[str, Any],
-                                       population_size: int,
+                                       population_size: int | None = None,
                                        additional_demographic_specification: str | None = None,
                                        context: str | None = None, seed: int | None = None,
                                        dimensions: Sequence[str] | None = None,
@@ -127,7 +130,16 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         ``dimensions`` keeps only those distributions (``["age", "gender"]``); the others stay
         in the population text as shares. The additional specification joins that text.
         """
-        demography = read_demography(demography_description_or_file_path)
+        source = demography_description_or_file_path
+        if not isinstance(source, (str, os.PathLike, Mapping)):
+            raise SpecificationError(
+                "create_factory_from_demography: the demography must be either a string or a dictionary "
+                f"(a demography file's path, or its content as a dict), not {type(source).__name__}."
+            )
+        if population_size is None:
+            raise SpecificationError("create_factory_from_demography: population_size must be specified "
+                                     "(how many people the factory is to make).")
+        demography = read_demography(source)
         if dimensions is not None:
             demography = demography.select(dimensions)
         text = demography.context_text()
@@ -346,6 +358,8 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
         """
         _penalties_note(frequency_penalty, presence_penalty)
         n = self._batch_size(number_of_people)
+        if n == 0:
+            return []
         people = await self._generate(n, agent_particularities, temperature, attempts,
                                       True if parallelize is None else parallelize, post_processing_func, verbose,
                                       executor=executor)
@@ -362,18 +376,29 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
                                               post_processing_func, parallelize, verbose, executor=executor))
 
     def _batch_size(self, number_of_people: int | None) -> int:
+        """How many people to make now: at most what is left of ``total_population_size`` (0 once
+        the whole population is generated)."""
+        total = self.total_population_size
         if number_of_people is None:
-            if self.total_population_size is None:
+            if total is None:
                 raise SpecificationError(
                     "generate_people: give number_of_people, or create the factory with total_population_size."
                 )
-            number_of_people = self.total_population_size - len(self.generated_people)
+            return max(total - len(self.generated_people), 0)
         if number_of_people < 1:
+            raise SpecificationError(f"generate_people: number_of_people must be at least 1, got {number_of_people}.")
+        if total is None:
+            return number_of_people
+        if number_of_people > total:
             raise SpecificationError(
-                f"generate_people: number_of_people must be at least 1, got {number_of_people} "
-                "(the factory may already have generated its whole total_population_size)."
+                f"Cannot generate more people than the population size: {number_of_people} asked of a factory "
+                f"whose total_population_size is {total}; ask for fewer or create it with a larger size."
             )
-        return number_of_people
+        left = max(total - len(self.generated_people), 0)
+        if number_of_people > left:
+            logger.warning("generate_people: %d asked, but only %d of the factory's %d people are left to generate",
+                           number_of_people, left, total)
+        return min(number_of_people, left)
 
     # -- inspection, saving and loading ------------------------------------------------
     def goodness_of_fit(self, dimension: str) -> FitResult:

@@ -52,6 +52,7 @@ class TinyTool:
     """Base class of tools, with TinyTroupe's constructor and hooks."""
 
     kind: ClassVar[str] = "TinyTool"
+    serializable_attributes: ClassVar[list[str]] = ["name", "description", "owner", "real_world_side_effects"]
     _registry: ClassVar[dict[str, type[TinyTool]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -125,8 +126,10 @@ class TinyTool:
 
     def _enforce_ownership(self, agent: Any) -> None:
         owner = self.owner_name
-        if owner is not None and _name_of(agent) != owner:
-            raise ToolOwnershipError(f"{_name_of(agent)} cannot use the tool {self.name!r}: it belongs to {owner}.")
+        who = _name_of(agent)
+        if owner is not None and who != owner:
+            raise ToolOwnershipError(f"{who} does not own tool {self.name!r}: it belongs to {owner}, "
+                                     f"so {who} cannot use it.")
 
     def _process_action(self, agent: Agent, action: FacultyAction) -> bool:
         """Perform ``action``; return True when it was this tool's. Subclasses override this one
@@ -137,10 +140,10 @@ class TinyTool:
         return bool(self._process_action(agent, action))
 
     async def aprocess_action(self, agent: Agent, action: Any) -> bool:
-        """Check ownership and side effects, then perform ``action`` if it is this tool's."""
-        action = FacultyAction.of(action)
-        if not self.handles(action):
-            return False
+        """Check ownership and side effects, then hand ``action`` to the tool's own hook, which
+        says whether it was this tool's (None or a dict without a type arrives as an empty
+        action; :class:`TinyToolUse` routes only the types a tool declares)."""
+        action = FacultyAction.of({} if action is None else action)
         self._enforce_ownership(agent)
         self._protect_real_world(agent)
         return await self._aprocess_action(agent, action)
@@ -169,10 +172,16 @@ class TinyTool:
     def to_json(self, include: list[str] | None = None, suppress: list[str] | None = None,
                 file_path: str | os.PathLike | None = None,
                 serialization_type_field_name: str = "json_serializable_class_name") -> dict[str, Any]:
-        """The tool as a JSON-able dict (the original's method): :meth:`encode` plus the class name
-        under ``serialization_type_field_name``; ``include``/``suppress`` pick keys; written to
+        """The tool as a JSON-able dict (the original's method): :meth:`encode`'s settings, the
+        class name under ``serialization_type_field_name`` and the tool's own data
+        (:meth:`to_state`) beside them; ``include``/``suppress`` pick keys; written to
         ``file_path`` when given."""
         data = {serialization_type_field_name: type(self).__name__, **self.encode()}
+        state = data.pop("state")
+        if any(key in data for key in state):
+            data["state"] = state  # a state key that would shadow a setting stays nested
+        else:
+            data.update(state)
         if include:
             data = {k: v for k, v in data.items() if k in include or k in (serialization_type_field_name, "kind")}
         for key in suppress or ():
@@ -195,12 +204,19 @@ class TinyTool:
         kind = data.get("kind") or data.get(serialization_type_field_name) or (
             cls.kind if cls is not TinyTool else None)
         entry = {k: v for k, v in data.items() if k not in (suppress or ())}
+        if "state" not in entry:  # to_json() writes the tool's own data beside its settings
+            entry["state"] = {k: v for k, v in entry.items()
+                              if k not in _SETTINGS_KEYS and k != serialization_type_field_name}
         owner = entry.get("owner")
         entry.update(kind=kind, owner=_name_of(owner.get("name")) if isinstance(owner, dict) else owner)
         return tool_from_state(entry)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, owner={self.owner_name!r})"
+
+
+_SETTINGS_KEYS = frozenset({"kind", "json_serializable_class_name", "name", "description", "owner",
+                            "real_world_side_effects", "exporter", "enricher", "state"})
 
 
 def _helpers(entry: dict[str, Any]) -> tuple[Any, Any]:

@@ -16,7 +16,8 @@ from tinytroupe.factory import TinyPersonFactory
 def test_a_simulation_made_by_hand_begins_records_and_ends(tmp_path):
     model = fresh_process()
     simulation = Simulation()
-    assert control.current_simulation() is None and dict(control._current_simulations) == {}
+    assert control.current_simulation() is None and dict(control._current_simulations) == {"default": None}
+    assert simulation.status == Simulation.STATUS_STOPPED
     simulation.begin(tmp_path / "sim.json", auto_checkpoint=True)
     assert control.current_simulation() is simulation and control._current_simulations["default"] is simulation
     assert transactions.get_handler() is simulation
@@ -40,11 +41,14 @@ def test_a_simulation_made_by_hand_begins_records_and_ends(tmp_path):
 
 def test_the_view_of_running_simulations_is_read_only():
     control.begin(id="panel")
-    assert list(control._current_simulations) == ["panel"]
+    assert dict(control._current_simulations) == {"default": None, "panel": control.current_simulation()}
     with pytest.raises(TypeError):
         control._current_simulations["other"] = None  # type: ignore[index]
+    panel = control.current_simulation()
     control.end()
-    assert len(control._current_simulations) == 0
+    assert control._current_simulations["panel"] is panel and panel.status == Simulation.STATUS_STOPPED
+    control.reset()
+    assert dict(control._current_simulations) == {"default": None}
 
 
 def test_objects_are_added_by_hand_with_unique_names():

@@ -79,7 +79,7 @@ def test_the_normalizer_maps_thirty_answers_into_at_most_five_categories_and_cac
     assert 1 <= len(normalizer.normalized_elements) <= 5
     assert all(len(c) <= 20 for c in normalizer.normalized_elements)
     schema = model.requests[0].response_format.json_schema
-    assert schema["properties"]["categories"]["maxItems"] == 5
+    assert schema["properties"]["categories"]["maxItems"] == schema["properties"]["categories"]["minItems"] == 5
     mapping = normalizer.normalize_all()
     assert len(mapping) == 30 and len(set(mapping.values())) <= 5
     assert set(mapping.values()) <= {*normalizer.normalized_elements, "Other"}
@@ -156,3 +156,14 @@ def test_tables_write_csv_and_json(tmp_path):
     assert rows == [{"name": "Ana", "rating": 4, "tags": ["a"]}, {"name": "Bo", "value": None}]
     text = tables.write_csv(rows, tmp_path / "r.csv").read_text()
     assert text.splitlines()[0] == "name,rating,tags,value" and '"[""a""]"' in text
+
+
+def test_the_normalizer_asks_for_exactly_n_but_takes_fewer():
+    model = ScriptedModel(responder=lambda request: {"categories": ["Price"]})
+    normalizer = Normalizer(["too dear", "costly", "tasty"], n=10, model=model)
+    schema = model.requests[0].response_format.json_schema["properties"]["categories"]
+    assert schema["minItems"] == schema["maxItems"] == 3  # never more categories than distinct answers
+    assert "exactly 3 categories" in model.requests[0].messages[0].content
+    assert normalizer.normalized_elements == ["Price"]
+    wide = ScriptedModel(responder=schema_responder(4))
+    assert len(Normalizer(ANSWERS, n=6, model=wide).normalized_elements) == 6

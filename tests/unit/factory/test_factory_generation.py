@@ -205,8 +205,9 @@ def test_number_of_people_defaults_to_the_rest_of_the_population(scripted):
     assert len(factory.generate_people(2)) == 2
     assert len(factory.generate_people()) == 4
     assert Counter(e["gender"] for e in factory.sampling_plan) == {"Female": 3, "Male": 3}
-    with pytest.raises(SpecificationError, match="whole total_population_size"):
-        factory.generate_people()
+    assert factory.generate_people() == [] and factory.generate_people(1) == []  # nobody is left
+    with pytest.raises(ValueError, match="Cannot generate more people than the population size"):
+        factory.generate_people(7)
     with pytest.raises(SpecificationError, match="give number_of_people"):
         TinyPersonFactory().generate_people()
 
@@ -284,3 +285,20 @@ def test_state_keeps_detail_and_finds_people_by_name(scripted):
     again = TinyPersonFactory.from_dict(factory.to_dict())
     assert again.detail == "compact"
     assert again.generated_people == people and again.generated_names == factory.generated_names
+
+
+def test_demography_argument_errors_name_what_to_pass():
+    with pytest.raises(ValueError, match="must be either a string or a dictionary"):
+        TinyPersonFactory.create_factory_from_demography(123, population_size=10)
+    with pytest.raises(ValueError, match="population_size must be specified"):
+        TinyPersonFactory.create_factory_from_demography({"content": {}}, population_size=None)
+
+
+def test_a_batch_larger_than_what_is_left_is_cut_to_the_rest(scripted, caplog):
+    scripted.responder = persona_responder()
+    factory = TinyPersonFactory(dimensions=AGE_GENDER, total_population_size=4, seed=3)
+    assert len(factory.generate_people(3)) == 3
+    with caplog.at_level("WARNING"):
+        assert len(factory.generate_people(3)) == 1
+    assert "only 1 of the factory's 4 people are left" in caplog.text
+    assert factory.generate_people(2) == []
