@@ -91,3 +91,34 @@ def test_llm_limited_model_reads_the_memory_once_per_runtime_and_keys_by_provide
         assert LimitedModel(_provider("m")).window == 256  # a new runtime reads the file again
     assert LimitedModel(_provider("m"), memory=False).window == 256
     assert LimitedModel(ScriptedModel()).memory is None  # no server behind it: nothing to learn
+
+
+def test_llm_a_burst_of_calls_sent_together_settles_at_what_the_provider_took():
+    window = AdaptiveWindow(256)
+
+    async def burst():
+        sent = [await window.acquire() for _ in range(200)]  # a step's calls leave together
+        accepted, refused = sent[:50], sent[50:]
+        # the refusals come back first, in no particular order of load: the first has a low one
+        window.release(TransientError("429", status=429), (refused[0][0], 11))
+        assert window.limit == 8 and window.decreases == 1
+        for s in refused[1:]:
+            window.release(TransientError("429", status=429), s)
+        assert window.limit == 50 and window.decreases == 1  # one decrease, then the burst told the rest
+        for s in accepted:
+            window.release(True, s)
+
+    asyncio.run(burst())
+    assert window.limit == 50 and window.pushbacks == 150
+
+
+def test_llm_a_burst_the_provider_refuses_entirely_keeps_the_first_decrease():
+    window = AdaptiveWindow(256)
+
+    async def burst():
+        sent = [await window.acquire() for _ in range(100)]
+        for s in sent:
+            window.release(TransientError("429", status=429), (s[0], 100))
+
+    asyncio.run(burst())
+    assert window.limit == 80 and window.decreases == 1

@@ -7,12 +7,18 @@ MAX_CONCURRENT_MODEL_CALLS), or at the window that last worked for this provider
 successful calls, and shrinks when the provider pushes back: on a 429 (and for as long as its
 Retry-After asks), a timeout, or a burst of 5xx errors, the window drops to ``decrease`` times
 the calls that were in flight when the refused call was sent, and grows back four times slower
-once it nears that load again. Only the first refusal of a burst shrinks it: a refused call
-sent before the window last shrank was sent under the old window and is already accounted for,
-so a burst of refusals costs one decrease, not one per refused call (which would collapse the
-window far below the provider's limit). Once a whole window of calls has worked after a
-refusal, the window is remembered for the next run. One window serves every event loop and
-thread of the process.
+once it nears that load again. Only the first refusal of a burst shrinks it by that factor: a
+refused call sent before the window last shrank was sent under the old window, so a burst of
+refusals costs one decrease, not one per refused call (which would collapse the window far
+below the provider's limit). The rest of the burst refines it instead: when calls leave
+together (a step's agents), the load a call saw when it was sent says little about the order
+in which they reached the provider, but once the burst's refusals are back, the calls still
+out (or back with a reply) are those the provider took. So when a burst's first refusal finds
+more calls out than the new window, each later refusal of that burst sets the window to the
+calls of the burst the provider took so far (never above the window before the burst; when it
+took none, a provider refusing everything for a while, the first refusal's window stands).
+Once a whole window of calls has worked after a refusal, the window is remembered for the next
+run. One window serves every event loop and thread of the process.
 ``adaptive=False`` keeps a fixed window at the ceiling.
 
 Optional requests-per-minute and tokens-per-minute limits share one sliding window; a call
@@ -114,6 +120,7 @@ class AdaptiveWindow:
         self.window = float(max(self.minimum, start)) if remembered and start else float(ceiling)
         self.on_settled = on_settled  # told the window that worked, after a window of successes
         self.in_flight = 0
+        self.sending = 0  # calls out at the provider (past their pause, not yet back)
         self.max_in_flight = 0
         self.paused_until = 0.0
         self.decreases = 0
@@ -121,6 +128,11 @@ class AdaptiveWindow:
         self.pushbacks = 0
         self._last_decrease = 0.0
         self._refused_at = int(self.window) + 1 if remembered else 0  # load last refused (0: never)
+        # the last burst: the window before it, the window its first refusal set, when the calls
+        # of the burst were sent from, and whether the rest of the burst refines the window
+        self._burst: tuple[float, float, float, bool] = (float(ceiling), 1.0, 0.0, False)
+        self._burst_ok = 0  # calls of the last burst that succeeded (the provider took them)
+        self._burst_out = 0  # calls of the last burst still out
         self._successes = 0  # since the window last shrank or was remembered
         self._settled = int(self.window) if remembered else 0  # the window last reported to on_settled
         self._errors_5xx: deque[float] = deque()
@@ -161,6 +173,7 @@ class AdaptiveWindow:
                 self.release(None)
                 raise
         with self._lock:
+            self.sending += 1
             return time.monotonic(), self.in_flight
 
     def _take(self) -> None:
@@ -171,6 +184,11 @@ class AdaptiveWindow:
         """Free a slot. ``outcome``: True for a success, an exception for a failure, None for neither."""
         settled = None
         with self._lock:
+            if sent is not None:
+                self.sending -= 1
+                if self._in_burst(sent[0]):
+                    self._burst_out -= 1
+                    self._burst_ok += outcome is True
             if outcome is True:
                 settled = self._grow()
             elif isinstance(outcome, TransientError) and sent is not None:
@@ -232,14 +250,31 @@ class AdaptiveWindow:
         if not self.adaptive:
             return
         self._successes = 0
-        if started < self._last_decrease:
-            return  # sent before the window last shrank: that refusal is already accounted for
+        if started < self._last_decrease:  # sent before the window last shrank: no new decrease
+            if not self._in_burst(started):
+                return  # an ordinary burst, or a straggler of an earlier one: already accounted for
+            before, floor = self._burst[:2]
+            taken = self._burst_out + self._burst_ok  # calls of the burst the provider took (or may take)
+            self.window = max(float(self.minimum), min(before, float(taken))) if taken else floor
+            self._refused_at = int(self.window) + 1
+            self.lowest = min(self.lowest, self.window)
+            return
         self._refused_at = max(1, load)
+        before = self.window
         self.window = max(float(self.minimum), min(self.window, max(1, load) * self.decrease))
+        # many more calls out than the new window: they left together, and what reached the
+        # provider first is not what was sent first; the calls still out will say how many it took
+        self._burst = (before, self.window, self._last_decrease, self.sending > self.window)
+        self._burst_ok, self._burst_out = 0, self.sending
         self.lowest = min(self.lowest, self.window)
         self.decreases += 1
         self._last_decrease = now
         self._errors_5xx.clear()
+
+    def _in_burst(self, started: float) -> bool:
+        """Whether a call sent at ``started`` belongs to the last burst, and that burst refines."""
+        _, _, since, refine = self._burst
+        return refine and since <= started < self._last_decrease
 
     def stats(self) -> dict[str, Any]:
         """The window as plain data (for usage statistics)."""
