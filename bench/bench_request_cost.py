@@ -6,8 +6,8 @@ step's CPU time is the client's own work: preparing each agent's turn, building 
 the request, reading and checking the reply, accounting for it. ``--baseline DIR`` runs the
 same measurement on another source tree (e.g. the code before a change, unpacked with
 ``git archive``) alternately with this one, so both figures come from one run on one machine.
-``--profile`` adds a cProfile of this tree's run: the share of the step in each part of the
-request path.
+``--profile`` adds one more run of each tree under py-spy (sampling, so it costs the run
+nothing): the share of the step in each part of the request path.
 
     python bench/bench_request_cost.py [--respondents 10000] [--repeats 3] [--baseline DIR]
                                        [--profile] [--write-results]
@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,24 +36,28 @@ SECTION = "## Client CPU per request (issue 25)"
 TARGET_MS = 0.5
 MARKER = "@@REQUEST-COST@@ "
 
-# Parts of the request path, each the cumulative time of the functions named (file suffix, function).
-PARTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "HTTP client (connection, send, read the reply)": (("llm/providers/plain_http.py", "_send"),),
-    "building the request body (params, JSON)": (("llm/providers/openai_compat.py", "request_params"),
-                                                 ("llm/providers/plain_http.py", "post_json")),
-    "pydantic model_dump": (("pydantic/main.py", "model_dump"),),
-    "request settings wrapper": (("llm/wrappers/defaults.py", "complete"),),
-    "price lookup and usage accounting": (("llm/wrappers/usage.py", "_record"),
-                                          ("llm/wrappers/pricing.py", "price_for"),
-                                          ("llm/wrappers/pricing.py", "cost_of")),
-    "reading the reply (JSON, Completion)": (("llm/providers/openai_compat.py", "_completion"),
-                                             ("llm/providers/plain_http.py", "json")),
-    "structured output (schema, parse, validate)": (("llm/structured.py", "complete_structured"),),
-    "adaptive window and retry": (("llm/wrappers/limits.py", "complete"), ("llm/wrappers/retry.py", "complete")),
+# Parts of a step, each a list of frame patterns: a sample is in the part when its stack has a frame
+# containing the first string with, further in, a frame containing the next (parts may nest).
+PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "HTTP exchange (write, read the reply)": (("PlainHTTPClient._send",),),
+    "serialising the request body": (("encode_body",), ("post_json", "dumps")),
+    "request parameters": (("OpenAIModel.request_params",),),
+    "request copies (with_changes)": (("ChatRequest.with_changes",),),
+    "capabilities look-ups": (("capabilities_of",),),
+    "price look-up": (("price_for",),),
+    "usage records and llm.call events": (("UsageStats.record_call",), ("UsageTracker.complete", "emit (")),
+    "budget guard (finding the active budget)": (("active (tinytroupe/llm/budget.py",),),
+    "adaptive window": (("AdaptiveWindow.",),),
+    "reading the reply (JSON, Completion)": (("OpenAIModel._completion",), ("HTTPReply.json",)),
+    "structured output: building the request": (("_build_request",),),
+    "structured output: parsing and validating": (("structured.py:", "_validate"),),
+    "agent: turn schema": (("turn_schema",),),
+    "agent: prompt": (("TurnPrompt.messages",),),
+    "agent: applying the turn": (("_apply_turn",),),
 }
 
 
-def child(respondents: int, profile: str | None) -> None:
+def child(respondents: int) -> None:
     """In a fresh process: one survey at 0 ms over HTTP; prints one JSON line after MARKER."""
     from bench.scenarios.harness import configure, http_setup, warm_up
     from bench.scenarios.survey import run_survey
@@ -60,11 +66,7 @@ def child(respondents: int, profile: str | None) -> None:
     with http_setup(responder="bench.scenarios.replies:survey_reply", in_process=False, latency=0.0) as server:
         warm_up(server)
         server.reset()
-        profiler = _loop_profiler() if profile else None
         run = run_survey(respondents)
-        if profiler is not None:
-            _on_loop(profiler.disable)
-            profiler.dump_stats(profile)
         stats = server.stats()
     result = {"respondents": respondents, "requests": stats["requests"], "answered": run["answered"],
               "step_cpu_s": round(run["cpu"], 3), "step_wall_s": round(run["wall"], 3),
@@ -73,31 +75,10 @@ def child(respondents: int, profile: str | None) -> None:
     print(MARKER + json.dumps(result), flush=True)
 
 
-def _on_loop(function: Any) -> None:
-    """Call ``function`` on the thread of the event loop that runs the sync facades."""
-    import asyncio
-
-    from tinytroupe._sync import _background_loop
-
-    async def call() -> None:
-        function()
-
-    asyncio.run_coroutine_threadsafe(call(), _background_loop()).result()
-
-
-def _loop_profiler() -> Any:
-    """A cProfile profiler enabled on the event loop's thread (where the step runs)."""
-    import cProfile
-
-    profiler = cProfile.Profile()
-    _on_loop(profiler.enable)
-    return profiler
-
-
 def _run_child(tree: Path, respondents: int, profile: str | None = None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--respondents", str(respondents)]
-    if profile:
-        cmd += ["--profile-to", profile]
+    if profile:  # sampled, so the profile costs the measured code nothing
+        cmd = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", profile, "--"] + cmd
     env = {**os.environ, "TINYTROUPE_DISPLAY": "off", "PYTHONPATH": str(tree), "BENCH_TREE": str(tree),
            "TINYTROUPE_HOME": os.environ.get("TINYTROUPE_HOME", str(Path("/tmp") / "tt-bench-home"))}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, cwd=tree)
@@ -107,19 +88,31 @@ def _run_child(tree: Path, respondents: int, profile: str | None = None) -> dict
     raise RuntimeError(f"the measurement in {tree} failed: {(proc.stderr or proc.stdout)[-2000:]}")
 
 
-def profile_parts(path: str) -> dict[str, Any]:
-    """Share of the profiled step spent in each part of :data:`PARTS` (cumulative, so parts may nest)."""
-    import pstats
+def _frames_match(frames: list[str], pattern: tuple[str, ...]) -> bool:
+    at = 0
+    for needle in pattern:
+        while at < len(frames) and needle not in frames[at]:
+            at += 1
+        if at == len(frames):
+            return False
+        at += 1
+    return True
 
-    stats = pstats.Stats(path)
-    total = stats.total_tt
-    found = {name: 0.0 for name in PARTS}
-    for (filename, _, function), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
-        for name, functions in PARTS.items():
-            if any(filename.endswith(suffix) and function == fn for suffix, fn in functions):
-                found[name] += cumulative
-    return {"profiled_total_s": round(total, 3),
-            "shares": {name: round(value / total, 4) for name, value in found.items()}}
+
+def profile_parts(path: str) -> dict[str, Any]:
+    """Share of the step's samples (the event loop's thread) in each part of :data:`PARTS`."""
+    total = 0
+    found = dict.fromkeys(PARTS, 0)
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if "run_forever" not in stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        total += int(count)
+        for name, patterns in PARTS.items():
+            if any(_frames_match(frames, p) for p in patterns):
+                found[name] += int(count)
+    return {"samples": total, "shares": {name: round(n / max(1, total), 4) for name, n in found.items()}}
 
 
 def measure(respondents: int, repeats: int, baseline: Path | None, profile: bool) -> dict[str, Any]:
@@ -135,7 +128,9 @@ def measure(respondents: int, repeats: int, baseline: Path | None, profile: bool
     if baseline is not None:
         result["before"] = _summary(theirs)
     if profile:
-        path = str(Path("/tmp") / f"request_cost_{os.getpid()}.prof")
+        if shutil.which("py-spy") is None:
+            raise SystemExit("--profile samples with py-spy: pip install py-spy")
+        path = str(Path(tempfile.gettempdir()) / f"request_cost_{os.getpid()}.txt")
         for label, tree in (("after", ROOT), ("before", baseline)):
             if tree is None:
                 continue
@@ -181,13 +176,18 @@ def section(result: dict[str, Any]) -> str:
                      f"{', '.join(f'{v:.3f}' for v in row['runs_cpu_ms_per_request'])} | {row['answered']:,}/{n:,} | "
                      f"<= {TARGET_MS} ms | {met} |")
     if "profile_after" in result:
-        lines += ["", "Profile (cProfile of one run each; cumulative share of the step, so parts may nest; "
-                  "cProfile's own overhead inflates every share alike):", "",
-                  "| part of the request path | before | after |", "|---|---:|---:|"]
+        lines += ["", "Profile: py-spy samples (200 per second) of one more run of each code, the event loop's "
+                  "thread (where the step runs); the share of the step's samples in each part (parts may nest), "
+                  "and that share of the CPU per request measured above:", "",
+                  "| part of the step | before | after | before, ms per request | after, ms per request |",
+                  "|---|---:|---:|---:|---:|"]
         shares_b = result.get("profile_before", {}).get("shares", {})
+        ms_b = before["cpu_ms_per_request"] if before else None
         for name, share in result["profile_after"]["shares"].items():
             was = shares_b.get(name)
-            lines.append(f"| {name} | {'' if was is None else f'{was * 100:.1f}%'} | {share * 100:.1f}% |")
+            was_txt = "" if was is None else f"{was * 100:.1f}%"
+            was_ms = "" if was is None or ms_b is None else f"{was * ms_b:.3f}"
+            lines.append(f"| {name} | {was_txt} | {share * 100:.1f}% | {was_ms} | {share * after['cpu_ms_per_request']:.3f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -199,10 +199,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--write-results", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.respondents, args.profile_to)
+        child(args.respondents)
         return 0
     started = time.perf_counter()
     result = measure(args.respondents, args.repeats, args.baseline, args.profile)

@@ -73,7 +73,8 @@ class PlainHTTPClient:
         body = payload if isinstance(payload, bytes) else encode_json(payload)
         request = (f"POST {self.prefix}{path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n"
                    ).encode("latin-1") + body
-        return await asyncio.wait_for(self._send(request), timeout)
+        async with asyncio.timeout(timeout):  # no extra task per call, unlike wait_for
+            return await self._send(request)
 
     async def _send(self, request: bytes) -> HTTPReply:
         connection = None
