@@ -226,8 +226,10 @@ class AdaptiveWindow:
         if not self._refused_at or self._successes < self.limit:
             return None
         self._successes = 0
-        # what worked, but not the load last refused (a window that grew past it was lucky in timing)
-        worked = min(self.limit, max(self.minimum, self._refused_at - 1))
+        # the most calls known to be taken: just under the load last refused, or (once the window
+        # has grown well past it without a refusal) just under the window now; a window of exactly
+        # the load refused can be lucky in its timing
+        worked = min(self.ceiling, max(self.minimum, self._refused_at - 1, self.limit - 1))
         if worked == self._settled:
             return None
         self._settled = worked
