@@ -126,3 +126,9 @@ def test_llm_a_burst_the_provider_refuses_entirely_keeps_the_first_decrease():
 
     asyncio.run(burst())
     assert window.limit == 80 and window.decreases == 1
+
+
+def test_llm_memory_keys_never_hold_credentials_of_the_address():
+    provider = OpenAIModel(api_key="k", base_url="http://user:secret@127.0.0.1:9/v1?api-key=zzz", model="m", timeout=5)
+    key = memory_key(provider)
+    assert "secret" not in key and "zzz" not in key and key.startswith("openai http://") and key.endswith(" m")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import StateError
+from tinytroupe.redaction import redact_url
 from tinytroupe.state_files import read_document, write_document
 
 __all__ = ["WindowMemory", "window_memory", "memory_key", "FILE_NAME"]
@@ -29,8 +30,9 @@ _VERSION = 1
 
 
 def memory_key(model: Any) -> str:
-    """What a remembered window belongs to: the provider, where it is reached and its model."""
-    return f"{model.name} {model.endpoint} {model.default_model}"
+    """What a remembered window belongs to: the provider, where it is reached (credentials in the
+    address masked, as in every file tinytroupe writes) and its model."""
+    return f"{model.name} {redact_url(model.endpoint)} {model.default_model}"
 
 
 class WindowMemory:
