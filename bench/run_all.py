@@ -85,6 +85,9 @@ SCRIPTS: dict[str, tuple[list[str], bool, bool]] = {
     "bench_control.py": ([], False, False),
     "bench_world_step.py": ([], False, False),
     "bench_broadcast_crowd.py": (["--agents", "2000"], False, True),  # minutes: 4 million deliveries
+    "bench_adaptive.py": (["--processes", "2", "--write-results"], True, False),
+    # 10,000 agents per process; its RESULTS.md section (with the code before beside it) is written by hand
+    "bench_request_cost.py": (["--respondents", "10000", "--repeats", "1"], False, True),
 }
 
 

@@ -5,10 +5,11 @@ import time
 
 from tinytroupe import llm
 from tinytroupe.agent import TinyPerson
-from tinytroupe.config import config_manager
+from tinytroupe.config import config_manager, user_dir
 from tinytroupe.environment import TinyWorld
 from tinytroupe.llm import default_model, usage_stats
 from tinytroupe.llm.wrappers import LimitedModel
+from tinytroupe.llm.wrappers.window_memory import FILE_NAME
 from tinytroupe.testing import LoopbackServer
 
 N, AGENTS, LATENCY = 8, 40, 0.2
@@ -29,6 +30,10 @@ def _survey(tag, server, **settings):
 
 
 def _adaptive_run(tag):
+    from tinytroupe.runtime import current_runtime
+
+    current_runtime().set_part("llm.window_memory", None)  # each run discovers the limit afresh
+    (user_dir() / FILE_NAME).unlink(missing_ok=True)
     with LoopbackServer(latency=LATENCY, concurrency_limit=N, retry_after=0.1) as server:
         elapsed, answered, people = _survey(tag, server, max_concurrent_model_calls=256, adaptive_concurrency=True)
         limiter = default_model().find(LimitedModel)

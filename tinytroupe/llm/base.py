@@ -124,9 +124,15 @@ class ChatRequest(BaseModel):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def with_changes(self, **changes: Any) -> ChatRequest:
-        """A copy with some fields replaced (validated)."""
-        data = self.model_dump()
-        data.update(changes)
+        """A copy with some fields replaced (validated).
+
+        The fields kept are passed on as they are (messages and formats already validated are
+        not dumped and rebuilt); the whole request is validated again, changes included.
+        """
+        unknown = [name for name in changes if name not in ChatRequest.model_fields]
+        if unknown:
+            raise ValueError(f"ChatRequest has no field {unknown[0]!r}; fields: {', '.join(ChatRequest.model_fields)}")
+        data = {**self.__dict__, **changes}
         return ChatRequest.model_validate(data)
 
 
@@ -258,11 +264,20 @@ class ModelWrapper(Wrapper):
 
     @property
     def capabilities(self) -> ModelCapabilities:
-        return capabilities_of(self.inner)
+        return capabilities_of(self._reporter())
 
     def capabilities_for(self, model_name: str) -> ModelCapabilities:
         """The capabilities of ``model_name`` as the provider beneath reports them."""
-        return capabilities_of(self.inner, model_name)
+        return capabilities_of(self._reporter(), model_name)
+
+    def _reporter(self) -> Any:
+        """The first model beneath that reports capabilities of its own (wrappers that only pass
+        them on are skipped in one walk, not one call per wrapper)."""
+        link: Any = self.inner
+        while (isinstance(link, ModelWrapper) and type(link).capabilities is ModelWrapper.capabilities
+               and type(link).capabilities_for is ModelWrapper.capabilities_for):
+            link = link.inner
+        return link
 
     async def complete(self, request: ChatRequest) -> Completion:
         return await self.inner.complete(request)

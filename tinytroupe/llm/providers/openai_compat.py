@@ -26,12 +26,14 @@ from typing import Any
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 from tinytroupe.llm.providers.plain_http import ConnectionProblem, PlainHTTPClient, usable_for
+from tinytroupe.llm.providers.request_body import encode_body
 
 __all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "parse_retry_after"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # OpenAI's reasoning families (any deployment or server)
+_CAPABILITIES: dict[str, ModelCapabilities] = {}  # model name -> what it takes (the rule above, once per name)
 
 
 def _sdk() -> Any:
@@ -118,8 +120,11 @@ class OpenAIModel:
     def capabilities_for(self, model_name: str) -> ModelCapabilities:
         """What ``model_name`` takes here: reasoning models (OpenAI's o-series and gpt-5 families,
         under their name or a ``vendor/`` prefix) take reasoning_effort and no sampling parameters."""
-        base = model_name.lower().rsplit("/", 1)[-1]
-        return ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES))
+        found = _CAPABILITIES.get(model_name)
+        if found is None:
+            base = model_name.lower().rsplit("/", 1)[-1]
+            found = _CAPABILITIES[model_name] = ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES))
+        return found
 
     @property
     def is_openai_com(self) -> bool:
@@ -251,7 +256,7 @@ class OpenAIModel:
 
     async def _post_plain(self, params: dict[str, Any], request: ChatRequest) -> Any:
         try:
-            reply = await self._plain_client().post_json("/chat/completions", params, self.timeout)
+            reply = await self._plain_client().post_json("/chat/completions", encode_body(params), self.timeout)
         except TimeoutError as exc:
             raise _timeout_error(self) from exc
         except ConnectionProblem as exc:

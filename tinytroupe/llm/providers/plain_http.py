@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from tinytroupe.llm.providers.request_body import encode_json
+
 __all__ = ["PlainHTTPClient", "HTTPReply", "ConnectionProblem", "usable_for"]
 
 MAX_IDLE = 256  # idle connections kept per client
@@ -66,11 +68,13 @@ class PlainHTTPClient:
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post_json(self, path: str, payload: Any, timeout: float) -> HTTPReply:
-        """Send ``payload``; the reply, whatever its status. Raises ConnectionProblem or TimeoutError."""
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        """Send ``payload`` (a JSON value, or its UTF-8 JSON bytes already encoded); the reply,
+        whatever its status. Raises ConnectionProblem or TimeoutError."""
+        body = payload if isinstance(payload, bytes) else encode_json(payload)
         request = (f"POST {self.prefix}{path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n"
                    ).encode("latin-1") + body
-        return await asyncio.wait_for(self._send(request), timeout)
+        async with asyncio.timeout(timeout):  # no extra task per call, unlike wait_for
+            return await self._send(request)
 
     async def _send(self, request: bytes) -> HTTPReply:
         connection = None

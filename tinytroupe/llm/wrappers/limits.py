@@ -2,13 +2,24 @@
 
 Concurrency adapts to the provider (additive increase, multiplicative decrease, as TCP does):
 the window of calls allowed in flight starts at the user's ceiling (``max_concurrent``,
-MAX_CONCURRENT_MODEL_CALLS), grows by about one call per window of successful calls, and
-shrinks when the provider pushes back: on a 429 (and for as long as its Retry-After asks), a
-timeout, or a burst of 5xx errors, the window drops to ``decrease`` times the calls that were
-in flight when the refused call was sent, and grows back four times slower once it nears that
-load again. A call that started before the last decrease does
-not shrink it again, so a burst of refusals counts as one signal. One window serves every
-event loop and thread of the process. ``adaptive=False`` keeps a fixed window at the ceiling.
+MAX_CONCURRENT_MODEL_CALLS), or at the window that last worked for this provider and model
+(see :mod:`~tinytroupe.llm.wrappers.window_memory`), grows by about one call per window of
+successful calls, and shrinks when the provider pushes back: on a 429 (and for as long as its
+Retry-After asks), a timeout, or a burst of 5xx errors, the window drops to ``decrease`` times
+the calls that were in flight when the refused call was sent, and grows back four times slower
+once it nears that load again. Only the first refusal of a burst shrinks it by that factor: a
+refused call sent before the window last shrank was sent under the old window, so a burst of
+refusals costs one decrease, not one per refused call (which would collapse the window far
+below the provider's limit). The rest of the burst refines it instead: when calls leave
+together (a step's agents), the load a call saw when it was sent says little about the order
+in which they reached the provider, but once the burst's refusals are back, the calls still
+out (or back with a reply) are those the provider took. So when a burst's first refusal finds
+more calls out than the new window, each later refusal of that burst sets the window to the
+calls of the burst the provider took so far (never above the window before the burst; when it
+took none, a provider refusing everything for a while, the first refusal's window stands).
+Once a whole window of calls has worked after a refusal, the window is remembered for the next
+run. One window serves every event loop and thread of the process.
+``adaptive=False`` keeps a fixed window at the ceiling.
 
 Optional requests-per-minute and tokens-per-minute limits share one sliding window; a call
 waits (without blocking the loop) until it has room. Tokens are estimated before the call
@@ -24,10 +35,12 @@ import asyncio
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from tinytroupe.errors import TransientError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, capabilities_of
+from tinytroupe.llm.wrappers.window_memory import WindowMemory, memory_key, window_memory
 
 __all__ = ["LimitedModel", "AdaptiveWindow", "estimate_request_tokens"]
 
@@ -96,21 +109,32 @@ class AdaptiveWindow:
     BURST_SECONDS = 5.0
 
     def __init__(self, ceiling: int, *, adaptive: bool = True, minimum: int = 1, decrease: float = 0.8,
-                 max_pause: float = 120.0):
+                 max_pause: float = 120.0, start: int | None = None,
+                 on_settled: Callable[[int], None] | None = None):
         self.ceiling = ceiling
         self.adaptive = adaptive
         self.minimum = max(1, min(minimum, ceiling))
         self.decrease = decrease
         self.max_pause = max_pause
-        self.window = float(ceiling)
+        remembered = adaptive and start is not None and start < ceiling
+        self.window = float(max(self.minimum, start)) if remembered and start else float(ceiling)
+        self.on_settled = on_settled  # told the window that worked, after a window of successes
         self.in_flight = 0
+        self.sending = 0  # calls out at the provider (past their pause, not yet back)
         self.max_in_flight = 0
         self.paused_until = 0.0
         self.decreases = 0
         self.lowest = float(ceiling)
         self.pushbacks = 0
         self._last_decrease = 0.0
-        self._refused_at = 0  # calls in flight when the provider last refused one (0: never)
+        self._refused_at = int(self.window) + 1 if remembered else 0  # load last refused (0: never)
+        # the last burst: the window before it, the window its first refusal set, when the calls
+        # of the burst were sent from, and whether the rest of the burst refines the window
+        self._burst: tuple[float, float, float, bool] = (float(ceiling), 1.0, 0.0, False)
+        self._burst_ok = 0  # calls of the last burst that succeeded (the provider took them)
+        self._burst_out = 0  # calls of the last burst still out
+        self._successes = 0  # since the window last shrank or was remembered
+        self._settled = int(self.window) if remembered else 0  # the window last reported to on_settled
         self._errors_5xx: deque[float] = deque()
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = deque()
         self._lock = threading.Lock()
@@ -149,6 +173,7 @@ class AdaptiveWindow:
                 self.release(None)
                 raise
         with self._lock:
+            self.sending += 1
             return time.monotonic(), self.in_flight
 
     def _take(self) -> None:
@@ -157,9 +182,15 @@ class AdaptiveWindow:
 
     def release(self, outcome: BaseException | None | bool, sent: tuple[float, int] | None = None) -> None:
         """Free a slot. ``outcome``: True for a success, an exception for a failure, None for neither."""
+        settled = None
         with self._lock:
+            if sent is not None:
+                self.sending -= 1
+                if self._in_burst(sent[0]):
+                    self._burst_out -= 1
+                    self._burst_ok += outcome is True
             if outcome is True:
-                self._grow()
+                settled = self._grow()
             elif isinstance(outcome, TransientError) and sent is not None:
                 self._push_back(outcome, *sent)
             self.in_flight -= 1
@@ -172,6 +203,8 @@ class AdaptiveWindow:
                 loop.call_soon_threadsafe(self._grant, future)
             except RuntimeError:  # that loop is closed: pass the slot on
                 self.release(None)
+        if settled is not None and self.on_settled is not None:
+            self.on_settled(settled)
 
     def _grant(self, future: asyncio.Future) -> None:
         if future.done():  # cancelled before the slot arrived
@@ -179,12 +212,28 @@ class AdaptiveWindow:
         else:
             future.set_result(None)
 
-    def _grow(self) -> None:
-        if self.adaptive and self.window < self.ceiling:
+    def _grow(self) -> int | None:
+        """Count a success; the window to remember when a whole window of calls has worked since
+        it last changed by a refusal (only once the provider has pushed back), else None."""
+        if not self.adaptive:
+            return None
+        if self.window < self.ceiling:
             # near the load the provider last refused, grow four times slower: fewer refusals (and
             # Retry-After pauses) while still probing for more room
             step = 0.25 if self._refused_at and self.window + 1 >= self._refused_at else 1.0
             self.window = min(float(self.ceiling), self.window + step / max(1.0, self.window))
+        self._successes += 1
+        if not self._refused_at or self._successes < self.limit:
+            return None
+        self._successes = 0
+        # the most calls known to be taken: just under the load last refused, or (once the window
+        # has grown well past it without a refusal) just under the window now; a window of exactly
+        # the load refused can be lucky in its timing
+        worked = min(self.ceiling, max(self.minimum, self._refused_at - 1, self.limit - 1))
+        if worked == self._settled:
+            return None
+        self._settled = worked
+        return worked
 
     def _push_back(self, error: TransientError, started: float, load: int) -> None:
         now = time.monotonic()
@@ -200,14 +249,34 @@ class AdaptiveWindow:
             if len(self._errors_5xx) < self.BURST_5XX:
                 return
         self.pushbacks += 1
-        if not self.adaptive or started < self._last_decrease:
-            return  # sent before the window last shrank: that refusal is already accounted for
+        if not self.adaptive:
+            return
+        self._successes = 0
+        if started < self._last_decrease:  # sent before the window last shrank: no new decrease
+            if not self._in_burst(started):
+                return  # an ordinary burst, or a straggler of an earlier one: already accounted for
+            before, floor = self._burst[:2]
+            taken = self._burst_out + self._burst_ok  # calls of the burst the provider took (or may take)
+            self.window = max(float(self.minimum), min(before, float(taken))) if taken else floor
+            self._refused_at = int(self.window) + 1
+            self.lowest = min(self.lowest, self.window)
+            return
         self._refused_at = max(1, load)
+        before = self.window
         self.window = max(float(self.minimum), min(self.window, max(1, load) * self.decrease))
+        # many more calls out than the new window: they left together, and what reached the
+        # provider first is not what was sent first; the calls still out will say how many it took
+        self._burst = (before, self.window, self._last_decrease, self.sending > self.window)
+        self._burst_ok, self._burst_out = 0, self.sending
         self.lowest = min(self.lowest, self.window)
         self.decreases += 1
         self._last_decrease = now
         self._errors_5xx.clear()
+
+    def _in_burst(self, started: float) -> bool:
+        """Whether a call sent at ``started`` belongs to the last burst, and that burst refines."""
+        _, _, since, refine = self._burst
+        return refine and since <= started < self._last_decrease
 
     def stats(self) -> dict[str, Any]:
         """The window as plain data (for usage statistics)."""
@@ -220,10 +289,14 @@ class AdaptiveWindow:
 
 class LimitedModel(ModelWrapper):
     """Bounds how many calls run at once (adaptively, under ``max_concurrent``) and, optionally,
-    requests and tokens per minute."""
+    requests and tokens per minute.
+
+    ``memory`` (default: the current runtime's, for a model behind a server) is where the
+    adaptive window starts from and where it records the window that worked; ``False``: none.
+    """
 
     def __init__(self, inner: LLMModel, max_concurrent: int = 256, requests_per_minute: int = 0,
-                 tokens_per_minute: int = 0, *, adaptive: bool = True):
+                 tokens_per_minute: int = 0, *, adaptive: bool = True, memory: WindowMemory | bool | None = None):
         super().__init__(inner)
         if max_concurrent < 1:
             raise ValueError(
@@ -231,11 +304,22 @@ class LimitedModel(ModelWrapper):
         self.max_concurrent = max_concurrent
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
-        self.concurrency = AdaptiveWindow(max_concurrent, adaptive=adaptive)
+        self.memory = self._memory(memory) if adaptive else None
+        key = memory_key(inner) if self.memory is not None else ""
+        self.concurrency = AdaptiveWindow(
+            max_concurrent, adaptive=adaptive, start=self.memory.recall(key) if self.memory is not None else None,
+            on_settled=(lambda window: self.memory.remember(key, window)) if self.memory is not None else None)
         self._window = _Window(requests_per_minute, tokens_per_minute) if (
             requests_per_minute or tokens_per_minute) else None
         self._lock = threading.Lock()
         self.waited_for_rate = 0.0
+
+    def _memory(self, memory: WindowMemory | bool | None) -> WindowMemory | None:
+        if isinstance(memory, WindowMemory):
+            return memory
+        if memory is False or (memory is None and capabilities_of(self.inner).in_process):
+            return None  # no server behind the model: nothing to learn about it
+        return window_memory()
 
     @property
     def in_flight(self) -> int:

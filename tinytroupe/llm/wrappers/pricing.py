@@ -10,6 +10,8 @@ prefix, ``gpt-4o-mini-2024-07-18`` uses ``gpt-4o-mini``)::
     my-finetune = 3.00, 6.00            ; input, output (cached input costs as input)
 
 or in Python with :func:`register_price`. Unknown models cost ``None``: unknown, not free.
+A model's price is looked up once and kept until the configuration changes (``config_manager``
+update, reset or a new file) or a price is registered, so accounting a call reads nothing.
 Local and scripted models cost nothing. "Cached input" is the provider's own prompt cache
 (``prompt_tokens_details.cached_tokens``); calls answered by tinytroupe's call cache cost 0.
 """
@@ -63,6 +65,8 @@ _BUILT_IN: dict[str, Price] = {
 }
 _registered: dict[str, Price] = {}
 _parsed: dict[tuple[tuple[str, str], ...], dict[str, Price]] = {}
+_version = 0  # bumped by register_price
+_resolved: tuple[tuple[int, int], dict[str, Price], dict[str, Price | None]] | None = None  # key, table, per model
 
 
 def register_price(model: str, input_per_million: float, output_per_million: float,
@@ -72,9 +76,11 @@ def register_price(model: str, input_per_million: float, output_per_million: flo
         [cached_input_per_million] if cached_input_per_million is not None else [])
     if any(v < 0 for v in values):
         raise ValueError(f"register_price({model!r}): prices cannot be negative")
+    global _version
     with _lock:
         _registered[model] = Price(float(input_per_million), float(output_per_million),
                                    None if cached_input_per_million is None else float(cached_input_per_million))
+        _version += 1
 
 
 def _parse(model: str, raw: str) -> Price:
@@ -104,24 +110,45 @@ def _config_prices() -> dict[str, Price]:
     return found
 
 
-def price_table() -> dict[str, Price]:
-    """Every known price: the built-in table, then config.ini's [Prices], then :func:`register_price`."""
+def _current() -> tuple[dict[str, Price], dict[str, Price | None]]:
+    """The price table and the per-model lookups made with it, rebuilt when prices may have changed."""
+    global _resolved
+    from tinytroupe.config import config_manager
+
+    key = (config_manager.generation, _version)
+    resolved = _resolved
+    if resolved is not None and resolved[0] == key:
+        return resolved[1], resolved[2]
     with _lock:
         table = dict(_BUILT_IN)
     table.update(_config_prices())
     with _lock:
         table.update(_registered)
-    return table
+        if _version == key[1]:
+            _resolved = (key, table, {})
+            return table, _resolved[2]
+    return table, {}
+
+
+def price_table() -> dict[str, Price]:
+    """Every known price: the built-in table, then config.ini's [Prices], then :func:`register_price`."""
+    return dict(_current()[0])
 
 
 def price_for(model: str) -> Price | None:
     """The price of ``model`` by longest matching prefix, or None when unknown."""
+    table, looked_up = _current()
+    try:
+        return looked_up[model]
+    except KeyError:
+        pass
     name = (model or "").lower()
     if "/" in name:  # "openai/gpt-4o" style names of routers
         name = name.rsplit("/", 1)[1]
-    table = price_table()
     best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
-    return table[best] if best is not None else None
+    found = table[best] if best is not None else None
+    looked_up[model] = found
+    return found
 
 
 def cost_of(model: str, input_tokens: int, output_tokens: int, provider: str = "",
