@@ -79,7 +79,7 @@ def test_call_hash_compares_content_not_identity(caplog):
     assert h("f", lambda x: x) != h("f", lambda x: x * 2)
     loop = Point(0, 0)
     loop.x = loop
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG, logger="tinytroupe"):
         key = h("cyclic", loop)
     assert "cyclic" in key
     assert [r.levelname for r in caplog.records] == ["ERROR", "WARNING"]

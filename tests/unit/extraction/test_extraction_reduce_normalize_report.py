@@ -166,4 +166,7 @@ def test_the_normalizer_asks_for_exactly_n_but_takes_fewer():
     assert "exactly 3 categories" in model.requests[0].messages[0].content
     assert normalizer.normalized_elements == ["Price"]
     wide = ScriptedModel(responder=schema_responder(4))
-    assert len(Normalizer(ANSWERS, n=6, model=wide).normalized_elements) == 6
+    categories = Normalizer(ANSWERS, n=6, model=wide).normalized_elements
+    asked = wide.requests[0].response_format.json_schema["properties"]["categories"]
+    assert asked["minItems"] == asked["maxItems"] == 6
+    assert 0 < len(categories) <= 6 and len(set(categories)) == len(categories)  # duplicates merged

@@ -298,7 +298,7 @@ def test_a_batch_larger_than_what_is_left_is_cut_to_the_rest(scripted, caplog):
     scripted.responder = persona_responder()
     factory = TinyPersonFactory(dimensions=AGE_GENDER, total_population_size=4, seed=3)
     assert len(factory.generate_people(3)) == 3
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("WARNING", logger="tinytroupe"):
         assert len(factory.generate_people(3)) == 1
     assert "only 1 of the factory's 4 people are left" in caplog.text
     assert factory.generate_people(2) == []
