@@ -21,7 +21,7 @@ from tinytroupe import llm
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import quality
 from tinytroupe.agent.actions import Action, CognitiveState
-from tinytroupe.agent.turn import Proposal, decide, render_proposal
+from tinytroupe.agent.turn import Proposal, TurnPlan, decide, render_proposal
 from tinytroupe.errors import PoorQualityActionException, SpecificationError
 from tinytroupe.llm.base import Message
 
@@ -167,7 +167,11 @@ class ActionGenerator(quality.ActionGenerator):
         model = agent.model or llm.default_model()
 
         async def one() -> Any:
-            plan = await agent._plan(agent.settings.max_actions_per_turn)
+            settings = agent.settings
+            plan = TurnPlan(await agent.aturn_prompt(), tuple(agent.accessibility.relations),
+                            settings.max_actions_per_turn, settings.schema_max_actions, agent.ledger.last_action,
+                            settings.repetition_guard, settings.max_completion_tokens,
+                            {"agent": agent.name, "purpose": "agent_turn"})
             return await decide(plan, model, agent.strict, None, tuple(extra))
 
         result = run_sync(one())
