@@ -101,3 +101,48 @@ def test_episodic_consolidator_calls_the_model(scripted):
                                          "content": "I missed the bus on Monday.",
                                          "simulation_timestamp": "2024-01-01"}]}
     assert "The bus left early." in scripted.requests[0].messages[-1].content
+
+
+class NotesConnector:
+    """A caller's connector: keeps documents and answers searches with a fixed list."""
+
+    def __init__(self):
+        self.documents = []
+
+    def add_document(self, document):
+        self.documents.append(document)
+
+    def retrieve_relevant(self, relevance_target, top_k):
+        return [f"{relevance_target}:{top_k}"]
+
+
+def test_semantic_memory_items_in_the_original_shape():
+    from tinytroupe.agent.grounding import BaseSemanticGroundingConnector
+    from tinytroupe.agent.memory import SemanticMemory
+
+    given = [{"type": "information", "content": "Paris is in France."}]
+    memory = SemanticMemory(memories=given)
+    assert memory.memories == given
+    memory.store({"type": "reflection", "content": "I like travelling.", "simulation_timestamp": "t1"})
+    item = memory.memories[-1]
+    assert item["role"] == "assistant" and item["type"] == "reflection" and item["simulation_timestamp"] == "t1"
+    assert "Reflection" in item["content"] and "I like travelling." in item["content"]
+    assert memory._preprocess_value_for_storage("plain")["content"] == "plain"
+    assert memory.retrieve_all(item_type="reflection")[0]["content"] == "I like travelling."  # engrams unchanged
+    connector = memory.semantic_grounding_connector
+    assert isinstance(connector, BaseSemanticGroundingConnector) and len(connector.documents) == 2
+    memory.store("The Seine crosses Paris.")
+    assert len(connector.documents) == 3 and '"type": "information"' in connector.documents[-1].text
+
+
+def test_a_callers_connector_answers_searches():
+    from tinytroupe.agent.memory import SemanticMemory
+
+    memory = SemanticMemory()
+    memory.semantic_grounding_connector = NotesConnector()
+    memory.store({"type": "action", "content": "I booked a train."})
+    assert memory.retrieve_relevant("train", top_k=3) == ["train:3"]
+    stored = memory.retrieve_all()
+    assert len(stored) == 1 and stored[0]["type"] == "action" and "Action performed" in stored[0]["content"]
+    memory.semantic_grounding_connector.documents.append(type("Doc", (), {"text": "not json"})())
+    assert len(memory.retrieve_all()) == 1 and memory.retrieve_all(item_type="stimulus") == []
