@@ -158,12 +158,15 @@ class ActionGenerator(quality.ActionGenerator):
                                    previous_tentative_action: Any = None, previous_llm_role: str | None = None,
                                    previous_llm_content: Any = None) -> tuple[Any, str, dict[str, Any]]:
         """One unreviewed proposal from the agent's model: ``(action, role, content)``; with the
-        previous attempt and its feedback when this is a retry."""
+        previous attempt and its feedback when this is a retry, and asked to think first when
+        ``enable_reasoning_step`` is on."""
         extra = [_message_of(m) for m in current_messages or []]
         if feedback_from_previous_attempt:
             earlier = _proposal_of(previous_tentative_action, previous_llm_content or {})
             extra.append(Message(role="user", content=_retry_note(render_proposal(earlier),
                                                                   feedback_from_previous_attempt)))
+        if self.enable_reasoning_step:
+            extra.append(Message(role="user", content=_REASONING_NOTE))
         model = agent.model or llm.default_model()
 
         async def one() -> Any:
@@ -177,6 +180,10 @@ class ActionGenerator(quality.ActionGenerator):
         result = run_sync(one())
         action, content = _dicts_of(Proposal(result.actions, result.cognitive_state))
         return action, "assistant", content
+
+
+_REASONING_NOTE = ("Before you act, reason it through: make your first action a THINK that weighs what you know, "
+                   "what you want and what would be in character, then act on it.")
 
 
 def _retry_note(proposal: str, feedback: str) -> str:

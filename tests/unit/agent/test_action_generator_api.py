@@ -124,3 +124,15 @@ def test_similarity_limit_rejects_a_near_repeat(scripted):
     entries = tom.listen_and_act("And tomorrow?", return_actions=True)
     assert entries[0]["action"]["content"] == "Tomorrow I try a rye recipe."
     assert tom.action_generator.regeneration_attempts == 1
+
+
+def test_the_reasoning_step_asks_for_a_think_first(scripted):
+    scripted.queue(act_reply(("THINK", "Bread first, then the shop."), ("TALK", "Opening at seven.")))
+    tom = baker()
+    generator = ActionGenerator(enable_quality_checks=False, enable_reasoning_step=True)
+    action, _, _, feedbacks = generator.generate_next_action(tom, [])
+    assert [a["type"] for a in action] == ["THINK", "TALK"] and feedbacks == []
+    assert scripted.requests[0].messages[-1].content.startswith("Before you act, reason it through")
+    scripted.queue(act_reply(("TALK", "Opening at seven.")))
+    ActionGenerator(enable_quality_checks=False).generate_next_action(tom, [])
+    assert "reason it through" not in scripted.requests[1].messages[-1].content
