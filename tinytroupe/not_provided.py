@@ -3,8 +3,8 @@
 A module lists its missing names with :func:`module_getattr`; importing one then fails with an
 ``ImportError`` whose message says why and names the replacement, e.g.::
 
-    >>> from tinytroupe.agent.action_generator import ActionGenerator
-    ImportError: ActionGenerator is not part of tinytroupe: each turn is one structured model call...
+    >>> from tinytroupe.utils import JsonSerializableRegistry
+    ImportError: JsonSerializableRegistry is not part of tinytroupe: state is plain JSON per object...
 """
 
 from __future__ import annotations
@@ -25,13 +25,6 @@ def warn_once(key: str, message: str) -> None:
 __all__ = ["NOT_PROVIDED", "module_getattr", "warn_once"]
 
 NOT_PROVIDED: dict[str, dict[str, str]] = {
-    "tinytroupe.agent.action_generator": {
-        "ActionGenerator": "each turn is one structured model call (tinytroupe.agent.turn); for quality "
-                           "checks set ENABLE_QUALITY_CHECKS (or TinyPerson(enable_quality_checks=True)) and "
-                           "the [ActionGenerator] settings",
-        "ActionRefusedException": "a turn that cannot be produced becomes a recorded fallback action (the "
-                                  "agent.fallback event); pass TinyPerson(strict=True) to get an exception",
-    },
     "tinytroupe.utils": {
         "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
         "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "

@@ -84,7 +84,7 @@ def test_read_config_file_and_start_logger(tmp_path):
     from tinytroupe import utils
 
     (tmp_path / "config.ini").write_text("[OpenAI]\nMODEL=from-file\n")
-    parser = utils.read_config_file()
+    parser = utils.read_config_file(use_cache=False)  # the cached parser may predate this folder
     assert parser["OpenAI"]["MODEL"] == "from-file" and parser["OpenAI"]["TEMPERATURE"] == "1.0"
     utils.start_logger()
 

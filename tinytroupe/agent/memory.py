@@ -9,11 +9,13 @@ here). The original TinyTroupe's saved memory format is read too (:mod:`memory_l
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tinytroupe import utils  # noqa: F401  (the original module namespace: tinytroupe.agent.memory.utils)
 from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.agent.memory_legacy import (
     events_from_legacy,
@@ -22,10 +24,12 @@ from tinytroupe.agent.memory_legacy import (
     legacy_items,
     original_item,
 )
+from tinytroupe.agent.memory_processors import EpisodicConsolidator, MemoryProcessor, ReflectionConsolidator
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
-from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
 from tinytroupe.memory.state import restores
+
+logger = logging.getLogger("tinytroupe")
 
 __all__ = ["MemoryEvent", "shared_event", "TinyMemory", "EpisodicMemory", "SemanticMemory", "EpisodicConsolidator",
            "ReflectionConsolidator", "MemoryProcessor", "Role", "OMISSION_NOTE"]
@@ -41,15 +45,6 @@ _STOPWORDS = frozenset(
 def _keywords(text: str) -> set[str]:
     """The words of ``text`` worth matching on: lower-case, 3+ letters, no stop words."""
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in _STOPWORDS}
-
-
-class MemoryProcessor:
-    """Base of a memory processor in the original's shape: memories in, processed memories out."""
-
-    def process(self, memories: list[Any], timestamp: str | None = None, context: Any = None,
-                persona: Any = None, sequential: bool = True) -> list[Any]:
-        """The processed form of ``memories``; subclasses define it."""
-        raise NotImplementedError(f"{type(self).__name__} must implement process(memories, ...)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +63,7 @@ class MemoryEvent:
     source: str = ""
     target: str = ""
     sim_time: str | None = None
+    item: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # as stored, original shape
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "type": self.type, "content": self.content,
@@ -75,8 +71,9 @@ class MemoryEvent:
 
     # -- the original's item view: ``event["role"]``, ``event["content"]["stimuli"]``... -------
     def as_original(self) -> dict[str, Any]:
-        """This event as the original's memory item (``role``, ``type``, ``content``, ``simulation_timestamp``)."""
-        return original_item(self)
+        """This event as the original's memory item (``role``, ``type``, ``content``, ``simulation_timestamp``);
+        an item stored in that shape comes back as it was given."""
+        return dict(self.item) if self.item is not None else original_item(self)
 
     def __getitem__(self, key: str) -> Any:
         return self.as_original()[key]
@@ -100,20 +97,30 @@ class MemoryEvent:
                    sim_time=d.get("sim_time"))
 
 
-OMISSION_NOTE = "(earlier memories omitted here for brevity)"
+OMISSION_NOTE = "(other memories omitted for brevity)"
 
 
 def _matches(event: MemoryEvent, role: str | None, type: str | None, item_type: str | None) -> bool:
     kind = {"note": "feedback"}.get(event.role, event.role)  # the original's item types
+    if event.item is not None and event.item.get("type"):
+        kind = str(event.item["type"])  # stored in the original's shape: its own type decides
     return ((role is None or event.role == role) and (type is None or event.type == type)
             and (item_type is None or item_type in (kind, event.role, event.type)))
+
+
+def _from_original(item: dict[str, Any], dicts: list[dict[str, Any]]) -> list[MemoryEvent]:
+    """Events of an item stored in the original's shape; a single event keeps the item itself."""
+    events = [MemoryEvent.from_dict(d) for d in dicts]
+    if len(events) == 1:
+        events = [MemoryEvent(**{**events[0].to_dict(), "item": dict(item)})]
+    return events
 
 
 class EpisodicMemory(TinyMemory):
     """Ordered events with simulated timestamps, grouped in episodes; bounded windows for prompts."""
 
-    def __init__(self, events: Iterable[MemoryEvent] = (), fixed_prefix_length: int | None = None,
-                 lookback_length: int | None = None):
+    def __init__(self, events: Iterable[MemoryEvent] = (), fixed_prefix_length: int = 20,
+                 lookback_length: int = 100):
         self._events: list[MemoryEvent] = list(events)
         self.episode_start = 0  # index of the first event of the current episode
         self.fixed_prefix_length = fixed_prefix_length
@@ -126,10 +133,11 @@ class EpisodicMemory(TinyMemory):
             self._events.append(event)
         elif not isinstance(event, dict):
             raise TypeError(f"episodic memory stores events (dicts with 'type' and 'content'), got {event!r}")
-        elif "role" not in event and "type" in event:
-            self._events.extend(MemoryEvent.from_dict(d) for d in events_from_roleless(event))
+        elif ("role" not in event or event.get("role") == "system") and "type" in event:
+            plain = {k: v for k, v in event.items() if k != "role"}  # system feedback stored live is kept
+            self._events.extend(_from_original(event, events_from_roleless(plain)))
         elif is_legacy_item(event):
-            self._events.extend(MemoryEvent.from_dict(d) for d in events_from_legacy([event]))
+            self._events.extend(_from_original(event, events_from_legacy([event])))
         else:
             self._events.append(MemoryEvent.from_dict(event))
 
@@ -164,6 +172,16 @@ class EpisodicMemory(TinyMemory):
     def current_episode_length(self) -> int:
         return len(self._events) - self.episode_start
 
+    @property
+    def memory(self) -> list[dict[str, Any]]:
+        """The committed events as the original's items (a copy; store through :meth:`store`)."""
+        return [e.as_original() for e in self._events[:self.episode_start]]
+
+    @property
+    def episodic_buffer(self) -> list[dict[str, Any]]:
+        """The current episode's events as the original's items (a copy)."""
+        return [e.as_original() for e in self._events[self.episode_start:]]
+
     # -- retrieving ------------------------------------------------------------------------
     def retrieve_all(self, *, role: str | None = None, type: str | None = None,
                      item_type: str | None = None) -> list[MemoryEvent]:
@@ -182,9 +200,18 @@ class EpisodicMemory(TinyMemory):
         tail = events if n is None else (events[-n:] if n > 0 else [])
         return ([_omission()] if include_omission_info and len(events) > len(tail) else []) + tail
 
-    def retrieve_recent(self, n: int = 10) -> list[MemoryEvent]:
-        """The last ``n`` events; the same as ``retrieve_last(n)``."""
-        return self.retrieve_last(n)
+    def retrieve_recent(self, n: int | None = None, include_omission_info: bool = True,
+                        item_type: str | None = None) -> list[MemoryEvent]:
+        """The last ``n`` events; without ``n``, the first ``fixed_prefix_length`` and last
+        ``lookback_length`` events, with an omission note between them when asked."""
+        if n is not None:
+            return self.retrieve_last(n, item_type=item_type)
+        return self.retrieve(self.fixed_prefix_length, self.lookback_length, include_omission_info, item_type)
+
+    def retrieve_relevant(self, relevance_target: str, top_k: int = 20) -> list[MemoryEvent]:
+        """Not offered by episodic memory (as in the original): use :meth:`search` or the semantic memory."""
+        raise NotImplementedError("EpisodicMemory has no relevance retrieval: use search(keywords) for "
+                                  "keyword matches, or the agent's semantic_memory.retrieve_relevant()")
 
     def retrieve(self, first_n: int | None, last_n: int | None, include_omission_info: bool = True,
                  item_type: str | None = None) -> list[MemoryEvent]:

@@ -87,6 +87,10 @@ class ActionGenerator:
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "judge"}
 
+    def note(self, method: str, score: int | None = None, passed: bool | None = None) -> None:
+        """Hook told of each step of a review ("produced", "original", "regeneration",
+        "direct_correction" with its score and verdict); counted by the public generator."""
+
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> ActionGenerator:
         names = {f.name for f in fields(cls)} - {"judge"}
@@ -126,8 +130,8 @@ def _action_dicts(proposal: Proposal) -> list[dict[str, str]]:
     return [{"type": a.type, "content": a.content, "target": a.target} for a in proposal.actions if a.type != "DONE"]
 
 
-def similarity_score(agent: Agent, proposal: Proposal) -> tuple[int, str]:
-    """9 for actions unlike the agent's recent ones, down to 0 for a repeat; with the reason."""
+def closest_earlier_action(agent: Agent, proposal: Proposal) -> tuple[float, str]:
+    """The highest text similarity (0-1) of the proposal's actions to the agent's recent ones, and that action."""
     earlier = [e.content for e in agent.episodic_memory.retrieve_last(SIMILARITY_LOOKBACK) if e.role == "action"]
     worst, closest = 0.0, ""
     for action in _action_dicts(proposal):
@@ -135,8 +139,19 @@ def similarity_score(agent: Agent, proposal: Proposal) -> tuple[int, str]:
             ratio = difflib.SequenceMatcher(None, action["content"].lower(), text.lower()).ratio()
             if ratio > worst:
                 worst, closest = ratio, text
+    return worst, closest
+
+
+def similarity_score(agent: Agent, proposal: Proposal, max_similarity: float | None = None,
+                     threshold: int = 7) -> tuple[int, str]:
+    """9 for actions unlike the agent's recent ones, down to 0 for a repeat; with the reason.
+    With ``max_similarity`` (0-1), anything closer than that scores below ``threshold``."""
+    worst, closest = closest_earlier_action(agent, proposal)
     score = round(9 * (1 - worst))
-    reason = f"too close to an earlier action ({closest[:80]!r}); say something new" if worst > 0.5 else "new"
+    too_close = worst > (0.5 if max_similarity is None else max_similarity)
+    if max_similarity is not None:
+        score = min(score, threshold - 1) if too_close else max(score, threshold)
+    reason = f"too close to an earlier action ({closest[:80]!r}); say something new" if too_close else "new"
     return score, reason
 
 
@@ -158,10 +173,12 @@ Regenerate = Callable[["Proposal", int, int, str], Awaitable["Proposal"]]
 class QualityGate:
     """Reviews one turn's proposal for one agent."""
 
-    def __init__(self, agent: Agent, model: LLMModel, strict: bool = False):
+    def __init__(self, agent: Agent, model: LLMModel, strict: bool = False,
+                 generator: ActionGenerator | None = None):
         resolve_judge = providers.need("resolve_judge")  # experimentation.judge, provided from above
         self.agent = agent
-        self.generator = action_generator_of(agent)
+        self.generator = generator if generator is not None else action_generator_of(agent)
+        self.feedbacks: list[str] = []  # the feedback of each failing assessment, in order
         self.judge = resolve_judge(self.generator.judge, fallback=model)
         self.strict = strict
         self.defaults = dict(agent.settings.action_generator)  # resolved when the agent was built
@@ -181,7 +198,8 @@ class QualityGate:
         async def one(criterion: str) -> tuple[int, str]:
             library_name = CRITERIA[criterion][1]
             if library_name is None:
-                return similarity_score(self.agent, proposal)
+                return similarity_score(self.agent, proposal, getattr(self.generator, "max_action_similarity", None),
+                                        self.threshold)
             base = getattr(propositions, library_name)
             p = base.copy()
             p.judge, p.tags = self.judge, {"agent": self.agent.name, "criterion": criterion}
@@ -213,6 +231,8 @@ class QualityGate:
         stats = self.agent.quality_stats
         best, best_score, current = proposal, -1, proposal
         scores: dict[str, int] = {}
+        method = "original"
+        self.generator.note("produced")
         for attempt in range(1, self.max_attempts + 1):
             try:
                 verdicts = await self.assess(current)
@@ -226,6 +246,9 @@ class QualityGate:
             failing = {c: v for c, v in verdicts.items() if v[0] < self.threshold}
             feedback = "\n".join(f"- {c.replace('_', ' ')} ({s}/9): {why}" for c, (s, why) in failing.items())
             self._record(stats, scores, score, attempt, feedback)
+            self.generator.note(method, score, not failing)
+            if failing:
+                self.feedbacks.append(feedback)
             if score > best_score:
                 best, best_score = current, score
             if not failing:
@@ -236,9 +259,11 @@ class QualityGate:
             try:
                 if self.setting("enable_direct_correction"):
                     stats.direct_corrections += 1
+                    method = "direct_correction"
                     current = await self.correct(current, feedback)
                 elif self.setting("enable_regeneration"):
                     stats.regenerations += 1
+                    method = "regeneration"
                     current = await regenerate(current, score, self.threshold, feedback)
                 else:
                     break

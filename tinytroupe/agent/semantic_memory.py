@@ -12,9 +12,12 @@ The API is the original's: :meth:`store`, :meth:`store_all`, :meth:`retrieve_rel
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from tinytroupe.agent.grounding import BaseSemanticGroundingConnector, Document
 from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message
@@ -23,6 +26,12 @@ from tinytroupe.memory.state import restores
 from tinytroupe.prompts import render
 
 __all__ = ["SemanticMemory", "ENGRAM_TYPES", "make_engram"]
+
+logger = logging.getLogger("tinytroupe")
+
+# the heading each original-shape memory item gets, by type (``_preprocess_value_for_storage``)
+_HEADINGS = {"action": "Action performed", "stimulus": "Stimulus received", "feedback": "Feedback received",
+             "consolidated": "Consolidated Memory", "reflection": "Reflection"}
 
 ENGRAM_TYPES = ("action", "stimulus", "feedback", "consolidated", "reflection", "information")
 ENGRAM_MAX_CHARS = 4000
@@ -62,7 +71,56 @@ class SemanticMemory(TinyMemory):
         self.engrams: list[dict[str, Any]] = []
         self._keys: set[tuple[str, str]] = set()
         self.index = SemanticIndex(embedder, tags=tags)
-        self.store_all(memories)
+        self._embedder = embedder
+        self._connector: Any = None  # the original's document view, made on first use
+        self._connector_given = False  # a connector assigned by the caller answers the searches
+        self.memories: list[Any] = []
+        given = list(memories)
+        self.store_all(given)
+        self.memories = given  # the original keeps the items it was built with as given
+
+    # -- the original's shape: items with a role and a heading, kept as documents -----------
+    @property
+    def semantic_grounding_connector(self) -> Any:
+        """The memories as grounding documents (one JSON document per item), made on first use."""
+        if self._connector is None:
+            self._connector = BaseSemanticGroundingConnector("Semantic Memory Storage", embedder=self._embedder)
+            self._connector.add_documents(self._build_documents_from(self.memories))
+        return self._connector
+
+    @semantic_grounding_connector.setter
+    def semantic_grounding_connector(self, connector: Any) -> None:
+        """A connector of the caller's: later items are added to it, and searches ask it."""
+        self._connector, self._connector_given = connector, True
+
+    def _preprocess_value_for_storage(self, value: Any) -> dict[str, Any]:
+        """An item in the original's stored shape: role ``assistant``, a heading naming its type."""
+        if not isinstance(value, dict):
+            return {"role": "assistant", "content": value, "type": "information", "simulation_timestamp": None}
+        kind = str(value.get("type") or "information")
+        heading = _HEADINGS.get(kind, "Information")
+        return {"role": "assistant", "type": kind, "simulation_timestamp": value.get("simulation_timestamp"),
+                "content": f"# {heading}\n{value.get('content', '')}"}
+
+    def _build_document_from(self, memory: Any) -> Document:
+        """One grounding document whose text is the item as JSON."""
+        item = memory if isinstance(memory, dict) else {"content": memory, "type": "information"}
+        return Document(name=f"memory {len(self.memories)}", text=json.dumps(item, ensure_ascii=False), source="")
+
+    def _build_documents_from(self, memories: Iterable[Any]) -> list[Document]:
+        return [self._build_document_from(m) for m in memories]
+
+    def _read_documents(self, item_type: str | None) -> list[dict[str, Any]]:
+        items = []
+        for doc in self._connector.documents:
+            try:
+                item = json.loads(doc.text)
+            except (TypeError, ValueError):
+                logger.warning("semantic memory: a document of the connector is not JSON and is skipped")
+                continue
+            if item_type is None or (isinstance(item, dict) and item.get("type") == item_type):
+                items.append(item)
+        return items
 
     # -- storing ---------------------------------------------------------------------------
     def store(self, value: Any, timestamp: str | None = None) -> bool:
@@ -75,6 +133,10 @@ class SemanticMemory(TinyMemory):
         self._keys.add(key)
         self.engrams.append(engram)
         self.index.add(engram_text(engram))
+        item = self._preprocess_value_for_storage(value)
+        self.memories.append(item)
+        if self._connector is not None:
+            self._connector.add_document(self._build_document_from(item))
         return True
 
     def store_all(self, values: Iterable[Any]) -> None:
@@ -86,7 +148,10 @@ class SemanticMemory(TinyMemory):
 
     # -- retrieving ------------------------------------------------------------------------
     def retrieve_all(self, item_type: str | None = None) -> list[dict[str, Any]]:
-        """Every engram (copies), optionally only those of ``item_type``."""
+        """Every engram (copies), optionally only those of ``item_type``; with a connector of the
+        caller's, the items its documents hold."""
+        if self._connector_given:
+            return self._read_documents(item_type)
         return [dict(e) for e in self.engrams if item_type is None or e["type"] == item_type]
 
     def facts(self) -> list[str]:
@@ -105,8 +170,12 @@ class SemanticMemory(TinyMemory):
         return [e["content"] for e in await self.aretrieve_relevant_engrams(relevance_target, top_k)]
 
     def retrieve_relevant(self, relevance_target: str, top_k: int = 20) -> list[str]:
-        """The contents of the ``top_k`` engrams most relevant to ``relevance_target``, best first."""
+        """The contents of the ``top_k`` engrams most relevant to ``relevance_target``, best first
+        (a connector of the caller's is asked instead)."""
         from tinytroupe._sync import run_sync
+
+        if self._connector_given:
+            return self._connector.retrieve_relevant(relevance_target, top_k)
 
         return run_sync(self.aretrieve_relevant(relevance_target, top_k))
 
@@ -152,6 +221,7 @@ class SemanticMemory(TinyMemory):
             raise StateError("semantic memory state: 'engrams' must be a list.")
         memory.engrams = [make_engram(e) for e in engrams]
         memory._keys = {(e["type"], e["content"]) for e in memory.engrams}
+        memory.memories = [memory._preprocess_value_for_storage(e) for e in memory.engrams]
         memory.index = SemanticIndex.from_state(state.get("index"), [engram_text(e) for e in memory.engrams],
                                                 embedder, tags=tags)
         return memory

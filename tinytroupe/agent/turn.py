@@ -173,8 +173,9 @@ Review = Callable[[Proposal, Callable[..., Awaitable[Proposal]]], Awaitable["Pro
 
 
 async def decide(plan: TurnPlan, model: LLMModel | None = None, strict: bool = False,
-                 review: Review | None = None) -> TurnResult:
-    """Run one turn: one structured call (plus judge calls when ``review`` is given)."""
+                 review: Review | None = None, extra: tuple[Message, ...] = ()) -> TurnResult:
+    """Run one turn: one structured call (plus judge calls when ``review`` is given); ``extra``
+    messages follow the plan's prompt."""
     model = model or llm.default_model()
     caps = capabilities_of(model)
     schema_cap = min(c for c in (plan.max_actions, plan.schema_max_actions, caps.max_actions_per_turn) if c)
@@ -185,7 +186,7 @@ async def decide(plan: TurnPlan, model: LLMModel | None = None, strict: bool = F
     schema = turn_schema(types, plan.targets, max(1, schema_cap), content_max=content_max,
                          cognitive_max=cognitive_max)
     output_type = turn_model(types)
-    messages = plan.prompt.messages()
+    messages = [*plan.prompt.messages(), *extra]
 
     async def generate(extra: list[Message]) -> Proposal:
         result = await llm.agenerate(model, [*messages, *extra], output_type, schema=schema,

@@ -13,7 +13,13 @@ from tinytroupe.config_defaults import config_defaults
 from tinytroupe.not_provided import module_getattr
 from tinytroupe.prompts.rai import add_rai_template_variables_if_enabled
 from tinytroupe.utils.concurrency import monitor_threads
-from tinytroupe.utils.config import ThreadSafeFileHandler, pretty_print_config, set_loglevel
+from tinytroupe.utils.config import (
+    ThreadSafeFileHandler,
+    pretty_print_config,
+    read_config_file,
+    set_loglevel,
+    start_logger,
+)
 from tinytroupe.utils.json import extract_json, remove_duplicates
 from tinytroupe.utils.llm import (
     LLMChat,
@@ -30,10 +36,8 @@ from tinytroupe.utils.misc import (
     merge_dicts,
     name_or_empty,
     pretty_datetime,
-    read_config_file,
     repeat_on_error,
     reset_fresh_id,
-    start_logger,
     try_function,
 )
 from tinytroupe.utils.rendering import RichTextStyle, inject_html_css_style_prefix, wrap_text

@@ -1,7 +1,9 @@
 """Config-file and logging helpers under the original's path ``tinytroupe.utils.config``.
 
 The values in use are :data:`tinytroupe.config.config_manager`'s; these helpers read the
-config.ini files as a :class:`configparser.ConfigParser`, print them, and set log levels.
+config.ini files as a :class:`configparser.ConfigParser` (cached in ``_config``, as the original
+does), print them, and set log levels. ``_console_handler``, ``_file_handler`` and
+``_log_file_path`` show the handlers of the ``tinytroupe`` logger after the last change made here.
 """
 
 from __future__ import annotations
@@ -9,10 +11,106 @@ from __future__ import annotations
 import configparser
 import logging
 import threading
+from pathlib import Path
+from typing import Any
 
-from tinytroupe.utils.misc import read_config_file, start_logger
+from tinytroupe import log_setup
 
-__all__ = ["read_config_file", "start_logger", "pretty_print_config", "set_loglevel", "ThreadSafeFileHandler"]
+__all__ = ["read_config_file", "start_logger", "pretty_print_config", "set_loglevel", "set_console_loglevel",
+           "set_file_loglevel", "ThreadSafeFileHandler"]
+
+_config: Any = None  # the parser read_config_file(use_cache=True) returns
+_log_file_path: Path | None = None
+_console_handler: logging.Handler | None = None
+_file_handler: logging.Handler | None = None
+_LOGGING_KEYS = {"loglevel": "LOGLEVEL", "loglevel_console": "LOGLEVEL_CONSOLE", "loglevel_file": "LOGLEVEL_FILE",
+                 "log_include_thread_id": "LOG_INCLUDE_THREAD_ID"}
+
+
+def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:
+    """The config.ini files as TinyTroupe reads them: the packaged defaults, then ``./config.ini``
+    over them, as a :class:`configparser.ConfigParser` (the values in use are ``config_manager``'s).
+    With ``use_cache`` the parser read first (kept in ``_config``) is returned again."""
+    global _config
+    if use_cache and _config is not None:
+        return _config
+    default = Path(__file__).parent.parent / "config.ini"
+    if verbose:
+        print(f"Looking for default config in: {default}")
+    if not default.exists():
+        raise ValueError(f"Failed to find default config in {default}: reinstall tinytroupe (the package "
+                         "ships its config.ini)")
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    parser.read(default, encoding="utf-8")
+    custom = Path.cwd() / "config.ini"
+    if custom.exists():
+        if verbose:
+            print(f"Found custom config in: {custom}")
+        parser.read(custom, encoding="utf-8")
+    _config = parser
+    return parser
+
+
+class _ParserSettings:
+    """The [Logging] section of a ConfigParser, read the way the logging set-up reads settings."""
+
+    def __init__(self, parser: Any):
+        self.parser = parser
+
+    def get(self, name: str, default: Any = None) -> Any:
+        key = _LOGGING_KEYS.get(name)
+        if key is None or not self.parser.has_option("Logging", key):
+            return default
+        value = self.parser.get("Logging", key)
+        return value.strip().lower() in ("true", "yes", "1") if name == "log_include_thread_id" else value
+
+    def source_of(self, name: str) -> str:
+        return "config file"
+
+
+def _note_handlers() -> None:
+    global _console_handler, _file_handler, _log_file_path
+    targets = {getattr(h, "_tinytroupe_target", None): h for h in logging.getLogger("tinytroupe").handlers}
+    _console_handler, _file_handler = targets.get("console"), targets.get("file")
+    _log_file_path = log_setup.log_file_path() if _file_handler is not None else None
+
+
+_start_lock = threading.Lock()
+
+
+def start_logger(config: Any = None) -> None:
+    """Apply [Logging] (LOGLEVEL, LOGLEVEL_CONSOLE, LOGLEVEL_FILE...) to the ``tinytroupe`` logger:
+    from ``config`` (a ConfigParser) when given, else from the settings in effect."""
+    with _start_lock:
+        if isinstance(config, configparser.ConfigParser) and config.has_section("Logging"):
+            log_setup.apply(_ParserSettings(config), force=True)
+        else:
+            from tinytroupe.config import config_manager
+
+            config_manager.configure_logging()
+        _note_handlers()
+
+
+def _set_target_level(name: str, level: str | int) -> None:
+    from tinytroupe.config import config_manager
+
+    value = logging.getLevelName(level) if isinstance(level, int) else str(level).upper()
+    if not isinstance(logging.getLevelName(value), int):
+        raise ValueError(f"unknown log level {level!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    with _start_lock:
+        config_manager.update(name, value)
+        config_manager.configure_logging()
+        _note_handlers()
+
+
+def set_console_loglevel(level: str | int) -> None:
+    """Set LOGLEVEL_CONSOLE (the level of the console handler) for the rest of the process."""
+    _set_target_level("loglevel_console", level)
+
+
+def set_file_loglevel(level: str | int) -> None:
+    """Set LOGLEVEL_FILE (the level of the log file, written in the working folder) for the rest of the process."""
+    _set_target_level("loglevel_file", level)
 
 
 def pretty_print_config(config: configparser.ConfigParser | None = None) -> None:
@@ -42,12 +140,12 @@ class ThreadSafeFileHandler(logging.FileHandler):
 
     def __init__(self, filename: str, mode: str = "a", encoding: str | None = "utf-8", delay: bool = False) -> None:
         super().__init__(filename, mode=mode, encoding=encoding, delay=delay)
-        self._write_lock = threading.RLock()
+        self._lock = threading.Lock()
 
     def emit(self, record: logging.LogRecord) -> None:
-        with self._write_lock:
+        with self._lock:
             super().emit(record)
 
     def close(self) -> None:
-        with self._write_lock:
+        with self._lock:
             super().close()

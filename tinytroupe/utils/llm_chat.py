@@ -24,6 +24,7 @@ from tinytroupe.errors import SpecificationError, StructuredOutputError, TinyTro
 from tinytroupe.llm import purposes
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper
 from tinytroupe.utils import output_types
+from tinytroupe.utils.llm_chat_compat import OriginalChatHelpers, replaced_client
 from tinytroupe.utils.output_types import CoercionError, OutputSpec
 from tinytroupe.utils.templates import (
     compose_initial_LLM_messages_with_templates,
@@ -62,7 +63,7 @@ class _RequestDefaults(ModelWrapper):
         return await self.inner.complete(request.with_changes(**self.changes))
 
 
-class LLMChat:
+class LLMChat(OriginalChatHelpers):
     """A conversation with an LLM, with typed replies (see the module docstring).
 
     ``output_type``: ``bool``, ``int``, ``float``, ``str``, a list of option strings, ``dict``
@@ -83,11 +84,14 @@ class LLMChat:
                  enable_json_output_format: bool = True, enable_justification_step: bool = True,
                  enable_reasoning_step: bool = False, *, raise_on_error: bool = True, **model_params: Any):
         if system_template_name is not None and system_prompt is not None:
-            raise SpecificationError("LLMChat: give system_template_name or system_prompt, not both.")
+            raise SpecificationError("LLMChat: Either the template or the prompt must be specified, not both: "
+                                     "give system_template_name or system_prompt.")
         if user_template_name is not None and user_prompt is not None:
-            raise SpecificationError("LLMChat: give user_template_name or user_prompt, not both.")
-        if output_type is not None:
-            output_types.describe(output_type)  # fail early on an unsupported type
+            raise SpecificationError("LLMChat: Either the template or the prompt must be specified, not both: "
+                                     "give user_template_name or user_prompt.")
+        if all(v is None for v in (system_template_name, system_prompt, user_template_name, user_prompt)):
+            raise SpecificationError("LLMChat: Either the template or the prompt must be specified: give "
+                                     "system_prompt/user_prompt or system_template_name/user_template_name.")
         self.system_template_name = system_template_name
         self.user_template_name = user_template_name
         self.base_module_folder = base_module_folder
@@ -129,7 +133,8 @@ class LLMChat:
     def _add(self, role: str, message: str | None, template_name: str | None, base_module_folder: str | None,
              rendering_configs: dict[str, Any] | None) -> LLMChat:
         if (message is None) == (template_name is None):
-            raise SpecificationError(f"LLMChat.add_{role}_message: give a message or a template_name, exactly one.")
+            raise SpecificationError(f"LLMChat.add_{role}_message: Either message or template_name must be "
+                                     "specified, not both and not neither.")
         content = (render_user_template(template_name, base_module_folder or self.base_module_folder,
                                         rendering_configs) if template_name is not None
                    else textwrap.dedent(str(message)))
@@ -205,11 +210,15 @@ class LLMChat:
         """Async twin of :meth:`call`."""
         self._clear_response()
         current = self.output_type if output_type == _DEFAULT else output_type
+        spec = None if current is None else output_types.describe(current)  # unsupported types raise here
         use_json = first_non_none(enable_json_output_format, self.enable_json_output_format)
         reasoning = bool(first_non_none(enable_reasoning_step, self.enable_reasoning_step))
         justification = reasoning or bool(first_non_none(enable_justification_step, self.enable_justification_step))
+        client = replaced_client()
         try:
             self._start(rendering_configs)
+            if client is not None:
+                return self._call_client(client, spec, use_json, justification, reasoning)
             if current is None:
                 await self._free_call(None, self._typed_before)
             elif not use_json:
@@ -316,6 +325,37 @@ class LLMChat:
                                         last_text=completion.text, errors=[str(exc)]) from None
         if isinstance(self.response_value, (dict, list)):
             self.response_json = self.response_value
+
+    def _call_client(self, client: Any, spec: OutputSpec | None, use_json: bool, justification: bool,
+                     reasoning: bool) -> Any:
+        """The original's path: ``client().send_message(messages)``; None when it fails or has no content."""
+        instruction = (self._instruction(spec, justification, reasoning) if spec is not None and use_json
+                       else None)
+        messages = [{"role": m.role, "content": m.content} for m in self._outgoing(instruction)]
+        params = {k: v for k in ("temperature", "max_tokens") if (v := self.model_params.get(k)) is not None}
+        try:
+            response = client().send_message(messages, **params)
+        except Exception as exc:  # a custom client may raise anything; the original returns None
+            logger.error("LLMChat: the client failed: %s", exc)
+            return None
+        if not isinstance(response, dict) or not isinstance(response.get("content"), str):
+            logger.error("LLMChat: the client's reply has no text 'content': %r", response)
+            return None
+        self._record(response["content"])
+        value: Any = response["content"]
+        if spec is not None and use_json and not spec.is_model:
+            reply = self._coerce_to_dict_or_list(value) if "{" in value else {"value": value}
+            if isinstance(reply, dict) and "value" in reply:
+                self.response_json, value = reply, reply["value"]
+                self.response_justification = reply.get("justification")
+                self.response_confidence = reply.get("confidence")
+                self.response_reasoning = reply.get("reasoning")
+        try:
+            self.response_value = self._coerce_spec(spec, value)
+        except ValueError as exc:
+            logger.error("LLMChat: the client's reply could not be read: %s", exc)
+            return None
+        return self.response_value
 
     def __repr__(self) -> str:
         return f"LLMChat(messages={len(self.messages)}, output_type={self.output_type!r})"

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from tinytroupe.errors import SpecificationError
 
 __all__ = ["dedent", "fresh_id", "reset_fresh_id", "name_or_empty", "pretty_datetime", "break_text_at_length",
-           "merge_dicts", "custom_hash", "repeat_on_error", "try_function", "read_config_file", "start_logger"]
+           "merge_dicts", "custom_hash", "repeat_on_error", "try_function"]
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,23 +138,3 @@ def try_function(func: Callable[[], Any], postcond_func: Callable[[Any], bool] |
             return result
         logger.debug("try_function: result failed its postcondition (attempt %d of %d)", attempt, retries)
     raise ValueError(f"try_function: no result met the postcondition after {retries} attempts")
-
-
-def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:
-    """The config.ini files as TinyTroupe reads them: the packaged defaults, then ``./config.ini``
-    over them, as a :class:`configparser.ConfigParser` (the values in use are ``config_manager``'s)."""
-    import configparser
-    from pathlib import Path
-
-    from tinytroupe.config import PACKAGED_INI
-
-    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
-    parser.read([PACKAGED_INI, Path.cwd() / "config.ini"], encoding="utf-8")
-    return parser
-
-
-def start_logger(config: Any = None) -> None:
-    """Apply the [Logging] settings (LOGLEVEL, LOGLEVEL_CONSOLE, LOGLEVEL_FILE...) to the ``tinytroupe`` logger."""
-    from tinytroupe.config import config_manager
-
-    config_manager.configure_logging()

@@ -64,9 +64,10 @@ def describe(output_type: Any) -> OutputSpec:
         return OutputSpec("json", dict[str, Any])
     if output_type is list:
         return OutputSpec("list", list[Any])
-    if isinstance(output_type, (str, list, tuple)) or output_type is None:
+    bare_builtin = isinstance(output_type, type) and output_type.__module__ == "builtins"
+    if isinstance(output_type, (str, list, tuple)) or output_type is None or bare_builtin:
         raise SpecificationError(
-            f"unsupported output type {output_type!r}: use bool, int, float, str, dict, 'json', list, "
+            f"Unsupported output type {output_type!r}: use bool, int, float, str, dict, 'json', list, "
             "a non-empty list of option strings, a typing annotation or a pydantic model."
         )
     return OutputSpec("other", output_type)

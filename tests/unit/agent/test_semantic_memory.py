@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tinytroupe import llm
 from tinytroupe.agent import EpisodicMemory, MemoryEvent, SemanticMemory, TinyPerson
+from tinytroupe.agent.memory import OMISSION_NOTE
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
 
 SAVED = Path(__file__).resolve().parents[2] / "compat" / "fixtures" / "saved-agents"
@@ -68,7 +69,7 @@ def test_episode_api():
     assert [e.content for e in memory.get_current_episode(item_types=["action"])] == ["e6"]
     assert memory.count() == 7
     got = memory.retrieve(first_n=2, last_n=2)
-    assert [e.content for e in got] == ["e0", "e1", "(earlier memories omitted here for brevity)", "e5", "e6"]
+    assert [e.content for e in got] == ["e0", "e1", OMISSION_NOTE, "e5", "e6"]
     assert [e.content for e in memory.retrieve(2, 2, include_omission_info=False)] == ["e0", "e1", "e5", "e6"]
     assert len(memory.retrieve(None, None)) == 7
     memory.clear(max_prefix_to_clear=2, max_suffix_to_clear=1)

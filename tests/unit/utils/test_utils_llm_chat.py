@@ -144,8 +144,13 @@ def test_templates_are_rendered_with_the_call_values(tmp_path):
 def test_bad_arguments_name_the_fix():
     with pytest.raises(SpecificationError, match="not both"):
         LLMChat(system_prompt="a", system_template_name="b.md", user_prompt="u")
-    with pytest.raises(SpecificationError, match="unsupported output type"):
-        LLMChat(system_prompt="a", user_prompt="u", output_type=[])
+    for unsupported in ([], set):
+        with pytest.raises(SpecificationError, match="Unsupported output type"):
+            LLMChat(system_prompt="a", user_prompt="u", output_type=unsupported, model=ScriptedModel()).call()
+    with pytest.raises(SpecificationError, match="Either the template or the prompt must be specified"):
+        LLMChat()
+    with pytest.raises(SpecificationError, match="Either message or template_name"):
+        LLMChat(user_prompt="u").add_user_message("hi", template_name="t.md")
     with pytest.raises(SpecificationError, match="not found"):
         LLMChat(system_template_name="missing.md", user_prompt="u", model=ScriptedModel()).call()
 
