@@ -13,6 +13,7 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.cli.main import app
 from tinytroupe.environment import TinyWorld
 from tinytroupe.experimentation.runner import ExperimentResult
+from tinytroupe.llm.providers.scripted_replies import offline_responder
 from tinytroupe.report import RunReport, SurveyView
 from tinytroupe.report.notebook import ROOT_CLASS, SCOPED_CSS
 from tinytroupe.survey import LikertQuestion, SingleChoiceQuestion, Survey
@@ -58,7 +59,8 @@ def test_the_scoped_style_touches_only_the_fragment():
     assert "body" not in SCOPED_CSS.replace(f".{ROOT_CLASS}", "")
 
 
-def test_a_world_shows_its_clock_agents_and_latest_step(scripted):
+def test_a_world_shows_its_clock_agents_and_latest_step():
+    llm.set_default_model(llm.ScriptedModel(responder=offline_responder()))
     world = TinyWorld("Tasting room", _people())
     before = world._repr_html_()
     assert "Nothing has happened yet" in before and before.count("<tr>") == 2 + 1 + len(PEOPLE)  # facts, agents head, agents
@@ -71,7 +73,7 @@ def test_a_world_shows_its_clock_agents_and_latest_step(scripted):
     last_step = max(i for i, e in enumerate(world.transcript) if e.kind == "world.step")
     latest = world.transcript[last_step + 1:]
     shown = text.count('<li class="tt-event"')
-    assert any(e.kind == "agent.action" for e in latest)
+    assert any(e.kind == "agent.action" and e.data.get("type") == "TALK" for e in latest)
     assert shown == len([e for e in latest if e.data.get("type") != "DONE"])
     _no_network_or_script(text)
     assert providers.need("html_view").world_html(world) == text
