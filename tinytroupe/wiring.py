@@ -86,10 +86,16 @@ def _intervention() -> Any:
     return Intervention
 
 
+def _html_view() -> Any:
+    from tinytroupe.report import notebook
+
+    return notebook
+
+
 display.register_ui(_install_console, _print_block)
 for _name, _maker in (("propositions", _propositions), ("resolve_judge", _resolve_judge),
                       ("Proposition", _proposition), ("ArtifactExporter", _artifact_exporter),
                       ("require_docx", _require_docx), ("enrichers", _enrichers),
                       ("TinyToolUse", _tool_use), ("Intervention", _intervention), ("Survey", _survey),
-                      ("survey_embedding", _survey_embedding)):
+                      ("survey_embedding", _survey_embedding), ("html_view", _html_view)):
     providers.provide(_name, _maker)

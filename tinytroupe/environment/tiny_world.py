@@ -47,6 +47,7 @@ from tinytroupe.contracts import (
 from tinytroupe.environment import persistence
 from tinytroupe.environment.clock import STEP_UNITS, SimClock, pretty_datetime
 from tinytroupe.environment.compat_api import OriginalWorldAPI
+from tinytroupe.environment.html_view import WorldHtmlView
 from tinytroupe.environment.routing import Routing
 from tinytroupe.environment.state import decode_world, encode_world
 from tinytroupe.environment.transcript import WorldRecorder, load_transcript, save_transcript
@@ -83,7 +84,7 @@ def _new_id(world: Any, name: str) -> str:
     return candidate
 
 
-class TinyWorld(Routing, OriginalWorldAPI):
+class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
     """An environment that owns agents, steps them, keeps time and routes their actions."""
 
     # name -> world, so that worlds can be found by name as in TinyTroupe (the newest wins)

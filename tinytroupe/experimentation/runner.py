@@ -159,6 +159,12 @@ class ExperimentResult:
                   + (f" ({len(self.resumed)} read back from an earlier run)." if self.resumed else ".")]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """The comparison table and each metric's means by arm, drawn by the report layer."""
+        from tinytroupe.providers import need
+
+        return need("html_view").experiment_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "arms": self.arms, "seeds": self.seeds, "runs": self.runs,
                 "statistics": self.statistics, "comparison": self.comparison_rows(), "resumed": self.resumed}

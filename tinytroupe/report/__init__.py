@@ -5,6 +5,7 @@ RUN_DIR``) reads what the run wrote (see :mod:`tinytroupe.report.run_data`) and 
 ``report.html`` beside it: the scenario, the extracted results as a table with charts of
 their distributions, the population's profile, the transcript step by step (collapsible and
 searchable) and the model usage and cost, by model and by purpose with cached calls apart.
+In a notebook, ``RunReport(RUN_DIR)`` shows the same report inline (see :mod:`tinytroupe.report.notebook`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tinytroupe.report.notebook import RunReport, SurveyView
 from tinytroupe.report.page import render_page
 from tinytroupe.report.run_data import RunData, load_run
 
-__all__ = ["write_run_report", "render_run_report", "load_run", "RunData", "REPORT_NAME"]
+__all__ = ["write_run_report", "render_run_report", "load_run", "RunData", "REPORT_NAME", "RunReport", "SurveyView"]
 
 REPORT_NAME = "report.html"
 

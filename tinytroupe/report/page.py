@@ -17,12 +17,12 @@ from tinytroupe.report.charts_for_results import extraction_charts
 from tinytroupe.report.run_data import RunData, Step
 from tinytroupe.report.survey_sections import fidelity_section, segments_section
 
-__all__ = ["render_page"]
+__all__ = ["render_page", "render_sections", "table", "step_html", "PAGE_CSS"]
 
 _PROFILE = ("age", "gender", "nationality", "occupation.title")
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")
-_CSS = """
+PAGE_CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#243447;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;opacity:.85}nav{padding:8px 28px;background:#e8ecf1;font-size:14px}nav a{margin-right:16px;color:#243447}
@@ -70,7 +70,8 @@ def _cell(value: Any) -> str:
     return f"<td>{_e(value)}</td>"
 
 
-def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], table_id: str = "", cls: str = "") -> str:
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], table_id: str = "", cls: str = "") -> str:
+    """An HTML table of ``rows`` (numbers right-aligned)."""
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(_cell(r.get(c)) for c in columns) + "</tr>" for r in rows)
     ident = f' id="{table_id}"' if table_id else ""
@@ -83,7 +84,7 @@ def _scenario(run: RunData) -> str:
         parts.append(f"<p>{_e(run.description)}</p>")
     facts = [("model", run.model), ("seed", run.seed), ("steps", sum(1 for s in run.steps if s.number)),
              ("events", run.event_count), ("people", len(run.personas))]
-    parts.append(_table([{k: v for k, v in facts if v not in (None, "")}], [k for k, v in facts if v not in (None, "")],
+    parts.append(table([{k: v for k, v in facts if v not in (None, "")}], [k for k, v in facts if v not in (None, "")],
                         cls="tt-facts"))
     if run.scenario_text:
         label = _e(run.scenario_file or "scenario file")
@@ -99,14 +100,14 @@ def _results(run: RunData) -> str:
     parts = ['<section id="results"><h2>Results</h2>']
     rows = run.results.get("rows") or []
     if rows:
-        parts.append(_table(rows, columns_of(rows), "results-table", "tt-results"))
+        parts.append(table(rows, columns_of(rows), "results-table", "tt-results"))
     for extraction in run.results.get("extractions") or []:
         parts.append(f"<h3>{_e(extraction.get('name'))} <span class=\"muted\">({_e(extraction.get('scope'))})</span></h3>")
         parts.append(f"<p>{_e(extraction.get('objective'))}</p>")
         if extraction.get("scope") == "world":
             group = {k: v for k, v in (extraction.get("results") or {}).items() if k != "per_agent"}
             if group:
-                parts.append(_table([group], list(group), cls="tt-group"))
+                parts.append(table([group], list(group), cls="tt-group"))
         failures = extraction.get("failures") or {}
         if failures:
             parts.append(f'<p class="tt-failed">Not extracted for {len(failures)}:</p><ul class="tt-failed">'
@@ -127,7 +128,7 @@ def _failures(run: RunData) -> str:
     people = len({r["who"] for r in rows})
     return (f'<section id="failures"><h2>Not completed</h2><p class="tt-failed">A partial result: a step failed '
             f'for {people} of {max(len(run.personas), people)}; the run went on without it.</p>'
-            + _table(rows, ["step", "who", "reason"], "failures-table") + "</section>")
+            + table(rows, ["step", "who", "reason"], "failures-table") + "</section>")
 
 
 def _experiment(run: RunData) -> str:
@@ -139,7 +140,7 @@ def _experiment(run: RunData) -> str:
     return (f'<section id="experiment"><h2>Experiment</h2><p>{_e(len(exp.get("arms") or []))} arms x '
             f'{_e(len(exp.get("seeds") or []))} seeds; control: {_e((exp.get("arms") or ["?"])[0])}; '
             'differences and p-values are against the control.</p>'
-            + _table(rows, list(rows[0]) if rows else [], "experiment-table", "tt-results") + "</section>")
+            + table(rows, list(rows[0]) if rows else [], "experiment-table", "tt-results") + "</section>")
 
 
 def _population(run: RunData) -> str:
@@ -153,7 +154,7 @@ def _population(run: RunData) -> str:
     charts = "".join(f"<figure>{svg}</figure>" for svg in profiler.charts().values())
     stats = "".join(f"<p class=\"muted\">{_e(a)}: mean {s['mean']:g}, median {s['median']:g}, "
                     f"range {s['min']:g}–{s['max']:g}</p>" for a, s in profiler.summary.items())
-    return (f'<section id="population"><h2>Population</h2>{_table(people, list(people[0]), "people-table")}'
+    return (f'<section id="population"><h2>Population</h2>{table(people, list(people[0]), "people-table")}'
             f'{stats}<div class="charts">{charts}</div></section>')
 
 
@@ -176,7 +177,8 @@ def _event_line(event: Mapping[str, Any]) -> str:
             f"{_e(content)}</li>")
 
 
-def _step(step: Step) -> str:
+def step_html(step: Step) -> str:
+    """One step of a transcript, collapsible, with its events."""
     shown = [e for e in step.events if (e.get("data") or {}).get("type") != "DONE"]
     label = f"Step {step.number}" if step.number else "Before the first step"
     when = f" · {_e(step.time)}" if step.time else ""
@@ -185,10 +187,11 @@ def _step(step: Step) -> str:
             f'<ol class="events">{lines}</ol></details>')
 
 
-def _transcript(run: RunData) -> str:
-    steps = "".join(_step(s) for s in run.steps)
-    return ('<section id="transcript"><h2>Transcript</h2><p><input id="tt-search" type="search" '
-            'placeholder="Search the transcript" aria-label="Search the transcript"></p>' + steps + "</section>")
+def _transcript(run: RunData, search: bool = True) -> str:
+    steps = "".join(step_html(s) for s in run.steps)
+    box = ('<p><input id="tt-search" type="search" placeholder="Search the transcript" '
+           'aria-label="Search the transcript"></p>') if search else ""
+    return '<section id="transcript"><h2>Transcript</h2>' + box + steps + "</section>"
 
 
 def _usage(run: RunData) -> str:
@@ -202,7 +205,7 @@ def _usage(run: RunData) -> str:
                      "tokens out": u.get("output_tokens", 0), "cost": f"${float(u.get('cost') or 0):.4f}"})
     if not rows:
         return ""
-    return (f'<section id="usage"><h2>Usage and cost</h2>{_table(rows, list(rows[0]), "usage-table")}'
+    return (f'<section id="usage"><h2>Usage and cost</h2>{table(rows, list(rows[0]), "usage-table")}'
             f"{_bill(usage)}</section>")
 
 
@@ -219,11 +222,18 @@ def _bill(usage: Mapping[str, Any]) -> str:
             f'<table id="bill-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
+def render_sections(run: RunData, search: bool = True) -> list[str]:
+    """The report's sections in order (empty ones left out); ``search=False`` drops the transcript's search box."""
+    sections = [_scenario(run), _failures(run), _experiment(run), _results(run), segments_section(run),
+                fidelity_section(run), _population(run), _transcript(run, search), _usage(run)]
+    return [s for s in sections if s]
+
+
 def render_page(run: RunData) -> str:
     """The whole report page for ``run``."""
-    segments, fidelity = segments_section(run), fidelity_section(run)
-    sections = [_scenario(run), _failures(run), _experiment(run), _results(run), segments, fidelity, _population(run),
-                _transcript(run), _usage(run)]
+    sections = render_sections(run)
+    segments = any(s.startswith('<section id="segments"') for s in sections)
+    fidelity = any(s.startswith('<section id="fidelity"') for s in sections)
     nav = "".join(f'<a href="#{k}">{label}</a>' for k, label in (
         ("scenario", "Scenario"), *((("failures", "Not completed"),) if run.failures else ()),
         *((("experiment", "Experiment"),) if run.experiment else ()),
@@ -236,6 +246,6 @@ def render_page(run: RunData) -> str:
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(run.title)}</title><style>{_CSS}</style></head><body>"
+            f"<title>{_e(run.title)}</title><style>{PAGE_CSS}</style></head><body>"
             f"<header><h1>{_e(run.title)}</h1><p>{_e(subtitle)}</p></header><nav>{nav}</nav>"
-            f"<main>{''.join(s for s in sections if s)}</main><script>{_SCRIPT}</script></body></html>\n")
+            f"<main>{''.join(sections)}</main><script>{_SCRIPT}</script></body></html>\n")

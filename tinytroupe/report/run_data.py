@@ -9,13 +9,14 @@ transcript is required; what is missing is left out of the report.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
 
-__all__ = ["RunData", "load_run", "Step"]
+__all__ = ["RunData", "load_run", "Step", "group_steps"]
 
 _DEFAULT_FILES = {"transcript": "transcript.jsonl", "state": "state.json", "summary": "summary.md",
                   "results": "results.json"}
@@ -62,22 +63,31 @@ def _read_json(path: Path, what: str) -> Any:
             from None
 
 
-def _steps(path: Path) -> list[Step]:
+def group_steps(events: Iterable[dict[str, Any]]) -> list[Step]:
+    """Transcript events (as dicts) grouped by step: each ``world.step`` event opens the next step."""
     steps = [Step(0)]
+    for event in events:
+        if event.get("kind") == "world.step":
+            data = event.get("data") or {}
+            steps.append(Step(int(data.get("step") or len(steps)), str(data.get("time") or "")))
+        else:
+            steps[-1].events.append(event)
+    return [s for s in steps if s.events or s.number]
+
+
+def _events(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                event = json.loads(line)
+                yield json.loads(line)
             except ValueError:
                 raise SpecificationError(f"{path}, line {number}: not a JSON event; the transcript is damaged") from None
-            if event.get("kind") == "world.step":
-                data = event.get("data") or {}
-                steps.append(Step(int(data.get("step") or len(steps)), str(data.get("time") or "")))
-            else:
-                steps[-1].events.append(event)
-    return [s for s in steps if s.events or s.number]
+
+
+def _steps(path: Path) -> list[Step]:
+    return group_steps(_events(path))
 
 
 def load_run(folder: str | Path) -> RunData:

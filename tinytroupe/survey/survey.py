@@ -163,6 +163,12 @@ class SurveyResult:
                       and not isinstance(q, MultipleChoiceQuestion)}
         return fidelity({q.name: self.answers(q.name) for q in self.questions}, reference, self.scales(), converters)
 
+    def _repr_html_(self) -> str:
+        """The answers table and each question's chart, drawn by the report layer (``report.SurveyView`` adds segments)."""
+        from tinytroupe.providers import need
+
+        return need("html_view").survey_html(self)
+
     def to_markdown(self, references: dict[str, Any] | None = None) -> str:
         """Every question's distribution (with its reference where given), then failures."""
         parts = [f"# Survey results ({len(self.respondents)} respondents, {self.mode} mode)"]
