@@ -149,10 +149,11 @@ class Browser:
                 return message.get("result", {})
             self.events.append(message)
 
-    def wait_for(self, method: str, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_for(self, method: str, timeout: float = 30.0, since: int = 0) -> dict[str, Any]:
+        """The first ``method`` event from the ``since``-th event seen on (waiting for it if needed)."""
         assert self.ws is not None
         deadline = time.monotonic() + timeout
-        for event in self.events:
+        for event in self.events[since:]:
             if event.get("method") == method:
                 return event
         while time.monotonic() < deadline:
@@ -163,8 +164,9 @@ class Browser:
         raise TimeoutError(f"no {method} within {timeout} s")
 
     def open(self, path: Path) -> None:
+        start = len(self.events)  # an earlier page's load event must not count for this one
         self.call("Page.navigate", url=path.resolve().as_uri())
-        self.wait_for("Page.loadEventFired")
+        self.wait_for("Page.loadEventFired", since=start)
 
     def evaluate(self, expression: str) -> Any:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)

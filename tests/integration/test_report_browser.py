@@ -62,10 +62,16 @@ def test_the_report_renders_with_its_table_and_charts_and_no_errors(report_file)
         assert counts["columns"][:4] == ["name", "would_subscribe", "appeal", "main_reason"]
         assert len(counts["charts"]) >= 3 and all(w > 100 and h > 30 for w, h in counts["charts"])
         assert counts["bars"] >= 5 and counts["steps"] == 2 and counts["events"] >= 10
-        turns = usage["by_purpose"]["agent_turn"]
-        assert [row[:6] for row in counts["bill"]] == [  # the usage by model and by purpose, shown
-            ["model scripted-model", "5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"],
-            ["agent turns", "5", "0", "0", f"{turns['input_tokens']:,}", f"{turns['output_tokens']:,}"]]
+        turns, extraction = usage["by_purpose"]["agent_turn"], usage["by_purpose"]["extraction"]
+        total = usage["by_model"]["scripted-model"]
+
+        def row(label, u):
+            return [label, str(u["calls"]), "0", "0", f"{u['input_tokens']:,}", f"{u['output_tokens']:,}"]
+
+        # the usage by model and by purpose, shown: every call of the run, the extraction's included
+        assert [row[:6] for row in counts["bill"]] == [
+            row("model scripted-model", total), row("agent turns", turns), row("extraction", extraction)]
+        assert total["calls"] == turns["calls"] + extraction["calls"]
         assert turns["calls"] == len(results["rows"]) - 1  # one turn for each of the five people
         assert counts["resources"] == 0  # nothing fetched: the page is self-contained
         shown, total = browser.evaluate(SEARCH)
