@@ -58,7 +58,9 @@ class MemoryKeeper:
 
     def __init__(self) -> None:
         self._of: Any = None  # the agent's handle, given once when the keeper is attached (bind)
-        self.pending: list[list[dict[str, Any]]] = []  # ended episodes not consolidated yet (event dicts)
+        # ended episodes not consolidated yet: references to the (immutable, shared) memory events,
+        # so a crowd's chatter queued by every listener is not copied per agent
+        self.pending: list[list[MemoryEvent]] = []
         self.consolidations = 0
         self.episodes = 0
         self.relevant: list[str] = []  # the memories retrieved for the coming turn
@@ -73,7 +75,7 @@ class MemoryKeeper:
     def queue_episode(self, events: list[MemoryEvent]) -> None:
         """An episode ended: keep it for consolidation at the end of the turn."""
         if events:
-            self.pending.append([e.to_dict() for e in events])
+            self.pending.append(list(events))
             self.episodes += 1
 
     async def aconsolidate_pending(self) -> int:
@@ -89,9 +91,9 @@ class MemoryKeeper:
         context = _context_of(of.mental_state)
         tags = {"agent": of.name}
         results = await asyncio.gather(*(
-            consolidator.aconsolidate([render_event(MemoryEvent.from_dict(e)) for e in episode], name=of.name,
+            consolidator.aconsolidate([render_event(e) for e in episode], name=of.name,
                                       persona=of.persona_text(), context=context,
-                                      timestamp=episode[-1].get("sim_time"), tags=tags)
+                                      timestamp=episode[-1].sim_time, tags=tags)
             for episode in episodes))
         for engrams in results:
             of.semantic_memory.store_all(engrams)
@@ -157,7 +159,8 @@ class MemoryKeeper:
 
     # -- state -----------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
-        return {"pending": [list(e) for e in self.pending], "consolidations": self.consolidations,
+        return {"pending": [[e.to_dict() for e in episode] for episode in self.pending],
+                "consolidations": self.consolidations,
                 "episodes": self.episodes, "relevant": list(self.relevant),
                 "biography": dict(self.biography) if self.biography else None}
 
@@ -172,7 +175,7 @@ class MemoryKeeper:
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> MemoryKeeper:
         keeper = cls()
-        keeper.pending = [[dict(e) for e in episode] for episode in state.get("pending") or []]
+        keeper.pending = [[MemoryEvent.from_dict(e) for e in episode] for episode in state.get("pending") or []]
         keeper.consolidations = int(state.get("consolidations", 0))
         keeper.episodes = int(state.get("episodes", 0))
         keeper.relevant = [str(t) for t in state.get("relevant") or []]

@@ -395,10 +395,11 @@ class TinyWorld(Routing, OriginalWorldAPI):
 
     async def _act_in_sequence(self, order: list[Agent]) -> StepActions:
         result: StepActions = {}
-        for agent in order:
-            acted = await self._act_one(agent)
-            result[agent.name] = [a.to_dict() for a in acted]
-            self._handle_actions(agent, [a.action for a in acted])
+        with self.delivery_round():
+            for agent in order:
+                acted = await self._act_one(agent)
+                result[agent.name] = [a.to_dict() for a in acted]
+                self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_in_parallel(self, order: list[Agent]) -> StepActions:
@@ -408,9 +409,10 @@ class TinyWorld(Routing, OriginalWorldAPI):
             if isinstance(outcome, BaseException):
                 raise outcome
         result: StepActions = {}
-        for agent, acted in zip(order, outcomes, strict=True):
-            result[agent.name] = [a.to_dict() for a in acted]
-            self._handle_actions(agent, [a.action for a in acted])
+        with self.delivery_round():
+            for agent, acted in zip(order, outcomes, strict=True):
+                result[agent.name] = [a.to_dict() for a in acted]
+                self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_one(self, agent: Agent) -> list[Acted]:
