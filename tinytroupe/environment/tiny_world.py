@@ -53,6 +53,7 @@ from tinytroupe.environment.transcript import WorldRecorder, load_transcript, sa
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 from tinytroupe.llm import budget
+from tinytroupe.memory.background import current_background, memory_in_background
 from tinytroupe.runtime import RegistryView, current_runtime
 
 __all__ = ["TinyWorld"]
@@ -256,9 +257,10 @@ class TinyWorld(Routing, OriginalWorldAPI):
             raise SimulationError(f"run(steps={steps}): the number of steps cannot be negative")
         history: list[StepActions] = []
         with self.recording():
-            for index in range(steps):
-                history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
-                                                 run_step=index + 1, total_steps=steps))
+            async with memory_in_background():  # retrieval and consolidation off the turns' path
+                for index in range(steps):
+                    history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
+                                                     run_step=index + 1, total_steps=steps))
         return history if return_actions else None
 
     def run(self, steps: int, timedelta_per_step: timedelta | None = None, return_actions: bool = False,
@@ -270,7 +272,8 @@ class TinyWorld(Routing, OriginalWorldAPI):
                     parallelize: bool | None = None) -> StepActions:
         """Run one step and return ``{agent name: actions}``."""
         with self.recording():
-            return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
+            async with memory_in_background():
+                return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
 
     def step(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
              parallelize: bool | None = None) -> StepActions:
@@ -378,9 +381,11 @@ class TinyWorld(Routing, OriginalWorldAPI):
             self._rng.shuffle(order)
         if parallelize is None:
             parallelize = self.parallel_by_default
-        if parallelize:
-            return await self._act_in_parallel(order)
-        return await self._act_in_sequence(order)
+        acted = await (self._act_in_parallel(order) if parallelize else self._act_in_sequence(order))
+        background = current_background()
+        if background is not None:  # the queries embedded beside this step's requests: part of its state
+            await background.aend_step()
+        return acted
 
     def _before_interventions(self) -> None:
         """Hook run at the start of each step, before interventions (networks refresh accessibility)."""

@@ -148,11 +148,16 @@ class SemanticIndex:
         vector = await self.aflush(query)
         if self._bm25 is not None:
             return self._bm25.search(query, top_k, allowed)
-        if vector is None or self._matrix is None:
+        return self.search_vector(vector, top_k, min_score=min_score, allowed=allowed)
+
+    def search_vector(self, vector: np.ndarray | None, top_k: int = 10, *, min_score: float | None = None,
+                      allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        """Dense search with a query vector made earlier, over the texts embedded so far (no request)."""
+        if vector is None or self._matrix is None or top_k <= 0:
             return []
         q = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(q))
-        if norm == 0:
+        if norm == 0 or q.shape != (self._matrix.rows.shape[1],):  # none, or made by another embedder
             return []
         # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads waking on busy
         # cores cost 10-20 ms per search (measured), more than the product itself
