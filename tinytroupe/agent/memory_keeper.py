@@ -211,7 +211,7 @@ class MemoryKeeper:
         hits = memory.index.search_vector(vector, self._of.settings.semantic_top_k)
         found = [memory.engrams[i]["content"] for i, _ in hits]
         self.ahead, self._ahead_vector = self.query(), _MISSING
-        self._ahead_task = asyncio.ensure_future(memory.index.aflush(self.ahead))
+        self._ahead_task = asyncio.ensure_future(memory.index.aflush(self.ahead, via=scope.aembed))
         scope.join(self)
         return found
 
