@@ -44,16 +44,22 @@ class BackgroundMemory:
     def __init__(self) -> None:
         self._keepers: dict[int, Keeper] = {}
         self._asked: list[tuple[Any, list[str], dict[str, str], asyncio.Future]] = []
+        self._sending: set[asyncio.Future] = set()
 
     async def aembed(self, embedder: Any, texts: list[str], tags: dict[str, str]) -> np.ndarray:
         """Vectors for ``texts``, embedded in one request with the texts other agents ask for in
         the same moment (the queries of a step's agents), one request per embedder."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        if not self._asked:
-            loop.call_soon(lambda: asyncio.ensure_future(self._asend()))
+        if not self._asked:  # the first to ask: send once the others of this moment have asked too
+            loop.call_soon(self._start_sending)
         self._asked.append((embedder, texts, tags, future))
         return await future
+
+    def _start_sending(self) -> None:
+        task = asyncio.ensure_future(self._asend())
+        self._sending.add(task)  # held until done (the loop keeps only weak references to tasks)
+        task.add_done_callback(self._sending.discard)
 
     async def _asend(self) -> None:
         asked, self._asked = self._asked, []
