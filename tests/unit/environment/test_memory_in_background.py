@@ -156,3 +156,21 @@ def test_the_background_state_round_trips():
     assert state["ahead"] == "boats" and state["consolidating"][0]["turns_left"] == 1
     assert MemoryKeeper.from_state(state).to_state() == state
     assert "ahead" not in MemoryKeeper().to_state() and "consolidating" not in MemoryKeeper().to_state()
+
+
+def test_a_failed_run_leaves_its_background_work_in_the_state_and_the_next_run_finishes_it(setup):
+    from tinytroupe.errors import AuthenticationError
+
+    world, model, log = setup(chat_latency=0.005, embed_latency=0.01)
+    world.run(5)
+    good = model.responder
+    model.responder = lambda request: AuthenticationError("key refused") if is_turn_request(request) else good(request)
+    with pytest.raises(AuthenticationError):
+        world.run(1)
+    assert all(p.memory_keeper.ahead for p in world.agents)  # the queries being embedded were cancelled
+    model.responder = good
+    mark = len(model.requests)
+    world.run(2)
+    prompts = _prompts(model.requests[mark:])
+    assert all(any("Memories that come to mind now:" in p for p in prompts[name]) for name in ("Ana", "Bob"))
+    assert all(not p.memory_keeper.consolidating for p in world.agents)
