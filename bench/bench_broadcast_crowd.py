@@ -2,8 +2,10 @@
 
 ``N`` agents hear one question and answer it with a TALK that names nobody. In a world with
 ``broadcast_if_no_target=True`` (the default, as in TinyTroupe) each answer is delivered to the
-``N - 1`` others: ``N * (N - 1)`` deliveries in one step. With ``False`` (the survey form) the
-answers go nowhere. Each form runs in its own Python process (so peak RSS is its own) through
+``N - 1`` others: ``N * (N - 1)`` deliveries in one step in a room-sized world; in a crowd (more
+than ``max_everyone_accessible`` agents) every listener hears the step's first
+``crowd_replies_heard`` answers in full and one summary of the rest. With ``False`` (the survey
+form) the answers go nowhere. Each form runs in its own Python process (so peak RSS is its own) through
 the scripted model at 0 ms; the difference between the two is the cost of the deliveries::
 
     python bench/bench_broadcast_crowd.py --agents 2000

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
 from tinytroupe import events
 from tinytroupe.contracts import (
@@ -52,6 +53,11 @@ class Routing:
     agents: list[Agent]
     name_to_agent: dict[str, Agent]
     broadcast_if_no_target: bool
+    max_everyone_accessible: int
+    # in a crowd (a world of more than max_everyone_accessible agents), how many untargeted
+    # replies of one step every listener hears in full; the others are summarised (see CrowdRound)
+    crowd_replies_heard: ClassVar[int] = 20
+    _round: CrowdRound | None = None
 
     # -- looking agents up ----------------------------------------------------------------
     def get_agent_by_name(self, name: str | None) -> Agent | None:
@@ -84,7 +90,8 @@ class Routing:
             target_agent.listen(content, source=source_agent)
             return
         if self.broadcast_if_no_target:
-            self.broadcast(content, source=source_agent)
+            if self._round is None or self._round.admit(source_agent):
+                self.broadcast(content, source=source_agent)
             return
         reason = "no target given" if not clean_name(target) else f"no agent named {target!r} in this world"
         self._drop(source_agent, target, reason)
@@ -113,6 +120,38 @@ class Routing:
         events.emit(WorldReachOutRefused(self.name, source_agent.name, None if target is None else str(target),
                                             reason), source=self.name, sim_time=self._sim_time())
         source_agent.socialize(f"Your attempt to reach out to {target} failed: {reason}.", source=self.name)
+
+    # -- a step's deliveries -------------------------------------------------------------------
+    @contextmanager
+    def delivery_round(self) -> Iterator[None]:
+        """The deliveries of one step: in a crowd, untargeted replies past ``crowd_replies_heard``
+        are not delivered one by one; when the round ends each listener hears one summary of them.
+
+        A room-sized world delivers every reply in full, as before. A round that fails (an error
+        in the step) delivers no summary.
+        """
+        if self._round is not None or len(self.agents) <= self.max_everyone_accessible:
+            yield
+            return
+        self._round = CrowdRound(self.crowd_replies_heard)
+        try:
+            yield
+        finally:
+            round_, self._round = self._round, None
+        self._deliver_summary(round_)
+
+    def _deliver_summary(self, round_: CrowdRound) -> None:
+        """Tell every listener, in one shared line, who else spoke in the round without being heard."""
+        if not round_.unheard:
+            return
+        stimuli: dict[str, Stimulus] = {}  # one stimulus per distinct summary text
+        with self.recording():
+            for agent in list(self.agents):
+                text = round_.summary_for(agent.name)
+                if text:
+                    stimulus = stimuli.get(text) or stimuli.setdefault(
+                        text, Stimulus(StimulusKind.SOCIAL, text, self.name))
+                    agent.hear(stimulus, text, self.name)
 
     # -- broadcasts ---------------------------------------------------------------------------
     @transactional("TinyWorld.broadcast")
@@ -163,3 +202,49 @@ class Routing:
 
     def recording(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
+
+
+class CrowdRound:
+    """One step of a crowd: the first ``heard`` untargeted replies reach every listener in full;
+    the speakers of the others are only counted (and the first few named) in a summary."""
+
+    NAMED = 3  # speakers named in the summary
+
+    def __init__(self, heard: int):
+        self.heard = heard
+        self.delivered = 0
+        self.unheard: list[str] = []  # speakers of the replies past the bound, in delivery order
+        self._speakers: set[str] = set()
+        self._texts: dict[tuple[int, tuple[str, ...]], str] = {}  # one text object per distinct summary
+
+    def admit(self, source: Agent) -> bool:
+        """Whether this reply is delivered in full (else it is counted for the summary)."""
+        if self.delivered < self.heard:
+            self.delivered += 1
+            return True
+        self.unheard.append(source.name)
+        self._speakers.add(source.name)
+        return False
+
+    def summary_for(self, listener: str) -> str:
+        """What ``listener`` hears of the replies it did not hear in full ('' when none were others')."""
+        own = listener in self._speakers
+        count = len(self.unheard) - (1 if own else 0)
+        if count <= 0:
+            return ""
+        names = tuple(n for n in self.unheard[: self.NAMED + 1] if n != listener)[: self.NAMED]
+        key = (count, names)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = _summary_text(count, names)
+        return text
+
+
+def _summary_text(count: int, names: tuple[str, ...]) -> str:
+    others = count - len(names)
+    who = ", ".join(names) + (f" and {others:,} others" if others else "")
+    if not others and len(names) > 1:
+        who = ", ".join(names[:-1]) + f" and {names[-1]}"
+    verb = "were" if count > 1 else "was"
+    return (f"{who} {verb} also speaking at the same time; in the crowd you could not make out "
+            "what they said.")

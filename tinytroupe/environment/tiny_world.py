@@ -54,6 +54,7 @@ from tinytroupe.environment.transcript import WorldRecorder, load_transcript, sa
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 from tinytroupe.llm import budget
+from tinytroupe.memory.background import current_background, memory_in_background
 from tinytroupe.runtime import RegistryView, current_runtime
 
 __all__ = ["TinyWorld"]
@@ -257,9 +258,10 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
             raise SimulationError(f"run(steps={steps}): the number of steps cannot be negative")
         history: list[StepActions] = []
         with self.recording():
-            for index in range(steps):
-                history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
-                                                 run_step=index + 1, total_steps=steps))
+            async with memory_in_background():  # retrieval and consolidation off the turns' path
+                for index in range(steps):
+                    history.append(await self._astep(timedelta_per_step, randomize_agents_order, parallelize,
+                                                     run_step=index + 1, total_steps=steps))
         return history if return_actions else None
 
     def run(self, steps: int, timedelta_per_step: timedelta | None = None, return_actions: bool = False,
@@ -271,7 +273,8 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
                     parallelize: bool | None = None) -> StepActions:
         """Run one step and return ``{agent name: actions}``."""
         with self.recording():
-            return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
+            async with memory_in_background():
+                return await self._astep(timedelta_per_step, randomize_agents_order, parallelize, 1, 1)
 
     def step(self, timedelta_per_step: timedelta | None = None, randomize_agents_order: bool = True,
              parallelize: bool | None = None) -> StepActions:
@@ -379,9 +382,11 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
             self._rng.shuffle(order)
         if parallelize is None:
             parallelize = self.parallel_by_default
-        if parallelize:
-            return await self._act_in_parallel(order)
-        return await self._act_in_sequence(order)
+        acted = await (self._act_in_parallel(order) if parallelize else self._act_in_sequence(order))
+        background = current_background()
+        if background is not None:  # the queries embedded beside this step's requests: part of its state
+            await background.aend_step()
+        return acted
 
     def _before_interventions(self) -> None:
         """Hook run at the start of each step, before interventions (networks refresh accessibility)."""
@@ -396,10 +401,11 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
 
     async def _act_in_sequence(self, order: list[Agent]) -> StepActions:
         result: StepActions = {}
-        for agent in order:
-            acted = await self._act_one(agent)
-            result[agent.name] = [a.to_dict() for a in acted]
-            self._handle_actions(agent, [a.action for a in acted])
+        with self.delivery_round():
+            for agent in order:
+                acted = await self._act_one(agent)
+                result[agent.name] = [a.to_dict() for a in acted]
+                self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_in_parallel(self, order: list[Agent]) -> StepActions:
@@ -409,9 +415,10 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
             if isinstance(outcome, BaseException):
                 raise outcome
         result: StepActions = {}
-        for agent, acted in zip(order, outcomes, strict=True):
-            result[agent.name] = [a.to_dict() for a in acted]
-            self._handle_actions(agent, [a.action for a in acted])
+        with self.delivery_round():
+            for agent, acted in zip(order, outcomes, strict=True):
+                result[agent.name] = [a.to_dict() for a in acted]
+                self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_one(self, agent: Agent) -> list[Acted]:

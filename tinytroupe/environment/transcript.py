@@ -91,7 +91,7 @@ class WorldRecorder:
                 self.omitted[event.kind] = self.omitted.get(event.kind, 0) + 1
                 return
             self._deliveries += 1
-        self.events.append(event if event.seq == self._filed else dataclasses.replace(event, seq=self._filed))
+        self.events.append(event if event.seq == self._filed else _renumbered(event, self._filed))
 
     def mark(self) -> tuple[int, int, int, dict[str, int]]:
         """Where the transcript stands now, for :meth:`rewind`."""
@@ -145,6 +145,15 @@ class WorldRecorder:
             self.events.clear()
             self.omitted.clear()
             self._deliveries = self._filed = 0
+
+
+def _renumbered(event: Event, seq: int) -> Event:
+    """A copy of ``event`` numbered ``seq`` (``dataclasses.replace`` without re-running its
+    constructor: this runs once per delivery a world files)."""
+    copy = object.__new__(Event)
+    copy.__dict__.update(event.__dict__)
+    object.__setattr__(copy, "seq", seq)
+    return copy
 
 
 def _line(event: Event) -> dict[str, Any]:

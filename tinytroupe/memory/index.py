@@ -14,7 +14,7 @@ fallback to lexical), the index rebuilds itself once with the new one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,9 @@ from tinytroupe.llm.embedding_wrappers import decode_vector, encode_vector
 from tinytroupe.llm.embeddings import EmbeddingModel, default_embedder
 from tinytroupe.memory.lexical import BM25Index, top_positions
 
-__all__ = ["SemanticIndex", "embedder_id"]
+__all__ = ["SemanticIndex", "embedder_id", "EmbedVia"]
+
+EmbedVia = Callable[[EmbeddingModel, list[str], dict[str, str]], Awaitable[np.ndarray]]
 
 
 def embedder_id(embedder: EmbeddingModel) -> str:
@@ -114,8 +116,11 @@ class SemanticIndex:
         result = await self.embedder.embed(_request(texts, self.tags))
         return result.vectors
 
-    async def aflush(self, query: str | None = None) -> np.ndarray | None:
-        """Embed the pending texts (and ``query``) in one request; the query's vector."""
+    async def aflush(self, query: str | None = None, *, via: EmbedVia | None = None) -> np.ndarray | None:
+        """Embed the pending texts (and ``query``) in one request; the query's vector.
+
+        ``via(embedder, texts, tags)``, when given, makes the request instead (e.g. together with
+        other indexes' texts)."""
         embedder = self.embedder
         self._sync_kind(embedder)
         if self._bm25 is not None:
@@ -124,7 +129,7 @@ class SemanticIndex:
         batch = self.texts[start:] + ([query] if query is not None else [])
         if not batch:
             return None
-        vectors = await self._embed(batch)
+        vectors = await (self._embed(batch) if via is None else via(embedder, batch, self.tags))
         if embedder_id(self.embedder) != self._made_by:  # the embedder fell back while embedding
             self._sync_kind(self.embedder)
             return await self.aflush(query)
@@ -148,11 +153,16 @@ class SemanticIndex:
         vector = await self.aflush(query)
         if self._bm25 is not None:
             return self._bm25.search(query, top_k, allowed)
-        if vector is None or self._matrix is None:
+        return self.search_vector(vector, top_k, min_score=min_score, allowed=allowed)
+
+    def search_vector(self, vector: np.ndarray | None, top_k: int = 10, *, min_score: float | None = None,
+                      allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        """Dense search with a query vector made earlier, over the texts embedded so far (no request)."""
+        if vector is None or self._matrix is None or top_k <= 0:
             return []
         q = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(q))
-        if norm == 0:
+        if norm == 0 or q.shape != (self._matrix.rows.shape[1],):  # none, or made by another embedder
             return []
         # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads waking on busy
         # cores cost 10-20 ms per search (measured), more than the product itself
