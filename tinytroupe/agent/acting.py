@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, ClassVar
 from tinytroupe import events, llm
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import Action
+from tinytroupe.agent.languages import persona_language
 from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, BoundFaculty, acted_of
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
-from tinytroupe.agent.languages import persona_language
 from tinytroupe.agent.quality import QualityGate
 from tinytroupe.agent.seeing import window_images
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide

@@ -37,8 +37,8 @@ from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.parts import AgentHandle, BoundFaculty
 from tinytroupe.agent.person_files import SAVE_FORMAT, SAVE_VERSION, PersonFilesMixin
 from tinytroupe.agent.persona import Persona
-from tinytroupe.agent.seeing import visual_stimulus
 from tinytroupe.agent.quality import ActionGenerator, QualityStats
+from tinytroupe.agent.seeing import visual_stimulus
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.contracts import (
     AgentStimulus,
