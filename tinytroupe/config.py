@@ -125,6 +125,10 @@ SETTINGS: tuple[Setting, ...] = (
        choices=("auto", "openai", "azure", "ollama", "local", "scripted")),
     _s("model", "OpenAI", "MODEL", str, "gpt-4.1-mini",
        "Chat model name. Ignored by the local provider (see LOCAL_MODEL_PATH).", request_level=True, wire="model"),
+    _s("vision", "OpenAI", "VISION", str, "auto",
+       "Whether the chat model takes images: auto (known vision families, e.g. gpt-4o, gpt-4.1, llava, "
+       "qwen2.5-vl), true or false. Models that cannot see get an image's description instead.",
+       choices=("auto", "true", "false")),
     _s("reasoning_model", "OpenAI", "REASONING_MODEL", str, "o4-mini",
        "Model for tasks that ask for deeper reasoning (population plans, judges)."),
     _s("embedding_model", "OpenAI", "EMBEDDING_MODEL", str, "text-embedding-3-small",

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, ClassVar
 from tinytroupe import events, llm
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import Action
+from tinytroupe.agent.languages import persona_language
 from tinytroupe.agent.parts import NOT_HANDLED, ActionResult, BoundFaculty, acted_of
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_episodes
 from tinytroupe.agent.quality import QualityGate
+from tinytroupe.agent.seeing import window_images
 from tinytroupe.agent.turn import TurnPlan, TurnResult, decide
 from tinytroupe.contracts import (
     Acted,
@@ -91,9 +93,12 @@ class ActingMixin:
                 sections.append(part.prompt_section(view))  # type: ignore[union-attr]
         parts = self.bound_faculties()
         sections.extend(p.prompt_section(view) for p in parts)
-        episodes = render_episodes(self.episodic_memory, self.settings.episodic_prefix, self.settings.episodic_lookback)
+        prefix, lookback = self.settings.episodic_prefix, self.settings.episodic_lookback
+        episodes = render_episodes(self.episodic_memory, prefix, lookback)
+        head, _, tail = self.episodic_memory.window(prefix, lookback)
         return TurnPrompt(self.name, self._persona.render(), tuple(action_definitions(parts, view.in_world)),
-                          tuple(action_constraints(parts)), episodes, tuple(s for s in sections if s))
+                          tuple(action_constraints(parts)), episodes, tuple(s for s in sections if s),
+                          window_images(head, tail), persona_language(self._persona))
 
     def turn_prompt(self: TinyPerson) -> TurnPrompt:
         """Blocking twin of :meth:`aturn_prompt`."""

@@ -27,6 +27,7 @@ from tinytroupe.agent.memory_legacy import (
 from tinytroupe.agent.memory_processors import EpisodicConsolidator, MemoryProcessor, ReflectionConsolidator
 from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
+from tinytroupe.llm.images import ImageRef
 from tinytroupe.memory.state import restores
 
 logger = logging.getLogger("tinytroupe")
@@ -55,6 +56,7 @@ class MemoryEvent:
     bookkeeping, e.g. a fallback or a stopped repetition). ``type`` is the stimulus or action
     type (``CONVERSATION``, ``TALK``...). ``source`` is who caused a stimulus, ``target`` whom
     an action was for. ``sim_time`` is the simulated time (ISO) or None outside a world.
+    ``image`` is a seen image, by reference and hash (its description is ``content``).
     """
 
     role: Role
@@ -64,10 +66,14 @@ class MemoryEvent:
     target: str = ""
     sim_time: str | None = None
     item: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # as stored, original shape
+    image: ImageRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "type": self.type, "content": self.content,
-                "source": self.source, "target": self.target, "sim_time": self.sim_time}
+        d = {"role": self.role, "type": self.type, "content": self.content,
+             "source": self.source, "target": self.target, "sim_time": self.sim_time}
+        if self.image is not None:  # only then, so text-only states are unchanged
+            d["image"] = self.image.to_dict()
+        return d
 
     # -- the original's item view: ``event["role"]``, ``event["content"]["stimuli"]``... -------
     def as_original(self) -> dict[str, Any]:
@@ -94,7 +100,7 @@ class MemoryEvent:
             )
         return cls(role=d["role"], type=str(d["type"]), content=str(d.get("content", "")),
                    source=str(d.get("source") or ""), target=str(d.get("target") or ""),
-                   sim_time=d.get("sim_time"))
+                   sim_time=d.get("sim_time"), image=_image_of(d))
 
 
 OMISSION_NOTE = "(other memories omitted for brevity)"
@@ -287,6 +293,17 @@ def _omission() -> MemoryEvent:
 
 
 _last_event: tuple[tuple[Any, ...], MemoryEvent] | None = None
+
+
+def _image_of(d: dict[str, Any]) -> ImageRef | None:
+    raw = d.get("image")
+    if raw is None:
+        return None
+    try:
+        return ImageRef.model_validate(raw)
+    except ValueError as exc:
+        raise StateError(f"episodic memory event's 'image' {raw!r} is not valid: it needs 'source', 'sha256' "
+                         f"and 'media_type' ({exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc})") from exc
 
 
 def shared_event(*fields: Any) -> MemoryEvent:

@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from tinytroupe.agent.actions import BUILTIN_ACTIONS, BUILTIN_CONSTRAINTS, ActionDefinition
+from tinytroupe.agent.languages import language_line
 from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.llm.base import Message
+from tinytroupe.llm.images import ImageRef
 from tinytroupe.prompts import render
 from tinytroupe.prompts.rai import rai_section
 
@@ -112,6 +114,8 @@ class TurnPrompt:
     constraints: tuple[str, ...]
     episodes: str
     sections: tuple[str, ...]
+    images: tuple[ImageRef, ...] = ()  # images seen in the transcript window (shown to models that see)
+    language: str = ""  # the language the person speaks ("" or English: no instruction)
 
     @property
     def action_types(self) -> tuple[str, ...]:
@@ -126,12 +130,13 @@ class TurnPrompt:
         constraints = "\n".join(f"- {c}" for c in self.constraints)
         text = render("agent_system.md", name=self.name, persona=self.persona, actions=actions,
                       constraints=constraints)
-        return text + rai_section()
+        return text + language_line(self.language) + rai_section()
 
     def messages(self, extra: Sequence[Message] = ()) -> list[Message]:
         """The messages of the turn's LLM call (``extra`` appended, e.g. a judge's feedback)."""
         user = render("agent_turn.md", episodes=self.episodes, situation=self.situation, name=self.name)
-        return [Message(role="system", content=self.system()), Message(role="user", content=user), *extra]
+        return [Message(role="system", content=self.system()), Message(role="user", content=user, images=self.images),
+                *extra]
 
 
 def render_situation(agent: Any) -> str:

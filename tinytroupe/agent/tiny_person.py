@@ -17,6 +17,7 @@ event owned by the agent's world; nothing here prints.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -37,6 +38,7 @@ from tinytroupe.agent.parts import AgentHandle, BoundFaculty
 from tinytroupe.agent.person_files import SAVE_FORMAT, SAVE_VERSION, PersonFilesMixin
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import ActionGenerator, QualityStats
+from tinytroupe.agent.seeing import visual_stimulus
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.contracts import (
     AgentStimulus,
@@ -48,6 +50,7 @@ from tinytroupe.contracts import (
 from tinytroupe.display import request_display
 from tinytroupe.errors import SpecificationError
 from tinytroupe.llm.base import LLMModel
+from tinytroupe.llm.images import ImageRef
 from tinytroupe.transactions import transactional
 
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]
@@ -154,12 +157,16 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
             return None
         return when.isoformat() if hasattr(when, "isoformat") else str(when)
 
-    def record_event(self, role: str, type: str, content: str, source: str = "", target: str = "") -> MemoryEvent:
+    def record_event(self, role: str, type: str, content: str, source: str = "", target: str = "",
+                     image: ImageRef | None = None) -> MemoryEvent:
         """Store one event in episodic memory, stamped with the simulated time.
 
         Events are immutable, so one broadcast heard by many agents is one shared object.
         """
-        event = shared_event(role, type, content, source, target, self.sim_time())
+        if image is None:
+            event = shared_event(role, type, content, source, target, self.sim_time())
+        else:
+            event = MemoryEvent(role, type, content, source, target, self.sim_time(), image=image)  # type: ignore[arg-type]
         self.episodic_memory.store(event)
         self.ledger.current_episode_event_count += 1
         if self.ledger.current_episode_event_count >= self.settings.max_episode_length:
@@ -183,11 +190,12 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
         return world_id if isinstance(world_id, str) else None
 
     # -- stimuli ---------------------------------------------------------------------------
-    def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None) -> TinyPerson:
+    def _perceive(self, kind: StimulusKind | str, content: Any, source: Any = None, display: bool | None = None,
+                  image: ImageRef | None = None) -> TinyPerson:
         request_display()
         sender = source.name if isinstance(source, TinyPerson) else (str(source) if source else "")
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        self._take_in(str(kind), text, sender, self._shows(display))  # a StimulusKind or its text
+        self._take_in(str(kind), text, sender, self._shows(display), image)  # a StimulusKind or its text
         return self
 
     def perceive(self, stimulus: Stimulus, display: bool = True) -> None:
@@ -195,9 +203,9 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
         (or, outside a world call, by the agent's own world)."""
         self._take_in(stimulus.kind.value, stimulus.content, stimulus.source, display)
 
-    def _take_in(self, kind: str, text: str, sender: str, display: bool) -> None:
+    def _take_in(self, kind: str, text: str, sender: str, display: bool, image: ImageRef | None = None) -> None:
         # the hot path of every delivery: the AgentStimulus payload's fields, emitted directly
-        self.record_event("stimulus", kind, text, source=sender)
+        self.record_event("stimulus", kind, text, source=sender, image=image)
         self.ledger.last_action = None  # something new happened: repeating oneself is no longer a loop
         if events.current_owner()[0] is not None:  # a world is driving this agent: its event
             events.emit(payload_of(AgentStimulus, agent=self.name, type=kind, content=text, sender=sender,
@@ -213,9 +221,13 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
         return self._perceive(StimulusKind.CONVERSATION, speech, source, communication_display)
 
     @transactional(ignore=_DISPLAY)
-    def see(self, visual_description: Any, source: Any = None, max_content_length: int | None = None,
-            communication_display: bool | None = None) -> TinyPerson:
-        return self._perceive(StimulusKind.VISUAL, visual_description, source, communication_display)
+    def see(self, visual_description: Any = None, source: Any = None, max_content_length: int | None = None,
+            communication_display: bool | None = None, *, image: str | os.PathLike | ImageRef | None = None,
+            description: Any = None) -> TinyPerson:
+        """See something described in words, or an image (a file path or an http(s) URL) with its
+        ``description``: models that see get the image, others the description."""
+        text, ref = visual_stimulus(visual_description, image, description)
+        return self._perceive(StimulusKind.VISUAL, text, source, communication_display, ref)
 
     @transactional(ignore=_DISPLAY)
     def think(self, thought: Any, max_content_length: int | None = None,

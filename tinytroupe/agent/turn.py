@@ -35,6 +35,7 @@ from tinytroupe.errors import (
     NoModelConfiguredError,
 )
 from tinytroupe.llm.base import LLMModel, Message, capabilities_of
+from tinytroupe.llm.images import for_model
 from tinytroupe.prompts import render
 
 __all__ = ["Proposal", "render_proposal", "TurnResult", "TurnPlan", "Failure", "shape_turn", "decide", "fallback", "is_repetition",
@@ -186,7 +187,7 @@ async def decide(plan: TurnPlan, model: LLMModel | None = None, strict: bool = F
     schema = turn_schema(types, plan.targets, max(1, schema_cap), content_max=content_max,
                          cognitive_max=cognitive_max)
     output_type = turn_model(types)
-    messages = [*plan.prompt.messages(), *extra]
+    messages = [*for_model(plan.prompt.messages(), caps.vision, model), *extra]  # images only to models that see
 
     async def generate(extra: list[Message]) -> Proposal:
         result = await llm.agenerate(model, [*messages, *extra], output_type, schema=schema,

@@ -242,7 +242,10 @@ class ScenarioRun:
             world.broadcast_context_change(list(step.value))
         elif step.action == "stimulus":
             agent = self._agent_named(step.value["to"], (*step.key, "stimulus", "to"))
-            getattr(agent, _STIMULI[step.value["type"]])(step.value["content"])  # owned by its world
+            if step.value.get("image"):  # a visual stimulus with an image: the description is its content
+                agent.see(image=step.value["image"], description=step.value["content"])
+            else:
+                getattr(agent, _STIMULI[step.value["type"]])(step.value["content"])  # owned by its world
         elif step.action == "run":
             return self._run_steps(int(step.value), progress)
         return True

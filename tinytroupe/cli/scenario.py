@@ -47,7 +47,7 @@ _KEYS = {
     ("factory",): ("n", "demography", "describe", "particularities", "context"),
     ("world",): ("kind", "name", "start", "minutes_per_step", "parallel", "broadcast_if_no_target", "relations"),
     ("relations",): ("name", "agents"),
-    ("stimulus",): ("to", "type", "content"),
+    ("stimulus",): ("to", "type", "content", "image"),
     ("outputs",): ("dir", "transcript", "state", "summary", "checkpoint"),
 }
 
@@ -406,8 +406,24 @@ def _step(c: _Checker, data: Any, key: KeyPath) -> ScriptStep:
         to = c.text_value(t, (*key, "stimulus", "to"), required=True)
         kind = c.choice(t, (*key, "stimulus", "type"), STIMULUS_TYPES, "conversation")
         content = c.text_value(t, (*key, "stimulus", "content"), required=True)
-        return ScriptStep(key, action, {"to": to, "type": kind, "content": content})
+        step = {"to": to, "type": kind, "content": content}
+        image = c.text_value(t, (*key, "stimulus", "image"))
+        if image is not None:
+            step["image"] = _stimulus_image(c, image, kind, (*key, "stimulus", "image"))
+        return ScriptStep(key, action, step)
     return ScriptStep(key, action, c.text_value(data, (*key, action)))
+
+
+def _stimulus_image(c: _Checker, image: str, kind: str, key: KeyPath) -> str:
+    """A stimulus' image: an http(s) URL, or a file relative to the scenario file (which must exist)."""
+    if kind != "visual":
+        raise c.fail(key, f"only a visual stimulus takes an image (this one is {kind!r}); set type = \"visual\"")
+    if image.startswith(("http://", "https://")):
+        return image
+    path = c.relative(image)
+    if not path.is_file():
+        raise c.fail(key, f"file {path} not found; paths are relative to the scenario file")
+    return str(path.resolve())
 
 
 _OUTPUT_NAMES = ("transcript", "state", "summary", "checkpoint")

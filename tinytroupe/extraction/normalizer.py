@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from tinytroupe.config import config_manager
 from tinytroupe.errors import SpecificationError
+from tinytroupe.extraction.output_language import DEFAULT_OUTPUT_LANGUAGE, output_language_line
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.utils.output_types import options_reader
 from tinytroupe.utils.templates import section
@@ -41,7 +42,8 @@ class Normalizer:
     """
 
     def __init__(self, elements: Iterable[str], n: int, verbose: bool = False, max_length: int | None = None,
-                 *, model: LLMModel | None = None, seed: int | None = None):
+                 *, model: LLMModel | None = None, seed: int | None = None,
+                 output_language: str = DEFAULT_OUTPUT_LANGUAGE):
         self.elements = list(dict.fromkeys(str(e) for e in elements))  # unique, first occurrence kept
         if not isinstance(n, int) or n < 1:
             raise SpecificationError(f"Normalizer: n must be a positive integer, got {n!r}")
@@ -51,6 +53,7 @@ class Normalizer:
         self.verbose = verbose
         self.max_length = max_length
         self.model = model
+        self.output_language = output_language  # the language of the category names
         self.seed = seed if seed is not None else (config_manager.get("seed") or None)
         self.normalizing_map: dict[str, str] = {}
         self.calls = 0
@@ -100,6 +103,7 @@ class Normalizer:
         from tinytroupe.llm import agenerate, default_model
 
         self.calls += 1
+        prompt += output_language_line(self.output_language)
         result = await agenerate(self.model or default_model(), [Message(role="user", content=prompt)], output,
                                  temperature=0.0, seed=self.seed,
                                  tags={"purpose": "normalization", "step": purpose_detail})

@@ -24,6 +24,7 @@ from tinytroupe.clients.builtin import ModelClient
 from tinytroupe.errors import LLMError, StateError
 from tinytroupe.extraction import trajectory
 from tinytroupe.extraction.fields import FieldSpec, describe_fields, field_specs, result_model
+from tinytroupe.extraction.output_language import DEFAULT_OUTPUT_LANGUAGE, output_language_line
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.prompts import render
@@ -56,7 +57,8 @@ class ResultsExtractor:
     def __init__(self, extraction_prompt_template_path: str = DEFAULT_TEMPLATE,
                  extraction_objective: str = "The main points present in the agents' interactions history.",
                  situation: str = "", fields: list[str] | None = None, fields_hints: dict | None = None,
-                 verbose: bool = False, *, model: LLMModel | None = None):
+                 verbose: bool = False, *, model: LLMModel | None = None,
+                 output_language: str = DEFAULT_OUTPUT_LANGUAGE):
         self._extraction_prompt_template_path = extraction_prompt_template_path
         self.default_extraction_objective = extraction_objective
         self.default_situation = situation
@@ -64,6 +66,7 @@ class ResultsExtractor:
         self.default_fields_hints = fields_hints
         self.default_verbose = verbose
         self.model = model
+        self.output_language = output_language  # the language of extracted values (field names never change)
         self.agent_extraction: dict[str, Any] = {}
         self.world_extraction: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
@@ -202,11 +205,12 @@ class ResultsExtractor:
                 instruction += "\n" + section("extraction_fields.md", "per_agent")
         else:
             instruction = section("extraction_fields.md", "free")
+        language = output_language_line(self.output_language)
         if self._extraction_prompt_template_path == DEFAULT_TEMPLATE:
-            return render("extraction_system.md", fields_instruction=instruction)
+            return render("extraction_system.md", fields_instruction=instruction) + language
         custom = render_user_template(self._extraction_prompt_template_path, None, {
             "fields": ", ".join(s.name for s in specs), "fields_hints": describe_fields(specs)})
-        return custom.rstrip() + "\n\n" + instruction
+        return custom.rstrip() + "\n\n" + instruction + language
 
     async def _extract(self, key: str, system: str, user: str, output: type[BaseModel],
                        tags: Mapping[str, str], verbose: bool) -> Any:

@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tinytroupe.llm.images import ImageRef
+
 __all__ = [
     "Message",
     "ResponseFormat",
@@ -38,6 +40,7 @@ class Message(BaseModel):
 
     role: Role
     content: str
+    images: tuple[ImageRef, ...] = ()  # shown with the text to models that see (see llm.images)
 
 
 class ResponseFormat(BaseModel):
@@ -108,7 +111,8 @@ class ChatRequest(BaseModel):
         return {**extra,
             "provider": provider,
             "model": model,
-            "messages": [[m.role, m.content] for m in self.messages],
+            "messages": [[m.role, m.content, *([[i.sha256 for i in m.images]] if m.images else [])]
+                         for m in self.messages],
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
@@ -169,6 +173,7 @@ class ModelCapabilities:
 
     ``json_schema``: takes native structured outputs; ``seed``: honours a seed;
     ``reasoning``: a reasoning model (takes ``reasoning_effort``, refuses sampling parameters);
+    ``vision``: takes images in messages (others get their descriptions only);
     ``small``: a small model generated on the CPU, whose every token costs wall time (callers
     keep replies short); ``in_process``: no server behind it (retrying at once costs
     nothing); ``max_actions_per_turn``, ``max_content_length``, ``max_cognitive_length``:
@@ -180,6 +185,7 @@ class ModelCapabilities:
     small: bool = False
     in_process: bool = False
     reasoning: bool = False
+    vision: bool = False
     max_actions_per_turn: int | None = None
     max_content_length: int | None = None
     max_cognitive_length: int | None = None

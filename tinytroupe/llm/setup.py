@@ -109,7 +109,7 @@ def _build_openai(settings: Settings | None = None) -> LLMModel:
             "API_TYPE=openai but no key or server is set: set OPENAI_API_KEY (or API_KEY in the [OpenAI] "
             "section of config.ini), or OPENAI_BASE_URL / BASE_URL for a local OpenAI-compatible server")
     return OpenAIModel(api_key=key or PLACEHOLDER_KEY, base_url=base_url or None,
-                       model=s["model"], timeout=s["timeout"])
+                       model=s["model"], timeout=s["timeout"], vision=_vision(s))
 
 
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
@@ -119,7 +119,13 @@ def _build_ollama(s: Settings) -> LLMModel:
     from tinytroupe.llm.providers.openai_compat import OpenAIModel
 
     return OpenAIModel(api_key=s["api_key"] or "ollama", base_url=s["base_url"] or OLLAMA_BASE_URL,
-                       model=s["model"], timeout=s["timeout"])
+                       model=s["model"], timeout=s["timeout"], vision=_vision(s))
+
+
+def _vision(s: Settings) -> bool | None:
+    """The VISION setting: True, False, or None (auto: the provider knows its model families)."""
+    value = str(s["vision"] or "auto").strip().lower()
+    return None if value == "auto" else value == "true"
 
 
 def _build_azure(s: Settings) -> LLMModel:

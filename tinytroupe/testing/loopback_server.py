@@ -34,7 +34,8 @@ from typing import Any
 
 from tinytroupe.llm.providers.schema_sample import corrupt_types, sample_from_schema
 
-__all__ = ["LoopbackServer", "FAULTS", "MODES", "estimate_tokens", "schema_of_request"]
+__all__ = ["LoopbackServer", "FAULTS", "MODES", "estimate_tokens", "schema_of_request", "message_text",
+           "image_parts"]
 
 FAULTS: tuple[str, ...] = (
     "ok",           # no fault: a normal reply
@@ -68,10 +69,24 @@ def schema_of_request(body: dict[str, Any]) -> dict[str, Any] | None:
     if rf.get("type") == "json_object" and isinstance(rf.get("schema"), dict):
         return rf["schema"]
     for message in reversed(body.get("messages") or []):
-        found = _schema_in_text(str(message.get("content") or ""))
+        found = _schema_in_text(message_text(message))
         if found is not None:
             return found
     return None
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A request message's text: its content, or the text of its content parts (images left out)."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(str(p.get("text") or "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return str(content or "")
+
+
+def image_parts(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The image content parts of a request body, in order (``{"type": "image_url", ...}``)."""
+    return [p for m in body.get("messages") or [] if isinstance(m.get("content"), list)
+            for p in m["content"] if isinstance(p, dict) and p.get("type") == "image_url"]
 
 
 def _schema_in_text(text: str) -> dict[str, Any] | None:
@@ -265,6 +280,11 @@ class LoopbackServer:
         return self._read("bodies")
 
     @property
+    def image_parts(self) -> list[list[dict[str, Any]]]:
+        """The image content parts of each recorded request, in arrival order ([] for text-only ones)."""
+        return [image_parts(body) for body in self.bodies]
+
+    @property
     def faults_served(self) -> list[str]:
         """The fault (or "ok") each finished request got, in completion order."""
         return self._read("faults_served")
@@ -383,7 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, body: dict[str, Any]) -> None:
         """Answer one chat request; the records are settled before the reply is written."""
         state = self.server_state
-        prompt = "".join(str(m.get("content") or "") for m in body.get("messages") or [])
+        prompt = "".join(message_text(m) for m in body.get("messages") or [])
         prompt_tokens = estimate_tokens(prompt)
         admitted = state._enter("chat", body, prompt_tokens)
         fault, completion_tokens, settled = "ok", 0, False

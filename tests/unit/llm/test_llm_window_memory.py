@@ -75,7 +75,7 @@ def test_llm_memory_file_round_trip_is_atomic_and_keeps_other_keys(tmp_path):
 def test_llm_a_corrupt_memory_file_is_ignored_with_a_warning(tmp_path, caplog):
     path = tmp_path / "w.json"
     path.write_text("{not json")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING, logger="tinytroupe"):
         memory = WindowMemory(path)
     assert memory.recall("a") is None and "w.json" in caplog.text
     memory.remember("a", 3)

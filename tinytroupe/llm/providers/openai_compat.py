@@ -24,7 +24,8 @@ import weakref
 from typing import Any
 
 from tinytroupe.errors import AuthenticationError, BadRequestError, ProviderError, TransientError
-from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
+from tinytroupe.llm.base import ChatRequest, Completion, Message, ModelCapabilities, Usage
+from tinytroupe.llm.images import image_part
 from tinytroupe.llm.providers.plain_http import ConnectionProblem, PlainHTTPClient, usable_for
 from tinytroupe.llm.providers.request_body import encode_body
 
@@ -33,7 +34,11 @@ __all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # OpenAI's reasoning families (any deployment or server)
-_CAPABILITIES: dict[str, ModelCapabilities] = {}  # model name -> what it takes (the rule above, once per name)
+_CAPABILITIES: dict[tuple[str, bool | None], ModelCapabilities] = {}  # (model, VISION) -> what it takes
+# model families that take images (OpenAI's, and common open vision models served by Ollama, vLLM...)
+_VISION_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4-turbo", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "llava",
+                    "bakllava", "llama3.2-vision", "qwen2-vl", "qwen2.5-vl", "qwen-vl", "minicpm-v", "pixtral",
+                    "gemma3", "moondream", "llama-4")
 
 
 def _sdk() -> Any:
@@ -92,6 +97,7 @@ class OpenAIModel:
         timeout: float,
         organization: str | None = None,
         extra_headers: dict[str, str] | None = None,
+        vision: bool | None = None,
     ):
         self.api_key = api_key
         self.base_url = (base_url or OPENAI_BASE_URL).rstrip("/")
@@ -100,6 +106,7 @@ class OpenAIModel:
         self.timeout = float(timeout)
         self.organization = organization
         self.extra_headers = dict(extra_headers or {})
+        self.vision = vision  # takes images: None = decided by the model's family
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = (
             weakref.WeakKeyDictionary())
         self._clients_lock = threading.Lock()
@@ -120,10 +127,13 @@ class OpenAIModel:
     def capabilities_for(self, model_name: str) -> ModelCapabilities:
         """What ``model_name`` takes here: reasoning models (OpenAI's o-series and gpt-5 families,
         under their name or a ``vendor/`` prefix) take reasoning_effort and no sampling parameters."""
-        found = _CAPABILITIES.get(model_name)
+        key = (model_name, self.vision)
+        found = _CAPABILITIES.get(key)  # the rules above, once per model name and VISION setting
         if found is None:
             base = model_name.lower().rsplit("/", 1)[-1]
-            found = _CAPABILITIES[model_name] = ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES))
+            vision = base.startswith(_VISION_PREFIXES) if self.vision is None else self.vision
+            found = _CAPABILITIES[key] = ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES),
+                                                           vision=vision)
         return found
 
     @property
@@ -193,7 +203,8 @@ class OpenAIModel:
         model = request.model or self.default_model
         params: dict[str, Any] = {
             "model": model,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [{"role": m.role, "content": m.content} if not m.images else _with_images(m)
+                         for m in request.messages],
         }
         reasoning = self.capabilities_for(model).reasoning
         if request.max_tokens is not None:
@@ -291,6 +302,13 @@ class OpenAIModel:
             finish_reason=choice.get("finish_reason"),
             provider=self.name,
         )
+
+
+def _with_images(message: Message) -> dict[str, Any]:
+    """A message with images as OpenAI content parts: its text first, then each image (files read now)."""
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
+    parts.extend(image_part(image) for image in message.images)
+    return {"role": message.role, "content": parts}
 
 
 def _cached_tokens(usage: dict[str, Any]) -> int:

@@ -45,7 +45,6 @@ class ScriptedModel:
     """
 
     name = "scripted"
-    capabilities = ModelCapabilities(in_process=True)
 
     def __init__(
         self,
@@ -56,6 +55,7 @@ class ScriptedModel:
         latency: float = 0.0,
         model_name: str = "scripted-model",
         endpoint: str = "scripted://local",
+        vision: bool = False,
     ):
         self._queue: deque[Reply] = deque(replies or [])
         self.responder = responder
@@ -63,6 +63,7 @@ class ScriptedModel:
         self.latency = latency
         self.default_model = model_name
         self.endpoint = endpoint
+        self.capabilities = ModelCapabilities(in_process=True, vision=vision)  # vision: takes images
         self.requests: list[ChatRequest] = []
         self._lock = threading.Lock()
 

@@ -21,6 +21,7 @@ from typing import Any
 from tinytroupe.llm.base import ChatRequest
 from tinytroupe.llm.providers.schema_sample import _WORDS as _SAMPLE_WORDS
 from tinytroupe.llm.providers.schema_sample import sample_from_schema
+from tinytroupe.llm.providers.scripted_languages import lines_in, requested_language, short_answers_in
 
 __all__ = [
     "act_reply",
@@ -121,19 +122,16 @@ def talk_responder(text_fn: Callable[[ChatRequest], str] | None = None, *, think
     return respond
 
 
-_SHORT = ("Too pricey for me.", "It suits my budget.", "I would try it once.", "Not something I need.",
-          "I like how simple it is.", "It solves a real problem.")
-
-
-def readable(value: Any) -> Any:
+def readable(value: Any, language: str = "English") -> Any:
     """``value`` (a schema sample) with its free-text strings, made of sample words, turned into
-    short sentences that fit in the same length (so a reply reads like an answer, not a password)."""
+    short sentences (in ``language``) that fit in the same length (so a reply reads like an answer,
+    not a password); keys stay as they are."""
     if isinstance(value, dict):
-        return {k: readable(v) for k, v in value.items()}
+        return {k: readable(v, language) for k, v in value.items()}
     if isinstance(value, list):
-        return [readable(v) for v in value]
+        return [readable(v, language) for v in value]
     if isinstance(value, str) and value and set(value.split()) <= set(_SAMPLE_WORDS):
-        fitting = [s for s in _SHORT if len(s) <= len(value)]
+        fitting = [s for s in short_answers_in(language) if len(s) <= len(value)]
         if fitting:
             return fitting[sum(map(ord, value)) % len(fitting)]
     return value
@@ -151,20 +149,12 @@ def schema_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
             return turns(request)
         schema = request.response_format.json_schema
         if schema is not None and request.response_format.mode != "text":
-            return readable(sample_from_schema(schema, random.Random(rng.random())))
+            return readable(sample_from_schema(schema, random.Random(rng.random())), requested_language(request))
         return "A short scripted answer."
 
     return respond
 
 
-_LINES = (
-    "I like the idea, but the price has to be right.",
-    "Honestly, I would need to try it before I decide.",
-    "It sounds useful for people like me, with a busy week.",
-    "My main worry is how long it lasts before it breaks.",
-    "I would tell my friends about it if it works as promised.",
-    "I am not convinced yet; what problem does it really solve?",
-)
 _FIRST = ("Ana", "Bruno", "Chloe", "Dev", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kemi", "Luca")
 _LAST = ("Almeida", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen")
 
@@ -172,7 +162,8 @@ _LAST = ("Almeida", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia",
 def _scripted_line(request: ChatRequest) -> str:
     agent = request.tags.get("agent", "someone")
     text = "\n".join(m.content for m in request.messages)
-    return _LINES[sum(map(ord, agent + text[-200:])) % len(_LINES)]
+    lines = lines_in(requested_language(request))  # the language the request asks for
+    return lines[sum(map(ord, agent + text[-200:])) % len(lines)]
 
 
 def offline_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
@@ -196,7 +187,7 @@ def offline_responder(seed: int = 0) -> Callable[[ChatRequest], Any]:
             if request.response_format.name == "GeneratedPersona" and isinstance(value, dict):
                 value["name"] = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"  # readable offline names
                 return value
-            return readable(value)
+            return readable(value, requested_language(request))
         return "A short scripted answer."
 
     return respond
