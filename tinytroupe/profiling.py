@@ -40,15 +40,7 @@ def _persona(agent: Any) -> dict[str, Any]:
 def attribute_value(agent: Any, path: str) -> Any:
     """The value at dotted ``path`` in an agent's persona (``"occupation.title"``); a plain
     string met before the end of the path is the value (``occupation: "nurse"``)."""
-    value: Any = _persona(agent)
-    for part in path.split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, str):
-            break
-        else:
-            return None
-    return value
+    return profiling_analysis.value_at(_persona(agent), path)
 
 
 def _is_number(value: Any) -> bool:
