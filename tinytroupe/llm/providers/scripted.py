@@ -11,6 +11,7 @@ request it was sent so tests can assert on the prompts::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 from collections import deque
@@ -45,6 +46,7 @@ class ScriptedModel:
     """
 
     name = "scripted"
+    capabilities = ModelCapabilities(in_process=True)  # a subclass may declare its own
 
     def __init__(
         self,
@@ -63,7 +65,8 @@ class ScriptedModel:
         self.latency = latency
         self.default_model = model_name
         self.endpoint = endpoint
-        self.capabilities = ModelCapabilities(in_process=True, vision=vision)  # vision: takes images
+        if vision:  # takes images: on top of what the class declares
+            self.capabilities = dataclasses.replace(type(self).capabilities, vision=True)
         self.requests: list[ChatRequest] = []
         self._lock = threading.Lock()
 
