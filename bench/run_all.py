@@ -88,6 +88,8 @@ SCRIPTS: dict[str, tuple[list[str], bool, bool]] = {
     "bench_adaptive.py": (["--processes", "2", "--write-results"], True, False),
     # 10,000 agents per process; its RESULTS.md section (with the code before beside it) is written by hand
     "bench_request_cost.py": (["--respondents", "10000", "--repeats", "1"], False, True),
+    # minutes (a Ray cluster, 10,000-person surveys at 200 ms); keeps its own RESULTS.md section
+    "bench_scale.py": (["--survey", "10000", "--ray", "10000", "--world", "10000", "--write-results"], True, True),
 }
 
 
