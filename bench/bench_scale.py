@@ -220,8 +220,28 @@ def render(runs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         lines.append(f"| {_label(r)} | {r['ideal_s']:.1f} s | {r['wall_s']:.1f} s | {r['wall_s'] / r['ideal_s']:.2f} | "
                      f"{r['answered']:,}/{r['people']:,} | {req / r['wall_s']:,.0f} | {cpu * 1000 / req:.2f} ms | "
                      f"{r['server_cpu_s'] * 1000 / req:.2f} ms | {rss} | {r['build_s']:.1f} s |")
-    lines += ["", *projection(runs)]
+    lines += ["", *notes(runs), "", *projection(runs)]
     return "\n".join(lines) + "\n"
+
+
+def notes(runs: list[dict[str, Any]]) -> list[str]:
+    """What the table does not say: cold starts, retries, where the time went."""
+    out = ["### Notes", "",
+           "- The driver, the loopback server and (for Ray) the GCS, raylets and workers all share the same 2 "
+           "cores: every ratio above is CPU-bound, not latency-bound (the server alone takes the server column "
+           "per request)."]
+    for r in runs:
+        if "error" in r:
+            continue
+        extra = r["requests"] - r["people"]
+        bits = [f"{extra} request(s) beyond one per person: retries under load"] if extra > 0 else []
+        if r["kind"] == "ray":
+            bits.append(f"a {max(2, r['workers'])}-person survey first (Ray workers starting, imports) took "
+                        f"{r['warm_up_s']} s, not counted; the driver's own CPU was {r['driver_cpu_s']} s; "
+                        "\"all\" sums every Ray process's peak RSS (shared pages counted more than once)")
+        if bits:
+            out.append(f"- **{_label(r)}**: " + "; ".join(bits) + ".")
+    return out
 
 
 def projection(runs: list[dict[str, Any]]) -> list[str]:
@@ -247,7 +267,7 @@ def projection(runs: list[dict[str, Any]]) -> list[str]:
         out.append(f"- **100k-agent world**: a step costs the driver {turn * 1000:.2f} ms of CPU per agent turn, so "
                    f"one step of 100k agents needs >= {1e5 * turn:.0f} s of one core (the latency bound at "
                    f"concurrency {CONCURRENCY}: {1e5 / CONCURRENCY * LATENCY:.0f} s) and ~{per_agent * 1e5 / 1024:.1f} GiB "
-                   f"({per_agent * 1024:.0f} KiB per agent, peak RSS / agents). A world sharded over Ray workers does "
+                   f"({per_agent * 1024:.0f} KiB per agent: the peak RSS above the process start, per agent). A world sharded over Ray workers does "
                    "not exist yet: today a 100k world is one process on one core, CPU-bound per step.")
     return out
 
