@@ -27,9 +27,9 @@ from typing import Any
 from tinytroupe import llm
 from tinytroupe.clients.builtin import AzureClient, OllamaClient, OpenAIClient
 from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_cost_stats
-from tinytroupe.config import config_manager
+from tinytroupe.clients.switches import force_api_cache, force_api_type, force_default_value
 from tinytroupe.errors import BadRequestError, TransientError
-from tinytroupe.llm.base import ChatRequest, Message, ResponseFormat, innermost
+from tinytroupe.llm.base import ChatRequest, Message, ResponseFormat
 
 __all__ = [
     "client",
@@ -63,51 +63,6 @@ def register_client(api_type: str, client: Any) -> None:
     from tinytroupe.llm.custom import register_client as _register
 
     _register(api_type, client)
-
-
-def _rewrap_current_default() -> None:
-    """Rebuild the wrappers around the model in use now, or forget it if none is built yet.
-
-    A model installed with ``set_default_model`` (a scripted model, an already loaded local
-    model) is kept; only its wrappers (and so the cache) follow the new settings.
-    """
-    from tinytroupe.runtime import current_runtime
-
-    current = current_runtime().part(llm.MODEL_PART)  # not building one just to rewrap it
-    llm.reset_default_model()
-    if current is not None:
-        llm.set_default_model(innermost(current), wrap=True)
-
-
-def force_api_cache(cache_api_calls: bool, cache_file_name: str | None = None) -> None:
-    """Switch the process-wide LLM call cache on or off, optionally naming its file.
-
-    Relative file names are under the working directory. Calls made after this use (or stop
-    using) the cache; the model in use keeps its provider.
-    """
-    changes: dict[str, Any] = {"cache_api_calls": bool(cache_api_calls)}
-    if cache_file_name is not None:
-        changes["cache_file_name"] = str(cache_file_name)
-    config_manager.update_multiple(changes)
-    _rewrap_current_default()
-
-
-def force_api_type(api_type: str) -> None:
-    """Use the provider ``api_type`` (openai, azure, ollama, local, scripted, auto, or a registered
-    client's name) from now on."""
-    config_manager.update("api_type", api_type)
-    llm.reset_default_model()
-
-
-def force_default_value(key: str, value: Any) -> None:
-    """Set the setting ``key`` (e.g. ``"temperature"`` or ``"TEMPERATURE"``) for this process.
-
-    The model in use keeps its provider and gets fresh wrappers (retry, limits, cache); to
-    change provider settings (API_TYPE, MODEL, BASE_URL...) use :func:`force_api_type` or
-    :func:`tinytroupe.llm.reset_default_model` after this.
-    """
-    config_manager.update(key.lower(), value)
-    _rewrap_current_default()
 
 
 async def asend_message(

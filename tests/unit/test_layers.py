@@ -40,8 +40,7 @@ RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 
 # module cycles between root modules that belong to the configuration and the state documents
 # (one concept each, split over two files); they are merged by the "one home per concept" work
-KNOWN_ROOT_CYCLES = {frozenset({"config", "config_defaults"}), frozenset({"state_schema", "state_documents"}),
-                     frozenset({"clients", "openai_utils"})}
+KNOWN_ROOT_CYCLES = {frozenset({"config", "config_defaults"}), frozenset({"state_schema", "state_documents"})}
 
 
 def _unit(path: Path) -> str:

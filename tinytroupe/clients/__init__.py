@@ -83,13 +83,13 @@ def client() -> Any:
 
 def force_api_type(api_type: str) -> None:
     """Use the provider or registered client ``api_type`` from now on."""
-    from tinytroupe.openai_utils import force_api_type as _force
+    from tinytroupe.clients.switches import force_api_type as _force
 
     _force(api_type)
 
 
 def force_api_cache(cache_api_calls: bool, cache_file_name: str | None = None) -> None:
     """Switch the LLM call cache on or off (a SQLite file), optionally naming its file."""
-    from tinytroupe.openai_utils import force_api_cache as _force
+    from tinytroupe.clients.switches import force_api_cache as _force
 
     _force(cache_api_calls, cache_file_name)

@@ -69,7 +69,7 @@ class ModelClient(CostStatsMixin):
                                       "openai_utils.force_api_cache(...) says so by name.")
             self.set_api_cache(self.cache_api_calls if cache_api_calls is None else cache_api_calls, cache_file_name)
         if max_concurrent_model_calls is not None:
-            from tinytroupe.openai_utils import force_default_value
+            from tinytroupe.clients.switches import force_default_value
 
             force_default_value("max_concurrent_model_calls", int(max_concurrent_model_calls))
 
@@ -170,7 +170,7 @@ class ModelClient(CostStatsMixin):
 
     def set_api_cache(self, cache_api_calls: bool, cache_file_name: str | None = None) -> None:
         """Switch the process-wide call cache on or off (the original's per-client method)."""
-        from tinytroupe.openai_utils import force_api_cache
+        from tinytroupe.clients.switches import force_api_cache
 
         force_api_cache(cache_api_calls, cache_file_name)
 
