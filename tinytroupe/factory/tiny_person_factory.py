@@ -252,7 +252,7 @@ class TinyPersonFactory(TinyFactory, OriginalFactoryAPI):
                                           bio, verbose), source="factory")
         return person, bio
 
-    def _record(self, done: Sequence[tuple[TinyPerson, str] | None]) -> None:
+    def _record(self, done: Sequence[tuple[contracts.Agent, str] | None]) -> None:
         """Add a finished batch to the generated lists, in plan order."""
         for item in done:
             if item is not None:
