@@ -156,3 +156,17 @@ def test_llm_embedding_calls_are_refused_by_a_budget_guard_around_any_embedder()
             llm.embed(["a text much longer than five tokens, sent to nobody"], model=guarded)
         assert len(llm.embed(["tiny"], model=guarded)) == 1
     assert guarded.stats.snapshot()["total"]["failures"] == 1
+
+
+def test_llm_embeddings_through_the_sdk_client_are_retried_too(server):
+    from tinytroupe.llm.embedding_setup import wrap_embedder
+    from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
+    from tinytroupe.llm.providers.openai_compat import OpenAIModel
+
+    transport = OpenAIModel(api_key="k", base_url=server.base_url, model="loop-model", timeout=5)
+    transport.plain_http = False  # the path HTTPS servers and Azure take
+    embedder = wrap_embedder(OpenAIEmbedder(transport, "text-embedding-3-small"))
+    server.script_embeddings("429", "ok")
+    result = llm.embed(["green tea"], model=embedder)
+    assert result.vectors.shape == (1, 8) and server.faults_served == ["429", "ok"]
+    assert list(embedder.find(RetryingModel).delays) == [0.3]
