@@ -359,18 +359,19 @@ class BudgetGuard(StackWrapper):
 
     async def complete(self, request: ChatRequest) -> Completion:
         budget = active(self.runtime)
-        if budget is None or not budget.replay:
-            return await self.call(request, self.inner.complete, CHAT)
-        key = request.cache_key(self.inner.name, self.model_of(request))
-        paid = budget.take_replay(key)
-        if paid is not None:  # paid for in a step that was put back: not paid again
-            from tinytroupe.llm.cache import value_to_completion
+        if budget is not None and budget.replay:
+            paid = budget.take_replay(request.cache_key(self.inner.name, self.model_of(request)))
+            if paid is not None:  # paid for in a step that was put back: not paid again
+                from tinytroupe.llm.cache import value_to_completion
 
-            return value_to_completion(paid, self.inner.name)
-        return await self.call(request, self.inner.complete, CHAT)
+                return value_to_completion(paid, self.inner.name)
+        return await self._spend(budget, request, self.inner.complete, CHAT)
 
     async def call(self, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
-        budget = active(self.runtime)
+        return await self._spend(active(self.runtime), request, send, seam)
+
+    async def _spend(self, budget: Budget | None, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
+        """Send ``request`` if one more call of its size fits ``budget``, and count what it used."""
         if budget is None:
             return await send(request)
         model, agent = self.model_of(request), request.tags.get("agent") or None

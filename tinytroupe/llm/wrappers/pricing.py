@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from tinytroupe.config import config_manager
 from tinytroupe.errors import ConfigError
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["Price", "register_price", "price_for", "cost_of", "price_table", "FREE_PROVIDERS", "RegisteredPrices"]
 
@@ -86,8 +88,6 @@ def register_price(model: str, input_per_million: float, output_per_million: flo
                    cached_input_per_million: float | None = None) -> None:
     """Set the price of ``model`` (and of names that start with it) in dollars per million tokens,
     in the current runtime."""
-    from tinytroupe.runtime import current_runtime
-
     values = [input_per_million, output_per_million] + (
         [cached_input_per_million] if cached_input_per_million is not None else [])
     if any(v < 0 for v in values):
@@ -116,67 +116,51 @@ def _config_prices(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Price
     return tuple((model, _parse(model, raw)) for model, raw in items)
 
 
-class _Table:
-    """One resolved price table (compared by identity, so lookups on it memoise cheaply)."""
-
-    def __init__(self, prices: Mapping[str, Price]):
-        self.prices = MappingProxyType(dict(prices))
-
-
 @lru_cache(maxsize=16)
-def _table(generation: int, registered: tuple[tuple[str, Price], ...]) -> _Table:
+def _table(generation: int, registered: tuple[tuple[str, Price], ...]) -> Mapping[str, Price]:
     """The built-in prices, then config.ini's (as of configuration ``generation``), then ``registered``."""
-    from tinytroupe.config import config_manager
-
     table = dict(_BUILT_IN)
     table.update(_config_prices(tuple(sorted(config_manager.free_section("Prices").items()))))
     table.update(registered)
-    return _Table(table)
+    return MappingProxyType(table)
 
 
 def _registered() -> tuple[tuple[str, Price], ...]:
     """The prices registered in the current runtime and the runtimes it derives from (its own win)."""
-    from tinytroupe.runtime import current_runtime
-
-    chain = []
     runtime = current_runtime()
-    while runtime is not None:
+    if runtime.parent is None:  # the usual case: one runtime
         found = runtime.part(PRICES_PART)
-        if found is not None and found.items:
-            chain.append(found.items)
-        runtime = runtime.parent
-    if len(chain) <= 1:
-        return chain[0] if chain else ()
+        return found.items if found is not None else ()
     merged: dict[str, Price] = {}
-    for items in reversed(chain):
-        merged.update(items)
+    chain = []
+    while runtime is not None:
+        chain.append(runtime.part(PRICES_PART))
+        runtime = runtime.parent
+    for found in reversed(chain):
+        merged.update(found.items if found is not None else ())
     return tuple(sorted(merged.items()))
 
 
-def _current() -> _Table:
-    """The price table now: resolved again only when the configuration or the registrations change."""
-    from tinytroupe.config import config_manager
-
-    return _table(config_manager.generation, _registered())
-
-
 @lru_cache(maxsize=4096)
-def _lookup(table: _Table, model: str) -> Price | None:
+def _price(generation: int, registered: tuple[tuple[str, Price], ...], model: str) -> Price | None:
+    """The price of ``model`` in the table of ``generation`` and ``registered`` (looked up once)."""
+    table = _table(generation, registered)
     name = (model or "").lower()
     if "/" in name:  # "openai/gpt-4o" style names of routers
         name = name.rsplit("/", 1)[1]
-    best = max((k for k in table.prices if name.startswith(k.lower())), key=len, default=None)
-    return table.prices[best] if best is not None else None
+    best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
+    return table[best] if best is not None else None
 
 
 def price_table() -> dict[str, Price]:
     """Every known price: the built-in table, then config.ini's [Prices], then :func:`register_price`."""
-    return dict(_current().prices)
+    return dict(_table(config_manager.generation, _registered()))
 
 
 def price_for(model: str) -> Price | None:
-    """The price of ``model`` by longest matching prefix, or None when unknown."""
-    return _lookup(_current(), model)
+    """The price of ``model`` by longest matching prefix, or None when unknown (resolved again
+    only when the configuration or the registrations change)."""
+    return _price(config_manager.generation, _registered(), model)
 
 
 def cost_of(model: str, input_tokens: int, output_tokens: int, provider: str = "",

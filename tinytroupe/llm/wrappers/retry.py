@@ -104,7 +104,7 @@ class RetryingModel(StackWrapper):
                     self.retries += 1
                     self.delays.append(delay)
                 events.emit(contracts.LLMRetry(attempt, str(exc), exc.status, round(delay, 3),
-                                                self.model_of(request), seam.tags(request)),
+                                                self.model_of(request), dict(seam.tags(request))),
                             source=request.tags.get("agent"))
                 if self.on_retry is not None:
                     self.on_retry(request, exc, delay)

@@ -34,8 +34,8 @@ class Seam(Generic[Req, Res]):
     name = ""
 
     def tags(self, request: Req) -> dict[str, str]:
-        """The accounting tags of ``request`` (usage slices, events, per-agent budgets)."""
-        return dict(request.tags)
+        """The accounting tags of ``request`` (usage slices, events, per-agent budgets); read only."""
+        return request.tags
 
     def input_tokens(self, request: Req) -> int:
         """About how many tokens ``request`` sends (four characters a token)."""
