@@ -25,19 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tinytroupe.errors import TinyTroupeError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
-from tinytroupe.llm.purposes import REPLY_TOKENS, purpose_of
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel
+from tinytroupe.llm.embeddings import EmbeddingModel
+from tinytroupe.llm.wrappers.seams import CHAT, Req, Res, Seam, Send, StackWrapper
 
 
 def estimate_prompt_tokens(request: ChatRequest) -> int:
     """About four characters per token over the messages (and the schema sent beside them)."""
-    chars = sum(len(m.content) for m in request.messages)
-    schema = request.response_format.json_schema
-    if schema is not None and request.response_format.mode == "json_schema":
-        import json
-
-        chars += len(json.dumps(schema, separators=(",", ":")))
-    return chars // 4
+    return CHAT.input_tokens(request)
 
 __all__ = ["BudgetLimits", "Budget", "BudgetExceededError", "BudgetGuard", "limit", "active", "from_config",
            "start_run", "SETTING_NAMES"]
@@ -346,10 +341,11 @@ def limit(max_cost: float = 0.0, max_tokens: int = 0, max_calls: int = 0, *, per
             state.stack.remove(current)
 
 
-class BudgetGuard(ModelWrapper):
-    """Refuses a call that would go over the active budget; counts the calls that go out."""
+class BudgetGuard(StackWrapper):
+    """Refuses a chat or embedding call that would go over the active budget, before it is sent;
+    counts the calls that go out."""
 
-    def __init__(self, inner: LLMModel, price: Any = None, *, runtime: Any = None):
+    def __init__(self, inner: LLMModel | EmbeddingModel, price: Any = None, *, runtime: Any = None):
         super().__init__(inner)
         self._price = price  # callable (model, input, output, provider) -> dollars or None
         from tinytroupe.runtime import current_runtime
@@ -363,33 +359,36 @@ class BudgetGuard(ModelWrapper):
 
     async def complete(self, request: ChatRequest) -> Completion:
         budget = active(self.runtime)
-        if budget is None:
-            return await self.inner.complete(request)
-        model = request.model or self.inner.default_model
-        agent = request.tags.get("agent") or None
-        key = request.cache_key(self.inner.name, model)
-        if budget.replay:
-            paid = budget.take_replay(key)
+        if budget is not None and budget.replay:
+            paid = budget.take_replay(request.cache_key(self.inner.name, self.model_of(request)))
             if paid is not None:  # paid for in a step that was put back: not paid again
                 from tinytroupe.llm.cache import value_to_completion
 
                 return value_to_completion(paid, self.inner.name)
-        prompt = estimate_prompt_tokens(request)
-        reply = min(request.max_tokens or REPLY_TOKENS[purpose_of(request.tags)],
-                    REPLY_TOKENS[purpose_of(request.tags)])
+        return await self._spend(budget, request, self.inner.complete, CHAT)
+
+    async def call(self, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
+        return await self._spend(active(self.runtime), request, send, seam)
+
+    async def _spend(self, budget: Budget | None, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
+        """Send ``request`` if one more call of its size fits ``budget``, and count what it used."""
+        if budget is None:
+            return await send(request)
+        model, agent = self.model_of(request), request.tags.get("agent") or None
+        prompt, reply = seam.input_tokens(request), seam.reply_budget(request)
         need_cost = self._cost(model, prompt, reply)
         budget.check_call(prompt + reply, need_cost, agent)
         try:
-            completion = await self.inner.complete(request)
+            result = await send(request)
         except BaseException:
             budget.release(prompt + reply, need_cost, agent)
             raise
-        usage = completion.usage
-        budget.record(usage.total_tokens, self._cost(completion.model or model, usage.input_tokens,
-                                                     usage.output_tokens), agent, reserved=(prompt + reply, need_cost))
-        if completion.text:
+        usage = seam.usage(result)
+        budget.record(usage.total_tokens, self._cost(result.model or model, usage.input_tokens, usage.output_tokens),
+                      agent, reserved=(prompt + reply, need_cost))
+        if isinstance(result, Completion) and result.text:  # a chat reply, kept to replay if the step is put back
             from tinytroupe.llm.cache import completion_to_value
 
             with budget._lock:
-                budget.journal[key] = completion_to_value(completion)
-        return completion
+                budget.journal[request.cache_key(self.inner.name, model)] = completion_to_value(result)
+        return result

@@ -1,8 +1,8 @@
 """The LLM call cache: identical requests are answered from a SQLite file, not the provider.
 
 One table maps the SHA-256 of a request's canonical payload (see
-:meth:`~tinytroupe.llm.base.ChatRequest.cache_payload`, which holds no key and no header)
-to the reply as JSON. Reads and writes are primary-key lookups, so their cost does not grow
+:meth:`~tinytroupe.llm.base.ChatRequest.cache_payload`, which holds no key and no header; for
+embeddings, of provider, model and one text) to the reply as JSON. Reads and writes are primary-key lookups, so their cost does not grow
 with the file. WAL mode and a busy timeout let many threads and several processes share one
 file. Values are JSON, never pickles.
 
@@ -23,9 +23,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from tinytroupe.errors import CacheError, ConfigError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, Usage
+from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, Usage
+from tinytroupe.llm.embeddings import (
+    EmbeddingModel,
+    EmbeddingRequest,
+    Embeddings,
+    decode_vector,
+    encode_vector,
+    text_cache_key,
+)
 from tinytroupe.llm.structured import reply_check
+from tinytroupe.llm.wrappers.seams import StackWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -310,11 +321,13 @@ def reply_fits(text: str, request: ChatRequest) -> bool:
     return len(text) <= min(bound, MAX_REPLY_CHARS)
 
 
-class CachedModel(ModelWrapper):
-    """A model that answers repeated requests from a :class:`CallCache`.
+class CachedModel(StackWrapper):
+    """A model or an embedder that answers repeated requests from a :class:`CallCache`.
 
-    The key covers provider, model, messages, sampling parameters, seed and schema (never
-    tags or secrets). A hit makes no inner call and returns ``cached=True``. Empty replies
+    A chat request's key covers provider, model, messages, sampling parameters, seed and schema
+    (never tags or secrets); an embedding is stored per text, keyed by provider, model and text,
+    and only the texts not stored are sent, in one request. A hit makes no inner call and comes
+    back ``cached=True`` (for embeddings, ``cached`` counts the texts answered). Empty replies
     are not stored, so a failed call is asked again next time. With ``refresh=True`` every
     request goes to the model and its reply replaces the stored one.
 
@@ -325,14 +338,14 @@ class CachedModel(ModelWrapper):
     the provider said, and a rerun replays it and the repair that followed, for free.
     """
 
-    def __init__(self, inner: LLMModel, cache: CallCache, *, refresh: bool = False):
+    def __init__(self, inner: LLMModel | EmbeddingModel, cache: CallCache, *, refresh: bool = False):
         super().__init__(inner)
         self.cache = cache
         self.refresh = refresh  # ask the model anyway and overwrite what is stored (CACHE_REFRESH)
 
     def key_for(self, request: ChatRequest) -> str:
         """The cache key of ``request`` for the wrapped model."""
-        return request.cache_key(self.inner.name, request.model or self.inner.default_model)
+        return request.cache_key(self.inner.name, self.model_of(request))
 
     async def complete(self, request: ChatRequest) -> Completion:
         key = self.key_for(request)
@@ -353,6 +366,30 @@ class CachedModel(ModelWrapper):
                 value["unusable"] = True
             self.cache.put(key, value)
         return completion
+
+    async def embed(self, request: EmbeddingRequest) -> Embeddings:
+        model = self.model_of(request)
+        keys = [text_cache_key(self.inner.name, model, text) for text in request.texts]
+        found: dict[int, np.ndarray] = {} if self.refresh else self._stored_vectors(keys)
+        missing = [i for i in range(len(keys)) if i not in found]
+        usage, answered_model = Usage(), model
+        if missing:
+            fresh = await self.inner.embed(request.with_texts([request.texts[i] for i in missing]))
+            usage, answered_model = fresh.usage, fresh.model
+            for row, i in enumerate(missing):
+                found[i] = fresh.vectors[row]
+                self.cache.put(keys[i], {"vector": encode_vector(fresh.vectors[row]), "model": fresh.model})
+        rows = [found[i] for i in range(len(keys))]
+        vectors = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+        return Embeddings(vectors, answered_model, usage, self.name, self.kind, cached=len(keys) - len(missing))
+
+    def _stored_vectors(self, keys: list[str]) -> dict[int, np.ndarray]:
+        found = {}
+        for i, key in enumerate(keys):
+            stored = self.cache.get(key, check=lambda value: isinstance(value.get("vector"), str))
+            if stored is not None:
+                found[i] = decode_vector(stored["vector"])
+        return found
 
 
 _open_lock = threading.Lock()

@@ -17,28 +17,23 @@ fallback; never the chat model's hidden states. A process whose default chat mod
 code (``llm.set_default_model``) embeds like that model's provider.
 
 Stacking, outermost first: usage accounting, the fallback to lexical, the call cache (when
-on), batching, limits, retry, provider. An in-memory embedder (lexical, static) needs no
-retry, limits, batching or cache.
+on), batching, the budget guard, retry, limits, provider: the chat seam's stack
+(:func:`~tinytroupe.llm.setup.wrap_calls`), so retries, 429s and Retry-After, budgets and usage
+work for embeddings as they do for chat. An in-memory embedder (lexical, static) needs no
+retry, limits, batching, budget or cache.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 from typing import Any
 
 from tinytroupe.errors import NoModelConfiguredError
-from tinytroupe.llm.base import capabilities_of
-from tinytroupe.llm.embedding_wrappers import (
-    BatchingEmbedder,
-    CachedEmbedder,
-    EmbeddingUsageTracker,
-    FallbackEmbedder,
-    LimitedEmbedder,
-    RetryingEmbedder,
-)
+from tinytroupe.llm.embedding_wrappers import BatchingEmbedder, FallbackEmbedder
 from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingWrapper, describe_embedder
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
+from tinytroupe.llm.setup import build_provider, choose_provider, usage_stats, wrap_calls
+from tinytroupe.llm.wrappers.usage import UsageTracker
 
 __all__ = ["choose_embedder", "build_embedder", "build_embedder_from_config", "wrap_embedder", "note_embedder",
            "describe_active_embedder", "offline_embedder", "LEXICAL_NAMES", "STATIC_NAMES"]
@@ -82,8 +77,6 @@ def choose_embedder() -> str:
         return "static"
     provider = _chat_provider_in_use()
     if provider is None:
-        from tinytroupe.llm.setup import choose_provider
-
         try:
             provider = choose_provider()
         except NoModelConfiguredError:
@@ -95,9 +88,9 @@ def choose_embedder() -> str:
 
 def _openai() -> EmbeddingModel:
     from tinytroupe.llm.embeddings_openai import OpenAIEmbedder
-    from tinytroupe.llm.setup import _build_openai
 
-    return OpenAIEmbedder(_build_openai(), _setting("embedding_model"))  # type: ignore[arg-type]
+    transport = build_provider("openai", registered=False)  # the chat provider's own, for its address and key
+    return OpenAIEmbedder(transport, _setting("embedding_model"))  # type: ignore[arg-type]
 
 
 def _azure() -> EmbeddingModel:
@@ -131,37 +124,32 @@ def build_embedder(kind: str | None = None) -> EmbeddingModel:
     return builders[kind]()
 
 
-def wrap_embedder(model: EmbeddingModel) -> EmbeddingModel:
-    """Wrap ``model`` with batching, retry, limits, the cache (when on), the fallback and usage accounting.
+def wrap_embedder(model: EmbeddingModel, *, runtime: Any = None) -> EmbeddingModel:
+    """Wrap ``model`` in the stack of ``runtime`` (default: the current one): usage accounting, the
+    lexical fallback, the call cache (when on), batching, the budget guard, retry and limits.
 
-    An embedder that already has an :class:`EmbeddingUsageTracker` is returned as it is.
+    An embedder that already has a :class:`~tinytroupe.llm.wrappers.usage.UsageTracker` is returned as it is.
     """
-    if isinstance(model, EmbeddingWrapper) and model.find(EmbeddingUsageTracker) is not None:
+    if isinstance(model, EmbeddingWrapper) and model.find(UsageTracker) is not None:
         return model
+    from tinytroupe.runtime import current_runtime
+
+    runtime = runtime or current_runtime()
+
+    def fallback(inner: EmbeddingModel) -> EmbeddingModel:
+        return FallbackEmbedder(inner, LexicalEmbedder(), on_switch=lambda used: note_embedder(used, runtime))
+
+    stats = usage_stats(runtime)
     if model.kind == "lexical":
-        tracker = EmbeddingUsageTracker(model)  # nothing to retry, limit or cache: it is arithmetic
+        tracker: EmbeddingModel = UsageTracker(model, stats=stats)  # nothing to retry, limit or cache: arithmetic
     elif getattr(model, "in_memory", False):  # arithmetic too, but its weights may fail to load
-        tracker = EmbeddingUsageTracker(FallbackEmbedder(model, LexicalEmbedder()))
+        tracker = UsageTracker(fallback(model), stats=stats)
     else:
-        wrapped: EmbeddingModel = RetryingEmbedder(
-            model, max_attempts=_setting("max_attempts"),
-            backoff_factor=_setting("exponential_backoff_factor"),
-            initial_delay=0.0 if capabilities_of(model).in_process else 0.5, rng=random.Random(_setting("seed")))
-        wrapped = LimitedEmbedder(wrapped, max_concurrent=_setting("max_concurrent_model_calls"),
-                                  requests_per_minute=_setting("requests_per_minute"),
-                                  tokens_per_minute=_setting("tokens_per_minute"))
-        wrapped = BatchingEmbedder(wrapped, _setting("embedding_batch_size"))
-        wrapped = _with_cache(wrapped)
-        tracker = EmbeddingUsageTracker(FallbackEmbedder(wrapped, LexicalEmbedder()))
-    note_embedder(tracker)
+        size = runtime.settings["embedding_batch_size"]
+        tracker = wrap_calls(model, runtime, above_budget=lambda inner: BatchingEmbedder(inner, size),
+                             above_cache=fallback, gauge=None)
+    note_embedder(tracker, runtime)
     return tracker
-
-
-def _with_cache(model: EmbeddingModel) -> EmbeddingModel:
-    from tinytroupe.llm.cache import cache_from_config
-
-    cache = cache_from_config()
-    return CachedEmbedder(model, cache) if cache is not None else model
 
 
 def build_embedder_from_config() -> EmbeddingModel:
@@ -169,13 +157,12 @@ def build_embedder_from_config() -> EmbeddingModel:
     return wrap_embedder(build_embedder())
 
 
-def note_embedder(embedder: Any) -> None:
-    """Tell the usage tally (and so ``usage_stats()`` and the CLI) which embedder is in use."""
-    from tinytroupe.llm.wrappers.usage import usage_stats
-
+def note_embedder(embedder: Any, runtime: Any = None) -> None:
+    """Tell the usage tally of ``runtime`` (default: the current one; and so ``usage_stats()`` and
+    the CLI) which embedder is in use."""
     fallback = embedder.find(FallbackEmbedder) if isinstance(embedder, EmbeddingWrapper) else None
     description = describe_embedder(fallback or embedder)
-    usage_stats().set_info("embeddings", description)
+    usage_stats(runtime).set_info("embeddings", description)
     logger.info("embeddings: %s", description)
 
 

@@ -1,8 +1,9 @@
 """The embedding seam: texts in, vectors with usage out.
 
 It sits beside the chat seam and works the same way: providers implement
-:class:`EmbeddingModel`; retry, limits, the call cache and usage accounting are wrappers
-(:mod:`tinytroupe.llm.embedding_wrappers`); :func:`default_embedder` is the configured,
+:class:`EmbeddingModel`; retry, limits, the budget guard, the call cache and usage accounting
+are the same wrappers as the chat seam's (:mod:`tinytroupe.llm.wrappers`), with batching and the
+lexical fallback added (:mod:`tinytroupe.llm.embedding_wrappers`); :func:`default_embedder` is the configured,
 wrapped embedder of this process and :func:`embed` / :func:`aembed` call it::
 
     from tinytroupe.llm import embeddings
@@ -18,6 +19,9 @@ lexical fallback that needs no model.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -40,6 +44,9 @@ __all__ = [
     "aembed",
     "cosine",
     "describe_embedder",
+    "text_cache_key",
+    "encode_vector",
+    "decode_vector",
 ]
 
 
@@ -63,6 +70,23 @@ class EmbeddingRequest:
     def with_texts(self, texts: Sequence[str]) -> EmbeddingRequest:
         """The same request for other texts."""
         return EmbeddingRequest(tuple(texts), self.model, dict(self.tags))
+
+
+def text_cache_key(provider: str, model: str, text: str) -> str:
+    """The call-cache key of one text's vector: SHA-256 of provider, model and text, nothing else."""
+    payload = json.dumps({"kind": "embedding", "provider": provider, "model": model, "text": text},
+                         sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def encode_vector(vector: np.ndarray) -> str:
+    """A float32 vector as base64 text (plain data for JSON and the cache)."""
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def decode_vector(text: str) -> np.ndarray:
+    """The float32 vector :func:`encode_vector` wrote."""
+    return np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -107,7 +131,7 @@ class EmbeddingModel(Protocol):
 
 
 class EmbeddingWrapper(Wrapper):
-    """Base for embedders that wrap an embedder (retry, limits, cache, usage, fallback)."""
+    """Base for embedders that wrap an embedder (batching, fallback; the wrappers of the stack too)."""
 
     inner: EmbeddingModel
 

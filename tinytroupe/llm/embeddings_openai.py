@@ -54,7 +54,7 @@ class OpenAIEmbedder:
     async def _post_plain(self, body: dict[str, Any]) -> Any:
         transport = self.transport
         try:
-            reply = await transport._plain_client().post_json("/embeddings", body, transport.timeout)
+            reply = await transport.post_plain("/embeddings", body)
         except TimeoutError as exc:
             raise TransientError(f"no embeddings from {self.endpoint} within TIMEOUT={transport.timeout:g} s; "
                                  "raise TIMEOUT or check the server") from exc
@@ -71,10 +71,8 @@ class OpenAIEmbedder:
     async def _post_sdk(self, body: dict[str, Any]) -> Any:
         import openai  # only for HTTPS, proxies and Azure: plain-http servers never load the SDK
 
-        clients = self.transport._loop_clients()
-        index = clients.lease()
         try:
-            raw = await clients.clients[index].post("/embeddings", body=body, cast_to=bytes)
+            raw = await self.transport.post_sdk("/embeddings", body)
         except openai.APITimeoutError as exc:
             raise TransientError(f"no embeddings from {self.endpoint} within TIMEOUT; raise TIMEOUT") from exc
         except openai.APIConnectionError as exc:
@@ -82,8 +80,6 @@ class OpenAIEmbedder:
         except openai.APIStatusError as exc:
             raise self._status_error(exc.status_code, str(exc.message)[:300], exc.response.headers,
                                      body["model"]) from exc
-        finally:
-            clients.release(index)
         try:
             return json.loads(raw)
         except (ValueError, TypeError):

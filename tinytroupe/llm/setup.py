@@ -11,7 +11,8 @@ Stacking, outermost first: usage accounting, request defaults (the request-level
 every request), the call cache (when on), the budget guard, retry, limits (adaptive
 concurrency, rate windows), provider: the cache key covers the filled-in request, the limiter
 sees every attempt, a call waiting to be retried holds no slot, and a call the cache answers
-spends no budget. Every function here reads the settings it is given (default: the current
+spends no budget. The embedder gets the same stack (:func:`wrap_calls`), with its own
+batching and lexical fallback in it. Every function here reads the settings it is given (default: the current
 runtime's), never the process-wide configuration.
 """
 
@@ -21,7 +22,7 @@ import importlib
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tinytroupe.errors import ConfigError, NoModelConfiguredError
@@ -37,6 +38,8 @@ __all__ = [
     "build_provider",
     "choose_provider",
     "wrap_model",
+    "wrap_calls",
+    "with_cache",
     "usage_stats",
     "complete_text",
     "acomplete_text",
@@ -187,6 +190,23 @@ def wrap_model(model: LLMModel, *, runtime: Any = None) -> LLMModel:
     from tinytroupe.runtime import current_runtime
 
     runtime = runtime or current_runtime()
+    # outside the cache: the cache keys see the request-level settings
+    return wrap_calls(model, runtime, above_cache=lambda m: RequestDefaults(m, lambda: runtime.settings.request))
+
+
+def _same(model: Any) -> Any:
+    return model
+
+
+def wrap_calls(model: Any, runtime: Any, *, above_budget: Callable[[Any], Any] = _same,
+               above_cache: Callable[[Any], Any] = _same, gauge: str | None = "concurrency") -> UsageTracker:
+    """``model`` (a chat model or an embedder) inside the one wrapper stack of ``runtime``.
+
+    Outermost first: usage accounting, ``above_cache(...)`` (chat: the request defaults;
+    embeddings: the lexical fallback), the call cache (when on), ``above_budget(...)``
+    (embeddings: batching), the budget guard, retry, limits. ``gauge`` names the usage
+    snapshot entry showing the concurrency window (None: not shown).
+    """
     s = runtime.settings
     immediate = capabilities_of(model).in_process  # no server to spare: retry at once
     limited = LimitedModel(model, max_concurrent=s["max_concurrent_model_calls"],
@@ -195,15 +215,15 @@ def wrap_model(model: LLMModel, *, runtime: Any = None) -> LLMModel:
     retrying = RetryingModel(limited, max_attempts=s["max_attempts"], backoff_factor=s["exponential_backoff_factor"],
                              initial_delay=0.0 if immediate else 0.5, waiting_time=s["waiting_time"],
                              rng=random.Random(s["seed"]))
-    wrapped: LLMModel = BudgetGuard(retrying, runtime=runtime)  # inside the cache: answered calls cost nothing
-    wrapped = _with_cache(wrapped, runtime)
-    wrapped = RequestDefaults(wrapped, lambda: runtime.settings.request)  # outside the cache: keys see them
-    tracker = UsageTracker(wrapped, stats=usage_stats(runtime))
+    wrapped = above_budget(BudgetGuard(retrying, runtime=runtime))  # inside the cache: answered calls cost nothing
+    wrapped = above_cache(with_cache(wrapped, runtime))
+    tracker = UsageTracker(wrapped, stats=usage_stats(runtime), gauge=gauge)
     retrying.on_retry = lambda request, _error, _delay: tracker.note_retry(request)
     return tracker
 
 
-def _with_cache(model: LLMModel, runtime: Any) -> LLMModel:
+def with_cache(model: Any, runtime: Any) -> Any:
+    """``model`` inside the call cache of ``runtime``'s settings (CACHE_API_CALLS), else ``model``."""
     s = runtime.settings
     if not s["cache_api_calls"]:
         return model  # no cache: not even sqlite3 is imported

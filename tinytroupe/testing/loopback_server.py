@@ -163,6 +163,7 @@ class LoopbackServer:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._script: deque[str] = deque()
+        self._embedding_script: deque[str] = deque()  # faults of the next embedding requests
         self._stats = _Stats()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -218,6 +219,15 @@ class LoopbackServer:
             raise ValueError(f"unknown fault(s) {unknown}; known: {FAULTS}")
         with self._stats.lock:
             self._script.extend(faults)
+        return self
+
+    def script_embeddings(self, *faults: str) -> LoopbackServer:
+        """Queue faults for the next embedding requests: "ok", "429", "500", "503", "401" or "drop"."""
+        unknown = [f for f in faults if f not in ("ok", "429", "500", "503", "401", "drop")]
+        if unknown:
+            raise ValueError(f"unknown embedding fault(s) {unknown}; known: ok, 429, 500, 503, 401, drop")
+        with self._stats.lock:
+            self._embedding_script.extend(faults)
         return self
 
     def _next_fault(self) -> str:
@@ -448,6 +458,16 @@ class _Handler(BaseHTTPRequestHandler):
         state._enter("embeddings", body, tokens)
         settled = False
         try:
+            with state._stats.lock:
+                fault = state._embedding_script.popleft() if state._embedding_script else "ok"
+            if fault == "drop":
+                settled = state._leave(fault, 0)
+                self._drop()
+                return
+            if fault != "ok":
+                settled = state._leave(fault, 0)
+                self._send_fault(fault)
+                return
             if state.latency > 0 and state._stopping.wait(state.latency):
                 self._drop()
                 return

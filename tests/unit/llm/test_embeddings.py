@@ -10,22 +10,20 @@ import pytest
 from tinytroupe import llm
 from tinytroupe.config import config_manager
 from tinytroupe.errors import TransientError
-from tinytroupe.llm import embeddings
+from tinytroupe.llm import embedding_wrappers, embeddings
 from tinytroupe.llm.base import Usage
-from tinytroupe.llm.cache import CallCache
+from tinytroupe.llm.cache import CachedModel, CallCache
 from tinytroupe.llm.embedding_setup import choose_embedder, offline_embedder, wrap_embedder
-from tinytroupe.llm.embedding_wrappers import (
-    BatchingEmbedder,
-    CachedEmbedder,
-    EmbeddingUsageTracker,
-    FallbackEmbedder,
-    RetryingEmbedder,
+from tinytroupe.llm.embedding_wrappers import BatchingEmbedder, FallbackEmbedder
+from tinytroupe.llm.embeddings import (
+    EmbeddingRequest,
+    Embeddings,
+    EmbeddingsUnsupportedError,
     decode_vector,
     encode_vector,
 )
-from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings, EmbeddingsUnsupportedError
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder, tokenize
-from tinytroupe.llm.wrappers.usage import UsageStats
+from tinytroupe.llm.wrappers import RetryingModel, UsageStats, UsageTracker
 
 
 class FakeEmbedder:
@@ -75,17 +73,17 @@ def test_batching_splits_and_keeps_order():
 
 def test_retry_on_transient_errors_only():
     inner = FakeEmbedder([TransientError("busy", status=503)])
-    result = run(RetryingEmbedder(inner, 3, initial_delay=0.0).embed(EmbeddingRequest(("a",))))
+    result = run(RetryingModel(inner, 3, initial_delay=0.0).embed(EmbeddingRequest(("a",))))
     assert len(result) == 1 and len(inner.calls) == 2
     with pytest.raises(TransientError):
-        run(RetryingEmbedder(FakeEmbedder([TransientError("x")] * 2), 2, initial_delay=0.0)
+        run(RetryingModel(FakeEmbedder([TransientError("x")] * 2), 2, initial_delay=0.0)
             .embed(EmbeddingRequest(("a",))))
 
 
 def test_cache_is_keyed_by_model_and_text(tmp_path):
     cache = CallCache(tmp_path / "c.sqlite")
     inner = FakeEmbedder()
-    cached = CachedEmbedder(inner, cache)
+    cached = CachedModel(inner, cache)
     run(cached.embed(EmbeddingRequest(("alpha", "beta"))))
     again = run(cached.embed(EmbeddingRequest(("beta", "gamma", "alpha"), tags={"agent": "x"})))
     assert inner.calls == [("alpha", "beta"), ("gamma",)]
@@ -96,7 +94,7 @@ def test_cache_is_keyed_by_model_and_text(tmp_path):
 
 def test_usage_tracker_counts_tokens_and_cached_calls(tmp_path):
     stats = UsageStats()
-    tracker = EmbeddingUsageTracker(CachedEmbedder(FakeEmbedder(), CallCache(tmp_path / "c.sqlite")), stats=stats)
+    tracker = UsageTracker(CachedModel(FakeEmbedder(), CallCache(tmp_path / "c.sqlite")), stats=stats)
     run(tracker.embed(EmbeddingRequest(("a", "b"), tags={"purpose": "recall"})))
     run(tracker.embed(EmbeddingRequest(("a", "b"))))
     snap = stats.snapshot()
@@ -143,8 +141,22 @@ def test_azure_embedder_uses_its_own_api_version():
 def test_default_embedder_is_wrapped_and_described():
     llm.usage_stats().reset()
     embedder = embeddings.default_embedder()
-    assert embedder.find(EmbeddingUsageTracker) is not None and embedder.kind == "lexical"
+    assert embedder.find(UsageTracker) is not None and embedder.kind == "lexical"
     assert wrap_embedder(embedder) is embedder
     result = llm.embed(["hello world"])
     assert result.provider == "lexical"
     assert "lexical" in llm.usage_stats().snapshot()["info"]["embeddings"]
+
+
+def test_the_embedding_names_of_the_stack_wrappers_still_import():
+    assert embedding_wrappers.RetryingEmbedder is RetryingModel and embedding_wrappers.CachedEmbedder is CachedModel
+    assert embedding_wrappers.EmbeddingUsageTracker is UsageTracker
+    assert embedding_wrappers.encode_vector is encode_vector
+
+
+def test_cache_refresh_sends_every_text_again_and_replaces_what_is_stored(tmp_path):
+    cache = CallCache(tmp_path / "c.sqlite")
+    run(CachedModel(FakeEmbedder(), cache).embed(EmbeddingRequest(("alpha",))))
+    inner = FakeEmbedder()
+    again = run(CachedModel(inner, cache, refresh=True).embed(EmbeddingRequest(("alpha",))))
+    assert inner.calls == [("alpha",)] and again.cached == 0

@@ -12,6 +12,7 @@ from tinytroupe.llm.providers import request_body
 from tinytroupe.llm.providers.openai_compat import OpenAIModel
 from tinytroupe.llm.providers.request_body import encode_body
 from tinytroupe.llm.wrappers import price_for, register_price
+from tinytroupe.runtime import Runtime
 
 SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yés", "no"]}},
           "required": ["answer"], "additionalProperties": False}
@@ -57,19 +58,38 @@ def test_llm_body_remembers_a_bounded_number_of_formats():
     assert len(request_body._formats) == request_body._MAX_FORMATS
 
 
-def test_llm_price_lookups_follow_registrations_and_configuration(tmp_path, monkeypatch):
+def test_llm_price_lookups_follow_registrations_and_configuration(tmp_path):
+    with Runtime(name="prices"):  # this test's registrations stay its own
+        assert price_for("house-model-x") is None
+        register_price("house-model", 1.0, 2.0)
+        assert price_for("house-model-x").input == 1.0  # a registration is seen at once
+        (tmp_path / "config.ini").write_text("[Prices]\nhouse-model-x = 5, 6\n")
+        assert price_for("house-model-x").input == 1.0  # the file is read once, at the edge...
+        config_manager.reset()
+        assert price_for("house-model-x").input == 5.0  # ...again once the configuration is (longest prefix wins)
+        assert price_for("house-model-y").input == 1.0
+        assert price_for("gpt-4o-mini").input == 0.15
+    assert price_for("house-model-y") is None  # registered in the runtime above, not in this one
+
+
+def test_llm_prices_registered_in_a_runtime_hold_in_the_runtimes_derived_from_it():
+    parent = Runtime(name="parent")
+    with parent:
+        register_price("shop-model", 1.0, 2.0)
+    with parent.derive({}, name="child"):
+        assert price_for("shop-model-v2").input == 1.0
+        register_price("shop-model-v2", 4.0, 8.0)  # the child's own registration wins there
+        assert price_for("shop-model-v2").input == 4.0
+    with parent:
+        assert price_for("shop-model-v2").input == 1.0
+
+
+def test_llm_pricing_keeps_no_module_level_container():
     from tinytroupe.llm.wrappers import pricing
 
-    monkeypatch.setattr(pricing, "_registered", {})  # this test's registrations stay its own
-    assert price_for("house-model-x") is None
-    register_price("house-model", 1.0, 2.0)
-    assert price_for("house-model-x").input == 1.0  # a registration is seen at once
-    (tmp_path / "config.ini").write_text("[Prices]\nhouse-model-x = 5, 6\n")
-    assert price_for("house-model-x").input == 1.0  # the file is read once, at the edge...
-    config_manager.reset()
-    assert price_for("house-model-x").input == 5.0  # ...again once the configuration is (longest prefix wins)
-    assert price_for("house-model-y").input == 1.0
-    assert price_for("gpt-4o-mini").input == 0.15
+    mutable = [name for name, value in vars(pricing).items()
+               if not name.startswith("__") and isinstance(value, (dict, list, set))]
+    assert mutable == []
 
 
 def test_llm_with_changes_keeps_what_is_set_and_validates_the_rest():

@@ -181,6 +181,19 @@ class OpenAIModel:
                 self._plain[loop] = client
             return client
 
+    async def post_plain(self, path: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` to ``path`` (e.g. ``/embeddings``) with this loop's lean client; its reply."""
+        return await self._plain_client().post_json(path, body, self.timeout)
+
+    async def post_sdk(self, path: str, body: dict[str, Any]) -> bytes:
+        """POST ``body`` to ``path`` with one of this loop's SDK clients; the raw reply (SDK errors pass)."""
+        clients = self._loop_clients()
+        index = clients.lease()
+        try:
+            return await clients.clients[index].post(path, body=body, cast_to=bytes)
+        finally:
+            clients.release(index)
+
     async def aclose(self) -> None:
         """Close this loop's clients now; clients of other live loops are closed on their loop."""
         current = asyncio.get_running_loop()

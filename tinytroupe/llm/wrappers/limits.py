@@ -1,4 +1,4 @@
-"""Concurrency and rate limits around a model.
+"""Concurrency and rate limits around a model or an embedder.
 
 Concurrency adapts to the provider (additive increase, multiplicative decrease, as TCP does):
 the window of calls allowed in flight starts at the user's ceiling (``max_concurrent``,
@@ -39,7 +39,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tinytroupe.errors import TransientError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, capabilities_of
+from tinytroupe.llm.base import ChatRequest, LLMModel, capabilities_of
+from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingRequest
+from tinytroupe.llm.wrappers.seams import Req, Res, Seam, Send, StackWrapper, seam_of
 from tinytroupe.llm.wrappers.window_memory import WindowMemory, memory_key, window_memory
 
 __all__ = ["LimitedModel", "AdaptiveWindow", "estimate_request_tokens"]
@@ -47,10 +49,10 @@ __all__ = ["LimitedModel", "AdaptiveWindow", "estimate_request_tokens"]
 _WINDOW = 60.0
 
 
-def estimate_request_tokens(request: ChatRequest) -> int:
-    """A rough token count for a request: its characters / 4 plus the reply budget."""
-    chars = sum(len(m.content) for m in request.messages)
-    return chars // 4 + (request.max_tokens or 0)
+def estimate_request_tokens(request: ChatRequest | EmbeddingRequest) -> int:
+    """A rough token count for a request: what it sends (characters / 4) plus the reply it allows."""
+    seam = seam_of(request)
+    return seam.input_tokens(request) + seam.reply_cap(request)
 
 
 class _Window:
@@ -287,15 +289,15 @@ class AdaptiveWindow:
                     "pushbacks": self.pushbacks, "waiting": len(self._waiters)}
 
 
-class LimitedModel(ModelWrapper):
-    """Bounds how many calls run at once (adaptively, under ``max_concurrent``) and, optionally,
-    requests and tokens per minute.
+class LimitedModel(StackWrapper):
+    """Bounds how many calls of a model or an embedder run at once (adaptively, under
+    ``max_concurrent``) and, optionally, requests and tokens per minute.
 
     ``memory`` (default: the current runtime's, for a model behind a server) is where the
     adaptive window starts from and where it records the window that worked; ``False``: none.
     """
 
-    def __init__(self, inner: LLMModel, max_concurrent: int = 256, requests_per_minute: int = 0,
+    def __init__(self, inner: LLMModel | EmbeddingModel, max_concurrent: int = 256, requests_per_minute: int = 0,
                  tokens_per_minute: int = 0, *, adaptive: bool = True, memory: WindowMemory | bool | None = None):
         super().__init__(inner)
         if max_concurrent < 1:
@@ -334,7 +336,7 @@ class LimitedModel(ModelWrapper):
         """Calls allowed in flight now."""
         return self.concurrency.limit
 
-    async def _take_rate(self, request: ChatRequest) -> list[float] | None:
+    async def _take_rate(self, request: ChatRequest | EmbeddingRequest) -> list[float] | None:
         if self._window is None:
             return None
         tokens = estimate_request_tokens(request)
@@ -346,12 +348,12 @@ class LimitedModel(ModelWrapper):
                 self.waited_for_rate += wait
             await asyncio.sleep(wait)
 
-    async def complete(self, request: ChatRequest) -> Completion:
+    async def call(self, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
         entry = await self._take_rate(request)
         sent = await self.concurrency.acquire()
         outcome: BaseException | None | bool = None
         try:
-            completion = await self.inner.complete(request)
+            result = await send(request)
             outcome = True
         except Exception as exc:
             outcome = exc
@@ -359,5 +361,5 @@ class LimitedModel(ModelWrapper):
         finally:
             self.concurrency.release(outcome, sent)
         if entry is not None and self._window is not None:
-            self._window.settle(entry, completion.usage.total_tokens or int(entry[1]))
-        return completion
+            self._window.settle(entry, seam.usage(result).total_tokens or int(entry[1]))
+        return result

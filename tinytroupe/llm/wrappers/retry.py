@@ -1,4 +1,5 @@
-"""Retrying transient failures: exponential backoff with jitter, honouring Retry-After.
+"""Retrying transient failures of chat and embedding calls: exponential backoff with jitter,
+honouring Retry-After.
 
 Only :class:`~tinytroupe.errors.TransientError` (429, 5xx, timeouts, dropped connections) is
 retried. Authentication and bad-request errors pass through at once: retrying them would only
@@ -15,11 +16,13 @@ from collections.abc import Callable
 
 from tinytroupe import contracts, events
 from tinytroupe.errors import TransientError
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.llm.base import ChatRequest, LLMModel
+from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingRequest
+from tinytroupe.llm.wrappers.seams import Req, Res, Seam, Send, StackWrapper
 
 __all__ = ["RetryingModel", "backoff_delay"]
 
-RetryListener = Callable[[ChatRequest, TransientError, float], None]
+RetryListener = Callable[[ChatRequest | EmbeddingRequest, TransientError, float], None]
 
 
 def backoff_delay(retry: int, error: TransientError, *, initial_delay: float, backoff_factor: float,
@@ -36,8 +39,8 @@ def backoff_delay(retry: int, error: TransientError, *, initial_delay: float, ba
     return base / 2 + base / 2 * jitter()
 
 
-class RetryingModel(ModelWrapper):
-    """Calls ``inner`` up to ``max_attempts`` times while it fails transiently.
+class RetryingModel(StackWrapper):
+    """Calls ``inner`` (a chat model or an embedder) up to ``max_attempts`` times while it fails transiently.
 
     The n-th retry waits ``initial_delay * backoff_factor ** (n - 1)`` seconds (at most
     ``max_delay``), of which a random half is jitter; a server's Retry-After (up to
@@ -47,7 +50,7 @@ class RetryingModel(ModelWrapper):
 
     def __init__(
         self,
-        inner: LLMModel,
+        inner: LLMModel | EmbeddingModel,
         max_attempts: int = 5,
         backoff_factor: float = 2.0,
         *,
@@ -83,14 +86,14 @@ class RetryingModel(ModelWrapper):
         with self._lock:
             return self.rng.random()
 
-    async def complete(self, request: ChatRequest) -> Completion:
+    async def call(self, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
         attempt = 0
         while True:
             attempt += 1
             if self.waiting_time > 0:
                 await asyncio.sleep(self.waiting_time)
             try:
-                return await self.inner.complete(request)
+                return await send(request)
             except TransientError as exc:
                 if attempt >= self.max_attempts:
                     with self._lock:
@@ -101,7 +104,7 @@ class RetryingModel(ModelWrapper):
                     self.retries += 1
                     self.delays.append(delay)
                 events.emit(contracts.LLMRetry(attempt, str(exc), exc.status, round(delay, 3),
-                                                request.model or self.inner.default_model, dict(request.tags)),
+                                                self.model_of(request), dict(seam.tags(request))),
                             source=request.tags.get("agent"))
                 if self.on_retry is not None:
                     self.on_retry(request, exc, delay)

@@ -1,8 +1,8 @@
 """Usage and cost accounting: calls, cached calls, retries, repairs, failures, tokens, dollars.
 
-:class:`UsageTracker` wraps a model and records every call into a :class:`UsageStats`, in
-total, per model, per purpose (the ``purpose`` tag, see :mod:`tinytroupe.llm.purposes`;
-untagged calls count as ``other``) and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls
+:class:`UsageTracker` wraps a model or an embedder and records every call into a
+:class:`UsageStats`, in total, per model, per purpose (the ``purpose`` tag, see :mod:`tinytroupe.llm.purposes`;
+untagged chat calls count as ``other``, untagged embeddings as ``embedding``) and per tag (``{"agent": "Lisa"}`` tallies Lisa's calls
 under ``by_tag["agent"]["Lisa"]``). Calls answered by the call cache are counted apart:
 ``cached_calls`` and ``cached_input_tokens``/``cached_output_tokens`` (they cost nothing);
 ``input_tokens``/``output_tokens`` count every call, cached or not. By default a tracker feeds the usage tally of the runtime it was built in
@@ -17,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tinytroupe import contracts, events
-from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe import events
+from tinytroupe.llm.base import ChatRequest, LLMModel, Usage
+from tinytroupe.llm.embeddings import EmbeddingModel, EmbeddingRequest
 from tinytroupe.llm.purposes import purpose_of
 from tinytroupe.llm.wrappers.limits import LimitedModel
 from tinytroupe.llm.wrappers.pricing import FREE_PROVIDERS, Price, cost_of
+from tinytroupe.llm.wrappers.seams import Req, Res, Seam, Send, StackWrapper, seam_of
 
 __all__ = ["Tally", "UsageStats", "UsageTracker", "global_usage", "usage_stats"]
 
@@ -182,55 +184,50 @@ class _CurrentUsage:
 global_usage: Any = _CurrentUsage()
 
 
-class UsageTracker(ModelWrapper):
-    """Records each call's tokens and cost; emits ``llm.call`` events.
+class UsageTracker(StackWrapper):
+    """Records each call's tokens and cost, chat or embedding; emits ``llm.call`` / ``llm.embed`` events.
 
     ``prices`` (model name -> :class:`Price` or ``(input, output)`` per million tokens)
-    overrides the shared price table for this tracker.
+    overrides the shared price table for this tracker. ``gauge`` names the snapshot entry that
+    shows the concurrency window of the :class:`LimitedModel` beneath (None: not shown).
     """
 
-    def __init__(self, inner: LLMModel, prices: dict[str, Price | tuple[float, float]] | None = None,
-                 *, stats: UsageStats | None = None):
+    def __init__(self, inner: LLMModel | EmbeddingModel, prices: dict[str, Price | tuple[float, float]] | None = None,
+                 *, stats: UsageStats | None = None, gauge: str | None = "concurrency"):
         super().__init__(inner)
         self.prices = {k: v if isinstance(v, Price) else Price(*v) for k, v in (prices or {}).items()}
         self.stats = stats if stats is not None else usage_stats()  # the runtime it was built in
         limited = self.find(LimitedModel)
-        if limited is not None:
-            self.stats.set_gauge("concurrency", limited.concurrency.stats)
+        if limited is not None and gauge:
+            self.stats.set_gauge(gauge, limited.concurrency.stats)
 
-    def _model_of(self, request: ChatRequest) -> str:
-        return request.model or self.inner.default_model
-
-    def _cost(self, completion: Completion) -> float | None:
-        if completion.cached:
+    def _cost(self, model: str, provider: str, usage: Usage, cached: bool) -> float | None:
+        if cached:
             return 0.0
-        provider = completion.provider or self.inner.name
-        price = self.prices.get(completion.model)
-        usage = completion.usage
+        price = self.prices.get(model)
         if price is not None and provider not in FREE_PROVIDERS:
             return price.cost(usage.input_tokens, usage.output_tokens, usage.cached_input_tokens)
-        return cost_of(completion.model, usage.input_tokens, usage.output_tokens, provider, usage.cached_input_tokens)
+        return cost_of(model, usage.input_tokens, usage.output_tokens, provider, usage.cached_input_tokens)
 
-    def note_retry(self, request: ChatRequest) -> None:
+    def note_retry(self, request: ChatRequest | EmbeddingRequest) -> None:
         """Count a retry of ``request`` (called by the retry wrapper below this one)."""
-        self.stats.record_retry(self._model_of(request), request.tags)
+        self.stats.record_retry(self.model_of(request), seam_of(request).tags(request))
 
     def note_repair(self, request: ChatRequest) -> None:
         """Count a structured-output repair of ``request`` (called by the structured layer)."""
-        self.stats.record_repair(self._model_of(request), request.tags)
+        self.stats.record_repair(self.model_of(request), request.tags)
 
-    async def complete(self, request: ChatRequest) -> Completion:
-        model = self._model_of(request)
+    async def call(self, request: Req, send: Send[Req, Res], seam: Seam[Req, Res]) -> Res:
+        model, tags = self.model_of(request), seam.tags(request)
         try:
-            completion = await self.inner.complete(request)
+            result = await send(request)
         except Exception:
-            self.stats.record_failure(model, request.tags)
+            self.stats.record_failure(model, tags)
             raise
-        cost = self._cost(completion)
-        usage = completion.usage
-        self.stats.record_call(model, request.tags, input_tokens=usage.input_tokens,
-                               output_tokens=usage.output_tokens, cached=completion.cached, cost=cost)
-        events.emit(contracts.LLMCall(completion.provider or self.inner.name, completion.model, usage.input_tokens,
-                                     usage.output_tokens, completion.cached, dict(request.tags), cost,
-                                     purpose_of(request.tags)), source=request.tags.get("agent"))
-        return completion
+        usage, cached = seam.usage(result), seam.cached(request, result)
+        provider = result.provider or self.inner.name
+        cost = self._cost(result.model or model, provider, usage, cached)
+        self.stats.record_call(model, tags, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+                               cached=cached, cost=cost)
+        events.emit(seam.event(provider, request, result, cost), source=request.tags.get("agent"))
+        return result
