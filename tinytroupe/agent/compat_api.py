@@ -157,6 +157,7 @@ class OriginalAgentAPI:
                 logger.warning(f"Agent {self.name} is acting in a loop: the same action {streak} times in a row "
                                f"({key[0]}: {str(key[1])[:60]!r}); it stops acting for now.")
                 break
+        await self.memory_keeper.aconsolidate_pending()  # episodes that ended meanwhile, as a model turn does
         return entries
 
     # -- the prompt --------------------------------------------------------------------------

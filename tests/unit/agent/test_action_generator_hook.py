@@ -83,3 +83,20 @@ def test_loop_detection_applies_to_a_repeating_generator(scripted):
         library.setLevel(level)
     assert len(entries) == TinyPerson.LOOP_DETECTION_THRESHOLD
     assert any("acting in a loop" in r.getMessage() for r in records)
+
+
+def test_episodes_ended_during_generator_turns_are_consolidated():
+    from tinytroupe.config import config_manager
+    from tinytroupe.llm import ScriptedModel
+
+    config_manager.update_multiple({"max_episode_length": 4, "min_episode_length": 2})
+    model = ScriptedModel(responder=lambda request: {"items": [{"kind": "fact", "content": "Bob likes bread."}]})
+    ana = TinyPerson("Ana", model=model)
+    talk = {"type": "TALK", "content": "Tell me more.", "target": ""}
+    ana.action_generator = ScriptedGenerator([talk, {"type": "DONE", "content": "", "target": ""}] * 8)
+    for turn in range(8):
+        ana.listen(f"Bob talks about bread, part {turn}.", source="Bob")
+        ana.act()
+    consolidations = [r for r in model.requests if r.tags.get("purpose") == "consolidation"]
+    assert consolidations and ana.memory_keeper.consolidations == len(consolidations)
+    assert "Bob likes bread." in ana.semantic_memory.facts()
