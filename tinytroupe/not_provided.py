@@ -3,8 +3,8 @@
 A module lists its missing names with :func:`module_getattr`; importing one then fails with an
 ``ImportError`` whose message says why and names the replacement, e.g.::
 
-    >>> from tinytroupe.utils import JsonSerializableRegistry
-    ImportError: JsonSerializableRegistry is not part of tinytroupe: state is plain JSON per object...
+    >>> from tinytroupe.control import Transaction
+    ImportError: Transaction is not part of tinytroupe: top-level calls are recorded by the running simulation...
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ def warn_once(key: str, message: str) -> None:
 __all__ = ["NOT_PROVIDED", "module_getattr", "warn_once"]
 
 NOT_PROVIDED: dict[str, dict[str, str]] = {
-    "tinytroupe.utils": {
-        "post_init": "TinyPerson has an ordinary __init__; subclass it and call super().__init__()",
-        "JsonSerializableRegistry": "state is plain JSON per object: encode_complete_state() / "
-                                    "decode_complete_state(), agent.save() / TinyPerson.load()",
-    },
     "tinytroupe.control": {
         "Transaction": "top-level calls are recorded by the running simulation; mark your own methods with "
                        "@tinytroupe.control.transactional() instead of building transactions",

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tinytroupe import contracts, events, profiling_analysis
+from tinytroupe.display import show_text
 from tinytroupe.extraction import trajectory
 from tinytroupe.utils import charts
 
@@ -158,9 +160,40 @@ class Profiler:
                 out[attribute] = charts.bar_chart(list(counts.items())[:top], attribute)
         return out
 
-    def render(self) -> str:
-        """The charts as one HTML fragment."""
+    def to_html(self) -> str:
+        """The charts as one HTML fragment (inline SVG)."""
         return "\n".join(f'<figure class="tt-profile">{svg}</figure>' for svg in self.charts().values())
+
+    def to_text(self, top: int = 12, width: int = 30) -> str:
+        """The distributions as text bars, one block per attribute (the ``top`` values)."""
+        blocks = []
+        for attribute, counts in self.attributes_distributions.items():
+            items = list(counts.items())[:top]
+            most = max((c for _, c in items), default=1) or 1
+            label = max((len(v) for v, _ in items), default=0)
+            lines = [f"{v:<{label}}  {'#' * max(1, round(width * c / most))} {c}" for v, c in items]
+            blocks.append(f"{attribute} distribution\n" + "\n".join(f"  {line}" for line in lines))
+        return "\n\n".join(blocks)
+
+    def render(self) -> None:
+        """Show the distributions, as the original's ``render()`` did (it returns nothing): the
+        charts in Jupyter, text bars elsewhere. :meth:`to_html` and :meth:`to_text` return them."""
+        if not self.attributes_distributions:
+            raise ValueError("Profiler.render(): nothing profiled yet; call profile(agents) first")
+        if not _show_html(self.to_html()):
+            show_text(self.to_text())
+
+
+def _show_html(html: str) -> bool:
+    """Display ``html`` in a running Jupyter/IPython kernel; False when there is none."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    if shell is None or type(shell).__name__ == "TerminalInteractiveShell":
+        return False
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+    return True
 
 
 def _order(value: str) -> tuple[int, float, str]:

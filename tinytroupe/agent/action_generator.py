@@ -7,7 +7,9 @@ and works on top of :class:`tinytroupe.agent.quality.QualityGate`. Give it to an
 settings and the generator counts what happened (:meth:`ActionGenerator.get_statistics`).
 :meth:`ActionGenerator.generate_next_action` produces one reviewed proposal without acting;
 its proposals come from :meth:`ActionGenerator._generate_tentative_action`, which a subclass
-(or a test) may replace.
+(or a test) may replace. When an agent's generator replaces it (or ``generate_next_action``),
+the agent's ``act()`` goes through the generator one proposal at a time (:class:`GeneratorProducer`);
+otherwise ``act()`` keeps its own single-call turn.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from tinytroupe.agent.turn import Proposal, TurnPlan, decide, render_proposal
 from tinytroupe.errors import PoorQualityActionException, SpecificationError
 from tinytroupe.llm.base import Message
 
-__all__ = ["ActionGenerator", "ActionRefusedException", "PoorQualityActionException"]
+__all__ = ["ActionGenerator", "ActionRefusedException", "PoorQualityActionException", "AgentTurnMessages",
+           "GeneratorProducer", "overrides_generation"]
 
 ActionRefusedException = PoorQualityActionException  # the original's name for a refused action
 
@@ -160,7 +163,8 @@ class ActionGenerator(quality.ActionGenerator):
         """One unreviewed proposal from the agent's model: ``(action, role, content)``; with the
         previous attempt and its feedback when this is a retry, and asked to think first when
         ``enable_reasoning_step`` is on."""
-        extra = [_message_of(m) for m in current_messages or []]
+        own = isinstance(current_messages, AgentTurnMessages)  # the agent's prompt itself: nothing extra
+        extra = [] if own else [_message_of(m) for m in current_messages or []]
         if feedback_from_previous_attempt:
             earlier = _proposal_of(previous_tentative_action, previous_llm_content or {})
             extra.append(Message(role="user", content=_retry_note(render_proposal(earlier),
@@ -211,8 +215,59 @@ def _proposal_of(action: Any, content: Any) -> Proposal:
     return Proposal(actions, CognitiveState(**state) if isinstance(state, dict) else CognitiveState())
 
 
+class TurnAction(dict):
+    """An action dict of a whole decided turn (its DONE left out): acting it ends the turn."""
+
+
 def _dicts_of(proposal: Proposal) -> tuple[Any, dict[str, Any]]:
     """The original's ``(action, content)`` for a proposal: one dict when it has one action."""
-    kept = [a.to_dict() for a in proposal.actions if a.type != "DONE"] or [Action("DONE").to_dict()]
+    kept = [TurnAction(a.to_dict()) for a in proposal.actions if a.type != "DONE"] or [TurnAction(DONE_ACTION)]
     action: Any = kept[0] if len(kept) == 1 else kept
     return action, {"action": action, "cognitive_state": proposal.cognitive_state.model_dump()}
+
+
+DONE_ACTION = {"type": "DONE", "content": "", "target": ""}
+
+
+class AgentTurnMessages(list):
+    """``agent.current_messages`` as ``act()`` hands them to a generator: the agent's own turn
+    prompt, which :meth:`ActionGenerator._generate_tentative_action` does not send twice."""
+
+
+def overrides_generation(generator: Any) -> bool:
+    """Whether ``generator`` replaces ``_generate_tentative_action`` or ``generate_next_action``
+    (a subclass or an instance attribute), so ``act()`` must go through it."""
+    cls = type(generator)
+    if cls is quality.ActionGenerator or cls is ActionGenerator:  # the usual case: one look at the instance
+        own = getattr(generator, "__dict__", {})
+        return "_generate_tentative_action" in own or "generate_next_action" in own
+    if not callable(getattr(generator, "generate_next_action", None)):
+        return False
+    if not isinstance(generator, ActionGenerator):
+        return True  # a generator of the user's own making
+    return (cls.generate_next_action is not ActionGenerator.generate_next_action
+            or cls._generate_tentative_action is not ActionGenerator._generate_tentative_action
+            or any(k in vars(generator) for k in ("_generate_tentative_action", "generate_next_action")))
+
+
+class GeneratorProducer:
+    """One ``(role, {"action", "cognitive_state"})`` per call, from ``generator.generate_next_action``:
+    the actions of one proposal are handed out one by one, and a whole turn the generator decided
+    itself is followed by DONE (a single action a replaced method returns is not)."""
+
+    def __init__(self, agent: Any, generator: Any):
+        self.agent, self.generator = agent, generator
+        self.pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def __call__(self) -> tuple[str, dict[str, Any]]:
+        if not self.pending:
+            messages = AgentTurnMessages(self.agent.current_messages)
+            action, role, content, _ = self.generator.generate_next_action(self.agent, messages)
+            cognitive = content.get("cognitive_state") if isinstance(content, dict) else None
+            cognitive = cognitive if isinstance(cognitive, dict) else {}
+            actions = action if isinstance(action, list) else [action]
+            self.pending = [(dict(a), cognitive) for a in actions]
+            if actions and isinstance(actions[-1], TurnAction) and actions[-1].get("type") != "DONE":
+                self.pending.append((dict(DONE_ACTION), cognitive))
+        action, cognitive = self.pending.pop(0)
+        return "assistant", {"action": action, "cognitive_state": cognitive}

@@ -20,11 +20,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinytroupe.agent import registry, spec
+from tinytroupe.agent.action_generator import GeneratorProducer, overrides_generation
 from tinytroupe.agent.actions import Action, CognitiveState
 from tinytroupe.agent.compat_costs import global_agent_cost_stats, render_cost_report
 from tinytroupe.agent.memory_legacy import original_item
@@ -111,9 +113,13 @@ class OriginalAgentAPI:
 
     # -- acting, the original's way --------------------------------------------------------
     def _message_producer(self: TinyPerson) -> Callable[[], Any] | None:
-        """The ``_produce_message`` a subclass or a script supplied, else None (the model decides)."""
+        """The ``_produce_message`` a subclass or a script supplied; else the agent's generator when
+        it replaces its proposal step (``_generate_tentative_action``); else None (one model call per turn)."""
         produce = getattr(self, "_produce_message", None)
-        return produce if callable(produce) else None
+        if callable(produce):
+            return produce
+        generator = getattr(self, "action_generator", None)
+        return GeneratorProducer(self, generator) if overrides_generation(generator) else None
 
     def _check_act_arguments(self: TinyPerson, until_done: bool | None, n: int | None) -> None:
         if until_done and n is not None:
@@ -137,7 +143,9 @@ class OriginalAgentAPI:
         entries: list[dict[str, Any]] = []
         previous, streak = None, 0
         while len(entries) < limit:
-            action, cognitive = self._produced(produce())
+            # a generator's proposal step makes blocking model calls: it runs off the event loop
+            reply = await asyncio.to_thread(produce) if isinstance(produce, GeneratorProducer) else produce()
+            action, cognitive = self._produced(reply)
             await self._apply_turn(TurnResult([Action.from_dict(action)], CognitiveState(**cognitive)), display)
             entries.append({"action": action, "cognitive_state": cognitive})
             if Action.from_dict(action).type == "DONE":
@@ -149,6 +157,7 @@ class OriginalAgentAPI:
                 logger.warning(f"Agent {self.name} is acting in a loop: the same action {streak} times in a row "
                                f"({key[0]}: {str(key[1])[:60]!r}); it stops acting for now.")
                 break
+        await self.memory_keeper.aconsolidate_pending()  # episodes that ended meanwhile, as a model turn does
         return entries
 
     # -- the prompt --------------------------------------------------------------------------

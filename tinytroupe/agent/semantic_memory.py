@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +29,12 @@ from tinytroupe.prompts import render
 __all__ = ["SemanticMemory", "ENGRAM_TYPES", "make_engram"]
 
 logger = logging.getLogger("tinytroupe")
+
+
+def _memory_logger() -> logging.Logger:
+    """``tinytroupe.agent.memory.logger`` (the original's module name, which scripts patch), else ours."""
+    return getattr(sys.modules.get("tinytroupe.agent.memory"), "logger", logger)
+
 
 # the heading each original-shape memory item gets, by type (``_preprocess_value_for_storage``)
 _HEADINGS = {"action": "Action performed", "stimulus": "Stimulus received", "feedback": "Feedback received",
@@ -116,7 +123,7 @@ class SemanticMemory(TinyMemory):
             try:
                 item = json.loads(doc.text)
             except (TypeError, ValueError):
-                logger.warning("semantic memory: a document of the connector is not JSON and is skipped")
+                _memory_logger().warning("semantic memory: a document of the connector is not JSON and is skipped")
                 continue
             if item_type is None or (isinstance(item, dict) and item.get("type") == item_type):
                 items.append(item)

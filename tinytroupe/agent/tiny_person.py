@@ -118,7 +118,8 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
     @transactional()
     def define(self, key: str | dict[str, Any], value: Any = None, merge: bool = False,
                overwrite_scalars: bool = True) -> TinyPerson:
-        """``define(key, value)`` sets a field (dot paths allowed); ``define(dict)`` merges a dict in."""
+        """``define(key, value)`` sets a field (dot paths allowed); ``define(dict)`` merges a dict in.
+        With ``overwrite_scalars=False`` a field that already has a plain value keeps it."""
         old = self.name
         candidate = Persona(self._persona.to_dict())
         if isinstance(key, dict):
@@ -126,8 +127,7 @@ class TinyPerson(ActingMixin, MemoryMixin, PersonFilesMixin, OriginalAgentAPI, L
         elif merge and isinstance(value, (dict, list)) and isinstance(candidate.get(key), type(value)):
             candidate.merge({key: value}, overwrite_scalars=overwrite_scalars)
         elif not overwrite_scalars and not isinstance(value, (dict, list)) and candidate.get(key, self) is not self:
-            raise SpecificationError(f"define({key!r}, ...): the persona already has {key!r} and "
-                                     "overwrite_scalars=False; pass overwrite_scalars=True to replace it.")
+            return self  # the original's meaning: an existing value is kept
         else:
             candidate.set(key, value)
         self._set_persona(candidate, previous_name=old)

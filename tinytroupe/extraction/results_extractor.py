@@ -9,6 +9,7 @@ the same history is answered from the cache, without a model call.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -27,17 +28,23 @@ from tinytroupe.extraction.fields import FieldSpec, describe_fields, field_specs
 from tinytroupe.extraction.output_language import DEFAULT_OUTPUT_LANGUAGE, output_language_line
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
-from tinytroupe.prompts import render
+from tinytroupe.prompts import render, render_text
 from tinytroupe.utils.templates import render_user_template, section
 
 __all__ = ["ResultsExtractor", "DEFAULT_TEMPLATE", "client"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATE = str(Path(__file__).resolve().parent.parent / "prompts" / "extraction_system.md")
+# the default system prompt: a mustache file (``{{fields_instruction}}``), as the original's default was
+DEFAULT_TEMPLATE = str(Path(__file__).resolve().parent / "prompts" / "extraction_system.mustache")
 SAVE_FORMAT = "tinytroupe.extraction"
 _AGENT_OBJECTIVE = "The main points present in the agent's interactions history."
 _WORLD_OBJECTIVE = "The main points that can be derived from the agents conversations and actions."
+
+
+@functools.lru_cache(maxsize=1)
+def _default_template() -> str:
+    return Path(DEFAULT_TEMPLATE).read_text(encoding="utf-8")
 
 
 def client() -> Any:
@@ -207,7 +214,8 @@ class ResultsExtractor:
             instruction = section("extraction_fields.md", "free")
         language = output_language_line(self.output_language)
         if self._extraction_prompt_template_path == DEFAULT_TEMPLATE:
-            return render("extraction_system.md", fields_instruction=instruction) + language
+            return render_text(_default_template(), {"fields_instruction": instruction},
+                               origin=DEFAULT_TEMPLATE) + language
         custom = render_user_template(self._extraction_prompt_template_path, None, {
             "fields": ", ".join(s.name for s in specs), "fields_hints": describe_fields(specs)})
         return custom.rstrip() + "\n\n" + instruction + language

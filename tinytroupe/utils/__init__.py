@@ -41,6 +41,7 @@ from tinytroupe.utils.misc import (
     try_function,
 )
 from tinytroupe.utils.rendering import RichTextStyle, inject_html_css_style_prefix, wrap_text
+from tinytroupe.utils.serializable import JsonSerializableRegistry, post_init
 from tinytroupe.utils.templates import compose_initial_LLM_messages_with_templates
 from tinytroupe.utils.validation import (
     check_valid_fields,
@@ -55,6 +56,7 @@ __all__ = ["LLMChat", "llm", "extract_json", "config_defaults", "first_non_none"
            "read_config_file", "start_logger", "pretty_print_config", "set_loglevel", "ThreadSafeFileHandler",
            "monitor_threads", "LLMScalarWithJustificationResponse", "LLMScalarWithJustificationAndReasoningResponse",
            "wrap_text", "inject_html_css_style_prefix", "RichTextStyle", "check_valid_fields", "sanitize_raw_string",
-           "sanitize_dict", "to_pydantic_or_sanitized_dict", "remove_duplicates", "try_function"]
+           "sanitize_dict", "to_pydantic_or_sanitized_dict", "remove_duplicates", "try_function",
+           "JsonSerializableRegistry", "post_init"]
 
 __getattr__ = module_getattr(__name__)  # the original's names left out, with what to use instead

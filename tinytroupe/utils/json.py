@@ -13,8 +13,9 @@ from typing import Any
 from tinytroupe.llm.json_extract import JSONExtractionError
 from tinytroupe.llm.json_extract import extract_json as _strict_extract_json
 from tinytroupe.utils.misc import merge_dicts
+from tinytroupe.utils.serializable import JsonSerializableRegistry, post_init
 
-__all__ = ["extract_json", "merge_dicts", "remove_duplicates"]
+__all__ = ["extract_json", "merge_dicts", "remove_duplicates", "JsonSerializableRegistry", "post_init"]
 
 logger = logging.getLogger(__name__)
 

@@ -134,10 +134,9 @@ def test_renamed_keywords_are_the_original_names():
     assert ana.get("hobbies") == ["chess"] and ana._mental_faculties[0].name == ana.mental_faculties[0].name
 
 
-def test_define_without_overwriting_scalars_refuses_and_merges_lists():
+def test_define_without_overwriting_scalars_keeps_the_value_and_merges_lists():
     ana = TinyPerson("Ana").define("age", 30)
-    with pytest.raises(ValueError, match="overwrite_scalars"):
-        ana.define("age", 31, overwrite_scalars=False)
+    assert ana.define("age", 31, overwrite_scalars=False) is ana  # kept silently, as in the original
     assert ana.get("age") == 30
     ana.define("nickname", "Annie", overwrite_scalars=False)  # a new key is fine
     ana.define("skills", ["Python"])

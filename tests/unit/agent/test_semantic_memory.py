@@ -109,3 +109,17 @@ def test_original_format_memory_loads():
     assert events[0].sim_time == "2024-03-01T10:00:00"
     assert agent.semantic_memory.retrieve_all()[0]["type"] == "consolidated"
     assert agent.semantic_memory.retrieve_relevant("hiking", 1)[0].startswith("Maria asked me")
+
+
+def test_a_document_that_is_not_json_is_skipped_with_one_warning_on_the_memory_module_logger():
+    from unittest.mock import Mock, patch
+
+    from tinytroupe.agent.memory import SemanticMemory as FromMemoryModule
+
+    memory = FromMemoryModule()
+    connector = Mock()
+    connector.documents = [Mock(text="not json {")]
+    memory.semantic_grounding_connector = connector
+    with patch("tinytroupe.agent.memory.logger") as log:  # the original's module, as its users patch it
+        assert memory.retrieve_all() == []
+    log.warning.assert_called_once()

@@ -171,3 +171,16 @@ def test_hints_become_types(hint, kind, extra):
 
 def test_hinted_fields_not_listed_are_added():
     assert [s.name for s in field_specs(["a"], {"b": "an integer"})] == ["a", "b"]
+
+
+def test_the_default_template_is_a_mustache_file_under_prompts_and_is_what_is_sent():
+    from pathlib import Path
+
+    model = ScriptedModel(responder=schema_responder(1))
+    extractor = ResultsExtractor(model=model)
+    path = extractor._extraction_prompt_template_path
+    assert "prompts" in path and path.endswith(".mustache") and Path(path).is_file()
+    extractor.extract_results_from_agent(person("Lisa", "Four stars."), fields=["rating"])
+    system = model.requests[0].messages[0].content
+    first_line = Path(path).read_text(encoding="utf-8").splitlines()[0]
+    assert system.startswith(first_line) and "{{" not in system and "- rating:" in system
