@@ -19,7 +19,10 @@ pure functions. Everything else that a run changes lives in a :class:`~tinytroup
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
+
+import pytest
 
 import tinytroupe
 
@@ -38,6 +41,13 @@ ALLOWED = {
                                "custom models, shard tasks, config choices): code is process-wide",
     "resources.py:_pool": "loaded heavy resources (llama.cpp engines) that every runtime shares",
     "log_setup.py:_state": "logging and warn-once records: Python's logging is process-wide",
+}
+
+# still to move, in files another change owns: registered prices go to the extension registry,
+# the parsed [Prices] and the resolved price table become lru_cache memos (see the xfail below)
+PENDING = {
+    "llm/wrappers/pricing.py:_registered", "llm/wrappers/pricing.py:_parsed",
+    "llm/wrappers/pricing.py:_version", "llm/wrappers/pricing.py:_resolved",
 }
 
 
@@ -115,6 +125,7 @@ def _class_target(expr: ast.AST, classes: dict[str, dict[str, int]], owner: str 
     return None
 
 
+@functools.lru_cache(maxsize=1)
 def scan() -> dict[str, str]:
     """``file:name`` -> ``file:line`` of every module-level mutable container of the package."""
     found: dict[str, str] = {}
@@ -122,16 +133,15 @@ def scan() -> dict[str, str]:
         rel = path.relative_to(PACKAGE).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names, classes = _module_names(tree), _class_attributes(tree)
-        owners = {fn: cls.name for cls in ast.walk(tree) if isinstance(cls, ast.ClassDef)
-                  for fn in ast.walk(cls) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        owners: dict[ast.AST, str] = {}
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            owners.update({fn: cls.name for fn in cls.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))})
         for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
-            hits: set[str] = set()
-            for node in ast.walk(fn):
-                if isinstance(node, ast.Global):
-                    hits.update(n for n in node.names if n in names)
+            declared, local = _scope_of(fn)
+            hits = {n for n in declared if n in names}
             for expr in _touched(fn):
-                root = _root(expr) if not isinstance(expr, ast.Name) else expr
-                if isinstance(root, ast.Name) and root.id in names and not _local(fn, root.id):
+                root = _root(expr)
+                if isinstance(root, ast.Name) and root.id in names and (root.id in declared or root.id not in local):
                     hits.add(root.id)
                 target = _class_target(expr, classes, owners.get(fn))
                 if target is not None:
@@ -141,28 +151,32 @@ def scan() -> dict[str, str]:
     return found
 
 
-def _local(fn: ast.AST, name: str) -> bool:
-    """Whether ``name`` is a parameter or a local variable of ``fn`` (then it is not the module's)."""
-    if any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(fn)):
-        return False
+def _scope_of(fn: ast.AST) -> tuple[set[str], set[str]]:
+    """The names ``fn`` declares ``global``, and its parameters and local variables."""
+    declared: set[str] = set()
     args = fn.args  # type: ignore[attr-defined]
-    params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
-    if name in params:
-        return True
+    local = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
     for node in ast.walk(fn):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.For, ast.With, ast.AsyncFor, ast.AsyncWith)):
-            stores = [n for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-            if any(n.id == name for n in stores):
-                return True
-    return False
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    return declared, local
 
 
 def test_at_most_five_module_level_containers_each_allowed_by_name():
     found = scan()
-    unexpected = sorted(f"{where}: {key.split(':', 1)[1]}" for key, where in found.items() if key not in ALLOWED)
+    unexpected = sorted(f"{where}: {key.split(':', 1)[1]}" for key, where in found.items()
+                        if key not in ALLOWED and key not in PENDING)
     assert unexpected == [], ("new process-wide mutable state; keep it in the Runtime "
                               "(tinytroupe/runtime.py) or in one of the allowed holders")
     assert len(ALLOWED) <= 5
+
+
+@pytest.mark.xfail(strict=True, reason="the price registry (llm/wrappers/pricing.py) has not moved yet; "
+                                       "when this passes, empty PENDING")
+def test_nothing_is_pending():
+    assert sorted(set(PENDING) & set(scan())) == []
 
 
 def test_every_allowed_container_exists_and_is_named_in_the_readme():
@@ -191,6 +205,6 @@ def test_the_scanner_finds_each_way_of_changing_module_state(tmp_path):
     roots = {_root(e).id for e in _touched(fn) if isinstance(_root(e), ast.Name)}
     assert {"A", "B", "D"} <= roots
     g = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "g")
-    assert _local(g, "E")
+    assert "E" in _scope_of(g)[1] and "C" in _scope_of(fn)[0]
     cls_fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "add")
     assert any(_class_target(e, _class_attributes(tree), "K") == ("K", "items") for e in _touched(cls_fn))
