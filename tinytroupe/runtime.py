@@ -3,8 +3,10 @@
 A :class:`Runtime` owns the resolved :class:`~tinytroupe.settings.Settings`, the registries of
 agents, worlds and factories, and the parts the layers above put in it (the default model and
 embedder, the call caches, the budget, the usage tally, the structured-output modes learnt per
-endpoint: see :meth:`Runtime.part`). A context variable selects the current one; plain scripts
-get a default runtime, so the original's global style keeps working::
+endpoint, the event bus, the running simulation, the display switch, the default judge, the
+original's client objects and ``fresh_id`` counters: see :meth:`Runtime.part`). A context
+variable selects the current one; plain scripts get a default runtime, so the original's
+global style keeps working::
 
     with Runtime({"model": "gpt-4.1", "temperature": 0.3, "max_calls_per_run": 40}) as rt:
         world.run(3)              # every request carries temperature 0.3; rt's budget and usage
