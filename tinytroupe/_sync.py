@@ -17,20 +17,28 @@ __all__ = ["run_sync"]
 
 T = TypeVar("T")
 
-_lock = threading.Lock()
-_loop: asyncio.AbstractEventLoop | None = None
-_thread: threading.Thread | None = None
+class _Background:
+    """The process's one background event loop and the thread running it (started on first use)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+
+
+_background = _Background()
 
 
 def _background_loop() -> asyncio.AbstractEventLoop:
-    global _loop, _thread
-    with _lock:
-        if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
+    """The background loop, (re)started if it is not running."""
+    held = _background
+    with held.lock:
+        if held.loop is None or held.loop.is_closed() or held.thread is None or not held.thread.is_alive():
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=loop.run_forever, name="tinytroupe-loop", daemon=True)
             thread.start()
-            _loop, _thread = loop, thread
-        return _loop
+            _background.loop, _background.thread = loop, thread
+        return _background.loop
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import contextvars
 import difflib
+import functools
 import logging
 import math
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import log_setup
+from tinytroupe import extensions, log_setup
 from tinytroupe.errors import ConfigError
 
 __all__ = ["Range", "Setting", "SETTINGS", "ConfigManager", "config_manager", "setting_named", "user_dir",
@@ -329,19 +330,22 @@ def _canonical(name: str) -> str:
     return _NAME_ALIASES.get(name, name)
 
 
-FREE_SECTIONS = frozenset({"prices"})
-_free_sections: dict[tuple[tuple[str, int], str], dict[str, str]] = {}  # (file, mtime), section -> items  # sections whose keys are not settings ([Prices]: model = prices)
-_extra_choices: dict[str, set[str]] = {}  # values registered at run time (API_TYPE of custom clients)
+FREE_SECTIONS = frozenset({"prices"})  # sections whose keys are not settings ([Prices]: model = prices)
 
 
 def add_choice(name: str, value: str) -> None:
     """Accept ``value`` for the setting ``name`` from now on (e.g. a registered client's API_TYPE)."""
-    _extra_choices.setdefault(name, set()).add(value.lower())
+    extensions.register(f"choice:{name}", value.lower(), True)
 
 
 def remove_choice(name: str, value: str) -> None:
     """Stop accepting a value given to :func:`add_choice`."""
-    _extra_choices.get(name, set()).discard(value.lower())
+    extensions.unregister(f"choice:{name}", value.lower())
+
+
+def _extra_choices(name: str) -> set[str]:
+    """The values registered with :func:`add_choice` for the setting ``name``."""
+    return set(extensions.table(f"choice:{name}"))
 
 
 def setting_named(name: str) -> Setting:
@@ -375,7 +379,7 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
     value = "" if raw is None else str(raw)
     if setting.choices is not None:
         normal = value.upper() if setting.name.startswith("loglevel") else value.lower()
-        allowed = setting.choices + tuple(sorted(_extra_choices.get(setting.name, set()) - set(setting.choices)))
+        allowed = setting.choices + tuple(sorted(_extra_choices(setting.name) - set(setting.choices)))
         if normal not in allowed:
             hint = (" (or the name of a client registered with tinytroupe.clients.register_client)"
                     if setting.name == "api_type" else "")
@@ -412,6 +416,22 @@ def _to_number(setting: Setting, raw: Any, fail: Any) -> int | float:
     if not math.isfinite(value) or (setting.valid is not None and not setting.valid.accepts(value)):
         raise fail(expected)
     return value
+
+
+@functools.lru_cache(maxsize=64)
+def _read_free_section(path: str, mtime_ns: int, section: str) -> dict[str, str]:
+    """The ``key = value`` lines of ``section`` in the INI file ``path`` as it was at ``mtime_ns``."""
+    found: dict[str, str] = {}
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    parser.optionxform = str  # keep the keys' case
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
+    for name in parser.sections():
+        if name.lower() == section:
+            found.update(parser.items(name))
+    return found
 
 
 class ConfigManager:
@@ -490,22 +510,7 @@ class ConfigManager:
                 stamp = (str(path), path.stat().st_mtime_ns)
             except OSError:
                 continue
-            cached = _free_sections.get((stamp, section.lower()))
-            if cached is not None:
-                items.update(cached)
-                continue
-            found: dict[str, str] = {}
-            parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
-            parser.optionxform = str
-            try:
-                parser.read(path, encoding="utf-8")
-            except (configparser.Error, UnicodeDecodeError) as exc:
-                raise ConfigError(f"{path}: cannot be read as an INI file ({exc}); fix its syntax.") from None
-            for name in parser.sections():
-                if name.lower() == section.lower():
-                    found.update(parser.items(name))
-            _free_sections[(stamp, section.lower())] = found
-            items.update(found)
+            items.update(_read_free_section(*stamp, section.lower()))
         return items
 
     def load_file(self, path: str | os.PathLike) -> None:

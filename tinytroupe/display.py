@@ -14,24 +14,27 @@ import sys
 import threading
 from collections.abc import Callable
 
+from tinytroupe import extensions
+from tinytroupe.runtime import current_runtime
+
 __all__ = ["request_display", "display_wanted", "is_interactive", "register_ui", "show_text"]
 
 _lock = threading.Lock()
-_requested = False
-_install: Callable[[], None] | None = None  # the UI's: subscribe the console renderer
-_print: Callable[[str], None] | None = None  # the UI's: print a block of text as it is
+_KIND = "ui"  # in the extension registry: "install" (subscribe the console renderer), "print" (print text)
+_REQUESTED = "display.requested"  # the runtime part set once the renderer was installed there
 
 
 def register_ui(install: Callable[[], None], print_text: Callable[[str], None]) -> None:
     """The UI layer registers how to show events (``install``) and how to print text."""
-    global _install, _print
-    _install, _print = install, print_text
+    extensions.register(_KIND, "install", install)
+    extensions.register(_KIND, "print", print_text)
 
 
 def show_text(text: str) -> None:
     """Print ``text`` as it is, through the UI layer's printer (to standard output without one)."""
-    if _print is not None:
-        _print(text)
+    printer = extensions.lookup(_KIND, "print")
+    if printer is not None:
+        printer(text)
     else:
         sys.stdout.write(text + "\n")
 
@@ -56,14 +59,16 @@ def display_wanted() -> bool:
 
 
 def request_display() -> None:
-    """Install the console renderer once, if the configuration wants it; cheap after the first call."""
-    global _requested
-    if _requested:
+    """Install the console renderer once per runtime, if the configuration wants it; cheap after
+    the first call."""
+    runtime = current_runtime()
+    if runtime.part(_REQUESTED):
         return
     with _lock:
-        if _requested:
+        if runtime.part(_REQUESTED):
             return
-        if not display_wanted() or _install is None:
+        install = extensions.lookup(_KIND, "install")
+        if not display_wanted() or install is None:
             return  # asked again later: the setting may change
-        _requested = True
-    _install()
+        runtime.set_part(_REQUESTED, True)
+    install()

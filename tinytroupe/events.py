@@ -3,7 +3,9 @@
 Agents, worlds, factories and the LLM layer call :func:`emit` with a typed payload; renderers, transcript
 recorders and tests subscribe. Subscribers are called synchronously in the emitting thread;
 a subscriber that raises is logged and dropped from that delivery, never breaking the
-simulation.
+simulation. Each :class:`~tinytroupe.runtime.Runtime` has its own bus: a subscriber gets
+the events emitted while the runtime it subscribed in is current (a derived runtime shares
+its parent's).
 
 Every event has an owner: ``world_id`` and ``simulation_id``, taken from :func:`owner`
 blocks (a world wraps everything it drives in one; so does a simulation), which asyncio
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tinytroupe.contracts import event_kind, payload_for
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["Event", "subscribe", "unsubscribe", "emit", "publish", "collect", "EventCollector", "owner",
            "current_owner"]
@@ -119,39 +122,52 @@ def owner(world_id: str | None = None, simulation_id: str | None = None, *,
 
 
 Subscriber = Callable[[Event], None]
+_Entry = tuple[Subscriber, "tuple[str, ...] | None"]
 
-_lock = threading.Lock()
-_subscribers: list[tuple[Subscriber, tuple[str, ...] | None]] = []
-_by_world: dict[str, list[tuple[Subscriber, tuple[str, ...] | None]]] = {}
+
+class _Bus:
+    """The subscriptions of one runtime (:func:`tinytroupe.runtime.current_runtime`)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.everything: list[_Entry] = []  # subscribers of every event
+        self.by_world: dict[str, list[_Entry]] = {}  # world id -> subscribers of that world's events
+
+
+def _bus() -> _Bus:
+    """The event bus of the current runtime: subscribers see the events of their own runtime only."""
+    return current_runtime().part("events.bus", _Bus)
 
 
 def subscribe(callback: Subscriber, kinds: Iterable[str] | None = None, *,
               world_id: str | None = None) -> Callable[[], None]:
-    """Call ``callback`` for each event (or each event whose kind starts with one of ``kinds``;
-    with ``world_id``, only the events owned by that world).
+    """Call ``callback`` for each event of the current runtime (or each event whose kind starts
+    with one of ``kinds``; with ``world_id``, only the events owned by that world).
 
     Returns a function that unsubscribes.
     """
     entry = (callback, tuple(kinds) if kinds is not None else None)
-    with _lock:
-        holder = _subscribers if world_id is None else _by_world.setdefault(world_id, [])
+    bus = _bus()
+    with bus.lock:
+        holder = bus.everything if world_id is None else bus.by_world.setdefault(world_id, [])
         holder.append(entry)
 
     def _unsubscribe() -> None:
-        with _lock:
+        with bus.lock:
             if entry in holder:
                 holder.remove(entry)
-            if world_id is not None and not holder and _by_world.get(world_id) is holder:
-                del _by_world[world_id]
+            if world_id is not None and not holder and bus.by_world.get(world_id) is holder:
+                del bus.by_world[world_id]
 
     return _unsubscribe
 
 
 def unsubscribe(callback: Subscriber) -> None:
-    """Remove every subscription of ``callback``."""
-    with _lock:
-        _subscribers[:] = [e for e in _subscribers if e[0] is not callback]
-        for holder in _by_world.values():
+    """Remove every subscription of ``callback`` (in the current runtime)."""
+    bus = _bus()
+    with bus.lock:
+        bus.everything[:] = [e for e in bus.everything if e[0] is not callback]
+        for holder in bus.by_world.values():
             holder[:] = [e for e in holder if e[0] is not callback]
 
 
@@ -166,10 +182,11 @@ def emit(payload: Any, source: str | None = None, sim_time: str | None = None, *
     world_id, simulation_id = _owner.get()
     event = Event(kind=kind, source=source, data=dict(vars(payload)), sim_time=sim_time, world_id=world_id,
                   simulation_id=simulation_id)
-    with _lock:
-        targets = list(_subscribers)
-        if world_id is not None and world_id in _by_world:
-            targets.extend(_by_world[world_id])
+    bus = _bus()
+    with bus.lock:
+        targets = list(bus.everything)
+        if world_id is not None and world_id in bus.by_world:
+            targets.extend(bus.by_world[world_id])
     for callback, kinds in targets:
         if kinds is not None and not kind.startswith(kinds):  # kinds: a tuple of prefixes
             continue

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from tinytroupe import extensions
 from tinytroupe.errors import ConfigError
 
 __all__ = ["ShardExecutor", "shard_task", "resolve_task", "split", "task_name", "SHARD_TASKS", "using",
@@ -30,8 +31,9 @@ __all__ = ["ShardExecutor", "shard_task", "resolve_task", "split", "task_name", 
 ShardFunction = Callable[[Any, Any], Awaitable[Any]]
 F = TypeVar("F", bound=ShardFunction)
 
-SHARD_TASKS: dict[str, ShardFunction] = {}
-"""Registered shard tasks by ``"module:function"`` name; only these run on a worker."""
+SHARD_TASKS: dict[str, ShardFunction] = extensions.table("shard_task")
+"""Registered shard tasks by ``"module:function"`` name; only these run on a worker (read-only
+here, :func:`shard_task` adds one; the table lives in :mod:`tinytroupe.extensions`)."""
 
 
 @runtime_checkable
@@ -76,8 +78,7 @@ def task_name(func: Callable[..., Any]) -> str:
 
 def shard_task(func: F) -> F:
     """Register ``func`` (a module-level async function of (payload, shared)) as a shard task."""
-    SHARD_TASKS[task_name(func)] = func
-    return func
+    return extensions.register("shard_task", task_name(func), func)
 
 
 def resolve_task(name: str) -> ShardFunction:

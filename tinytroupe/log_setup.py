@@ -12,6 +12,11 @@ again when the configuration is loaded and when ``config_manager.update`` change
 time only if one of these keys was set: with the defaults, logging is left to the application,
 as a library should. The CLI always applies them.
 Handlers are the library's own, replaced on every apply, so applying twice adds nothing.
+
+Logging is process-wide by nature (one ``logging`` tree, one standard error), so what the
+library remembers about it lives in one holder, :data:`_state`: the log file it opened, the
+parser and handlers ``tinytroupe.utils.config`` shows, and the keys of the warnings given once
+per process (:func:`first_time`).
 """
 
 from __future__ import annotations
@@ -21,19 +26,72 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterable
+import weakref
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["apply", "apply_at_import", "LOGGING_SETTINGS", "log_file_path", "formatter"]
+__all__ = ["apply", "apply_at_import", "LOGGING_SETTINGS", "log_file_path", "formatter", "first_time",
+           "first_time_for", "forget_warnings", "remember", "remembered"]
 
 LOGGING_SETTINGS = ("loglevel", "loglevel_console", "loglevel_file", "log_include_thread_id")
 
 _LOGGER = "tinytroupe"
 _MARK = "_tinytroupe_target"
 _lock = threading.RLock()
-_file_path: Path | None = None
+
+
+class _LoggingState:
+    """What the library remembers about this process's logging and warnings."""
+
+    def __init__(self) -> None:
+        self.file_path: Path | None = None  # the log file LOGLEVEL_FILE opened
+        self.noted: dict[str, Any] = {}  # values shown by tinytroupe.utils.config (_config, handlers)
+        self.warned: set[Hashable] = set()  # keys of warnings given once per process
+        self.warned_objects: weakref.WeakSet[Any] = weakref.WeakSet()  # objects warned about once
+
+
+_state = _LoggingState()
+
+
+def first_time(key: Hashable) -> bool:
+    """True the first time ``key`` is given in this process (for warnings given once)."""
+    with _lock:
+        if key in _state.warned:
+            return False
+        _state.warned.add(key)
+        return True
+
+
+def first_time_for(obj: Any) -> bool:
+    """True the first time ``obj`` is given (held weakly; by identity if it cannot be)."""
+    with _lock:
+        try:
+            if obj in _state.warned_objects:
+                return False
+            _state.warned_objects.add(obj)
+            return True
+        except TypeError:  # not weak-referenceable
+            return first_time(("object", id(obj)))
+
+
+def forget_warnings() -> None:
+    """Give every warn-once warning again (tests)."""
+    with _lock:
+        _state.warned.clear()
+        _state.warned_objects.clear()
+
+
+def remember(name: str, value: Any) -> None:
+    """Keep ``value`` under ``name`` for :func:`remembered` (``tinytroupe.utils.config``'s records)."""
+    with _lock:
+        _state.noted[name] = value
+
+
+def remembered(name: str, default: Any = None) -> Any:
+    """What :func:`remember` kept under ``name``."""
+    return _state.noted.get(name, default)
 
 
 class _Settings(Protocol):
@@ -57,7 +115,7 @@ def formatter(include_thread_id: bool) -> logging.Formatter:
 
 def log_file_path() -> Path | None:
     """The log file this process writes, if LOGLEVEL_FILE asked for one."""
-    return _file_path
+    return _state.file_path
 
 
 def _user_set(config: _Settings) -> bool:
@@ -78,12 +136,11 @@ def _console_handler(logger: logging.Logger) -> logging.Handler:
 
 
 def _file_handler(logger: logging.Logger) -> logging.Handler:
-    global _file_path
     handler = _own_handler(logger, "file")
     if handler is None:
         stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        _file_path = Path.cwd() / f"tinytroupe.{stamp}.log"
-        handler = logging.FileHandler(_file_path, encoding="utf-8", delay=True)
+        _state.file_path = path = Path.cwd() / f"tinytroupe.{stamp}.log"
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
         setattr(handler, _MARK, "file")
         logger.addHandler(handler)
     return handler

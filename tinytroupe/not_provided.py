@@ -13,13 +13,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-_warned: set[str] = set()
+from tinytroupe import log_setup
 
 
 def warn_once(key: str, message: str) -> None:
     """A ``UserWarning`` for an original call that works here a little differently, once per process."""
-    if key not in _warned:
-        _warned.add(key)
+    if log_setup.first_time(("not_provided", key)):
         warnings.warn(message, UserWarning, stacklevel=3)
 
 __all__ = ["NOT_PROVIDED", "module_getattr", "warn_once"]

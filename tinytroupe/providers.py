@@ -10,44 +10,36 @@ imported before it is needed.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
+from tinytroupe import extensions
 from tinytroupe.errors import TinyTroupeError
 
 __all__ = ["provide", "need", "provided"]
 
-_lock = threading.Lock()
-_makers: dict[str, Callable[[], Any]] = {}
-_made: dict[str, Any] = {}
+_MAKER, _MADE = "provider", "provided"  # kinds in the extension registry: the maker, what it made
+_NOTHING = object()
 
 
 def provide(name: str, maker: Callable[[], Any]) -> None:
     """Register ``maker()`` as what :func:`need` returns for ``name`` (called once, on first need)."""
-    with _lock:
-        _makers[name] = maker
-        _made.pop(name, None)
+    extensions.register(_MAKER, name, maker)
+    extensions.unregister(_MADE, name)
 
 
 def need(name: str) -> Any:
     """What was provided as ``name``; a clear error when nothing was."""
-    try:
-        return _made[name]
-    except KeyError:
-        pass
-    with _lock:
-        maker = _makers.get(name)
+    value = extensions.lookup(_MADE, name, _NOTHING)
+    if value is not _NOTHING:
+        return value
+    maker = extensions.lookup(_MAKER, name)
     if maker is None:
         raise TinyTroupeError(f"nothing provides {name!r}: import tinytroupe (the package registers it) or "
                               f"call tinytroupe.providers.provide({name!r}, ...)")
-    value = maker()
-    with _lock:
-        _made[name] = value
-    return value
+    return extensions.register(_MADE, name, maker())
 
 
 def provided() -> list[str]:
     """The names registered so far."""
-    with _lock:
-        return sorted(_makers)
+    return sorted(extensions.table(_MAKER))

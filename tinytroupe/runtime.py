@@ -3,8 +3,10 @@
 A :class:`Runtime` owns the resolved :class:`~tinytroupe.settings.Settings`, the registries of
 agents, worlds and factories, and the parts the layers above put in it (the default model and
 embedder, the call caches, the budget, the usage tally, the structured-output modes learnt per
-endpoint: see :meth:`Runtime.part`). A context variable selects the current one; plain scripts
-get a default runtime, so the original's global style keeps working::
+endpoint, the event bus, the running simulation, the display switch, the default judge, the
+original's client objects and ``fresh_id`` counters: see :meth:`Runtime.part`). A context
+variable selects the current one; plain scripts get a default runtime, so the original's
+global style keeps working::
 
     with Runtime({"model": "gpt-4.1", "temperature": 0.3, "max_calls_per_run": 40}) as rt:
         world.run(3)              # every request carries temperature 0.3; rt's budget and usage
@@ -34,8 +36,13 @@ __all__ = ["Runtime", "current_runtime", "default_runtime", "RegistryView", "DES
 
 DESCRIPTION_FORMAT = "tinytroupe-runtime"
 DESCRIPTION_VERSION = 1
-SHARED_WITH_PARENT = frozenset({"llm.budget", "llm.usage", "llm.caches", "llm.endpoint_modes"})
-"""Parts a derived runtime (:meth:`Runtime.derive`) shares with its parent."""
+SHARED_WITH_PARENT = frozenset({
+    "llm.budget", "llm.usage", "llm.caches", "llm.endpoint_modes",
+    # the state of the run: event bus, running simulation, display switch, judge, clients, counters
+    "events.bus", "control.scope", "transactions.handler", "display.requested", "ui.console",
+    "judge.default", "clients.instances", "clients.baselines", "utils.counters", "agent.last_event",
+})
+"""Parts a derived runtime (:meth:`Runtime.derive`) shares with its parent (all but its model)."""
 
 _current: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar("tinytroupe_runtime", default=None)
 _entered: contextvars.ContextVar[tuple[tuple[contextvars.Token, contextvars.Token], ...]] = (
@@ -98,9 +105,12 @@ class Runtime:
         (None when absent and no ``make``). Parts in :data:`SHARED_WITH_PARENT` are the parent's."""
         if self.parent is not None and key in SHARED_WITH_PARENT:
             return self.parent.part(key, make)
+        found = self._parts.get(key)  # read without the lock: parts are only ever replaced whole
+        if found is not None or make is None:
+            return found
         with self._lock:
             found = self._parts.get(key)
-            if found is None and make is not None:
+            if found is None:
                 found = self._parts[key] = make()
             return found
 
@@ -202,6 +212,9 @@ _default: Runtime | None = None
 def default_runtime() -> Runtime:
     """The runtime of code that never chose one (plain scripts); made on first use."""
     global _default
+    found = _default
+    if found is not None:
+        return found
     with _default_lock:
         if _default is None:
             _default = Runtime(name="default")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe import extensions
 from tinytroupe.errors import SpecificationError, StateError, TinyTroupeError
 
 __all__ = ["Schema", "Mismatch", "FieldPath", "Str", "Int", "Num", "Bool", "Null", "AnyValue", "Enum", "Maybe", "ListOf", "Fixed",
@@ -231,14 +232,15 @@ class Document:
     error: type[TinyTroupeError] = StateError
 
 
-DOCUMENTS: dict[str, Document] = {}
-"""Document kind -> :class:`Document`; :func:`register_document` adds one."""
+DOCUMENTS: dict[str, Document] = extensions.table("document")
+"""Document kind -> :class:`Document`; :func:`register_document` adds one (the table lives in
+:mod:`tinytroupe.extensions`)."""
 
 
 def register_document(kind: str, schema: Schema, what: str, fix: str,
                       error: type[TinyTroupeError] = StateError) -> None:
     """Declare (or replace) the schema of document ``kind``."""
-    DOCUMENTS[kind] = Document(schema, what, fix, error)
+    extensions.register("document", kind, Document(schema, what, fix, error))
 
 
 def format_path(path: FieldPath) -> str:

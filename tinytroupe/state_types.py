@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinytroupe import extensions
+
 __all__ = ["STATE_TYPES", "LIBRARY_STATE_TYPES", "register_state_type", "state_type", "state_type_name",
            "register_state_kind", "kind_of", "kind_class"]
 
 # -- registered state types ----------------------------------------------------------------------
-STATE_TYPES: dict[str, type] = {}
-"""Name -> class of the value types a checkpoint may hold (``to_dict``/``from_dict``)."""
+STATE_TYPES: dict[str, type] = extensions.table("state_type")
+"""Name -> class of the value types a checkpoint may hold (``to_dict``/``from_dict``); read-only
+here, :func:`register_state_type` adds one (the table lives in :mod:`tinytroupe.extensions`)."""
 
 LIBRARY_STATE_TYPES: tuple[str, ...] = (
     "tinytroupe.agent.actions:Action",
@@ -38,8 +41,7 @@ def register_state_type(cls: type, name: str | None = None) -> type:
     """
     if not callable(getattr(cls, "to_dict", None)) or not callable(getattr(cls, "from_dict", None)):
         raise TypeError(f"{cls.__name__} needs to_dict() and a from_dict() classmethod to be a state type")
-    STATE_TYPES[name or state_type_name(cls)] = cls
-    return cls
+    return extensions.register("state_type", name or state_type_name(cls), cls)
 
 
 def state_type(name: str) -> type | None:
@@ -53,14 +55,10 @@ def state_type(name: str) -> type | None:
 
 
 # -- kinds of stateful objects -------------------------------------------------------------------
-_KINDS: dict[str, type] = {}
-
-
 def register_state_kind(kind: str, cls: type) -> type:
     """Make ``cls`` the class of stateful objects of ``kind`` (``"agent"``, ``"world"``), so
     code below it (simulation control) can find and make them without importing it."""
-    _KINDS[kind] = cls
-    return cls
+    return extensions.register("state_kind", kind, cls)
 
 
 def kind_of(obj: Any) -> str:
@@ -70,4 +68,4 @@ def kind_of(obj: Any) -> str:
 
 
 def kind_class(kind: str) -> type | None:
-    return _KINDS.get(kind)  # the class registered for ``kind``, or None
+    return extensions.lookup("state_kind", kind)  # the class registered for ``kind``, or None

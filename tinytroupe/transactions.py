@@ -3,7 +3,9 @@
 Agents, worlds and factories mark their state-changing methods with :func:`transactional`
 and call :func:`register` from their constructors. This module knows nothing about what
 happens then: by default a marked method simply runs. :mod:`tinytroupe.control` installs a
-handler (:func:`set_handler`) that keys, records and replays the *top-level* calls.
+handler (:func:`set_handler`) that keys, records and replays the *top-level* calls; the
+handler belongs to the current :class:`~tinytroupe.runtime.Runtime` (one running simulation
+per runtime).
 
 A call is top-level when no other marked call is running around it. Nesting is tracked with
 a context variable, which asyncio child tasks (``gather``) and ``asyncio.to_thread`` copy.
@@ -24,13 +26,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from tinytroupe.runtime import current_runtime
+
 __all__ = ["transactional", "Operation", "Handler", "set_handler", "get_handler", "register",
            "default_seed", "depth", "untracked"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("tinytroupe_transaction_depth", default=0)
-_handler: Handler | None = None
+_HANDLER = "transactions.handler"  # the runtime part holding the handler
 
 
 @dataclass
@@ -83,20 +87,21 @@ class Handler(Protocol):
 
 
 def set_handler(handler: Handler | None) -> Handler | None:
-    """Install ``handler`` (None: marked methods simply run); returns the previous one."""
-    global _handler
-    previous, _handler = _handler, handler
+    """Install ``handler`` in the current runtime (None: marked methods simply run); returns the previous one."""
+    runtime = current_runtime()
+    previous = runtime.part(_HANDLER)
+    runtime.set_part(_HANDLER, handler)
     return previous
 
 
 def get_handler() -> Handler | None:
-    """The handler installed now, or None."""
-    return _handler
+    """The handler installed in the current runtime, or None."""
+    return current_runtime().part(_HANDLER)
 
 
 def register(obj: Any) -> None:
     """Called by agent, world and factory constructors so the current simulation can own them."""
-    handler = _handler
+    handler = get_handler()
     if handler is not None:
         handler.register(obj)
 
@@ -148,7 +153,7 @@ def transactional(op_name: str | None = None, *, ignore: tuple[str, ...] = ()) -
 def _sync_wrapper(func: Callable[..., Any], name: str, ignore: tuple[str, ...]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        handler = _handler
+        handler = get_handler()
         level = _depth.get()
         op = Operation(name, self, func, args, kwargs, ignore, level)
         if handler is None or level > 0:
@@ -163,7 +168,7 @@ def _async_wrapper(func: Callable[..., Any], name: str, ignore: tuple[str, ...])
     # A plain function returning a coroutine: the depth is read here, in the caller's context.
     @functools.wraps(func)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Awaitable[Any]:
-        handler = _handler
+        handler = get_handler()
         level = _depth.get()
         op = Operation(name, self, func, args, kwargs, ignore, level)
         if handler is None or level > 0:

@@ -66,10 +66,10 @@ def test_pretty_print_cost_stats_prints_the_framed_table(server, capsys):
 
 
 def test_the_client_constructor_switches_the_cache(server, tmp_path, monkeypatch):
-    from tinytroupe import not_provided
+    from tinytroupe import log_setup
     from tinytroupe.clients.openai_client import OpenAIClient
 
-    monkeypatch.setattr(not_provided, "_warned", set())
+    log_setup.forget_warnings()
     with pytest.warns(UserWarning, match="force_api_cache"):
         own = OpenAIClient(cache_api_calls=True, cache_file_name=str(tmp_path / "own.sqlite"))
     assert own.cache_api_calls and config_manager.get("cache_file_name").endswith("own.sqlite")

@@ -18,7 +18,7 @@ PACKAGE = Path(tinytroupe.__file__).parent
 
 # lowest first; units on one line are one layer (DESIGN.md, "Layers")
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("contracts", "event_payloads", "errors", "redaction", "log_setup", "config", "config_defaults", "events",
+    ("extensions", "resources", "contracts", "event_payloads", "errors", "redaction", "log_setup", "config", "config_defaults", "events",
      "transactions", "state_types", "state_schema", "state_documents", "state_files", "_sync", "not_provided",
      "display", "providers", "settings", "runtime", "fanout"),
     ("llm", "prompts", "utils", "clients", "openai_utils"),

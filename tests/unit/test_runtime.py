@@ -58,6 +58,48 @@ def test_registries_belong_to_the_current_runtime_and_class_views_follow_it():
     assert not TinyFactory.all_factories
 
 
+def test_run_state_belongs_to_each_runtime_even_when_two_run_at_once():
+    from tinytroupe import contracts, control, events
+    from tinytroupe.experimentation.judge import resolve_judge, set_default_judge
+    from tinytroupe.utils.misc import fresh_id
+
+    async def run(name: str) -> dict:
+        with Runtime(name=name) as rt, events.collect() as seen:
+            simulation = control.begin(id=name)
+            judge = ScriptedModel(default=name)
+            set_default_judge(judge)
+            ids = [fresh_id("probe") for _ in range(3)]
+            await asyncio.sleep(0.01)  # the other runtime does the same meanwhile
+            events.emit(contracts.WorldStep(name, 1), source=name)
+            await asyncio.sleep(0.01)
+            state = {"simulation": control.current_simulation() is simulation, "ids": ids,
+                     "judge": resolve_judge() is judge, "events": [e.source for e in seen.events
+                                                                    if e.kind == "world.step"],
+                     "handler": rt.part("transactions.handler") is simulation}
+            control.end()
+            return state
+
+    async def both():
+        return await asyncio.gather(run("a"), run("b"))
+
+    first, second = asyncio.run(both())
+    for name, state in (("a", first), ("b", second)):
+        assert state == {"simulation": True, "ids": [1, 2, 3], "judge": True, "events": [name], "handler": True}
+    assert control.current_simulation() is None  # the default runtime saw none of it
+
+
+def test_a_derived_runtime_shares_the_run_state_of_its_parent():
+    from tinytroupe import contracts, control, events
+
+    with Runtime(name="parent") as parent, events.collect() as seen:
+        simulation = control.begin(id="shared")
+        with parent.derive({"temperature": 0.2}):
+            assert control.current_simulation() is simulation
+            events.emit(contracts.WorldStep("child", 1), source="child")
+        control.end()
+    assert [e.source for e in seen.events if e.kind == "world.step"] == ["child"]
+
+
 def test_a_derived_runtime_shares_registries_budget_and_usage_but_not_settings():
     parent = current_runtime()
     child = parent.derive({"temperature": 0.3})

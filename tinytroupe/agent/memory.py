@@ -29,6 +29,7 @@ from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.images import ImageRef
 from tinytroupe.memory.state import restores
+from tinytroupe.runtime import current_runtime
 
 logger = logging.getLogger("tinytroupe")
 
@@ -292,9 +293,6 @@ def _omission() -> MemoryEvent:
     return MemoryEvent(role="note", type="OMISSION", content=OMISSION_NOTE)
 
 
-_last_event: tuple[tuple[Any, ...], MemoryEvent] | None = None
-
-
 def _image_of(d: dict[str, Any]) -> ImageRef | None:
     raw = d.get("image")
     if raw is None:
@@ -307,12 +305,13 @@ def _image_of(d: dict[str, Any]) -> ImageRef | None:
 
 
 def shared_event(*fields: Any) -> MemoryEvent:
-    """A MemoryEvent of ``fields``: the one made last when it is equal (the listeners of a broadcast)."""
-    global _last_event
-    last = _last_event
+    """A MemoryEvent of ``fields``: the one made last in this runtime when it is equal (the
+    listeners of a broadcast share one)."""
+    runtime = current_runtime()
+    last = runtime.part("agent.last_event")
     if last is not None and last[0] == fields:
         return last[1]
     role, type_, content, source, target, sim_time = fields
     event = MemoryEvent(role=role, type=type_, content=content, source=source, target=target, sim_time=sim_time)
-    _last_event = (fields, event)
+    runtime.set_part("agent.last_event", (fields, event))
     return event

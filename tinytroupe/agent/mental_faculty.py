@@ -32,6 +32,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tinytroupe import extensions
 from tinytroupe.agent.actions import Action, ActionDefinition
 from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.errors import SpecificationError, StateError
@@ -147,12 +148,11 @@ class TinyMentalFaculty:
     """Base class of faculties (TinyTroupe's name); every hook has a harmless default."""
 
     kind: ClassVar[str] = "TinyMentalFaculty"
-    _registry: ClassVar[dict[str, type[TinyMentalFaculty]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.kind = cls.__dict__.get("kind", cls.__name__)
-        TinyMentalFaculty._registry[cls.kind] = cls
+        extensions.register("faculty", cls.kind, cls)
         for hook in ("process_action", "aprocess_action"):
             method = cls.__dict__.get(hook)
             if callable(method) and not getattr(method, "_faculty_wrapped", False):
@@ -251,11 +251,11 @@ MentalFaculty = TinyMentalFaculty
 def faculty_from_state(entry: dict[str, Any]) -> TinyMentalFaculty:
     """Rebuild a faculty from ``{"kind", "name", "state"}`` as written by an agent's state."""
     kind = entry.get("kind") if isinstance(entry, dict) else None
-    cls = TinyMentalFaculty._registry.get(kind) if kind else None
+    cls = extensions.lookup("faculty", kind) if kind else None
     if cls is None:
         raise StateError(
             f"mental faculty {entry!r} cannot be restored: unknown kind {kind!r}; import the module "
-            f"defining it first (known kinds: {', '.join(sorted(TinyMentalFaculty._registry))})."
+            f"defining it first (known kinds: {', '.join(sorted(extensions.table('faculty')))})."
         )
     return cls.restore(entry.get("name"), entry.get("state") or {})
 

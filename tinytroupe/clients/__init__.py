@@ -30,6 +30,7 @@ from tinytroupe.clients.cost import get_global_cost_stats, pretty_print_global_c
 from tinytroupe.config import config_manager
 from tinytroupe.errors import BadRequestError, NoModelConfiguredError, TransientError
 from tinytroupe.llm import custom
+from tinytroupe.runtime import current_runtime
 
 __all__ = [
     "client",
@@ -57,13 +58,10 @@ def register_client(api_type: str, client: Any) -> None:
     custom.register_client(api_type, client)
 
 
-_instances: dict[str, ModelClient] = {}
-
-
 def client() -> Any:
     """The client of the configured API type (a registered one, else the built-in one).
 
-    The built-in client of an API type is one object, as in the original, so that
+    The built-in client of an API type is one object (per runtime), as in the original, so that
     ``client().reset_cost_stats()`` then ``client().get_cost_stats()`` read the same counters.
     Asking for it needs no key yet: a missing model is reported when a message is sent.
     """
@@ -76,9 +74,10 @@ def client() -> Any:
     registered = custom.registered_client(api_type)
     if registered is not None:
         return registered
-    if api_type not in _instances:
-        _instances[api_type] = _BUILTIN.get(api_type, ModelClient)()
-    return _instances[api_type]
+    instances = current_runtime().part("clients.instances", dict)  # one client per API type and runtime
+    if api_type not in instances:
+        instances[api_type] = _BUILTIN.get(api_type, ModelClient)()
+    return instances[api_type]
 
 
 def force_api_type(api_type: str) -> None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from tinytroupe.runtime import current_runtime
+
 __all__ = ["CostStatsMixin", "cost_stats_since", "format_cost_stats", "get_global_cost_stats",
            "pretty_print_global_cost_stats"]
 
@@ -67,8 +69,12 @@ def pretty_print_global_cost_stats() -> None:
     print("\n" + format_cost_stats(get_global_cost_stats(), "GLOBAL LLM API COST STATISTICS") + "\n")
 
 
-_baselines: dict[str, dict[str, int]] = {}
 _lock = threading.Lock()
+
+
+def _baselines() -> dict[str, dict[str, int]]:
+    """API type -> the usage totals at its clients' last reset_cost_stats (in the current runtime)."""
+    return current_runtime().part("clients.baselines", dict)
 
 
 class CostStatsMixin:
@@ -86,13 +92,13 @@ class CostStatsMixin:
     def get_cost_stats(self) -> dict[str, int]:
         """Tokens and calls since the last :meth:`reset_cost_stats`."""
         with _lock:
-            baseline = _baselines.get(self._cost_key())
+            baseline = _baselines().get(self._cost_key())
         return cost_stats_since(baseline)
 
     def reset_cost_stats(self) -> None:
         """Count from zero again (the process-wide usage tally is left alone)."""
         with _lock:
-            _baselines[self._cost_key()] = _total_now()
+            _baselines()[self._cost_key()] = _total_now()
 
     def pretty_print_cost_stats(self) -> None:
         """Print :meth:`get_cost_stats` as a small framed table."""

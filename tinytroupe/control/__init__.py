@@ -47,13 +47,23 @@ from tinytroupe.control.simulation import (
 )
 from tinytroupe.errors import SimulationError
 from tinytroupe.not_provided import module_getattr
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["begin", "checkpoint", "end", "reset", "current_simulation", "Simulation", "transactional",
            "read_checkpoint_state", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "cache_hits", "cache_misses"]
 
-_lock = threading.Lock()
-_current: Simulation | None = None
-_last: Simulation | None = None  # the simulation most recently ended, for cache_hits()/cache_misses()
+class _Scope:
+    """The running simulation of one runtime, and the one it ended last (for cache_hits()/cache_misses())."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current: Simulation | None = None
+        self.last: Simulation | None = None
+
+
+def _scope() -> _Scope:
+    """The simulation scope of the current runtime: each runtime runs its own simulation."""
+    return current_runtime().part("control.scope", _Scope)
 
 
 def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkpoint: bool = False) -> Simulation:
@@ -63,37 +73,37 @@ def begin(cache_path: str | Path | None = None, id: str = "default", auto_checkp
     started and the file is left as it is). Without ``cache_path`` operations are still
     recorded and replayed, in memory, until :func:`end`.
     """
-    global _current
-    with _lock:
-        if _current is not None:
+    scope = _scope()
+    with scope.lock:
+        if scope.current is not None:
             raise SimulationError("control.begin() was called while a simulation is running; "
                                   "call control.end() (or control.reset()) first")
         simulation = Simulation(cache_path, auto_checkpoint=auto_checkpoint, id=id)
         simulation.status = Simulation.STATUS_STARTED
         transactions.set_handler(simulation)
-        _current = simulation
+        scope.current = simulation
     return simulation
 
 
 def _activate(simulation: Simulation) -> None:
     """Make ``simulation`` the running one (``Simulation.begin``)."""
-    global _current
-    with _lock:
-        if _current is not None and _current is not simulation:
-            raise SimulationError(f"simulation {_current.id!r} is running; call control.end() before "
+    scope = _scope()
+    with scope.lock:
+        if scope.current is not None and scope.current is not simulation:
+            raise SimulationError(f"simulation {scope.current.id!r} is running; call control.end() before "
                                   f"beginning {simulation.id!r}")
         transactions.set_handler(simulation)
-        _current = simulation
+        scope.current = simulation
 
 
 def _deactivate(simulation: Simulation) -> None:
     """Stop routing operations to ``simulation`` if it is the running one (``Simulation.end``)."""
-    global _current, _last
-    with _lock:
+    scope = _scope()
+    with scope.lock:
         if transactions.get_handler() is simulation:
             transactions.set_handler(None)
-        if _current is simulation:
-            _current, _last = None, simulation
+        if scope.current is simulation:
+            scope.current, scope.last = None, simulation
 
 
 class _RunningSimulations(Mapping):
@@ -103,7 +113,8 @@ class _RunningSimulations(Mapping):
 
     def _items(self) -> dict[str, Simulation | None]:
         items: dict[str, Simulation | None] = {"default": None}
-        for simulation in (_last, _current):
+        scope = _scope()
+        for simulation in (scope.last, scope.current):
             if simulation is not None:
                 items[simulation.id] = simulation
         return items
@@ -136,14 +147,15 @@ def transactional(func: Callable | str | None = None, *, op_name: str | None = N
 
 
 def current_simulation() -> Simulation | None:
-    """The running simulation, or None."""
-    return _current
+    """The running simulation (of the current runtime), or None."""
+    return _scope().current
 
 
 def _require() -> Simulation:
-    if _current is None:
+    current = _scope().current
+    if current is None:
         raise SimulationError("no simulation is running; call control.begin(cache_path) first")
-    return _current
+    return current
 
 
 def checkpoint() -> Path:
@@ -162,17 +174,18 @@ def end() -> None:
 
 def reset() -> None:
     """Close the running simulation, if any, without writing anything (and forget its counters)."""
-    global _current, _last
-    with _lock:
-        if _current is not None:
-            _current.status = Simulation.STATUS_STOPPED
-            if transactions.get_handler() is _current:
+    scope = _scope()
+    with scope.lock:
+        if scope.current is not None:
+            scope.current.status = Simulation.STATUS_STOPPED
+            if transactions.get_handler() is scope.current:
                 transactions.set_handler(None)
-        _current = _last = None
+        scope.current = scope.last = None
 
 
 def _counted(id: str) -> Simulation | None:
-    simulation = _current or _last
+    scope = _scope()
+    simulation = scope.current or scope.last
     return simulation if simulation is not None and simulation.id == id else None
 
 

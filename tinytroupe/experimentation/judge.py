@@ -2,7 +2,8 @@
 
 Judges are separate from the simulated people: pass ``judge=`` (any :class:`LLMModel`, e.g. one
 of another model family), install one for the process with :func:`set_default_judge`, or let
-``use_reasoning_model=True`` send the default provider's requests to ``REASONING_MODEL``.
+``use_reasoning_model=True`` send the default provider's requests to ``REASONING_MODEL``. The
+default judge belongs to the current runtime (:mod:`tinytroupe.runtime`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from tinytroupe import llm
 from tinytroupe.config import config_manager
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["resolve_judge", "set_default_judge", "reset_default_judge", "NamedModel"]
 
-_default_judge: LLMModel | None = None
+_JUDGE = "judge.default"  # the runtime part holding the judge set with set_default_judge
 
 
 class NamedModel(ModelWrapper):
@@ -33,9 +35,9 @@ class NamedModel(ModelWrapper):
 
 
 def set_default_judge(model: LLMModel | None) -> None:
-    """Use ``model`` for every judge that is not given one (None: back to the default model)."""
-    global _default_judge
-    _default_judge = model
+    """Use ``model`` for every judge that is not given one, in the current runtime (None: back to
+    the default model)."""
+    current_runtime().set_part(_JUDGE, model)
 
 
 def reset_default_judge() -> None:
@@ -49,8 +51,9 @@ def resolve_judge(judge: LLMModel | None = None, use_reasoning_model: bool = Fal
     ``use_reasoning_model`` and no judge was chosen."""
     if judge is not None:
         return judge
-    if _default_judge is not None:
-        return _default_judge
+    chosen = current_runtime().part(_JUDGE)
+    if chosen is not None:
+        return chosen
     model = fallback or llm.default_model()
     if use_reasoning_model:
         return NamedModel(model, str(config_manager.get("reasoning_model")))

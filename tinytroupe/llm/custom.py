@@ -16,17 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
-import threading
 from typing import Any
 
+from tinytroupe import extensions
 from tinytroupe.errors import ConfigError, TransientError
 from tinytroupe.llm.base import ChatRequest, Completion, Usage
 
 __all__ = ["register_client", "unregister_client", "registered_client", "registered_api_types",
            "SendMessageModel", "model_for_client", "calling_client"]
 
-_lock = threading.Lock()
-_registry: dict[str, Any] = {}
+_KIND = "client"  # registered clients live in the extension registry under this kind
 _calling: contextvars.ContextVar[Any] = contextvars.ContextVar("tinytroupe_calling_client", default=None)
 
 OPTIONS = ("model", "temperature", "max_completion_tokens", "frequency_penalty", "presence_penalty",
@@ -44,8 +43,7 @@ def register_client(api_type: str, client: Any) -> None:
             "...) nor async complete(request); give it one of them")
     from tinytroupe.config import add_choice, config_manager
 
-    with _lock:
-        _registry[name] = client
+    extensions.register(_KIND, name, client)
     add_choice("api_type", name)
     from tinytroupe.llm import reset_default_model
 
@@ -57,20 +55,17 @@ def unregister_client(api_type: str) -> None:
     """Forget the client registered for ``api_type`` (built-in types fall back to their provider)."""
     from tinytroupe.config import remove_choice
 
-    with _lock:
-        _registry.pop(str(api_type).lower(), None)
+    extensions.unregister(_KIND, str(api_type).lower())
     remove_choice("api_type", str(api_type))
 
 
 def registered_client(api_type: str) -> Any | None:
     """The client registered for ``api_type``, or None."""
-    with _lock:
-        return _registry.get(str(api_type).lower())
+    return extensions.lookup(_KIND, str(api_type).lower())
 
 
 def registered_api_types() -> tuple[str, ...]:
-    with _lock:
-        return tuple(sorted(_registry))
+    return tuple(sorted(extensions.table(_KIND)))
 
 
 def calling_client() -> Any | None:

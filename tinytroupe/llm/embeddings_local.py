@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tinytroupe import resources
 from tinytroupe.errors import ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import Usage
 from tinytroupe.llm.embeddings import EmbeddingRequest, Embeddings
@@ -94,10 +95,6 @@ class _Engine:
             return llama.embed(texts, truncate=True), tokens
 
 
-_engines: dict[tuple[Path, int], _Engine] = {}
-_engines_lock = threading.Lock()
-
-
 class LocalEmbedder:
     """An :class:`~tinytroupe.llm.embeddings.EmbeddingModel` running a GGUF model with llama.cpp."""
 
@@ -114,8 +111,8 @@ class LocalEmbedder:
         self.endpoint = str(self.path)
         self.default_model = self.path.stem
         threads = int(n_threads) if n_threads and n_threads > 0 else (os.cpu_count() or 1)
-        with _engines_lock:
-            self._engine = _engines.setdefault((self.path, threads), _Engine(self.path, threads))
+        path = self.path
+        self._engine = resources.shared("llama.embed", (path, threads), lambda: _Engine(path, threads))
 
     def __repr__(self) -> str:
         return f"LocalEmbedder({self.endpoint!r})"

@@ -15,13 +15,13 @@ import hashlib
 import logging
 import mimetypes
 import warnings
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from tinytroupe import log_setup
 from tinytroupe.errors import SpecificationError
 
 __all__ = ["ImageRef", "image_ref", "image_part", "for_model", "IMAGE_MEDIA_TYPES"]
@@ -106,19 +106,9 @@ def image_part(image: ImageRef) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": image.request_url()}}
 
 
-_warned: weakref.WeakSet[Any] = weakref.WeakSet()
-_warned_ids: set[int] = set()
-
-
 def _warn_once(model: Any) -> None:
-    try:
-        if model in _warned:
-            return
-        _warned.add(model)
-    except TypeError:  # not weak-referenceable
-        if id(model) in _warned_ids:
-            return
-        _warned_ids.add(id(model))
+    if not log_setup.first_time_for(model):
+        return
     message = (f"model {getattr(model, 'default_model', model)!r} cannot see images: it gets their descriptions "
                "instead; set VISION=true in config.ini's [OpenAI] section if it can")
     logger.warning(message)

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tinytroupe import contracts, events, providers
+from tinytroupe import contracts, events, extensions, providers
 from tinytroupe._sync import run_sync
 from tinytroupe.agent.actions import ActionDefinition
 from tinytroupe.agent.mental_faculty import FacultyAction, parse_action_definitions, parse_constraints
@@ -53,12 +53,11 @@ class TinyTool:
 
     kind: ClassVar[str] = "TinyTool"
     serializable_attributes: ClassVar[list[str]] = ["name", "description", "owner", "real_world_side_effects"]
-    _registry: ClassVar[dict[str, type[TinyTool]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.kind = cls.__dict__.get("kind", cls.__name__)
-        TinyTool._registry[cls.kind] = cls
+        extensions.register("tool", cls.kind, cls)
 
     def __init__(self, name: str, description: str, owner: Any = None, real_world_side_effects: bool = False,
                  exporter: Any = None, enricher: Any = None):
@@ -233,10 +232,10 @@ def _helpers(entry: dict[str, Any]) -> tuple[Any, Any]:
 def tool_from_state(entry: dict[str, Any]) -> TinyTool:
     """Rebuild a tool from what :meth:`TinyTool.encode` wrote (its class must be defined)."""
     kind = entry.get("kind") if isinstance(entry, dict) else None
-    cls = TinyTool._registry.get(kind) if kind else None
+    cls = extensions.lookup("tool", kind) if kind else None
     if cls is None:
         raise StateError(f"tool {entry!r} cannot be restored: unknown kind {kind!r}; import the module "
-                         f"defining it first (known kinds: {', '.join(sorted(TinyTool._registry))}).")
+                         f"defining it first (known kinds: {', '.join(sorted(extensions.table('tool')))}).")
     exporter, enricher = _helpers(entry)
     offered = {"name": entry.get("name"), "description": entry.get("description", ""),
                "owner": entry.get("owner"), "real_world_side_effects": entry.get("real_world_side_effects", False),

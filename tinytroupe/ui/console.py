@@ -40,6 +40,7 @@ from tinytroupe.contracts import (
     WorldReachOutRefused,
     WorldStep,
 )
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["ConsoleRenderer", "install_default_renderer", "enable", "disable", "is_enabled", "print_block", "STYLES"]
 
@@ -148,44 +149,54 @@ class ConsoleRenderer:
         self._block(f"Generated person: {p.name}", "bold blue", "")
 
 
-_lock = threading.Lock()
-_installed: tuple[ConsoleRenderer, Any] | None = None
-_disabled = False
+class _Switch:
+    """The console display of one runtime: the subscribed renderer (with its unsubscribe), and
+    whether it was turned off."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.installed: tuple[ConsoleRenderer, Any] | None = None
+        self.disabled = False
+
+
+def _switch() -> _Switch:
+    """The display switch of the current runtime (the renderer subscribes to that runtime's events)."""
+    return current_runtime().part("ui.console", _Switch)
 
 
 def install_default_renderer(renderer: ConsoleRenderer | None = None) -> ConsoleRenderer | None:
     """Subscribe the console renderer once (unless display was disabled); returns it."""
-    global _installed
-    with _lock:
-        if _disabled:
+    switch = _switch()
+    with switch.lock:
+        if switch.disabled:
             return None
-        if _installed is None:
+        if switch.installed is None:
             chosen = renderer or ConsoleRenderer()
-            _installed = (chosen, events.subscribe(chosen, _KINDS))
-        return _installed[0]
+            switch.installed = (chosen, events.subscribe(chosen, _KINDS))
+        return switch.installed[0]
 
 
 def enable(renderer: ConsoleRenderer | None = None) -> ConsoleRenderer | None:
-    """Turn the console display on for this process."""
-    global _disabled
-    with _lock:
-        _disabled = False
+    """Turn the console display on (in the current runtime: the default one in plain scripts)."""
+    switch = _switch()
+    with switch.lock:
+        switch.disabled = False
     return install_default_renderer(renderer)
 
 
 def disable() -> None:
-    """Turn the console display off for this process (until :func:`enable`)."""
-    global _installed, _disabled
-    with _lock:
-        _disabled = True
-        if _installed is not None:
-            _installed[1]()
-            _installed = None
+    """Turn the console display off (in the current runtime) until :func:`enable`."""
+    switch = _switch()
+    with switch.lock:
+        switch.disabled = True
+        if switch.installed is not None:
+            switch.installed[1]()
+            switch.installed = None
 
 
 def is_enabled() -> bool:
-    """Whether the console renderer is currently subscribed."""
-    return _installed is not None
+    """Whether the console renderer is currently subscribed (in the current runtime)."""
+    return _switch().installed is not None
 
 
 def print_block(text: str, console: Console | None = None) -> None:

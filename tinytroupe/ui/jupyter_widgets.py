@@ -15,6 +15,7 @@ responsive; ``send_message(text, wait=True)`` does it inline (scripts, tests). N
 
 from __future__ import annotations
 
+import contextvars
 import html
 import threading
 from collections.abc import Iterable
@@ -113,7 +114,8 @@ class AgentChatJupyterWidget:
         if wait:
             self._reply(name, message, pending)
         else:
-            self._thread = threading.Thread(target=self._reply, args=(name, message, pending), daemon=True)
+            context = contextvars.copy_context()  # the reply runs in the caller's runtime
+            self._thread = threading.Thread(target=context.run, args=(self._reply, name, message, pending), daemon=True)
             self._thread.start()
 
     def _reply(self, name: str, message: str, pending: dict[str, str]) -> None:

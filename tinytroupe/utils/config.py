@@ -1,9 +1,10 @@
 """Config-file and logging helpers under the original's path ``tinytroupe.utils.config``.
 
 The values in use are :data:`tinytroupe.config.config_manager`'s; these helpers read the
-config.ini files as a :class:`configparser.ConfigParser` (cached in ``_config``, as the original
-does), print them, and set log levels. ``_console_handler``, ``_file_handler`` and
+config.ini files as a :class:`configparser.ConfigParser` (cached, and shown as ``_config``, as
+the original does), print them, and set log levels. ``_console_handler``, ``_file_handler`` and
 ``_log_file_path`` show the handlers of the ``tinytroupe`` logger after the last change made here.
+These records are kept with the rest of the process's logging state (:mod:`tinytroupe.log_setup`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,7 @@ from tinytroupe import log_setup
 __all__ = ["read_config_file", "start_logger", "pretty_print_config", "set_loglevel", "set_console_loglevel",
            "set_file_loglevel", "ThreadSafeFileHandler"]
 
-_config: Any = None  # the parser read_config_file(use_cache=True) returns
-_log_file_path: Path | None = None
-_console_handler: logging.Handler | None = None
-_file_handler: logging.Handler | None = None
+_RECORDS = ("_config", "_log_file_path", "_console_handler", "_file_handler")  # the original's module variables
 _LOGGING_KEYS = {"loglevel": "LOGLEVEL", "loglevel_console": "LOGLEVEL_CONSOLE", "loglevel_file": "LOGLEVEL_FILE",
                  "log_include_thread_id": "LOG_INCLUDE_THREAD_ID"}
 
@@ -30,10 +28,10 @@ _LOGGING_KEYS = {"loglevel": "LOGLEVEL", "loglevel_console": "LOGLEVEL_CONSOLE",
 def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:
     """The config.ini files as TinyTroupe reads them: the packaged defaults, then ``./config.ini``
     over them, as a :class:`configparser.ConfigParser` (the values in use are ``config_manager``'s).
-    With ``use_cache`` the parser read first (kept in ``_config``) is returned again."""
-    global _config
-    if use_cache and _config is not None:
-        return _config
+    With ``use_cache`` the parser read first (shown as ``_config``) is returned again."""
+    cached = log_setup.remembered("_config")
+    if use_cache and cached is not None:
+        return cached
     default = Path(__file__).parent.parent / "config.ini"
     if verbose:
         print(f"Looking for default config in: {default}")
@@ -47,8 +45,19 @@ def read_config_file(use_cache: bool = True, verbose: bool = False) -> Any:
         if verbose:
             print(f"Found custom config in: {custom}")
         parser.read(custom, encoding="utf-8")
-    _config = parser
+    log_setup.remember("_config", parser)
     return parser
+
+
+def forget_config_file() -> None:
+    """Read the config.ini files again on the next :func:`read_config_file` (``_config`` becomes None)."""
+    log_setup.remember("_config", None)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:  # the original's module variables, read from the logging state
+        return log_setup.remembered(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _ParserSettings:
@@ -69,10 +78,10 @@ class _ParserSettings:
 
 
 def _note_handlers() -> None:
-    global _console_handler, _file_handler, _log_file_path
     targets = {getattr(h, "_tinytroupe_target", None): h for h in logging.getLogger("tinytroupe").handlers}
-    _console_handler, _file_handler = targets.get("console"), targets.get("file")
-    _log_file_path = log_setup.log_file_path() if _file_handler is not None else None
+    log_setup.remember("_console_handler", targets.get("console"))
+    log_setup.remember("_file_handler", targets.get("file"))
+    log_setup.remember("_log_file_path", log_setup.log_file_path() if targets.get("file") is not None else None)
 
 
 _start_lock = threading.Lock()

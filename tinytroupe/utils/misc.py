@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from tinytroupe.errors import SpecificationError
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["dedent", "fresh_id", "reset_fresh_id", "name_or_empty", "pretty_datetime", "break_text_at_length",
            "merge_dicts", "custom_hash", "repeat_on_error", "try_function"]
@@ -26,8 +27,12 @@ __all__ = ["dedent", "fresh_id", "reset_fresh_id", "name_or_empty", "pretty_date
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
-_counters: dict[str, itertools.count] = {}
 _lock = threading.Lock()
+
+
+def _counters() -> dict[str, itertools.count]:
+    """Scope -> the counter of :func:`fresh_id` (in the current runtime)."""
+    return current_runtime().part("utils.counters", dict)
 
 
 def dedent(text: str) -> str:
@@ -36,15 +41,15 @@ def dedent(text: str) -> str:
 
 
 def fresh_id(scope: str = "default") -> int:
-    """1, 2, 3... for each ``scope`` (a class name, say), in this process."""
+    """1, 2, 3... for each ``scope`` (a class name, say), in the current runtime."""
     with _lock:
-        return next(_counters.setdefault(scope, itertools.count(1)))
+        return next(_counters().setdefault(scope, itertools.count(1)))
 
 
 def reset_fresh_id() -> None:
     """Start every :func:`fresh_id` scope from 1 again."""
     with _lock:
-        _counters.clear()
+        _counters().clear()
 
 
 def name_or_empty(named_entity: Any) -> str:

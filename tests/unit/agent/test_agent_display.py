@@ -9,6 +9,7 @@ from rich.console import Console
 from tinytroupe import contracts, display, events
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
+from tinytroupe.runtime import Runtime
 from tinytroupe.testing.agent_replies import act_reply
 from tinytroupe.ui import console as ui_console
 
@@ -45,29 +46,32 @@ def test_long_content_is_clipped():
 
 
 def test_display_off_installs_nothing_and_disable_wins(monkeypatch):
-    monkeypatch.setattr(display, "_requested", False)
-    monkeypatch.setattr(ui_console, "_installed", None)
-    display.request_display()  # tests run with DISPLAY=off
-    assert not ui_console.is_enabled()
-    config_manager.update("display", "on")
-    installed = []
-    monkeypatch.setattr(ui_console, "install_default_renderer", lambda: installed.append(1))
-    display.request_display()
-    display.request_display()
-    assert installed == [1]
+    with Runtime(name="display"):  # a fresh runtime: nothing requested or installed yet
+        display.request_display()  # tests run with DISPLAY=off
+        assert not ui_console.is_enabled()
+        config_manager.update("display", "on")
+        installed = []
+        monkeypatch.setattr(ui_console, "install_default_renderer", lambda: installed.append(1))
+        display.request_display()
+        display.request_display()
+        assert installed == [1]
+        with Runtime(name="another"):  # each runtime installs the renderer on its own event bus
+            display.request_display()
+        assert installed == [1, 1]
 
 
-def test_enable_and_disable(monkeypatch):
-    monkeypatch.setattr(ui_console, "_installed", None)
-    monkeypatch.setattr(ui_console, "_disabled", False)
-    renderer, out = _renderer()
-    assert ui_console.enable(renderer) is renderer and ui_console.is_enabled()
-    events.emit(contracts.AgentAction("Ana", "TALK", "visible", ""), source="Ana")
-    ui_console.disable()
-    assert not ui_console.is_enabled() and ui_console.install_default_renderer() is None
-    events.emit(contracts.AgentAction("Ana", "TALK", "hidden", ""), source="Ana")
-    assert "visible" in out.getvalue() and "hidden" not in out.getvalue()
-    monkeypatch.setattr(ui_console, "_disabled", False)
+def test_enable_and_disable():
+    with Runtime(name="console"):
+        renderer, out = _renderer()
+        assert ui_console.enable(renderer) is renderer and ui_console.is_enabled()
+        events.emit(contracts.AgentAction("Ana", "TALK", "visible", ""), source="Ana")
+        with Runtime(name="other"):
+            assert not ui_console.is_enabled()  # the switch of another runtime
+            events.emit(contracts.AgentAction("Ana", "TALK", "elsewhere", ""), source="Ana")
+        ui_console.disable()
+        assert not ui_console.is_enabled() and ui_console.install_default_renderer() is None
+        events.emit(contracts.AgentAction("Ana", "TALK", "hidden", ""), source="Ana")
+    assert "visible" in out.getvalue() and "hidden" not in out.getvalue() and "elsewhere" not in out.getvalue()
 
 
 def test_markdown_view_for_jupyter():

@@ -46,10 +46,10 @@ def test_generate_people_takes_the_originals_arguments_in_its_order(scripted):
 
 
 def test_penalties_are_accepted_with_one_warning(scripted, monkeypatch):
-    from tinytroupe import not_provided
+    from tinytroupe import log_setup
 
     scripted.responder = persona_responder()
-    monkeypatch.setattr(not_provided, "_warned", set())
+    log_setup.forget_warnings()
     factory = TinyPersonFactory(context="A port town", dimensions=AGE_GENDER, seed=5)
     with pytest.warns(UserWarning, match="agent_particularities"):
         assert factory.generate_person(frequency_penalty=0.5) is not None

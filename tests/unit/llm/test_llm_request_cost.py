@@ -35,7 +35,7 @@ def test_llm_body_is_the_same_json_value_as_a_plain_dump():
 
 
 def test_llm_body_reuses_the_format_text_of_the_same_schema_objects(monkeypatch):
-    request_body._formats.clear()
+    request_body._encoded.cache_clear()
     calls = []
     real = request_body._ENCODER.encode
     monkeypatch.setattr(request_body, "_ENCODER", type("E", (), {"encode": lambda self, v: calls.append(v) or real(v)})())
@@ -48,14 +48,14 @@ def test_llm_body_reuses_the_format_text_of_the_same_schema_objects(monkeypatch)
     other["properties"]["answer"]["enum"] = ["maybe"]
     third = json.loads(encode_body(_params(other)))
     assert third["response_format"]["json_schema"]["schema"]["properties"]["answer"]["enum"] == ["maybe"]
-    assert len(request_body._formats) == 2
+    assert request_body._encoded.cache_info().currsize == 2
 
 
 def test_llm_body_remembers_a_bounded_number_of_formats():
-    request_body._formats.clear()
+    request_body._encoded.cache_clear()
     for i in range(request_body._MAX_FORMATS + 10):
         encode_body(_params({"type": "object", "properties": {f"f{i}": {"type": "string"}}}))
-    assert len(request_body._formats) == request_body._MAX_FORMATS
+    assert request_body._encoded.cache_info().currsize == request_body._MAX_FORMATS
 
 
 def test_llm_price_lookups_follow_registrations_and_configuration(tmp_path):

@@ -15,10 +15,9 @@ from tinytroupe.utils import config
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    saved = config._config
-    config._config = None
+    config.forget_config_file()
     yield
-    config._config = saved
+    config.forget_config_file()
 
 
 def test_the_parser_is_cached_until_asked_not_to(tmp_path, monkeypatch):

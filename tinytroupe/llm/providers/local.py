@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinytroupe import resources
 from tinytroupe.errors import BadRequestError, ConfigError, NoModelConfiguredError, ProviderError
 from tinytroupe.llm.base import ChatRequest, Completion, ModelCapabilities, Usage
 
@@ -123,18 +124,10 @@ class _Engine:
             return self.load().create_chat_completion(**params)
 
 
-_engines: dict[tuple[Path, int, int, bool], _Engine] = {}
-_engines_lock = threading.Lock()
-
-
 def _engine_for(path: Path, n_ctx: int, n_threads: int, seed: int, quantize_kv: bool) -> _Engine:
-    key = (path, n_ctx, n_threads, quantize_kv)
-    with _engines_lock:
-        engine = _engines.get(key)
-        if engine is None:
-            engine = _Engine(path, n_ctx, n_threads, seed, quantize_kv)
-            _engines[key] = engine
-        return engine
+    """The process's one engine for this file and sizes (shared by every runtime)."""
+    return resources.shared("llama.chat", (path, n_ctx, n_threads, quantize_kv),
+                            lambda: _Engine(path, n_ctx, n_threads, seed, quantize_kv))
 
 
 def _resolve_path(model_path: str | os.PathLike | None) -> Path:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import re
 import threading
@@ -34,11 +35,18 @@ __all__ = ["OpenAIModel", "OPENAI_BASE_URL", "map_openai_error", "map_status", "
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|grammar|json_object", re.IGNORECASE)
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # OpenAI's reasoning families (any deployment or server)
-_CAPABILITIES: dict[tuple[str, bool | None], ModelCapabilities] = {}  # (model, VISION) -> what it takes
 # model families that take images (OpenAI's, and common open vision models served by Ollama, vLLM...)
 _VISION_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4-turbo", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "llava",
                     "bakllava", "llama3.2-vision", "qwen2-vl", "qwen2.5-vl", "qwen-vl", "minicpm-v", "pixtral",
                     "gemma3", "moondream", "llama-4")
+
+
+@functools.lru_cache(maxsize=256)
+def _capabilities_of(model_name: str, vision: bool | None) -> ModelCapabilities:
+    """The rules above, once per model name and VISION setting."""
+    base = model_name.lower().rsplit("/", 1)[-1]
+    seen = base.startswith(_VISION_PREFIXES) if vision is None else vision
+    return ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES), vision=seen)
 
 
 def _sdk() -> Any:
@@ -127,14 +135,7 @@ class OpenAIModel:
     def capabilities_for(self, model_name: str) -> ModelCapabilities:
         """What ``model_name`` takes here: reasoning models (OpenAI's o-series and gpt-5 families,
         under their name or a ``vendor/`` prefix) take reasoning_effort and no sampling parameters."""
-        key = (model_name, self.vision)
-        found = _CAPABILITIES.get(key)  # the rules above, once per model name and VISION setting
-        if found is None:
-            base = model_name.lower().rsplit("/", 1)[-1]
-            vision = base.startswith(_VISION_PREFIXES) if self.vision is None else self.vision
-            found = _CAPABILITIES[key] = ModelCapabilities(reasoning=base.startswith(_REASONING_PREFIXES),
-                                                           vision=vision)
-        return found
+        return _capabilities_of(model_name, self.vision)
 
     @property
     def is_openai_com(self) -> bool:

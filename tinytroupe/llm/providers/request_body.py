@@ -12,17 +12,14 @@ Schemas are treated as read-only once sent, as everywhere in the request path.
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
-from collections import OrderedDict
 from typing import Any
 
 __all__ = ["encode_body", "encode_json"]
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=True)
 _MAX_FORMATS = 64  # response formats remembered (least recently used dropped first)
-_formats: OrderedDict[tuple[Any, ...], tuple[Any, str]] = OrderedDict()
-_lock = threading.Lock()
 
 
 def encode_json(value: Any) -> bytes:
@@ -56,17 +53,28 @@ def _format_json(response_format: dict[str, Any]) -> str:
     key = _format_key(response_format)
     if key is None:
         return _ENCODER.encode(response_format)
-    with _lock:
-        found = _formats.get(key)
-        if found is not None:
-            _formats.move_to_end(key)
-            return found[1]
-    text = _ENCODER.encode(response_format)
-    with _lock:
-        _formats[key] = (response_format, text)  # keeps the schema objects (and their ids) alive
-        while len(_formats) > _MAX_FORMATS:
-            _formats.popitem(last=False)
-    return text
+    return _encoded(_Keyed(key, response_format))
+
+
+class _Keyed:
+    """A response format hashed and compared by its identity key (see :func:`_format_key`)."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: tuple[Any, ...], value: dict[str, Any]):
+        self.key, self.value = key, value
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Keyed) and other.key == self.key
+
+
+@functools.lru_cache(maxsize=_MAX_FORMATS)
+def _encoded(keyed: _Keyed) -> str:
+    """The JSON text of a response format; the cache keeps the first one (and its ids) alive."""
+    return _ENCODER.encode(keyed.value)
 
 
 def encode_body(params: dict[str, Any]) -> bytes:
