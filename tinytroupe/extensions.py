@@ -3,7 +3,8 @@
 What the layers above (or a user) make known to the layers below is code, not run state:
 providers of higher-layer functions (``providers``), state types and kinds (``state_type``,
 ``state_kind``), document schemas (``document``), custom model clients (``client``), shard
-tasks (``shard_task``), faculty and tool classes (``faculty``, ``tool``), and values a setting
+tasks (``shard_task``), faculty and tool classes (``faculty``, ``tool``), the original's serializable
+classes (``json_serializable``), and values a setting
 accepts beyond its declared choices (``choice:api_type``). Code is the same for every
 :class:`~tinytroupe.runtime.Runtime` of a process, so it lives here, once; each owning module
 keeps its own public functions and calls these.

@@ -22,8 +22,6 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 import tinytroupe
 
 PACKAGE = Path(tinytroupe.__file__).parent
@@ -42,14 +40,6 @@ ALLOWED = {
     "resources.py:_pool": "loaded heavy resources (llama.cpp engines) that every runtime shares",
     "log_setup.py:_state": "logging and warn-once records: Python's logging is process-wide",
 }
-
-# still to move, in files another change owns: registered prices go to the extension registry,
-# the parsed [Prices] and the resolved price table become lru_cache memos (see the xfail below)
-PENDING = {
-    "llm/wrappers/pricing.py:_registered", "llm/wrappers/pricing.py:_parsed",
-    "llm/wrappers/pricing.py:_version", "llm/wrappers/pricing.py:_resolved",
-}
-
 
 def _root(node: ast.AST) -> ast.AST:
     """The innermost object of ``a.b[c].d``."""
@@ -167,16 +157,10 @@ def _scope_of(fn: ast.AST) -> tuple[set[str], set[str]]:
 def test_at_most_five_module_level_containers_each_allowed_by_name():
     found = scan()
     unexpected = sorted(f"{where}: {key.split(':', 1)[1]}" for key, where in found.items()
-                        if key not in ALLOWED and key not in PENDING)
+                        if key not in ALLOWED)
     assert unexpected == [], ("new process-wide mutable state; keep it in the Runtime "
                               "(tinytroupe/runtime.py) or in one of the allowed holders")
     assert len(ALLOWED) <= 5
-
-
-@pytest.mark.xfail(strict=True, reason="the price registry (llm/wrappers/pricing.py) has not moved yet; "
-                                       "when this passes, empty PENDING")
-def test_nothing_is_pending():
-    assert sorted(set(PENDING) & set(scan())) == []
 
 
 def test_every_allowed_container_exists_and_is_named_in_the_readme():

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from tinytroupe import extensions
 from tinytroupe.errors import SpecificationError
 
 __all__ = ["JsonSerializableRegistry", "post_init", "TYPE_FIELD"]
@@ -45,11 +46,12 @@ class JsonSerializableRegistry:
     ``custom_serialization_initializers`` (``{attribute: function(json value) -> value}``) and
     ``serializable_attributes_renaming`` (``{attribute: name in the JSON}``)."""
 
-    class_mapping: ClassVar[dict[str, type]] = {}
+    class_mapping: ClassVar[dict[str, type]] = extensions.table("json_serializable")
+    """Subclasses by class name (a live view of the extension registry's ``json_serializable`` kind)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        JsonSerializableRegistry.class_mapping[cls.__name__] = cls
+        extensions.register("json_serializable", cls.__name__, cls)
 
     # -- names in the JSON --------------------------------------------------------------------
     @classmethod
