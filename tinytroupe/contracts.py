@@ -48,7 +48,7 @@ from tinytroupe.errors import (
 )
 from tinytroupe.event_payloads import *  # noqa: F403 - re-exported: the event catalogue
 from tinytroupe.event_payloads import __all__ as _PAYLOAD_NAMES
-from tinytroupe.state_types import (  # re-exported: part of the contracts
+from tinytroupe.state.registered import (  # re-exported: part of the contracts
     LIBRARY_STATE_TYPES,
     STATE_TYPES,
     kind_class,

@@ -1,6 +1,6 @@
 """The runtime: resolved settings and the state of a simulation, in one object per run.
 
-A :class:`Runtime` owns the resolved :class:`~tinytroupe.settings.Settings`, the registries of
+A :class:`Runtime` owns the resolved :class:`~tinytroupe.config.snapshot.Settings`, the registries of
 agents, worlds and factories, and the parts the layers above put in it (the default model and
 embedder, the call caches, the budget, the usage tally, the structured-output modes learnt per
 endpoint, the event bus, the running simulation, the display switch, the default judge, the
@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import config as _config
 from tinytroupe.config import SETTINGS, config_manager, setting_named
+from tinytroupe.config import manager as _config
+from tinytroupe.config.snapshot import Settings, validate
 from tinytroupe.errors import ConfigError
-from tinytroupe.settings import Settings, validate
 
 __all__ = ["Runtime", "current_runtime", "default_runtime", "RegistryView", "DESCRIPTION_FORMAT"]
 

@@ -16,8 +16,8 @@ import pytest
 from tinytroupe import llm
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import SETTINGS, config_manager
+from tinytroupe.config.snapshot import REQUEST_LEVEL
 from tinytroupe.runtime import Runtime, current_runtime
-from tinytroupe.settings import REQUEST_LEVEL
 from tinytroupe.testing import LoopbackServer, sample_from_schema
 from tinytroupe.testing.loopback_server import schema_of_request
 

@@ -41,10 +41,10 @@ def test_control_imports_no_concrete_agent_or_world_class():
 
 
 def test_contracts_and_events_import_nothing_above_them():
-    for name in ("contracts.py", "event_payloads.py", "state_types.py", "events.py", "transactions.py"):
+    for name in ("contracts.py", "event_payloads.py", "state/registered.py", "events.py", "transactions.py"):
         bad = [m for m in _imports(PACKAGE / name)
                if m.startswith("tinytroupe.") and not m.startswith(("tinytroupe.contracts", "tinytroupe.config", "tinytroupe.event_payloads",
-                                                                   "tinytroupe.errors", "tinytroupe.state_types",
+                                                                   "tinytroupe.errors", "tinytroupe.state.registered",
                                                                    "tinytroupe.extensions", "tinytroupe.runtime"))]
         assert not bad, f"{name} imports {bad}"
 

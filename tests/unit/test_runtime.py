@@ -11,6 +11,7 @@ import pytest
 from tinytroupe import llm
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import ConfigWarning, config_manager
+from tinytroupe.config.snapshot import RequestSettings, Settings
 from tinytroupe.environment import TinyWorld
 from tinytroupe.errors import ConfigError, StructuredOutputError
 from tinytroupe.factory.tiny_factory import TinyFactory
@@ -18,7 +19,6 @@ from tinytroupe.llm import ChatRequest, ScriptedModel, budget, generate
 from tinytroupe.llm.base import ModelCapabilities
 from tinytroupe.llm.wrappers.defaults import RequestDefaults
 from tinytroupe.runtime import Runtime, current_runtime
-from tinytroupe.settings import RequestSettings, Settings
 
 
 def test_inside_a_runtime_config_manager_answers_its_own_settings_first():

@@ -25,7 +25,7 @@ from tinytroupe.agent import TinyPerson
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import TinyTroupeError
 from tinytroupe.examples import example_fragment_path, list_example_agents, load_example_agent
-from tinytroupe.state_files import MAX_NESTING_DEPTH
+from tinytroupe.state.files import MAX_NESTING_DEPTH
 from tinytroupe.testing.agent_replies import talk_responder
 
 MUTANTS = 250

@@ -10,7 +10,7 @@ import pytest
 from tinytroupe.agent import TinyPerson
 from tinytroupe.environment import TinyWorld
 from tinytroupe.errors import StateError
-from tinytroupe.state_schema import Int, ListOf, Obj, Str, check_document, register_document
+from tinytroupe.state.schema import Int, ListOf, Obj, Str, check_document, register_document
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinytroupe import state_files
 from tinytroupe.agent import registry, spec
 from tinytroupe.agent.persona import Persona, read_specification
 from tinytroupe.contracts import kind_class
 from tinytroupe.errors import SpecificationError, StateError
-from tinytroupe.state_schema import check_document, loading
+from tinytroupe.state import files as state_files
+from tinytroupe.state.schema import check_document, loading
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson

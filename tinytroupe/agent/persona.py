@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
-from tinytroupe.state_files import parse_json
-from tinytroupe.state_schema import check_document
+from tinytroupe.state.files import parse_json
+from tinytroupe.state.schema import check_document
 
 __all__ = ["Persona", "read_specification", "deep_merge", "render_compact"]
 

@@ -52,7 +52,7 @@ from tinytroupe.control.scope_methods import ScopeMethods
 from tinytroupe.control.store import Record, ReplayStore
 from tinytroupe.errors import SimulationError, StateError
 from tinytroupe.events import Event
-from tinytroupe.state_files import read_document, write_document
+from tinytroupe.state.files import read_document, write_document
 
 __all__ = ["Simulation", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from tinytroupe.control.codec import check_result, digest, state_text
 from tinytroupe.control.delta import apply, diff, is_patch
 from tinytroupe.errors import StateError
-from tinytroupe.state_schema import check_document, loading
+from tinytroupe.state.schema import check_document, loading
 
 __all__ = ["Record", "ReplayStore", "MAX_CHAIN"]
 

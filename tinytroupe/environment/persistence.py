@@ -17,8 +17,8 @@ from typing import Any
 
 from tinytroupe.agent import TinyPerson, registry
 from tinytroupe.errors import SimulationError, StateError, TinyTroupeError
-from tinytroupe.state_files import read_document, write_document
-from tinytroupe.state_schema import check_document
+from tinytroupe.state.files import read_document, write_document
+from tinytroupe.state.schema import check_document
 
 __all__ = ["SAVE_FORMAT", "SAVE_VERSION", "save_world", "load_world", "fork_world"]
 

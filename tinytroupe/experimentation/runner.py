@@ -38,7 +38,7 @@ from tinytroupe.experimentation.statistical_tests import StatisticalTester
 from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm import purposes
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper
-from tinytroupe.state_files import read_document, write_document
+from tinytroupe.state.files import read_document, write_document
 
 __all__ = ["Arm", "ExperimentRunner", "ExperimentResult", "SeededModel", "survey_metric", "proposition_metric",
            "EXPERIMENT_FORMAT"]

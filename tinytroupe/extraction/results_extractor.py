@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from tinytroupe import contracts, events, openai_utils, state_files
+from tinytroupe import contracts, events, openai_utils
 from tinytroupe.clients.builtin import ModelClient
 from tinytroupe.errors import LLMError, StateError
 from tinytroupe.extraction import trajectory
@@ -29,6 +29,7 @@ from tinytroupe.extraction.output_language import DEFAULT_OUTPUT_LANGUAGE, outpu
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
 from tinytroupe.prompts import render, render_text
+from tinytroupe.state import files as state_files
 from tinytroupe.utils.templates import render_user_template, section
 
 __all__ = ["ResultsExtractor", "DEFAULT_TEMPLATE", "client"]

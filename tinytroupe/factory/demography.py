@@ -24,7 +24,7 @@ from typing import Any
 
 from tinytroupe.errors import SpecificationError
 from tinytroupe.factory.population import RESERVED_KEYS, Dimension, parse_percent, snake_key
-from tinytroupe.state_files import parse_json
+from tinytroupe.state.files import parse_json
 
 __all__ = ["Demography", "read_demography", "DECLARED_TOLERANCE", "INFERRED_TOLERANCE"]
 

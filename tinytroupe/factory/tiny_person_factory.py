@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinytroupe import contracts, events, fanout, state_files, transactions
+from tinytroupe import contracts, events, fanout, transactions
 from tinytroupe._sync import run_sync
 from tinytroupe.agent import TinyPerson
 from tinytroupe.config import config_manager
@@ -38,7 +38,8 @@ from tinytroupe.factory.tiny_factory import TinyFactory
 from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, capabilities_of
 from tinytroupe.not_provided import warn_once
-from tinytroupe.state_schema import check_document
+from tinytroupe.state import files as state_files
+from tinytroupe.state.schema import check_document
 
 logger = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tinytroupe.config.snapshot import Settings
 from tinytroupe.errors import ConfigError, NoModelConfiguredError
 from tinytroupe.llm import custom
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message, ModelWrapper, capabilities_of
 from tinytroupe.llm.budget import BudgetGuard
 from tinytroupe.llm.wrappers import LimitedModel, RetryingModel, UsageStats, UsageTracker
 from tinytroupe.llm.wrappers.defaults import RequestDefaults
-from tinytroupe.settings import Settings
 
 __all__ = [
     "build_model_from_config",

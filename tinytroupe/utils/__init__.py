@@ -9,7 +9,7 @@ an LLM) under the original's module paths (``tinytroupe.utils.llm``, ``tinytroup
 
 from __future__ import annotations
 
-from tinytroupe.config_defaults import config_defaults
+from tinytroupe.config import config_defaults
 from tinytroupe.not_provided import module_getattr
 from tinytroupe.prompts.rai import add_rai_template_variables_if_enabled
 from tinytroupe.utils.concurrency import monitor_threads

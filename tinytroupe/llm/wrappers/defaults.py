@@ -1,7 +1,7 @@
 """The wrapper that puts the resolved request-level settings on every request.
 
 :class:`RequestDefaults` fills each field a request leaves unset (temperature, top_p,
-penalties, max tokens, reasoning effort, seed) from a :class:`~tinytroupe.settings.RequestSettings`,
+penalties, max tokens, reasoning effort, seed) from a :class:`~tinytroupe.config.snapshot.RequestSettings`,
 so agent turns, extraction, judges, the factory, enrichment and stories all carry what the
 user configured without any call site reading a setting; a value given by the caller wins.
 Whether the model is a reasoning model is its capability (``ModelCapabilities.reasoning``):
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tinytroupe.config.snapshot import RequestSettings
 from tinytroupe.llm.base import ChatRequest, Completion, LLMModel, ModelWrapper, capabilities_of
-from tinytroupe.settings import RequestSettings
 
 __all__ = ["RequestDefaults", "SAMPLING_FIELDS"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from tinytroupe.errors import StateError
 from tinytroupe.redaction import redact_url
-from tinytroupe.state_files import read_document, write_document
+from tinytroupe.state.files import read_document, write_document
 
 __all__ = ["WindowMemory", "window_memory", "memory_key", "FILE_NAME"]
 

@@ -253,9 +253,7 @@ def format_path(path: FieldPath) -> str:
 def check_document(doc: Any, kind: str, source: str | Path | None = None, *, base: FieldPath = ()) -> None:
     """Raise the document kind's error (naming ``source``, the field and what was expected)
     unless ``doc`` matches the schema of ``kind``; ``base`` prefixes the field paths."""
-    if kind not in DOCUMENTS:
-        import tinytroupe.state_documents  # noqa: F401  (declares the library's own kinds)
-    spec = DOCUMENTS[kind]
+    spec = DOCUMENTS[kind]  # the library's own kinds are declared when the package loads (state/documents.py)
     try:
         spec.schema.check(doc, base)
     except Mismatch as bad:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from tinytroupe.config import SETTINGS, ConfigManager, _canonical, _convert, config_manager, setting_named
+from tinytroupe.config.declarations import SETTINGS, _canonical, _convert, setting_named
+from tinytroupe.config.manager import ConfigManager, config_manager
 from tinytroupe.errors import ConfigError
 
 __all__ = ["Settings", "RequestSettings", "REQUEST_LEVEL", "DEFAULT_SOURCES"]

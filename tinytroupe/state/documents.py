@@ -1,4 +1,4 @@
-"""The schemas of tinytroupe's own documents, one per kind (see :mod:`tinytroupe.state_schema`).
+"""The schemas of tinytroupe's own documents, one per kind (see :mod:`tinytroupe.state.schema`).
 
 ``agent``: an agent's complete state (``TinyPerson.save``, ``encode_complete_state``);
 ``agent_spec``: a ``*.agent.json`` specification; ``fragment``: a ``*.fragment.json``;
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tinytroupe.errors import SpecificationError
-from tinytroupe.state_schema import (
+from tinytroupe.state.schema import (
     AnyValue,
     Bool,
     Enum,
