@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tinytroupe.agent.semantic_memory import SemanticMemory  # noqa: E402
 from tinytroupe.llm.base import Usage  # noqa: E402
 from tinytroupe.llm.embeddings import Embeddings  # noqa: E402
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder  # noqa: E402
+from tinytroupe.memory.semantic import SemanticMemory  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Semantic memory and grounding"

@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tinytroupe.agent.semantic_memory import SemanticMemory  # noqa: E402
 from tinytroupe.llm import embeddings  # noqa: E402
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder  # noqa: E402
 from tinytroupe.llm.embeddings_static import StaticEmbedder, static_embedder_available  # noqa: E402
+from tinytroupe.memory.semantic import SemanticMemory  # noqa: E402
 from tinytroupe.testing.memory_facts import TARGETS, facts  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"

@@ -7,7 +7,6 @@ from tinytroupe.agent.grounding import (
     WebPagesGroundingConnector,
 )
 from tinytroupe.agent.grounding_faculty import FilesAndWebGroundingFaculty
-from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory
 from tinytroupe.agent.mental_faculty import (
     CustomMentalFaculty,
     MentalFaculty,
@@ -18,6 +17,7 @@ from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
 from tinytroupe.agent.recall import RecallFaculty
 from tinytroupe.agent.tiny_person import DEFAULT_RELATION, TinyPerson
+from tinytroupe.memory.episodic import EpisodicMemory, MemoryEvent, SemanticMemory
 
 __all__ = [
     "TinyPerson",

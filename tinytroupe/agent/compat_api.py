@@ -29,12 +29,12 @@ from tinytroupe.agent import registry, spec
 from tinytroupe.agent.action_generator import GeneratorProducer, overrides_generation
 from tinytroupe.agent.actions import Action, CognitiveState
 from tinytroupe.agent.compat_costs import global_agent_cost_stats, render_cost_report
-from tinytroupe.agent.memory_legacy import original_item
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.prompt import TurnPrompt, action_constraints, action_definitions, render_event
 from tinytroupe.agent.turn import TurnResult
 from tinytroupe.display import show_text
 from tinytroupe.errors import SimulationError, SpecificationError, StateError
+from tinytroupe.memory.legacy import original_item
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson

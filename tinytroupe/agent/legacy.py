@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinytroupe.agent import describe
-from tinytroupe.agent.memory_legacy import original_item
 from tinytroupe.display import show_text
 from tinytroupe.errors import SpecificationError
+from tinytroupe.memory.legacy import original_item
 
 if TYPE_CHECKING:
     from tinytroupe.agent.tiny_person import TinyPerson

@@ -64,7 +64,7 @@ class MemoryMixin:
                                                          batch_size: int = 20) -> str:
         """Async twin of :meth:`summarize_relevant_memories_via_full_scan`."""
         from tinytroupe.agent.prompt import render_event
-        from tinytroupe.agent.semantic_memory import summarize_via_full_scan
+        from tinytroupe.memory.semantic import summarize_via_full_scan
 
         texts = [e["content"] for e in self.semantic_memory.retrieve_all(item_type)]
         if item_type in (None, "stimulus", "action"):

@@ -33,12 +33,12 @@ import logging
 from typing import Any
 
 from tinytroupe import llm
-from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.agent.prompt import clip_line, render_event
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, StateError
 from tinytroupe.llm.base import ChatRequest, Message
 from tinytroupe.memory.background import BackgroundMemory, current_background
 from tinytroupe.memory.consolidation import EpisodicConsolidator, ReflectionConsolidator
+from tinytroupe.memory.episodic import MemoryEvent
 from tinytroupe.prompts import render
 
 __all__ = ["MemoryKeeper", "retrieval_enabled"]

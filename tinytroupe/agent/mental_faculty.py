@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinytroupe import extensions
 from tinytroupe.agent.actions import Action, ActionDefinition
-from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.errors import SpecificationError, StateError
+from tinytroupe.memory.episodic import MemoryEvent
 
 if TYPE_CHECKING:
     from tinytroupe.contracts import Agent

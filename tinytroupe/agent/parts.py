@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from tinytroupe.agent.actions import Action, ActionDefinition
-from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.contracts import Acted, AgentView
+from tinytroupe.memory.episodic import MemoryEvent
 
 __all__ = ["ActionResult", "AgentPart", "AgentHandle", "BoundFaculty", "acted_of"]
 

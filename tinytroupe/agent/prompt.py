@@ -17,10 +17,10 @@ from typing import Any
 
 from tinytroupe.agent.actions import BUILTIN_ACTIONS, BUILTIN_CONSTRAINTS, ActionDefinition
 from tinytroupe.agent.languages import language_line
-from tinytroupe.agent.memory import MemoryEvent
 from tinytroupe.agent.settings import AgentSettings
 from tinytroupe.llm.base import Message
 from tinytroupe.llm.images import ImageRef
+from tinytroupe.memory.episodic import MemoryEvent
 from tinytroupe.prompts import render
 from tinytroupe.prompts.rai import rai_section
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from tinytroupe.agent.memory import EpisodicMemory, SemanticMemory
 from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import faculty_from_state
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.errors import StateError
+from tinytroupe.memory.episodic import EpisodicMemory, SemanticMemory
 
 if TYPE_CHECKING:
     from tinytroupe.contracts import Agent

@@ -19,13 +19,13 @@ from typing import Any
 
 from tinytroupe.agent.accessibility import Accessibility
 from tinytroupe.agent.ledger import TurnLedger
-from tinytroupe.agent.memory import EpisodicMemory, SemanticMemory
 from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty, faculty_from_state
 from tinytroupe.agent.mental_state import MentalState
 from tinytroupe.agent.persona import Persona
 from tinytroupe.agent.quality import QualityStats
 from tinytroupe.errors import StateError
+from tinytroupe.memory.episodic import EpisodicMemory, SemanticMemory
 
 __all__ = ["Slot", "PARTS", "encode", "decode_parts", "faculty_entry", "STATE_VERSION"]
 

@@ -29,7 +29,6 @@ from tinytroupe.agent.acting import MAX_FOLLOWUPS, ActingMixin  # noqa: F401 - M
 from tinytroupe.agent.compat_api import AgentState, OriginalAgentAPI, is_original_state
 from tinytroupe.agent.ledger import TurnLedger
 from tinytroupe.agent.legacy import LegacyPersonaMixin
-from tinytroupe.agent.memory import EpisodicMemory, MemoryEvent, SemanticMemory, shared_event
 from tinytroupe.agent.memory_api import MemoryMixin
 from tinytroupe.agent.memory_keeper import MemoryKeeper
 from tinytroupe.agent.mental_faculty import MentalFaculty
@@ -51,6 +50,7 @@ from tinytroupe.display import request_display
 from tinytroupe.errors import SpecificationError
 from tinytroupe.llm.base import LLMModel
 from tinytroupe.llm.images import ImageRef
+from tinytroupe.memory.episodic import EpisodicMemory, MemoryEvent, SemanticMemory, shared_event
 from tinytroupe.transactions import transactional
 
 __all__ = ["TinyPerson", "DEFAULT_RELATION", "SAVE_FORMAT", "SAVE_VERSION"]

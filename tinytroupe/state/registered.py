@@ -20,7 +20,7 @@ here, :func:`register_state_type` adds one (the table lives in :mod:`tinytroupe.
 
 LIBRARY_STATE_TYPES: tuple[str, ...] = (
     "tinytroupe.agent.actions:Action",
-    "tinytroupe.agent.memory:MemoryEvent",
+    "tinytroupe.memory.episodic:MemoryEvent",
     "tinytroupe.agent.quality:QualityStats",
     "tinytroupe.events:Event",
     "tinytroupe.factory.population:Dimension",

@@ -10,7 +10,6 @@ import pytest
 
 from tinytroupe import llm
 from tinytroupe.agent.memory_keeper import retrieval_enabled
-from tinytroupe.agent.semantic_memory import SemanticMemory
 from tinytroupe.config import config_manager
 from tinytroupe.errors import MissingExtraError, SpecificationError
 from tinytroupe.llm import embeddings
@@ -19,6 +18,7 @@ from tinytroupe.llm.embedding_setup import choose_embedder, wrap_embedder
 from tinytroupe.llm.embedding_wrappers import CachedEmbedder, FallbackEmbedder, RetryingEmbedder
 from tinytroupe.llm.embeddings_lexical import LexicalEmbedder
 from tinytroupe.memory.index import SemanticIndex
+from tinytroupe.memory.semantic import SemanticMemory
 from tinytroupe.testing.memory_facts import TARGETS, facts
 
 PIXEL = "My cat is named Pixel and she sleeps on the printer."

@@ -18,10 +18,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from tinytroupe.agent.grounding import BaseSemanticGroundingConnector, Document
-from tinytroupe.agent.memory_base import TinyMemory
 from tinytroupe.errors import StateError
 from tinytroupe.llm.base import ChatRequest, LLMModel, Message
+from tinytroupe.memory.base import TinyMemory
+from tinytroupe.memory.documents import BaseSemanticGroundingConnector, Document
 from tinytroupe.memory.index import SemanticIndex
 from tinytroupe.memory.state import restores
 from tinytroupe.prompts import render
