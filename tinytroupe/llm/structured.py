@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -128,8 +129,9 @@ class StructuredResult(Generic[T]):
     mode: str
 
 
+@lru_cache(maxsize=256)
 def schema_for(output_type: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema sent to the model for ``output_type``."""
+    """The JSON schema sent to the model for ``output_type`` (made once per type; read-only)."""
     return output_type.model_json_schema()
 
 
@@ -165,15 +167,18 @@ def _with_instruction(messages: list[Message], instruction: str) -> list[Message
 
 def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: str,
                    repair: list[Message]) -> ChatRequest:
-    messages = list(base.messages)
+    """``base`` with the mode's response format (and instruction) and any repair messages.
+
+    The messages and format are passed on as the validated objects they are: no dump and
+    rebuild of each message and of the schema per request.
+    """
+    messages = base.messages
     if mode in ("prompt", "json_object"):
         # Describe the schema in the prompt too: JSON mode alone does not say which fields.
-        messages = _with_instruction(messages, _schema_instruction(schema))
-    messages.extend(repair)
-    return base.with_changes(
-        messages=[m.model_dump() for m in messages],
-        response_format=ResponseFormat(mode=mode, json_schema=schema, name=name).model_dump(),
-    )
+        messages = tuple(_with_instruction(list(messages), _schema_instruction(schema)))
+    if repair:
+        messages = (*messages, *repair)
+    return base.with_changes(messages=messages, response_format=ResponseFormat(mode=mode, json_schema=schema, name=name))
 
 
 def _validate(output_type: type[T], text: str) -> T:
