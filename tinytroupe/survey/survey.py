@@ -21,7 +21,6 @@ is recorded with its error, never raised. Calls are tagged ``purpose=survey``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from tinytroupe import contracts, events, fanout, llm
 from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
 from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, Message
+from tinytroupe.llm.streaming import bound_for_agents, stream_map
 from tinytroupe.prompts import render
 from tinytroupe.survey.embedding import cosine, resolve_embedder
 from tinytroupe.survey.questions import (
@@ -241,9 +241,12 @@ class Survey:
         return result
 
     async def answers_of(self, persons: Sequence[Any], model: LLMModel | None, semantic: bool) -> list[Response]:
-        """Every person's answer to every question (person by person, questions in order)."""
-        jobs = [self._ask(p, q, model, semantic) for p in persons for q in self.questions]
-        return list(await asyncio.gather(*jobs))
+        """Every person's answer to every question (person by person, questions in order), streamed:
+        a question's request leaves once its prompt is built, and only about the model's
+        concurrency ceiling (plus a margin) of questions are prepared or in flight at once."""
+        jobs = ((p, q) for p in persons for q in self.questions)
+        return await stream_map(lambda job: self._ask(job[0], job[1], model, semantic), jobs,
+                                bound_for_agents(persons, model))
 
     async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:
         """Semantic-similarity rating: each free-text answer against each scale point's anchors."""

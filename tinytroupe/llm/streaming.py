@@ -1,0 +1,122 @@
+"""Fan-out that streams: each item's request leaves as soon as it is prepared, and only a bounded
+number of items are being prepared, waiting or in flight at once.
+
+A step of N agents (a survey of N people, N extractions) used to start all N at once: every
+agent built its prompt and request before the first one reached the provider, and all N
+prepared requests waited in memory for a slot in the concurrency window. :func:`stream_map`
+starts item ``i + 1`` only when fewer than ``bound`` items are under way, in item order, so the
+first request leaves after one prompt, later prompts are built while requests are in flight,
+and memory holds about ``bound`` prepared requests whatever N is. Results come back in item
+order, so what the caller applies from them does not depend on the order replies arrive.
+:func:`prepared_bound` sizes the bound from the model's concurrency ceiling plus a margin, so
+the window never waits for a prompt to be built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+__all__ = ["stream_map", "prepared_bound", "bound_for_agents", "in_flight_ceiling", "StreamStats", "MIN_MARGIN"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_MARGIN = 16  # items prepared beyond the ceiling (at least), ready when a slot frees
+
+
+def in_flight_ceiling(model: Any = None) -> int:
+    """The most calls ``model``'s chain lets out at once (its concurrency limiter's ceiling), else
+    the ``MAX_CONCURRENT_MODEL_CALLS`` setting."""
+    seen = 0
+    while model is not None and seen < 64:
+        ceiling = getattr(model, "max_concurrent", None)
+        if isinstance(ceiling, int) and ceiling > 0:
+            return ceiling
+        model, seen = getattr(model, "inner", None), seen + 1
+    from tinytroupe.runtime import current_runtime
+
+    return max(1, int(current_runtime().settings["max_concurrent_model_calls"] or 1))
+
+
+def prepared_bound(*models: Any) -> int:
+    """How many items may be under way at once when calling ``models`` (None: the current
+    runtime's default model): the largest ceiling among them, plus a quarter of it and at least
+    :data:`MIN_MARGIN`."""
+    chosen = {id(m): m for m in models} or {0: None}
+    ceiling = max(in_flight_ceiling(_default_if_built() if m is None else m) for m in chosen.values())
+    return ceiling + max(MIN_MARGIN, ceiling // 4)
+
+
+def bound_for_agents(agents: Iterable[Any], model: Any = None) -> int:
+    """:func:`prepared_bound` for ``agents`` calling ``model`` (else each its own ``model``, else the default)."""
+    if model is not None:
+        return prepared_bound(model)
+    return prepared_bound(*{id(m): m for m in (getattr(a, "model", None) for a in agents)}.values())
+
+
+def _default_if_built() -> Any:
+    """The current runtime's default model if it was built already (building it is the caller's job)."""
+    from tinytroupe.llm import MODEL_PART
+    from tinytroupe.runtime import current_runtime
+
+    return current_runtime().part(MODEL_PART)
+
+
+@dataclass
+class StreamStats:
+    """What one :func:`stream_map` did: items started, and the most under way at once."""
+
+    started: int = 0
+    running: int = 0
+    max_running: int = 0
+
+
+async def stream_map(work: Callable[[T], Awaitable[R]], items: Iterable[T], bound: int, *,
+                     stats: StreamStats | None = None) -> list[R]:
+    """``[await work(item) for item in items]``, with up to ``bound`` items under way at once,
+    started in order; results in item order.
+
+    When one raises, no further item starts; those under way finish, and the error of the
+    earliest item that failed is raised. If the caller is cancelled, the items under way are too.
+    """
+    if bound < 1:
+        raise ValueError(f"stream_map: bound must be at least 1, got {bound}")
+    stats = stats if stats is not None else StreamStats()
+    slots = asyncio.Semaphore(bound)
+    results: list[Any] = []
+    errors: dict[int, BaseException] = {}
+    running: set[asyncio.Task] = set()
+
+    async def one(index: int, item: T) -> None:
+        try:
+            results[index] = await work(item)
+        except Exception as exc:  # raised once every item under way has finished
+            errors[index] = exc
+        finally:
+            stats.running -= 1
+            slots.release()
+
+    try:
+        for index, item in enumerate(items):
+            await slots.acquire()
+            if errors:
+                slots.release()
+                break
+            results.append(None)
+            stats.started += 1
+            stats.running += 1
+            stats.max_running = max(stats.max_running, stats.running)
+            task = asyncio.ensure_future(one(index, item))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        if running:
+            await asyncio.wait(set(running))
+    finally:
+        for task in list(running):
+            task.cancel()
+    if errors:
+        raise errors[min(errors)]
+    return results
