@@ -15,7 +15,7 @@ the window never waits for a prompt to be built.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sized
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -75,47 +75,47 @@ class StreamStats:
 
 
 async def stream_map(work: Callable[[T], Awaitable[R]], items: Iterable[T], bound: int, *,
-                     stats: StreamStats | None = None) -> list[R]:
+                     count: int | None = None, stats: StreamStats | None = None) -> list[R]:
     """``[await work(item) for item in items]``, with up to ``bound`` items under way at once,
     started in order; results in item order.
 
-    When one raises, no further item starts; those under way finish, and the error of the
-    earliest item that failed is raised. If the caller is cancelled, the items under way are too.
+    ``bound`` workers take the next item as soon as they finish one, in the same turn of the
+    event loop (no task per item, no wake-up of a producer in between); ``count`` (else
+    ``len(items)`` when it has one) spares workers that would find nothing. When one item raises,
+    no further item starts; those under way finish, and the error of the earliest item that
+    failed is raised. If the caller is cancelled, the items under way are too.
     """
     if bound < 1:
         raise ValueError(f"stream_map: bound must be at least 1, got {bound}")
     stats = stats if stats is not None else StreamStats()
-    slots = asyncio.Semaphore(bound)
     results: list[Any] = []
     errors: dict[int, BaseException] = {}
-    running: set[asyncio.Task] = set()
+    pending = enumerate(items)
 
-    async def one(index: int, item: T) -> None:
-        try:
-            results[index] = await work(item)
-        except Exception as exc:  # raised once every item under way has finished
-            errors[index] = exc
-        finally:
-            stats.running -= 1
-            slots.release()
-
-    try:
-        for index, item in enumerate(items):
-            await slots.acquire()
-            if errors:
-                slots.release()
-                break
+    async def worker() -> None:
+        while not errors:
+            try:
+                index, item = next(pending)
+            except StopIteration:
+                return
             results.append(None)
             stats.started += 1
             stats.running += 1
             stats.max_running = max(stats.max_running, stats.running)
-            task = asyncio.ensure_future(one(index, item))
-            running.add(task)
-            task.add_done_callback(running.discard)
-        if running:
-            await asyncio.wait(set(running))
+            try:
+                results[index] = await work(item)
+            except Exception as exc:  # raised once every item under way has finished
+                errors[index] = exc
+            finally:
+                stats.running -= 1
+
+    if count is None and isinstance(items, Sized):
+        count = len(items)
+    workers = [asyncio.ensure_future(worker()) for _ in range(bound if count is None else min(bound, count))]
+    try:
+        await asyncio.gather(*workers)
     finally:
-        for task in list(running):
+        for task in workers:
             task.cancel()
     if errors:
         raise errors[min(errors)]

@@ -169,8 +169,8 @@ def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: s
                    repair: list[Message]) -> ChatRequest:
     """``base`` with the mode's response format (and instruction) and any repair messages.
 
-    The messages and format are passed on as the validated objects they are: no dump and
-    rebuild of each message and of the schema per request.
+    Every part is a validated object already (``base``, its messages, the repair messages and
+    the format built here), so the copy is not validated again, and nothing is dumped and rebuilt.
     """
     messages = base.messages
     if mode in ("prompt", "json_object"):
@@ -178,7 +178,8 @@ def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: s
         messages = tuple(_with_instruction(list(messages), _schema_instruction(schema)))
     if repair:
         messages = (*messages, *repair)
-    return base.with_changes(messages=messages, response_format=ResponseFormat(mode=mode, json_schema=schema, name=name))
+    response_format = ResponseFormat(mode=mode, json_schema=schema, name=name)
+    return base.model_copy(update={"messages": tuple(messages), "response_format": response_format})
 
 
 def _validate(output_type: type[T], text: str) -> T:

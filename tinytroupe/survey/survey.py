@@ -184,6 +184,17 @@ class SurveyResult:
         return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _Form:
+    """How one question is asked in a run: the reply's model and schema, the answer format."""
+
+    question: Question
+    semantic: bool
+    reply_model: type[Any]
+    reply_schema: dict[str, Any]
+    answer_format: str
+
+
 class Survey:
     """Typed questions asked to a population; see the module docstring."""
 
@@ -244,9 +255,10 @@ class Survey:
         """Every person's answer to every question (person by person, questions in order), streamed:
         a question's request leaves once its prompt is built, and only about the model's
         concurrency ceiling (plus a margin) of questions are prepared or in flight at once."""
-        jobs = ((p, q) for p in persons for q in self.questions)
-        return await stream_map(lambda job: self._ask(job[0], job[1], model, semantic), jobs,
-                                bound_for_agents(persons, model))
+        forms = [self._form(q, semantic) for q in self.questions]  # the same for every respondent
+        jobs = ((p, form) for p in persons for form in forms)
+        return await stream_map(lambda job: self._ask(job[0], job[1], model), jobs,
+                                bound_for_agents(persons, model), count=len(persons) * len(forms))
 
     async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:
         """Semantic-similarity rating: each free-text answer against each scale point's anchors."""
@@ -269,19 +281,24 @@ class Survey:
                 out[q.name] = [[next(it) for _ in s] for s in sets]
         return out
 
-    async def _ask(self, person: Any, q: Question, model: LLMModel | None, rate_semantically: bool) -> Response:
+    def _form(self, q: Question, rate_semantically: bool) -> _Form:
+        """What asking ``q`` needs that does not depend on the respondent, made once per survey run."""
         semantic = rate_semantically and isinstance(q, LikertQuestion)
         asked: Question = FreeTextQuestion(text=q.text, name=q.name) if semantic else q
         fmt = (render("survey_format_semantic.md") if semantic
                else render("survey_format_direct.md", description=q.format_description()))
+        return _Form(q, semantic, asked.reply_model(), asked.reply_schema(), fmt)
+
+    async def _ask(self, person: Any, form: _Form, model: LLMModel | None) -> Response:
+        q, semantic = form.question, form.semantic
         recent = person.pretty_current_interactions(last_n=self.memory_events) if self.memory_events else ""
         prompt = render("survey_answer.md", name=person.name, persona=person.persona_text(),
-                        memories=recent or "(nothing in particular)", question=q.text, answer_format=fmt)
+                        memories=recent or "(nothing in particular)", question=q.text, answer_format=form.answer_format)
         chosen = model or getattr(person, "model", None) or llm.default_model()
         response = Response(respondent=person.name, question=q.name or "")
         try:
-            result = await llm.agenerate(chosen, [Message(role="user", content=prompt)], asked.reply_model(),
-                                         schema=asked.reply_schema(),
+            result = await llm.agenerate(chosen, [Message(role="user", content=prompt)], form.reply_model,
+                                         schema=form.reply_schema,
                                          tags={"purpose": "survey", "agent": person.name, "survey": self.name})
         except LLMError as exc:
             response.error = f"{type(exc).__name__}: {exc}"
