@@ -111,3 +111,24 @@ def test_the_bound_follows_the_models_ceiling():
     assert in_flight_ceiling(llm.ScriptedModel()) == 12  # no limiter in the chain: the setting
     llm.set_default_model(llm.ScriptedModel())
     assert prepared_bound(None) == 12 + MIN_MARGIN  # the default model's limiter
+
+
+def test_a_large_fan_out_leaves_older_objects_out_of_the_collector_and_puts_everything_back():
+    import gc
+
+    from tinytroupe.llm.streaming import FROZEN_FROM, YOUNG_THRESHOLD
+
+    before = gc.get_threshold()
+    seen = []
+
+    async def work(i):
+        seen.append((gc.get_freeze_count() > 0, gc.get_threshold()[0]))
+        await asyncio.sleep(0)
+        return i
+
+    assert asyncio.run(stream_map(work, range(FROZEN_FROM), 50)) == list(range(FROZEN_FROM))
+    assert all(frozen and threshold >= YOUNG_THRESHOLD for frozen, threshold in seen)
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+    seen.clear()
+    asyncio.run(stream_map(work, range(10), 5))  # a small one changes nothing
+    assert seen == [(False, before[0])] * 10
