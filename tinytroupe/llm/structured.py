@@ -188,6 +188,10 @@ def _validate(output_type: type[T], text: str) -> T:
     Tried in order: the value itself; the only element of a one-item list; the only value of
     a one-key object (``{"Person": {...}}``). The first error is the one reported.
     """
+    try:  # the usual case: the reply is exactly a valid object (parsed and checked in one pass)
+        return output_type.model_validate_json(text)
+    except ValidationError:
+        pass
     data = extract_json(text)
     try:
         return output_type.model_validate(data)
@@ -297,7 +301,8 @@ async def agenerate(
                 _note_repair(model, request)
             repair = _repair_messages(completion.text, problem)
             continue
-        _remember(endpoint, mode_index)
+        if mode_index:  # the first mode needs no remembering
+            _remember(endpoint, mode_index)
         return StructuredResult(value=value, completion=completion, attempts=attempt, mode=mode)
     raise StructuredOutputError(
         f"no valid {name} after {attempts_allowed} attempts from {model.name} at {endpoint}: "
