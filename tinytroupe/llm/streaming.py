@@ -24,11 +24,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Sized
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["stream_map", "prepared_bound", "bound_for_agents", "in_flight_ceiling", "StreamStats", "MIN_MARGIN"]
+__all__ = ["stream_map", "prepared_bound", "bound_for_agents", "in_flight_ceiling", "StreamStats", "MIN_MARGIN",
+           "quiet_collector", "FROZEN_FROM", "YOUNG_THRESHOLD"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -126,17 +128,28 @@ async def stream_map(work: Callable[[T], Awaitable[R]], items: Iterable[T], boun
     if count is None and isinstance(items, Sized):
         count = len(items)
     workers = [asyncio.ensure_future(worker()) for _ in range(bound if count is None else min(bound, count))]
-    frozen = count is not None and count >= FROZEN_FROM and _freeze()
-    try:
-        await asyncio.gather(*workers)
-    finally:
-        for task in workers:
-            task.cancel()
-        if frozen:
-            _unfreeze()
+    with quiet_collector(count or 0):
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
     if errors:
         raise errors[min(errors)]
     return results
+
+
+@contextmanager
+def quiet_collector(count: int) -> Iterator[None]:
+    """For work on ``count`` items (a step's fan-out and what follows it): with
+    :data:`FROZEN_FROM` items or more, the cycle collector leaves the objects alive now out of
+    its scans and collects young objects less often; both are put back at the end."""
+    frozen = count >= FROZEN_FROM and _freeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            _unfreeze()
 
 
 def _freeze() -> bool:
