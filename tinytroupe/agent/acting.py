@@ -69,11 +69,10 @@ class ActingMixin:
 
     def bound_faculties(self: TinyPerson) -> list[BoundFaculty]:
         """The faculties, each bound to this agent once, when first seen attached."""
-        if [b.faculty for b in self._bound] != self.mental_faculties or \
-                any(b.faculty is not f for b, f in zip(self._bound, self.mental_faculties, strict=False)):
-            known = {id(b.faculty): b for b in self._bound}
-            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts)
-                           for f in self.mental_faculties]
+        bound, faculties = self._bound, self.mental_faculties
+        if len(bound) != len(faculties) or any(b.faculty is not f for b, f in zip(bound, faculties, strict=True)):
+            known = {id(b.faculty): b for b in bound}
+            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts) for f in faculties]
         return self._bound
 
     def _faculty_thoughts(self: TinyPerson) -> int:
