@@ -228,7 +228,8 @@ class Survey:
         """Ask every question to every person (a list of people or a world), concurrently.
 
         With ``executor`` (see :mod:`tinytroupe.executors`), respondents are cut into one shard
-        per worker and answered there; the result is the same as without one.
+        per worker and answered there (the local executor asks them here, in one stream); the
+        result is the same as without one.
         """
         persons = list(getattr(people, "agents", people))
         if not persons:
