@@ -210,9 +210,10 @@ def main() -> int:
     result["bench_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))
     if args.write_results:
-        from bench.bench_first_call import write_section
+        from bench.run_all import RESULTS_MD, replace_section  # the section keeps its place in the file
 
-        write_section(section(result))
+        text = RESULTS_MD.read_text(encoding="utf-8")
+        RESULTS_MD.write_text(replace_section(text, SECTION, section(result)).rstrip("\n") + "\n", encoding="utf-8")
     return 0
 
 

@@ -69,11 +69,10 @@ class ActingMixin:
 
     def bound_faculties(self: TinyPerson) -> list[BoundFaculty]:
         """The faculties, each bound to this agent once, when first seen attached."""
-        if [b.faculty for b in self._bound] != self.mental_faculties or \
-                any(b.faculty is not f for b, f in zip(self._bound, self.mental_faculties, strict=False)):
-            known = {id(b.faculty): b for b in self._bound}
-            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts)
-                           for f in self.mental_faculties]
+        bound, faculties = self._bound, self.mental_faculties
+        if len(bound) != len(faculties) or any(b.faculty is not f for b, f in zip(bound, faculties, strict=True)):
+            known = {id(b.faculty): b for b in bound}
+            self._bound = [known.get(id(f)) or BoundFaculty(f, self, self._faculty_thoughts) for f in faculties]
         return self._bound
 
     def _faculty_thoughts(self: TinyPerson) -> int:
@@ -98,7 +97,16 @@ class ActingMixin:
         head, _, tail = self.episodic_memory.window(prefix, lookback)
         return TurnPrompt(self.name, self._persona.render(), tuple(action_definitions(parts, view.in_world)),
                           tuple(action_constraints(parts)), episodes, tuple(s for s in sections if s),
-                          window_images(head, tail), persona_language(self._persona))
+                          window_images(head, tail), self._language())
+
+    def _language(self: TinyPerson) -> str:
+        """The language the persona speaks, worked out again only when the persona changed
+        (a changed persona renders to a new text)."""
+        rendered = self._persona.render()
+        known = getattr(self, "_language_of", None)
+        if known is None or known[0] is not rendered:
+            known = self._language_of = (rendered, persona_language(self._persona))
+        return known[1]
 
     def turn_prompt(self: TinyPerson) -> TurnPrompt:
         """Blocking twin of :meth:`aturn_prompt`."""

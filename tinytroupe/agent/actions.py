@@ -5,8 +5,9 @@ A turn is one structured LLM call whose reply is::
     {"actions": [{"type": "TALK", "content": "...", "target": "Bob"}, ..., {"type": "DONE", ...}],
      "cognitive_state": {"goals": "...", "context": "...", "attention": "...", "emotions": "..."}}
 
-The schema sent to the model is built per call (:func:`turn_schema`): enums for the action
-types and the reachable targets, bounded lengths for free text, so small models stay valid.
+The schema sent to the model (:func:`turn_schema`) has enums for the action types and the
+reachable targets and bounded lengths for free text, so small models stay valid; it is built
+once per shape (action types, targets, bounds) and shared, read-only, by every turn of that shape.
 ``DONE`` is left out of the schema's enum (the turn ends where the list ends, and ``DONE`` is
 appended): offered ``DONE``, SmolLM2-135M answers every turn with it and says nothing. A reply
 that does contain ``DONE`` is still valid.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -173,7 +175,14 @@ def turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_act
     """The tight JSON schema sent to the model for one turn (``DONE`` is never offered).
 
     Small local models get lower bounds (see ``turn.decide``): their replies are the slow part.
+    The schema is built once per shape and shared: treat it as read-only (copy it to change it).
     """
+    return _turn_schema(tuple(action_types), tuple(targets), max_actions, content_max, cognitive_max)
+
+
+@lru_cache(maxsize=512)
+def _turn_schema(action_types: tuple[str, ...], targets: tuple[str, ...], max_actions: int, content_max: int,
+                 cognitive_max: int) -> dict[str, Any]:
     action_types = tuple(t for t in action_types if t != "DONE")
     text = {"type": "string", "maxLength": cognitive_max}
     action = {

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from tinytroupe.agent.actions import BUILTIN_ACTIONS, BUILTIN_CONSTRAINTS, ActionDefinition
 from tinytroupe.agent.languages import language_line
 from tinytroupe.agent.settings import AgentSettings
+from tinytroupe.config import config_manager
 from tinytroupe.llm.base import Message
 from tinytroupe.llm.images import ImageRef
 from tinytroupe.memory.episodic import MemoryEvent
@@ -126,17 +128,29 @@ class TurnPrompt:
         return "\n".join(s for s in self.sections if s)
 
     def system(self) -> str:
-        actions = "\n".join(f"- {d.type}: {d.description}" for d in self.definitions if d.type != "DONE")
-        constraints = "\n".join(f"- {c}" for c in self.constraints)
+        actions, constraints = _rules(self.definitions, self.constraints)
         text = render("agent_system.md", name=self.name, persona=self.persona, actions=actions,
                       constraints=constraints)
-        return text + language_line(self.language) + rai_section()
+        return text + language_line(self.language) + _boundaries(config_manager.generation)
 
     def messages(self, extra: Sequence[Message] = ()) -> list[Message]:
         """The messages of the turn's LLM call (``extra`` appended, e.g. a judge's feedback)."""
         user = render("agent_turn.md", episodes=self.episodes, situation=self.situation, name=self.name)
         return [Message(role="system", content=self.system()), Message(role="user", content=user, images=self.images),
                 *extra]
+
+
+@lru_cache(maxsize=64)
+def _rules(definitions: tuple[ActionDefinition, ...], constraints: tuple[str, ...]) -> tuple[str, str]:
+    """The action and rule lines of a system prompt (the same for every agent of one shape)."""
+    actions = "\n".join(f"- {d.type}: {d.description}" for d in definitions if d.type != "DONE")
+    return actions, "\n".join(f"- {c}" for c in constraints)
+
+
+@lru_cache(maxsize=4)
+def _boundaries(generation: int) -> str:
+    """The responsible-AI section, read once per generation of the configuration."""
+    return rai_section()
 
 
 def render_situation(agent: Any) -> str:

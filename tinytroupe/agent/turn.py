@@ -126,11 +126,14 @@ def shape_turn(actions: list[Action], cap: int, previous: Action | None = None,
 
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s|$)|$)", re.DOTALL)
+_BREAK = re.compile(r"[.!?…]\s")  # where one sentence may end and another begin
 
 
 def tidy_text(text: str, limit: int | None = None) -> str:
     """Drop sentences repeated within ``text`` (small models loop), and when ``text`` ran into
     its length bound ``limit``, cut the unfinished last sentence."""
+    if _BREAK.search(text) is None:  # one sentence at most: nothing to drop or cut
+        return text.strip()
     parts = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
     kept: list[str] = []
     seen: set[str] = set()

@@ -20,7 +20,6 @@ events of that id, so a world and its fork running at once keep theirs apart.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
@@ -54,6 +53,7 @@ from tinytroupe.environment.transcript import WorldRecorder, load_transcript, sa
 from tinytroupe.errors import AuthenticationError, LLMError, NoModelConfiguredError, SimulationError
 from tinytroupe.events import Event
 from tinytroupe.llm import budget
+from tinytroupe.llm.streaming import bound_for_agents, quiet_collector, stream_map
 from tinytroupe.memory.background import current_background, memory_in_background
 from tinytroupe.runtime import RegistryView, current_runtime
 
@@ -409,16 +409,16 @@ class TinyWorld(Routing, OriginalWorldAPI, WorldHtmlView):
         return result
 
     async def _act_in_parallel(self, order: list[Agent]) -> StepActions:
-        with self._recorder.hold([a.name for a in order]):
-            outcomes = await asyncio.gather(*(self._act_one(a) for a in order), return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        result: StepActions = {}
-        with self.delivery_round():
-            for agent, acted in zip(order, outcomes, strict=True):
-                result[agent.name] = [a.to_dict() for a in acted]
-                self._handle_actions(agent, [a.action for a in acted])
+        """Every agent acts, streamed: an agent's request leaves once its prompt is built, and only
+        about the model's concurrency ceiling (plus a margin) of turns are under way at once."""
+        with quiet_collector(len(order)):  # a crowd's step: its people are not scanned for cycles
+            with self._recorder.hold([a.name for a in order]):
+                outcomes = await stream_map(self._act_one, order, bound_for_agents(order))
+            result: StepActions = {}
+            with self.delivery_round():
+                for agent, acted in zip(order, outcomes, strict=True):
+                    result[agent.name] = [a.to_dict() for a in acted]
+                    self._handle_actions(agent, [a.action for a in acted])
         return result
 
     async def _act_one(self, agent: Agent) -> list[Acted]:

@@ -28,6 +28,7 @@ from tinytroupe.extraction.fields import FieldSpec, describe_fields, field_specs
 from tinytroupe.extraction.output_language import DEFAULT_OUTPUT_LANGUAGE, output_language_line
 from tinytroupe.llm.base import LLMModel, Message
 from tinytroupe.llm.json_extract import JSONExtractionError, extract_json
+from tinytroupe.llm.streaming import prepared_bound, stream_map
 from tinytroupe.prompts import render, render_text
 from tinytroupe.state import files as state_files
 from tinytroupe.utils.templates import render_user_template, section
@@ -100,9 +101,16 @@ class ResultsExtractor:
                                            fields_hints: dict | None = None,
                                            verbose: bool | None = None) -> list[Any]:
         agents = list(agents)
-        outcomes = await asyncio.gather(*(self.aextract_results_from_agent(
-            a, extraction_objective, situation, fields, fields_hints, verbose) for a in agents),
-            return_exceptions=True)
+
+        async def extract(agent: Any) -> Any:
+            try:
+                return await self.aextract_results_from_agent(agent, extraction_objective, situation, fields,
+                                                              fields_hints, verbose)
+            except LLMError as exc:  # recorded below, in agent order
+                return exc
+
+        # streamed: an agent's request leaves once built, about the concurrency ceiling under way at once
+        outcomes = await stream_map(extract, agents, prepared_bound(self.model))
         results = []
         for agent, outcome in zip(agents, outcomes, strict=True):
             if isinstance(outcome, LLMError):

@@ -7,7 +7,6 @@ reporting leaves the simulation's memories as they were. Reports are tagged
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from tinytroupe import contracts, events, transactions
 from tinytroupe.errors import SpecificationError
 from tinytroupe.extraction import tables, trajectory
 from tinytroupe.llm.base import LLMModel, Message
+from tinytroupe.llm.streaming import bound_for_agents, stream_map
 from tinytroupe.utils.templates import section
 
 __all__ = ["ResultsReporter"]
@@ -59,7 +59,8 @@ class ResultsReporter:
                                   *, fork: bool = True) -> str:
         people = _people(agents)
         task = reporting_task or self.default_reporting_task
-        answers = await asyncio.gather(*(self._interview(a, task, fork) for a in people))
+        # streamed: at most about the concurrency ceiling of interviews (and their forks) at once
+        answers = await stream_map(lambda a: self._interview(a, task, fork), people, bound_for_agents(people))
         self.last_interviews = dict(zip(trajectory.names(people), answers, strict=True))
         material = "\n\n".join(_person_block(a, answer, include_agent_summaries) for a, answer in zip(people, answers,
                                                                                                      strict=True))

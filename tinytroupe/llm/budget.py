@@ -262,6 +262,7 @@ class _RunBudgets:
         self.stack: list[Budget] = []
         self.run: Budget | None = None
         self.from_settings = True  # the run's limits follow the settings (not given to start_run)
+        self.settings_read: Any = None  # the settings the run's limits were last read from
 
 
 def _state(runtime: Any = None) -> _RunBudgets:
@@ -306,9 +307,11 @@ def active(runtime: Any = None) -> Budget | None:
         if state.stack:
             return state.stack[-1]
         current, follow = state.run, state.from_settings
-    if current is None or follow:
-        fresh = from_config(runtime.settings)  # settings may have changed since (config_manager.update)
+    settings = runtime.settings  # a new object when the configuration changed (config_manager.update)
+    if current is None or (follow and settings is not state.settings_read):
+        fresh = from_config(settings)
         with state.lock:
+            state.settings_read = settings
             if state.run is None:
                 state.run = fresh
             elif state.from_settings:

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -128,8 +129,9 @@ class StructuredResult(Generic[T]):
     mode: str
 
 
+@lru_cache(maxsize=256)
 def schema_for(output_type: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema sent to the model for ``output_type``."""
+    """The JSON schema sent to the model for ``output_type`` (made once per type; read-only)."""
     return output_type.model_json_schema()
 
 
@@ -165,15 +167,19 @@ def _with_instruction(messages: list[Message], instruction: str) -> list[Message
 
 def _build_request(base: ChatRequest, mode: str, schema: dict[str, Any], name: str,
                    repair: list[Message]) -> ChatRequest:
-    messages = list(base.messages)
+    """``base`` with the mode's response format (and instruction) and any repair messages.
+
+    Every part is a validated object already (``base``, its messages, the repair messages and
+    the format built here), so the copy is not validated again, and nothing is dumped and rebuilt.
+    """
+    messages = base.messages
     if mode in ("prompt", "json_object"):
         # Describe the schema in the prompt too: JSON mode alone does not say which fields.
-        messages = _with_instruction(messages, _schema_instruction(schema))
-    messages.extend(repair)
-    return base.with_changes(
-        messages=[m.model_dump() for m in messages],
-        response_format=ResponseFormat(mode=mode, json_schema=schema, name=name).model_dump(),
-    )
+        messages = tuple(_with_instruction(list(messages), _schema_instruction(schema)))
+    if repair:
+        messages = (*messages, *repair)
+    response_format = ResponseFormat(mode=mode, json_schema=schema, name=name)
+    return base.model_copy(update={"messages": tuple(messages), "response_format": response_format})
 
 
 def _validate(output_type: type[T], text: str) -> T:
@@ -182,6 +188,10 @@ def _validate(output_type: type[T], text: str) -> T:
     Tried in order: the value itself; the only element of a one-item list; the only value of
     a one-key object (``{"Person": {...}}``). The first error is the one reported.
     """
+    try:  # the usual case: the reply is exactly a valid object (parsed and checked in one pass)
+        return output_type.model_validate_json(text)
+    except ValidationError:
+        pass
     data = extract_json(text)
     try:
         return output_type.model_validate(data)
@@ -291,7 +301,8 @@ async def agenerate(
                 _note_repair(model, request)
             repair = _repair_messages(completion.text, problem)
             continue
-        _remember(endpoint, mode_index)
+        if mode_index:  # the first mode needs no remembering
+            _remember(endpoint, mode_index)
         return StructuredResult(value=value, completion=completion, attempts=attempt, mode=mode)
     raise StructuredOutputError(
         f"no valid {name} after {attempts_allowed} attempts from {model.name} at {endpoint}: "

@@ -5,6 +5,8 @@ survey once; a worker rebuilds the people detached (no registry entry, so names 
 asks them exactly as :meth:`Survey.answers_of` does, and sends the responses back as dicts.
 The driver puts them together in respondent order, so the result is the one a single process
 gives; with ``remember=True`` the driver records each question and answer in its own people.
+The local executor runs in this process: it asks the people themselves (no state round trip,
+no second copy of the population), in one stream, as :meth:`Survey.answers_of` does.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ async def answer_on(executor: ShardExecutor, survey: Any, persons: Sequence[Any]
     if model is not None and executor.name != "local":
         raise SpecificationError(f"survey {survey.name!r}: model= cannot travel to {executor.name} workers; "
                                  "they use the runtime's configured model (set it in the settings instead)")
-    shards = split(list(persons), executor.workers)
-    payloads = [{"people": [p.encode_complete_state() for p in shard]} for shard in shards]
-    shared = {"survey": _portable(survey), "semantic": semantic,
-              "model": model if executor.name == "local" else None}
-    answered = await executor.map(task_name(answer_shard), payloads, shared)
-    responses = [Response(**data) for shard in answered for data in shard]
+    if executor.name == "local":  # this process: the people themselves, streamed, no state round trip
+        responses = await _portable(survey).answers_of(list(persons), model, semantic)
+    else:
+        shards = split(list(persons), executor.workers)
+        payloads = [{"people": [p.encode_complete_state() for p in shard]} for shard in shards]
+        shared = {"survey": _portable(survey), "semantic": semantic, "model": None}
+        answered = await executor.map(task_name(answer_shard), payloads, shared)
+        responses = [Response(**data) for shard in answered for data in shard]
     if survey.remember:
         by_name = {p.name: p for p in persons}
         texts = {q.name: q.text for q in survey.questions}

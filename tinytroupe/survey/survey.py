@@ -21,7 +21,6 @@ is recorded with its error, never raised. Calls are tagged ``purpose=survey``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from tinytroupe import contracts, events, fanout, llm
 from tinytroupe.errors import LLMError, MissingExtraError, SpecificationError
 from tinytroupe.fanout import ShardExecutor
 from tinytroupe.llm.base import LLMModel, Message
+from tinytroupe.llm.streaming import bound_for_agents, stream_map
 from tinytroupe.prompts import render
 from tinytroupe.survey.embedding import cosine, resolve_embedder
 from tinytroupe.survey.questions import (
@@ -184,6 +184,17 @@ class SurveyResult:
         return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _Form:
+    """How one question is asked in a run: the reply's model and schema, the answer format."""
+
+    question: Question
+    semantic: bool
+    reply_model: type[Any]
+    reply_schema: dict[str, Any]
+    answer_format: str
+
+
 class Survey:
     """Typed questions asked to a population; see the module docstring."""
 
@@ -217,7 +228,8 @@ class Survey:
         """Ask every question to every person (a list of people or a world), concurrently.
 
         With ``executor`` (see :mod:`tinytroupe.executors`), respondents are cut into one shard
-        per worker and answered there; the result is the same as without one.
+        per worker and answered there (the local executor asks them here, in one stream); the
+        result is the same as without one.
         """
         persons = list(getattr(people, "agents", people))
         if not persons:
@@ -241,9 +253,13 @@ class Survey:
         return result
 
     async def answers_of(self, persons: Sequence[Any], model: LLMModel | None, semantic: bool) -> list[Response]:
-        """Every person's answer to every question (person by person, questions in order)."""
-        jobs = [self._ask(p, q, model, semantic) for p in persons for q in self.questions]
-        return list(await asyncio.gather(*jobs))
+        """Every person's answer to every question (person by person, questions in order), streamed:
+        a question's request leaves once its prompt is built, and only about the model's
+        concurrency ceiling (plus a margin) of questions are prepared or in flight at once."""
+        forms = [self._form(q, semantic) for q in self.questions]  # the same for every respondent
+        jobs = ((p, form) for p in persons for form in forms)
+        return await stream_map(lambda job: self._ask(job[0], job[1], model), jobs,
+                                bound_for_agents(persons, model), count=len(persons) * len(forms))
 
     async def _rate(self, responses: list[Response], embedder: Any, anchors: dict[str, Any]) -> None:
         """Semantic-similarity rating: each free-text answer against each scale point's anchors."""
@@ -266,19 +282,24 @@ class Survey:
                 out[q.name] = [[next(it) for _ in s] for s in sets]
         return out
 
-    async def _ask(self, person: Any, q: Question, model: LLMModel | None, rate_semantically: bool) -> Response:
+    def _form(self, q: Question, rate_semantically: bool) -> _Form:
+        """What asking ``q`` needs that does not depend on the respondent, made once per survey run."""
         semantic = rate_semantically and isinstance(q, LikertQuestion)
         asked: Question = FreeTextQuestion(text=q.text, name=q.name) if semantic else q
         fmt = (render("survey_format_semantic.md") if semantic
                else render("survey_format_direct.md", description=q.format_description()))
+        return _Form(q, semantic, asked.reply_model(), asked.reply_schema(), fmt)
+
+    async def _ask(self, person: Any, form: _Form, model: LLMModel | None) -> Response:
+        q, semantic = form.question, form.semantic
         recent = person.pretty_current_interactions(last_n=self.memory_events) if self.memory_events else ""
         prompt = render("survey_answer.md", name=person.name, persona=person.persona_text(),
-                        memories=recent or "(nothing in particular)", question=q.text, answer_format=fmt)
+                        memories=recent or "(nothing in particular)", question=q.text, answer_format=form.answer_format)
         chosen = model or getattr(person, "model", None) or llm.default_model()
         response = Response(respondent=person.name, question=q.name or "")
         try:
-            result = await llm.agenerate(chosen, [Message(role="user", content=prompt)], asked.reply_model(),
-                                         schema=asked.reply_schema(),
+            result = await llm.agenerate(chosen, [Message(role="user", content=prompt)], form.reply_model,
+                                         schema=form.reply_schema,
                                          tags={"purpose": "survey", "agent": person.name, "survey": self.name})
         except LLMError as exc:
             response.error = f"{type(exc).__name__}: {exc}"
