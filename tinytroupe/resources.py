@@ -2,7 +2,8 @@
 
 A llama.cpp model takes seconds and hundreds of megabytes to load, and one loaded copy must
 be used by one thread at a time; two runtimes naming the same file and sizes use the same
-engine. :func:`shared` gives the one object for a key, made on first request.
+engine. The garbage collector is one too (large fan-outs pause its scans of old objects and
+put it back as it was). :func:`shared` gives the one object for a key, made on first request.
 """
 
 from __future__ import annotations

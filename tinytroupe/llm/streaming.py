@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tinytroupe import resources
+
 __all__ = ["stream_map", "prepared_bound", "bound_for_agents", "in_flight_ceiling", "StreamStats", "MIN_MARGIN",
            "quiet_collector", "FROZEN_FROM", "YOUNG_THRESHOLD"]
 
@@ -39,8 +41,20 @@ MIN_MARGIN = 16  # items prepared beyond the ceiling (at least), ready when a sl
 FROZEN_FROM = 1000  # fan-outs of this many items leave older objects out of the collector's scans
 YOUNG_THRESHOLD = 10_000  # allocations between collections of the youngest objects, in such a fan-out
 
-_frozen: dict[str, Any] = {"depth": 0, "thresholds": None}
-_frozen_lock = threading.Lock()
+
+
+class _Collector:
+    """The process's cycle collector as fan-outs leave it: how many froze it, its thresholds before."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.thresholds: tuple[int, ...] = ()
+
+
+def _collector() -> _Collector:
+    """The one record of the process's garbage collector (a process-wide resource)."""
+    return resources.shared("gc", "collector", _Collector)
 
 
 def in_flight_ceiling(model: Any = None) -> int:
@@ -157,19 +171,21 @@ def _freeze() -> bool:
     ones less often (the first of nested fan-outs does)."""
     if not gc.isenabled():
         return False
-    with _frozen_lock:
-        if _frozen["depth"] == 0:
+    state = _collector()
+    with state.lock:
+        if state.depth == 0:
             gc.freeze()
-            _frozen["thresholds"] = thresholds = gc.get_threshold()
+            state.thresholds = thresholds = gc.get_threshold()
             gc.set_threshold(max(thresholds[0], YOUNG_THRESHOLD), *thresholds[1:])
-        _frozen["depth"] += 1
+        state.depth += 1
     return True
 
 
 def _unfreeze() -> None:
     """Let them back in (and the thresholds as they were) when the last fan-out that froze them ends."""
-    with _frozen_lock:
-        _frozen["depth"] -= 1
-        if _frozen["depth"] == 0:
-            gc.set_threshold(*_frozen["thresholds"])
+    state = _collector()
+    with state.lock:
+        state.depth -= 1
+        if state.depth == 0:
+            gc.set_threshold(*state.thresholds)
             gc.unfreeze()
