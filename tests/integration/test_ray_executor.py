@@ -10,6 +10,7 @@ import operator
 import os
 import random
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,7 +23,7 @@ ray = pytest.importorskip("ray", reason="the Ray executor tests need the ray ext
 
 from tinytroupe.agent import TinyPerson  # noqa: E402
 from tinytroupe.environment import TinyWorld  # noqa: E402
-from tinytroupe.executors import executor_named  # noqa: E402
+from tinytroupe.executors import executor_named, shard_world  # noqa: E402
 from tinytroupe.experimentation import Arm, ExperimentRunner  # noqa: E402
 from tinytroupe.experimentation.runner import survey_metric  # noqa: E402
 from tinytroupe.factory import TinyPersonFactory  # noqa: E402
@@ -175,3 +176,36 @@ def test_one_concurrency_window_for_all_workers(executor, tmp_path):
             Survey([LikertQuestion(text="Buy it?", name="buy")]).run(people, executor=executor)
         # two workers of four people: one shared window of 2, not 2 per worker
         assert slow.request_count == 8 and slow.max_in_flight <= 2
+
+
+# -- a sharded world -------------------------------------------------------------------------------
+def seeded_world(server, tmp_path, name, executor=None, shards=None, on_shards=None):
+    """A seeded world of 40 agents stepped 3 times (on ``shards`` Ray actors when an executor is
+    given): its actions, transcript and final state, and the requests it made."""
+    TinyPerson.clear_agents()
+    TinyWorld.clear_environments()
+    with runtime(server, tmp_path / name):
+        people = [TinyPerson(f"Villager {i:02d}") for i in range(40)]
+        world = TinyWorld("Square", people, initial_datetime=datetime(2025, 1, 6, 9), seed=11)
+        before = server.request_count
+        with shard_world(world, executor, shards) as group:
+            if on_shards is not None:
+                on_shards(group)
+            world.broadcast("The market opens today: what will you buy?")  # a delivery between runs
+            actions = world.run(3, timedelta(hours=1), return_actions=True)
+        assert all(type(a) is TinyPerson for a in world.agents)  # the real agents are back
+        return {"actions": actions, "transcript": [e.content() for e in world.transcript],
+                "state": world.encode_complete_state(), "requests": server.request_count - before,
+                "calls": world.cost_stats()["total"]["calls"]}
+
+
+def test_a_sharded_world_equals_the_local_one_for_1_2_and_4_shards(server, executor, tmp_path):
+    local = seeded_world(server, tmp_path, "local")
+    assert local["requests"] >= 120 and local["calls"] >= 120  # 40 turns x 3 steps, all paid
+    assert sum(e["kind"] == "agent.stimulus" for e in local["transcript"]) > 3 * 40 * 39
+    for shards in (1, 2, 4):
+        sharded = seeded_world(server, tmp_path, f"shards{shards}", executor, shards)
+        assert sharded["actions"] == local["actions"], shards
+        assert sharded["transcript"] == local["transcript"], shards
+        assert sharded["state"] == local["state"], shards
+        assert (sharded["requests"], sharded["calls"]) == (local["requests"], local["calls"]), shards
