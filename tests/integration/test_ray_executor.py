@@ -9,6 +9,7 @@ import json
 import operator
 import os
 import random
+import signal
 import time
 from datetime import datetime, timedelta
 
@@ -209,3 +210,99 @@ def test_a_sharded_world_equals_the_local_one_for_1_2_and_4_shards(server, execu
         assert sharded["transcript"] == local["transcript"], shards
         assert sharded["state"] == local["state"], shards
         assert (sharded["requests"], sharded["calls"]) == (local["requests"], local["calls"]), shards
+
+
+def test_a_world_shard_whose_actor_dies_is_replayed_from_the_cache(server, executor, tmp_path):
+    local = seeded_world(server, tmp_path, "local")
+    seen = {"turns": 0, "killed": None}
+
+    def kill_in_step_two(group):
+        def after(index, command):  # shard 2's actor dies once its second turns have come back
+            if index == 1 and command == "turns":
+                seen["turns"] += 1
+                if seen["turns"] == 2 and seen["killed"] is None:
+                    seen["killed"] = group.shards[1].actor
+                    ray.kill(seen["killed"])
+        group.after_command = after
+
+    sharded = seeded_world(server, tmp_path, "killed", executor, 2, on_shards=kill_in_step_two)
+    assert seen["killed"] is not None
+    assert sharded["actions"] == local["actions"]
+    assert sharded["transcript"] == local["transcript"]
+    assert sharded["state"] == local["state"]
+    # the replay of the dead shard's turns was answered by the run's cache: no request paid twice
+    assert (sharded["requests"], sharded["calls"]) == (local["requests"], local["calls"])
+
+
+def shard_workers():
+    """Pids of this machine's Ray workers running a survey shard now (their process title says so)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if fh.read().startswith(b"ray::run_shard"):
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_a_survey_worker_killed_mid_run_is_retried_and_resends_only_what_was_in_flight(executor, tmp_path):
+    killed, paid = {}, {"locally": 10**9}
+
+    def kill_on_ninth_request(body):
+        if not killed and server.request_count >= paid["locally"] + 9:  # 8 answers (of 16) are in by now
+            pids = shard_workers()
+            if pids:  # the worker dies while this request is answered: its answer never arrives
+                killed.update(pid=pids[0], in_flight=server.in_flight)
+                os.kill(pids[0], signal.SIGKILL)
+        return reply(body)
+
+    people = [f"Shopper {i}" for i in range(8)]
+    with LoopbackServer(responder=kill_on_ninth_request, latency=0.05) as server:
+        with runtime(server, tmp_path / "local", max_concurrent_model_calls=4):
+            local = SURVEY.run([TinyPerson(p) for p in people])
+        paid_locally = paid["locally"] = server.request_count
+        with runtime(server, tmp_path / "ray", max_concurrent_model_calls=4):
+            remote = SURVEY.run([TinyPerson(p) for p in people], executor=executor)
+        resent = server.request_count - 2 * paid_locally
+    assert killed, "no survey shard was running when the ninth request arrived"
+    assert [r.to_dict() for r in remote.responses] == [r.to_dict() for r in local.responses]
+    # answers that reached the run's cache before the death are not asked again; only the dead worker's
+    # requests whose answers had not (in flight then: at most the window of 4) are sent a second time
+    assert 0 <= resent <= 4, (resent, killed)
+
+
+def test_shards_that_cannot_reach_the_provider_report_its_error_as_locally_without_hanging(executor, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind((LOOPBACK, 0))
+        port = probe.getsockname()[1]
+    closed = {"api_type": "openai", "base_url": f"http://{LOOPBACK}:{port}/v1", "model": "loop",
+              "cache_api_calls": False, "max_attempts": 1}
+    started = time.monotonic()
+
+    def survey(ex):
+        with Runtime(closed):
+            people = [TinyPerson(f"Offline {i}") for i in range(4)]
+            return [r.to_dict() for r in Survey([LikertQuestion(text="Buy it?", name="buy")]).run(people, executor=ex)
+                    .responses]
+
+    def world(ex):
+        TinyPerson.clear_agents()
+        TinyWorld.clear_environments()
+        with Runtime(closed):
+            square = TinyWorld("Offline square", [TinyPerson(f"Offline {i}") for i in range(4)], seed=2)
+            with shard_world(square, ex, 2):
+                square.broadcast("Anyone there?")
+                square.run(1)
+            return [e.content() for e in square.transcript]
+
+    remote = survey(executor)
+    assert remote == survey(None)
+    assert all("cannot reach" in r["error"] and r["answer"] is None for r in remote)  # the provider's error
+    transcript = world(executor)
+    assert transcript == world(None)
+    assert sum(e["kind"] == "agent.fallback" for e in transcript) == 4  # each turn lost to the provider error
+    assert time.monotonic() - started < 60

@@ -46,11 +46,11 @@ class WorldShard:
     """A Ray actor holding one shard's agents; runs commands one at a time in one session per run."""
 
     def __init__(self, description: dict[str, Any], services: Any, plan: dict[str, Any], world_name: str,
-                 world_id: str):
+                 world_id: str, holder: str):
         settings = {**description["settings"], "cache_api_calls": False}  # the cache owner answers for the file
         self.runtime = Runtime.from_description({**description, "settings": settings})
         with self.runtime:
-            install(llm.default_model(), services, plan)
+            install(llm.default_model(), services, plan, holder)
             self.host = ShardHost(world_name, world_id)
         self._queue: asyncio.Queue | None = None
 
@@ -182,3 +182,8 @@ class Shard:
         self.log: list[tuple[str, list[Any]]] = []
         self.actor: Any = None
         self.restarts = 0
+
+    @property
+    def holder(self) -> str:
+        """Whose window slots the shard's current actor takes (freed when that actor dies)."""
+        return f"world shard {self.index + 1}, actor {self.restarts + 1}"

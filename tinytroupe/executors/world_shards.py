@@ -65,7 +65,7 @@ class WorldShards:
         self._cpus = min(1.0, max(1, int(ray.cluster_resources().get("CPU", 1))) / len(pieces))
         for index, piece in enumerate(pieces):
             shard = Shard(index, [a.name for a in piece], [dict(a.encode_complete_state()) for a in piece])
-            shard.actor = self._new_actor()
+            shard.actor = self._new_actor(shard)
             self.shards.append(shard)
         loaded = self._call_all({s.index: ("load", [s.initial]) for s in self.shards})
         proxies = {}
@@ -79,9 +79,9 @@ class WorldShards:
         self._unsubscribe = events.subscribe(self._on_event, ("agent.", "world."))
         return self
 
-    def _new_actor(self) -> Any:
+    def _new_actor(self, shard: Shard) -> Any:
         return WorldShard.options(num_cpus=self._cpus, scheduling_strategy="SPREAD").remote(
-            self.description, self.services, self.plan, self.world.name, self.world.id)
+            self.description, self.services, self.plan, self.world.name, self.world.id, shard.holder)
 
     def close(self) -> None:
         """Put the real agents back in the world, in their final states; stop the actors."""
@@ -119,9 +119,10 @@ class WorldShards:
         if shard.restarts >= MAX_RESTARTS:
             raise SimulationError(f"world shard {shard.index + 1}: its actor died {shard.restarts + 1} times "
                                   f"({exc}); the run stops") from exc
-        shard.restarts += 1
         ray.kill(shard.actor)
-        shard.actor = self._new_actor()
+        ray.get(self.services.reclaim.remote(shard.holder))  # the window slots it held
+        shard.restarts += 1
+        shard.actor = self._new_actor(shard)
         ray.get(shard.actor.run.remote("load", [shard.initial]))
         for command, args in shard.log:  # events and usage of these were filed when they first ran
             ray.get(shard.actor.run.remote(command, args))
