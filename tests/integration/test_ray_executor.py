@@ -306,3 +306,34 @@ def test_shards_that_cannot_reach_the_provider_report_its_error_as_locally_witho
     assert transcript == world(None)
     assert sum(e["kind"] == "agent.fallback" for e in transcript) == 4  # each turn lost to the provider error
     assert time.monotonic() - started < 60
+
+
+def test_the_cli_runs_a_world_scenario_sharded_with_the_same_transcript_and_state(server, cluster, tmp_path,
+                                                                                 monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from tinytroupe.cli.main import app
+    from tinytroupe.config import config_manager
+
+    scenario = tmp_path / "focus_group.toml"
+    shutil.copy(Path(__file__).parents[2] / "examples" / "scenarios" / "focus_group.toml", scenario)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("TINYTROUPE_CACHE_API_CALLS", "false")
+    config_manager.reset()
+
+    def run(out, *extra):
+        TinyPerson.clear_agents()
+        TinyWorld.clear_environments()
+        result = CliRunner().invoke(app, ["--quiet", "run", str(scenario), "--out", str(tmp_path / out),
+                                          "--max-steps", "2", *extra], prog_name="tinytroupe")
+        assert result.exit_code == 0, result.output
+        lines = [json.loads(line) for line in (tmp_path / out / "transcript.jsonl").read_text().splitlines()]
+        state = json.loads(next((tmp_path / out).glob("*state*.json")).read_text())
+        return [{k: v for k, v in e.items() if k not in ("seq", "wall_time")} for e in lines], state
+
+    sharded = run("ray", "--executor", "ray", "--address", cluster.address, "--workers", "2")
+    assert sharded == run("local")
+    config_manager.reset()

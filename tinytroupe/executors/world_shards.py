@@ -16,7 +16,7 @@ from typing import Any
 import ray
 from ray.exceptions import RayActorError
 
-from tinytroupe import events, transactions
+from tinytroupe import control, events, transactions
 from tinytroupe.agent.actions import Action
 from tinytroupe.contracts import Acted, payload_for
 from tinytroupe.errors import SimulationError
@@ -157,7 +157,11 @@ class WorldShards:
         """Queue one call on a proxied agent; sent at once outside a world's operation."""
         op = [method, proxy.name, [encode_arg(a) for a in args], {k: encode_arg(v) for k, v in kwargs.items()},
               self.world.current_datetime]
-        self._pending.append((proxy._shard, op, events.current_owner()))
+        world_id, simulation_id = events.current_owner()
+        if simulation_id is None:  # a real agent's call is an operation of the running simulation
+            simulation = control.current_simulation()
+            simulation_id = simulation.id if simulation is not None else None
+        self._pending.append((proxy._shard, op, (world_id, simulation_id)))
         self._snapshot = None
         if current_background() is None and transactions.depth() == 0:
             self.flush()
