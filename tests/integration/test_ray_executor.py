@@ -180,9 +180,10 @@ def test_one_concurrency_window_for_all_workers(executor, tmp_path):
 
 
 # -- a sharded world -------------------------------------------------------------------------------
-def seeded_world(server, tmp_path, name, executor=None, shards=None, on_shards=None):
+def seeded_world(server, tmp_path, name, executor=None, shards=None, on_shards=None, runs=(3,)):
     """A seeded world of 40 agents stepped 3 times (on ``shards`` Ray actors when an executor is
-    given): its actions, transcript and final state, and the requests it made."""
+    given; in several runs when ``runs`` says so, its state read between them): its actions,
+    transcript and final state, and the requests it made."""
     TinyPerson.clear_agents()
     TinyWorld.clear_environments()
     with runtime(server, tmp_path / name):
@@ -193,7 +194,10 @@ def seeded_world(server, tmp_path, name, executor=None, shards=None, on_shards=N
             if on_shards is not None:
                 on_shards(group)
             world.broadcast("The market opens today: what will you buy?")  # a delivery between runs
-            actions = world.run(3, timedelta(hours=1), return_actions=True)
+            actions = []
+            for steps in runs:
+                actions += world.run(steps, timedelta(hours=1), return_actions=True)
+                world.encode_complete_state()  # between runs: where a shard's new actor would start
         assert all(type(a) is TinyPerson for a in world.agents)  # the real agents are back
         return {"actions": actions, "transcript": [e.content() for e in world.transcript],
                 "state": world.encode_complete_state(), "requests": server.request_count - before,
@@ -213,25 +217,33 @@ def test_a_sharded_world_equals_the_local_one_for_1_2_and_4_shards(server, execu
 
 
 def test_a_world_shard_whose_actor_dies_is_replayed_from_the_cache(server, executor, tmp_path):
-    local = seeded_world(server, tmp_path, "local")
+    local = seeded_world(server, tmp_path, "local", runs=(1, 2))
     seen = {"turns": 0, "killed": None}
 
-    def kill_in_step_two(group):
-        def after(index, command):  # shard 2's actor dies once its second turns have come back
+    def kill_in_step_three(group):
+        def after(index, command):  # shard 2's actor dies in the second run, once its third turns came back
             if index == 1 and command == "turns":
                 seen["turns"] += 1
-                if seen["turns"] == 2 and seen["killed"] is None:
+                if seen["turns"] == 3 and seen["killed"] is None:
+                    quiet_since = time.monotonic()
+                    while time.monotonic() - quiet_since < 0.5:  # the memory work begun beside the turns is done
+                        if server.in_flight:
+                            quiet_since = time.monotonic()
+                        time.sleep(0.02)
                     seen["killed"] = group.shards[1].actor
                     ray.kill(seen["killed"])
         group.after_command = after
 
-    sharded = seeded_world(server, tmp_path, "killed", executor, 2, on_shards=kill_in_step_two)
+    sharded = seeded_world(server, tmp_path, "killed", executor, 2, on_shards=kill_in_step_three, runs=(1, 2))
     assert seen["killed"] is not None
     assert sharded["actions"] == local["actions"]
     assert sharded["transcript"] == local["transcript"]
     assert sharded["state"] == local["state"]
-    # the replay of the dead shard's turns was answered by the run's cache: no request paid twice
-    assert (sharded["requests"], sharded["calls"]) == (local["requests"], local["calls"])
+    # the new actor started from the states read after the first run and replayed the second run's
+    # commands, whose model calls the run's cache answered: no request paid twice (the actor died with
+    # none of its requests in flight; those would be sent again, see the survey's test below). The world's
+    # cost statistics may miss the dead actor's memory work since its last answer (paid, cached, unreported).
+    assert sharded["requests"] == local["requests"]
 
 
 def shard_workers():

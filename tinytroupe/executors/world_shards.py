@@ -18,7 +18,7 @@ from ray.exceptions import RayActorError
 
 from tinytroupe import control, events, transactions
 from tinytroupe.agent.actions import Action
-from tinytroupe.contracts import Acted, payload_for
+from tinytroupe.contracts import Acted, Stimulus, payload_for
 from tinytroupe.errors import SimulationError
 from tinytroupe.executors.ray_world import Shard, ShardedAgent, WorldShard
 from tinytroupe.executors.services import apply_spent
@@ -50,6 +50,7 @@ class WorldShards:
         self._turns: dict[int, list[tuple[str, asyncio.Future]]] | None = None
         self._snapshot: dict[str, dict[str, Any]] | None = None
         self._flushing = False
+        self._shared: tuple[Any, Any] | None = None  # the last stimulus encoded, and its encoding
         self._tasks: set[asyncio.Future] = set()
 
     # -- starting and closing ------------------------------------------------------------
@@ -155,7 +156,7 @@ class WorldShards:
     # -- deliveries ----------------------------------------------------------------------
     def deliver(self, proxy: ShardedAgent, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Queue one call on a proxied agent; sent at once outside a world's operation."""
-        op = [method, proxy.name, [encode_arg(a) for a in args], {k: encode_arg(v) for k, v in kwargs.items()},
+        op = [method, proxy.name, [self._encode(a) for a in args], {k: self._encode(v) for k, v in kwargs.items()},
               self.world.current_datetime]
         world_id, simulation_id = events.current_owner()
         if simulation_id is None:  # a real agent's call is an operation of the running simulation
@@ -165,6 +166,15 @@ class WorldShards:
         self._snapshot = None
         if current_background() is None and transactions.depth() == 0:
             self.flush()
+
+    def _encode(self, value: Any) -> Any:
+        """``encode_arg(value)``, made once for a stimulus shared by a broadcast's listeners (so it is
+        sent once per shard: pickling keeps one copy of an object used many times)."""
+        if type(value) is not Stimulus:
+            return encode_arg(value)
+        if self._shared is None or self._shared[0] is not value:
+            self._shared = (value, encode_arg(value))
+        return self._shared[1]
 
     def flush(self) -> None:
         """Send the queued deliveries (one call per shard) and file their events in call order."""
@@ -271,6 +281,9 @@ class WorldShards:
     # -- states --------------------------------------------------------------------------
     def _all_states(self) -> dict[str, dict[str, Any]]:
         got = self._call_all({s.index: ("states", [s.names]) for s in self.shards})
+        for shard in self.shards:  # between runs, the states are where a new actor starts: the log can go
+            if not shard.log or shard.log[-1][0] in ("finish", "cancel"):
+                shard.initial, shard.log = got[shard.index], []
         return {n: state for s in self.shards for n, state in zip(s.names, got[s.index], strict=True)}
 
     def state_of(self, proxy: ShardedAgent) -> dict[str, Any]:
