@@ -216,6 +216,20 @@ def test_a_sharded_world_equals_the_local_one_for_1_2_and_4_shards(server, execu
         assert (sharded["requests"], sharded["calls"]) == (local["requests"], local["calls"]), shards
 
 
+def test_a_sequential_world_on_shards_equals_the_local_one(server, executor, tmp_path):
+    def run(name, ex=None):
+        TinyPerson.clear_agents()
+        TinyWorld.clear_environments()
+        with runtime(server, tmp_path / name):
+            world = TinyWorld("Queue", [TinyPerson(f"Caller {i}") for i in range(6)], seed=4)
+            with shard_world(world, ex, 2):
+                world.broadcast("Who goes first?")
+                actions = world.run(2, parallelize=False, return_actions=True)  # each hears the ones before
+            return actions, [e.content() for e in world.transcript], world.encode_complete_state()
+
+    assert run("sequential-ray", executor) == run("sequential-local")
+
+
 def test_a_world_shard_whose_actor_dies_is_replayed_from_the_cache(server, executor, tmp_path):
     local = seeded_world(server, tmp_path, "local", runs=(1, 2))
     seen = {"turns": 0, "killed": None}
