@@ -5,13 +5,14 @@ OpenAI-compatible server in a process of its own (200 ms per request, several hu
 
 - ``survey``: a one-question survey (``Survey.run``) of N seeded respondents, the local executor;
 - ``ray``: the same survey on the Ray executor, a cluster of W one-CPU nodes all on 127.0.0.1;
-- ``world``: a world of N agents hearing one question and stepped once (local; a world sharded
-  over Ray workers does not exist yet).
+- ``world``: a world of N agents hearing one question and stepped once (local);
+- ``ray_world``: the same world with its agents sharded over W Ray actors (``shard_world``), a
+  cluster of W one-CPU nodes on 127.0.0.1.
 
 Reported: wall time against the ideal (N / concurrency x latency), peak RSS, CPU per request;
 then a projection from these figures of a 1M-person survey and a 100k-agent world::
 
-    python bench/bench_scale.py --survey 10000 100000 --ray 10000 --workers 1 2 --world 10000
+    python bench/bench_scale.py --survey 10000 100000 --ray 10000 --workers 1 2 --world 10000 --ray-world 10000
     python bench/bench_scale.py --survey 10000 --write-results
 """
 
@@ -156,6 +157,38 @@ def run_world(people: int) -> dict[str, Any]:
             "peak_rss_mib": round(_rss_mib(), 1)}
 
 
+def run_sharded_world(base_url: str, people: int, workers: int) -> dict[str, Any]:
+    """The ``world`` case with its agents held by ``workers`` Ray actors on a cluster of that many nodes
+    (the model given by settings, which travel to the shards, not installed in this process)."""
+    from bench.scenarios.survey import SURVEY_QUESTION, respondents
+    from tinytroupe.environment import TinyWorld
+    from tinytroupe.executors import executor_named, shard_world
+    from tinytroupe.runtime import Runtime
+
+    nodes = _ray_cluster(workers)
+    try:
+        with Runtime(_settings(base_url, CONCURRENCY)):
+            ex = executor_named("ray", address=nodes.address, workers=workers)
+            b0 = time.perf_counter()
+            crowd = respondents(people)
+            world = TinyWorld("Survey", crowd, broadcast_if_no_target=False, seed=3)
+            with shard_world(world, ex, workers):
+                world.broadcast(SURVEY_QUESTION)  # sent to the shards with the step's first turns
+                build = time.perf_counter() - b0
+                cpu0, w0 = time.process_time(), time.perf_counter()
+                history = world.run(1, return_actions=True) or [{}]
+                wall, cpu = time.perf_counter() - w0, time.process_time() - cpu0
+            ex._kill_services()
+    finally:
+        import ray
+
+        ray.shutdown()
+        nodes.shutdown()
+    answered = sum(1 for p in crowd if any(a["action"]["type"] == "TALK" for a in history[0].get(p.name, [])))
+    return {"people": people, "workers": workers, "wall_s": round(wall, 3), "driver_cpu_s": round(cpu, 3),
+            "answered": answered, "build_s": round(build, 3), "peak_rss_mib": round(_rss_mib(), 1)}
+
+
 def child(kind: str, people: int, workers: int, concurrency: int) -> dict[str, Any]:
     """In a fresh process: the loopback server in its own process, then one case; its figures."""
     from bench.scenarios.harness import configure, http_setup, warm_up
@@ -163,15 +196,15 @@ def child(kind: str, people: int, workers: int, concurrency: int) -> dict[str, A
     configure(max_concurrent_model_calls=concurrency, adaptive_concurrency=False)
     with http_setup(responder=RESPONDER, in_process=False, latency=LATENCY) as server:
         rss0 = _rss_mib()
-        if kind == "world":
+        if kind in ("world", "ray_world"):
             warm_up(server)
             server.reset()
-            out = run_world(people)
+            out = run_world(people) if kind == "world" else run_sharded_world(server.base_url, people, workers)
         else:
             out = run_survey(server.base_url, people, concurrency=concurrency, workers=workers,
                              server_pid=server._proc.pid)
         stats = server.stats()
-    requests = stats["requests"] - (0 if kind == "world" else max(2, workers))  # less the warm-up's
+    requests = stats["requests"] - (0 if kind in ("world", "ray_world") else max(2, workers))  # less the warm-up's
     return {**out, "kind": kind, "concurrency": concurrency, "requests": requests,
             "max_in_flight": stats["max_in_flight"], "server_cpu_s": stats["server_cpu_s"],
             "rss_start_mib": round(rss0, 1), "ideal_s": round(math.ceil(people / concurrency) * LATENCY, 3)}
@@ -196,7 +229,8 @@ def measure(kind: str, people: int, workers: int = 0, concurrency: int = CONCURR
 
 def _label(r: dict[str, Any]) -> str:
     what = {"survey": "survey, local executor", "ray": f"survey, Ray, {r['workers']} worker(s)",
-            "world": "world stepped once, local"}[r["kind"]]
+            "world": "world stepped once, local",
+            "ray_world": f"world stepped once, {r['workers']} Ray shard(s)"}[r["kind"]]
     return f"{what}: {r['people']:,}"
 
 
@@ -267,9 +301,21 @@ def projection(runs: list[dict[str, Any]]) -> list[str]:
         out.append(f"- **100k-agent world**: a step costs the driver {turn * 1000:.2f} ms of CPU per agent turn, so "
                    f"one step of 100k agents needs >= {1e5 * turn:.0f} s of one core (the latency bound at "
                    f"concurrency {CONCURRENCY}: {1e5 / CONCURRENCY * LATENCY:.0f} s) and ~{per_agent * 1e5 / 1024:.1f} GiB "
-                   f"({per_agent * 1024:.0f} KiB per agent: the peak RSS above the process start, per agent). A world sharded over Ray workers does "
-                   "not exist yet: today a 100k world is one process on one core, CPU-bound per step.")
+                   f"({per_agent * 1024:.0f} KiB per agent: the peak RSS above the process start, per agent)."
+                   + _sharded_world_note(world, [r for r in ok if r["kind"] == "ray_world"]))
     return out
+
+
+def _sharded_world_note(world: dict[str, Any], sharded: list[dict[str, Any]]) -> str:
+    """What the sharded-world rows say beside the local world, or how to measure them."""
+    if not sharded:
+        return (" Sharded over Ray actors (shard_world), the agents' memories and turns leave the driver; "
+                "measure it with --ray-world N.")
+    bits = [f"{r['workers']} shard(s) {r['wall_s']:.1f} s (driver CPU {r['driver_cpu_s'] * 1000 / max(1, r['people']):.2f} "
+            f"ms per agent)" for r in sharded]
+    return (f" Sharded over Ray actors, a step of {sharded[0]['people']:,} agents took " + ", ".join(bits)
+            + f" against {world['wall_s']:.1f} s locally; the driver still routes every delivery and files "
+            "every event, so its CPU per agent bounds a step whatever the shard count.")
 
 
 def _ray_projection(ray1: dict[str, Any], ray2: dict[str, Any] | None) -> str:
@@ -297,6 +343,7 @@ def main() -> int:
     parser.add_argument("--ray", type=int, default=0, help="survey size on Ray (0: skip)")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="Ray cluster sizes")
     parser.add_argument("--world", type=int, default=0, help="world size stepped once (0: skip)")
+    parser.add_argument("--ray-world", type=int, default=0, help="world size stepped once on Ray shards (0: skip)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per case")
     parser.add_argument("--write-results", action="store_true")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
@@ -311,7 +358,9 @@ def main() -> int:
             "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"}
     sizes = sorted(args.survey)  # the largest local survey last: it is the one most likely to run out of time
     cases = [("survey", n, 0) for n in sizes[:1]] + [("ray", args.ray, w) for w in (args.workers if args.ray else [])]
-    cases += ([("world", args.world, 0)] if args.world else []) + [("survey", n, 0) for n in sizes[1:]]
+    cases += ([("world", args.world, 0)] if args.world else [])
+    cases += [("ray_world", args.ray_world, w) for w in (args.workers if args.ray_world else [])]
+    cases += [("survey", n, 0) for n in sizes[1:]]
     runs = []
     for kind, n, w in cases:
         print(f"running {kind} {n} workers={w} ...", flush=True)

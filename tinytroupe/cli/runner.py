@@ -34,6 +34,7 @@ from tinytroupe.config import config_manager
 from tinytroupe.contracts import ControlHit
 from tinytroupe.environment import TinySocialNetwork, TinyWorld
 from tinytroupe.errors import SimulationError
+from tinytroupe.executors import shard_world
 from tinytroupe.llm import budget
 from tinytroupe.runtime import Runtime, current_runtime
 
@@ -291,7 +292,7 @@ class ScenarioRun:
         progress = RunProgress(self.output, self._planned_steps(), "steps", meter=meter)
         try:
             world = self.build()
-            with self.stop, progress:
+            with self.stop, progress, shard_world(world):  # its agents on Ray actors under --executor ray
                 for step in self.scenario.script:
                     if not self._perform(step, progress):
                         break

@@ -7,6 +7,8 @@
         result = survey.run(people, executor=ex)        # respondents sharded over 8 workers
         people = factory.generate_people(1000, executor=ex)
         experiment.run(executor=ex)                     # arms x seeds as Ray tasks
+        with shard_world(world, ex, shards=4):          # the world's agents held by 4 Ray actors
+            world.run(3)                                # same transcript and final state as locally
 
 Both executors implement :class:`tinytroupe.fanout.ShardExecutor`; the layers that fan out
 (surveys, the factory, experiment runners) take ``executor=`` and give the same results on
@@ -16,12 +18,15 @@ either. Importing this package never imports Ray; asking for it without Ray inst
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tinytroupe.errors import ConfigError, MissingExtraError
 from tinytroupe.executors.local import LocalExecutor
+from tinytroupe.fanout import chosen
 
-__all__ = ["LocalExecutor", "RayExecutor", "executor_named", "EXECUTORS", "RAY_INSTALL"]
+__all__ = ["LocalExecutor", "RayExecutor", "executor_named", "shard_world", "EXECUTORS", "RAY_INSTALL"]
 
 EXECUTORS = ("local", "ray")
 RAY_INSTALL = 'pip install -e ".[ray]"'
@@ -49,6 +54,25 @@ def executor_named(name: str | None, *, address: str | None = None, workers: int
     if kind == "ray":
         return _ray_module().RayExecutor(address=address, workers=workers, **options)
     raise ConfigError(f"executor {name!r} is unknown; use one of {', '.join(EXECUTORS)}")
+
+
+@contextmanager
+def shard_world(world: Any, executor: Any = None, shards: int | None = None) -> Iterator[Any]:
+    """Inside this block ``world``'s agents are held by Ray actors, ``shards`` of them (default: the
+    executor's workers), when ``executor`` (or the current one) is a Ray executor; else nothing
+    changes and the world runs in this process. Leaving it puts the agents back, in their final states."""
+    executor = chosen(executor)
+    if executor is None or getattr(executor, "name", "") != "ray":
+        yield None
+        return
+    _ray_module()
+    from tinytroupe.executors.world_shards import WorldShards
+
+    group = WorldShards(world, executor, shards).start()
+    try:
+        yield group
+    finally:
+        group.close()
 
 
 def __getattr__(name: str) -> Any:

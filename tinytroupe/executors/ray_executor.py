@@ -48,8 +48,10 @@ def run_shard(description: dict[str, Any], task: str, payload: Any, shared: Any,
     settings["cache_api_calls"] = False  # the cache owner answers for the run's cache file
     runtime = Runtime.from_description({**description, "settings": settings})
     try:
+        holder = ray.get_runtime_context().get_task_id() or ""  # the same for every attempt of this shard
+        ray.get(services.reclaim.remote(holder))  # slots an earlier attempt held when its worker died
         with runtime:
-            install(llm.default_model(), services, plan)
+            install(llm.default_model(), services, plan, holder)
             try:
                 result = run_async(resolve_task(task)(payload, shared))
                 out: dict[str, Any] = {"ok": result}

@@ -11,6 +11,8 @@ its slots from the shared window, and the call cache is read and written through
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import ray
@@ -25,7 +27,10 @@ from tinytroupe.llm.cache import completion_to_value, value_to_completion
 from tinytroupe.llm.wrappers import LimitedModel
 from tinytroupe.llm.wrappers.defaults import RequestDefaults
 
-__all__ = ["RunServices", "install", "RemoteBudget", "RemoteWindow", "SharedCacheModel"]
+__all__ = ["RunServices", "install", "RemoteBudget", "RemoteWindow", "SharedCacheModel", "BEAT_S", "STALE_S"]
+
+BEAT_S = 2.0  # a worker holding window slots says it is alive this often...
+STALE_S = 15.0  # ...and a holder silent this long is taken for dead: its slots are freed
 
 
 @ray.remote(num_cpus=0, max_concurrency=10_000)
@@ -36,6 +41,12 @@ class RunServices:
         self.ledger = Ledger()
         self.window = SharedWindow(ceiling, adaptive, requests_per_minute, tokens_per_minute)
         self.cache = CacheOwner()
+        self._reaper: asyncio.Future | None = None
+
+    async def _reap(self) -> None:
+        while True:
+            await asyncio.sleep(BEAT_S)
+            self.window.reap(STALE_S)
 
     async def node(self) -> str:
         return ray.get_runtime_context().get_node_id()
@@ -56,11 +67,19 @@ class RunServices:
     async def budget_spent(self) -> dict[str, Any] | None:
         return self.ledger.spent()
 
-    async def acquire(self) -> tuple[float, int]:
-        return await self.window.acquire()
+    async def acquire(self, holder: str = "") -> tuple[float, int]:
+        if self._reaper is None:
+            self._reaper = asyncio.ensure_future(self._reap())
+        return await self.window.acquire(holder)
 
-    async def release(self, outcome: Any, sent: Any) -> None:
-        self.window.release(outcome, sent)
+    async def heartbeat(self, holder: str) -> None:
+        self.window.beat(holder)
+
+    async def release(self, outcome: Any, sent: Any, holder: str = "") -> None:
+        self.window.release(outcome, sent, holder)
+
+    async def reclaim(self, holder: str) -> int:
+        return self.window.reclaim(holder)
 
     async def take_rate(self, tokens: int) -> tuple[int | None, float]:
         return self.window.take_rate(tokens)
@@ -104,27 +123,45 @@ class RemoteBudget(Budget):
 class RemoteWindow:
     """Stands in for a worker's :class:`AdaptiveWindow`: slots come from the shared one."""
 
-    def __init__(self, services: Any, ceiling: int):
+    def __init__(self, services: Any, ceiling: int, holder: str = ""):
         self.services = services
         self.ceiling = ceiling
+        self.holder = holder
         self.in_flight = self.max_in_flight = 0
+        self._heart: threading.Thread | None = None
 
     @property
     def limit(self) -> int:
         return self.ceiling
 
     async def acquire(self) -> tuple[float, int]:
-        sent = await self.services.acquire.remote()
+        sent = await self.services.acquire.remote(self.holder)
         self.in_flight += 1
+        self._beat()
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         return sent
+
+    def _beat(self) -> None:
+        """Tell the shared window, from a thread, that this holder lives while it holds slots (so a
+        worker that dies holding some has them freed after :data:`STALE_S`, even if its shard is
+        not retried soon)."""
+        if self._heart is not None and self._heart.is_alive():
+            return
+
+        def beat() -> None:
+            while self.in_flight > 0:
+                self.services.heartbeat.remote(self.holder)
+                time.sleep(BEAT_S)
+
+        self._heart = threading.Thread(target=beat, name="tinytroupe-window-heartbeat", daemon=True)
+        self._heart.start()
 
     def release(self, outcome: Any, sent: Any = None) -> None:
         self.in_flight -= 1
         if isinstance(outcome, BaseException):
             outcome = {"transient": isinstance(outcome, TransientError), "message": str(outcome),
                        "status": getattr(outcome, "status", None), "retry_after": getattr(outcome, "retry_after", None)}
-        self.services.release.remote(outcome, list(sent) if sent else None)
+        self.services.release.remote(outcome, list(sent) if sent else None, self.holder)
 
     def stats(self) -> dict[str, Any]:
         return ray.get(self.services.window_stats.remote())
@@ -165,11 +202,12 @@ class SharedCacheModel(ModelWrapper):
         return completion
 
 
-def install(model: LLMModel, services: Any, plan: dict[str, Any]) -> None:
-    """Put the run's shared budget, window and cache into ``model`` (a worker's wrapped model)."""
+def install(model: LLMModel, services: Any, plan: dict[str, Any], holder: str = "") -> None:
+    """Put the run's shared budget, window and cache into ``model`` (a worker's wrapped model);
+    ``holder`` names the shard's task or actor, whose window slots are freed if it dies."""
     limited = model.find(LimitedModel)
     if limited is not None:
-        limited.concurrency = RemoteWindow(services, limited.max_concurrent)
+        limited.concurrency = RemoteWindow(services, limited.max_concurrent, holder)
         if getattr(limited, "_window", None) is not None:
             limited._window = RemoteRate(services)
     if plan.get("cache_path"):

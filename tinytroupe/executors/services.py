@@ -18,6 +18,7 @@ Ray actor for the run and gives workers proxies that talk to it.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tinytroupe.errors import TransientError
@@ -27,6 +28,8 @@ from tinytroupe.llm.cache import CallCache, is_completion_value
 from tinytroupe.llm.wrappers.limits import AdaptiveWindow
 
 __all__ = ["Ledger", "SharedWindow", "CacheOwner", "budget_terms", "apply_spent"]
+
+_now = time.monotonic  # when a holder was last heard from (tests move it)
 
 
 def budget_terms(budget: Budget | None) -> dict[str, Any] | None:
@@ -99,16 +102,50 @@ class SharedWindow:
             requests_per_minute or tokens_per_minute) else None
         self._entries: dict[int, list[float]] = {}
         self._next = 0
+        self._held: dict[str, list[tuple[float, int]]] = {}  # holder -> slots it has not given back
+        self._seen: dict[str, float] = {}  # holder -> when it last called or beat
+        self._freed: set[tuple[float, int]] = set()  # slots reclaimed from holders taken for dead
 
-    async def acquire(self) -> tuple[float, int]:
-        return await self.concurrency.acquire()
+    async def acquire(self, holder: str = "") -> tuple[float, int]:
+        """A slot for ``holder`` (a shard's task or actor: :meth:`reclaim` frees what a dead one held)."""
+        sent = await self.concurrency.acquire()
+        self._held.setdefault(holder, []).append(tuple(sent))
+        self.beat(holder)
+        return sent
 
-    def release(self, outcome: Any, sent: tuple[float, int] | None) -> None:
+    def beat(self, holder: str) -> None:
+        """``holder`` is alive (its worker beats while it holds slots)."""
+        self._seen[holder] = _now()
+
+    def reap(self, stale_s: float) -> int:
+        """Free the slots of holders silent for ``stale_s`` seconds (their worker died); how many."""
+        now = _now()
+        silent = [h for h, held in self._held.items() if held and now - self._seen.get(h, now) > stale_s]
+        return sum(self.reclaim(h) for h in silent)
+
+    def release(self, outcome: Any, sent: tuple[float, int] | None, holder: str = "") -> None:
         """``outcome``: True, None, or an error as data (a transient one moves the window)."""
         if isinstance(outcome, dict):
             outcome = TransientError(outcome.get("message", ""), status=outcome.get("status"),
                                      retry_after=outcome.get("retry_after")) if outcome.get("transient") else None
+        if sent is not None:
+            if tuple(sent) in self._freed:
+                self._freed.discard(tuple(sent))
+                return  # reclaimed while its holder was silent: released then
+            held = self._held.get(holder)
+            if held is not None and tuple(sent) in held:
+                held.remove(tuple(sent))
+        self.beat(holder)
         self.concurrency.release(outcome, tuple(sent) if sent else None)
+
+    def reclaim(self, holder: str) -> int:
+        """Free the slots ``holder`` still holds (its worker died mid-call); how many there were."""
+        held = self._held.pop(holder, [])
+        self._seen.pop(holder, None)
+        for sent in held:
+            self._freed.add(sent)
+            self.concurrency.release(None, sent)
+        return len(held)
 
     def take_rate(self, tokens: int) -> tuple[int | None, float]:
         if self.rate is None:

@@ -64,3 +64,38 @@ def test_the_cache_owner_is_the_one_writer_of_the_file(tmp_path):
     from tinytroupe.llm.cache import CallCache
 
     assert CallCache(path).get("k") == value  # the file the driver reads afterwards
+
+
+def test_the_slots_a_dead_holder_held_are_reclaimed_and_no_others():
+    window = SharedWindow(2, adaptive=False)
+
+    async def main():
+        await window.acquire("dead shard")
+        await window.acquire("dead shard")
+        waiting = asyncio.ensure_future(window.acquire("live shard"))  # the window is full
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        assert window.reclaim("dead shard") == 2 and window.reclaim("dead shard") == 0
+        sent = await asyncio.wait_for(waiting, 1)  # a freed slot went to the live holder
+        window.release(True, sent, "live shard")
+        return window.concurrency.in_flight
+
+    assert asyncio.run(main()) == 0
+
+
+def test_a_holder_silent_too_long_is_taken_for_dead_and_its_late_release_changes_nothing(monkeypatch):
+    window = SharedWindow(2, adaptive=False)
+    clock = {"now": 100.0}
+    monkeypatch.setattr("tinytroupe.executors.services._now", lambda: clock["now"])
+
+    async def main():
+        sent = await window.acquire("quiet")
+        await window.acquire("beating")
+        clock["now"] += 10
+        window.beat("beating")
+        clock["now"] += 10
+        assert window.reap(15) == 1  # only the holder silent for 20 s
+        window.release(True, sent, "quiet")  # it was alive after all: its slot was freed already
+        return window.concurrency.in_flight
+
+    assert asyncio.run(main()) == 1
