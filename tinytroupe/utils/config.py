@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import configparser
 import logging
+import sys
 import threading
+import types
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,20 @@ def __getattr__(name: str) -> Any:
     if name in _RECORDS:  # the original's module variables, read from the logging state
         return log_setup.remembered(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _ConfigModule(types.ModuleType):
+    """This module, where assigning one of the original's variables (``config._config = None``,
+    as its scripts do to reset the cache) changes the logging state that the helpers read."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _RECORDS:
+            log_setup.remember(name, value)
+        else:
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _ConfigModule
 
 
 class _ParserSettings:

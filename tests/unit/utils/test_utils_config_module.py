@@ -20,6 +20,15 @@ def fresh_cache():
     config.forget_config_file()
 
 
+def test_assigning_the_module_variable_resets_or_replaces_the_cache(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config._config = "a parser set by hand"
+    assert config.read_config_file(use_cache=True) == "a parser set by hand"
+    config._config = None
+    fresh = config.read_config_file(use_cache=True)
+    assert isinstance(fresh, configparser.ConfigParser) and config._config is fresh
+
+
 def test_the_parser_is_cached_until_asked_not_to(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     first = config.read_config_file()
