@@ -7,8 +7,11 @@ Tests and benchmarks point the ``openai`` provider at it instead of patching a c
         ...
         assert server.max_in_flight >= 10
 
-It serves ``POST /v1/chat/completions`` and ``POST /v1/embeddings`` from a thread per
-connection (HTTP/1.1 keep-alive), so hundreds of concurrent calls are fine. Replies come from
+It serves ``POST /v1/chat/completions`` and ``POST /v1/embeddings`` over HTTP/1.1 keep-alive.
+``engine="threads"`` (the default) answers from a thread per connection, the latency a sleep in
+that thread; ``engine="asyncio"`` answers from one event loop, the latency a timer, at a small
+fraction of the CPU per request (what benchmarks use). Both serve every behaviour below; on
+the asyncio engine the responder runs on the event loop, so it must not block. Replies come from
 ``responder(request_json)`` when set, else a JSON object generated from the request's schema,
 else a short text. ``mode`` mimics servers: ``native`` takes ``json_schema``;
 ``reject_json_schema`` answers it with HTTP ``reject_status`` (400, or 500 like llama.cpp);
@@ -26,15 +29,16 @@ import json
 import random
 import socket
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tinytroupe.llm.providers.schema_sample import corrupt_types, sample_from_schema
+from tinytroupe.testing.loopback_asyncio import AsyncioEngine
+from tinytroupe.testing.loopback_replies import Reply, answer, estimate_tokens, message_text, settle
 
-__all__ = ["LoopbackServer", "FAULTS", "MODES", "estimate_tokens", "schema_of_request", "message_text",
+__all__ = ["LoopbackServer", "FAULTS", "MODES", "ENGINES", "estimate_tokens", "schema_of_request", "message_text",
            "image_parts"]
 
 FAULTS: tuple[str, ...] = (
@@ -50,13 +54,9 @@ FAULTS: tuple[str, ...] = (
     "drop",         # closes the connection without answering
 )
 MODES: tuple[str, ...] = ("native", "reject_json_schema", "prose_only")
+ENGINES: tuple[str, ...] = ("threads", "asyncio")
 
 Responder = Callable[[dict[str, Any]], str]
-
-
-def estimate_tokens(text: str) -> int:
-    """About four characters per token, at least one for non-empty text."""
-    return max(1, len(text) // 4) if text else 0
 
 
 def schema_of_request(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -73,14 +73,6 @@ def schema_of_request(body: dict[str, Any]) -> dict[str, Any] | None:
         if found is not None:
             return found
     return None
-
-
-def message_text(message: dict[str, Any]) -> str:
-    """A request message's text: its content, or the text of its content parts (images left out)."""
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(str(p.get("text") or "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return str(content or "")
 
 
 def image_parts(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,9 +136,13 @@ class LoopbackServer:
         seed: int = 0,
         serve_embeddings: bool = True,
         concurrency_limit: int | None = None,
+        engine: str = "threads",
     ):
         if mode not in MODES:
             raise ValueError(f"LoopbackServer mode must be one of {MODES}, got {mode!r}")
+        if engine not in ENGINES:
+            raise ValueError(f"LoopbackServer engine must be one of {ENGINES}, got {engine!r}")
+        self.engine = engine
         self.latency = latency
         self.latency_per_token = latency_per_token
         self.responder = responder
@@ -168,16 +164,21 @@ class LoopbackServer:
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._aio: AsyncioEngine | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> LoopbackServer:
         """Bind 127.0.0.1 on a free port and serve in a background thread."""
-        if self._httpd is not None:
+        if self._httpd is not None or self._aio is not None:
+            return self
+        self._stopping.clear()
+        if self.engine == "asyncio":
+            self._aio = AsyncioEngine(self)
+            self._aio.start()
             return self
         handler = type("_BoundHandler", (_Handler,), {"server_state": self})
         httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd = httpd
-        self._stopping.clear()
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="loopback-server", daemon=True)
         self._thread.start()
@@ -186,6 +187,9 @@ class LoopbackServer:
     def stop(self) -> None:
         """Stop serving and release the port; stalled handlers are woken up."""
         self._stopping.set()
+        if self._aio is not None:
+            self._aio.stop()
+            self._aio = None
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -202,6 +206,8 @@ class LoopbackServer:
 
     @property
     def port(self) -> int:
+        if self._aio is not None:
+            return self._aio.port
         if self._httpd is None:
             raise RuntimeError("the loopback server is not running; call start() or use it in a with block")
         return self._httpd.server_address[1]
@@ -377,7 +383,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """One connection; ``server_state`` is the owning LoopbackServer."""
+    """One connection of the threads engine; ``server_state`` is the owning LoopbackServer."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -387,113 +393,26 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.rstrip("/") == "/v1/models":
-            name = self.server_state.model_name
-            self._send_json(200, {"object": "list", "data": [{"id": name, "object": "model"}]})
-        else:
-            self._send_json(404, _error(f"no route GET {self.path}", "not_found"))
+        self._deliver(answer(self.server_state, "GET", self.path, b"", self.headers.get("Authorization")))
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw or b"{}")
-        except json.JSONDecodeError:
-            self._send_json(400, _error("request body is not JSON", "invalid_request_error"))
-            return
-        path = self.path.split("?")[0].rstrip("/")
-        if path == "/v1/chat/completions":
-            self._chat(body)
-        elif path == "/v1/embeddings" and self.server_state.serve_embeddings:
-            self._embeddings(body)
-        else:
-            self._send_json(404, _error(f"no route POST {self.path}", "not_found"))
+        self._deliver(answer(self.server_state, "POST", self.path, raw, self.headers.get("Authorization")))
 
-    # -- routes --------------------------------------------------------------------------
-    def _chat(self, body: dict[str, Any]) -> None:
-        """Answer one chat request; the records are settled before the reply is written."""
+    def _deliver(self, reply: Reply) -> None:
+        """Wait the reply's latency in this thread, count it out, then write it (or drop)."""
         state = self.server_state
-        prompt = "".join(message_text(m) for m in body.get("messages") or [])
-        prompt_tokens = estimate_tokens(prompt)
-        admitted = state._enter("chat", body, prompt_tokens)
-        fault, completion_tokens, settled = "ok", 0, False
         try:
-            fault = "429" if not admitted else (self._refusal(body) or state._next_fault())
-            if fault in ("401", "429", "500", "503", "reject", "drop"):
-                settled = state._leave(fault, 0)
-                if fault == "drop":
-                    self._drop()
-                else:
-                    self._send_fault(fault)
-                return
-            content = state._content(body, fault)
-            completion_tokens = estimate_tokens(content)
-            delay = state.latency + state.latency_per_token * completion_tokens
-            if fault == "stall":
-                delay = max(delay, state.stall_seconds)
-            if delay > 0 and state._stopping.wait(delay):
+            if reply.delay > 0 and state._stopping.wait(reply.delay):
                 self._drop()
                 return
-            reply = _completion(body, content, prompt_tokens, completion_tokens, state)
-            settled = state._leave(fault, completion_tokens)
-            self._send_json(200, reply)
         finally:
-            if not settled:
-                state._leave(fault, completion_tokens)
-
-    def _refusal(self, body: dict[str, Any]) -> str | None:
-        state = self.server_state
-        if state.api_key is not None and self.headers.get("Authorization") != f"Bearer {state.api_key}":
-            return "401"
-        rf_type = (body.get("response_format") or {}).get("type")
-        if state.mode == "reject_json_schema" and rf_type == "json_schema":
-            return "reject"
-        return None
-
-    def _embeddings(self, body: dict[str, Any]) -> None:
-        state = self.server_state
-        inputs = body.get("input")
-        texts = [inputs] if isinstance(inputs, str) else [str(t) for t in inputs or []]
-        tokens = sum(estimate_tokens(t) for t in texts)
-        state._enter("embeddings", body, tokens)
-        settled = False
-        try:
-            with state._stats.lock:
-                fault = state._embedding_script.popleft() if state._embedding_script else "ok"
-            if fault == "drop":
-                settled = state._leave(fault, 0)
-                self._drop()
-                return
-            if fault != "ok":
-                settled = state._leave(fault, 0)
-                self._send_fault(fault)
-                return
-            if state.latency > 0 and state._stopping.wait(state.latency):
-                self._drop()
-                return
-            data = [{"object": "embedding", "index": i, "embedding": state.embedding(t)}
-                    for i, t in enumerate(texts)]
-            settled = state._leave("ok", 0)
-            self._send_json(200, {"object": "list", "data": data, "model": body.get("model") or state.model_name,
-                                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
-        finally:
-            if not settled:
-                state._leave("ok", 0)
-
-    # -- writing -------------------------------------------------------------------------
-    def _send_fault(self, fault: str) -> None:
-        state = self.server_state
-        if fault == "401":
-            self._send_json(401, _error("Incorrect API key provided.", "invalid_api_key"))
-        elif fault == "429":
-            headers = {"Retry-After": f"{state.retry_after:g}"}
-            self._send_json(429, _error("Rate limit reached, retry later.", "rate_limit_exceeded"), headers)
-        elif fault == "reject":
-            message = ("'response_format' of type 'json_schema' is not supported by this server; "
-                       "use json_object with a schema")
-            self._send_json(state.reject_status, _error(message, "invalid_request_error"))
+            settle(state, reply)
+        if reply.payload is None:
+            self._drop()
         else:
-            self._send_json(int(fault), _error(f"The server had an error (HTTP {fault}).", "server_error"))
+            self._send_json(reply.status, reply.payload, reply.headers)
 
     def _send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode("utf-8")
@@ -515,27 +434,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-
-
-def _error(message: str, code: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": code, "code": code, "param": None}}
-
-
-def _completion(body: dict[str, Any], content: str, prompt_tokens: int, completion_tokens: int,
-                state: LoopbackServer) -> dict[str, Any]:
-    return {
-        "id": f"chatcmpl-loop-{time.monotonic_ns()}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": body.get("model") or state.model_name,
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": content},
-            "finish_reason": "stop",
-        }],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
