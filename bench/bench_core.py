@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.scenarios.harness import SERVER_ENGINE  # noqa: E402
 from tests.integration.test_reproducible_runs import FOCUS_GROUP, NAMES, _respond  # noqa: E402
 from tinytroupe import llm  # noqa: E402
 from tinytroupe.agent import TinyPerson  # noqa: E402
@@ -37,7 +38,7 @@ from tinytroupe.testing.loopback_server import LoopbackServer  # noqa: E402
 
 def rerun_requests() -> tuple[int, int]:
     """Requests of the first and of the second process running the same unseeded cached script."""
-    with tempfile.TemporaryDirectory() as tmp, LoopbackServer(responder=_respond) as server:
+    with tempfile.TemporaryDirectory() as tmp, LoopbackServer(responder=_respond, engine=SERVER_ENGINE) as server:
         counts = []
         for run in ("first", "second"):
             out = Path(tmp) / run

@@ -71,7 +71,9 @@ def child(respondents: int) -> None:
     result = {"respondents": respondents, "requests": stats["requests"], "answered": run["answered"],
               "step_cpu_s": round(run["cpu"], 3), "step_wall_s": round(run["wall"], 3),
               "build_s": round(run["build_wall"], 3),
-              "cpu_ms_per_request": round(run["cpu"] * 1000 / max(1, stats["requests"]), 4)}
+              "cpu_ms_per_request": round(run["cpu"] * 1000 / max(1, stats["requests"]), 4),
+              "server_engine": stats["server_engine"],
+              "server_cpu_ms_per_request": round(stats["server_cpu_s"] * 1000 / max(1, stats["requests"]), 4)}
     print(MARKER + json.dumps(result), flush=True)
 
 

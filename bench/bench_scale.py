@@ -207,6 +207,8 @@ def child(kind: str, people: int, workers: int, concurrency: int) -> dict[str, A
     requests = stats["requests"] - (0 if kind in ("world", "ray_world") else max(2, workers))  # less the warm-up's
     return {**out, "kind": kind, "concurrency": concurrency, "requests": requests,
             "max_in_flight": stats["max_in_flight"], "server_cpu_s": stats["server_cpu_s"],
+            "server_engine": stats["server_engine"],
+            "server_cpu_ms_per_request": round(stats["server_cpu_s"] * 1000 / max(1, stats["requests"]), 3),
             "rss_start_mib": round(rss0, 1), "ideal_s": round(math.ceil(people / concurrency) * LATENCY, 3)}
 
 
@@ -346,8 +348,12 @@ def main() -> int:
     parser.add_argument("--ray-world", type=int, default=0, help="world size stepped once on Ray shards (0: skip)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per case")
     parser.add_argument("--write-results", action="store_true")
+    parser.add_argument("--server-engine", choices=("asyncio", "threads"), default=None,
+                        help="the loopback server's engine (default asyncio, or $BENCH_SERVER_ENGINE)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.server_engine:
+        os.environ["BENCH_SERVER_ENGINE"] = args.server_engine  # the cases' processes read it
     if args.child:
         kind, people, workers, conc = args.child
         print(MARKER + json.dumps(child(kind, int(people), int(workers), int(conc))), flush=True)

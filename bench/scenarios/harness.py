@@ -1,8 +1,10 @@
 """What every scenario shares: result rows, the loopback server, the model under test, clocks.
 
-The loopback server runs in its own process by default, as a real provider would: its
-threads then neither compete with the simulation for the GIL nor count in its CPU time or
-memory. Toy runs (the smoke test) keep it in-process. The model under test is the real
+The loopback server runs in its own process by default, as a real provider would: it then
+neither competes with the simulation for the GIL nor counts in its CPU time or memory. Toy
+runs (the smoke test) keep it in-process. It uses the server's asyncio engine (latency as a
+timer, a small fraction of the threads engine's CPU per request, so the machine measures the
+client rather than the apparatus); ``BENCH_SERVER_ENGINE=threads`` brings back the old one. The model under test is the real
 ``OpenAIModel`` with the usual wrappers (retry, limits, cache, usage), installed as the
 process-wide default exactly as a user's configuration would install it.
 """
@@ -30,6 +32,7 @@ __all__ = ["Row", "BenchServer", "Clock", "RoundTrips", "SERVER_MODEL", "configu
            "install_http_model", "load_average", "peak_rss_mib", "spread", "timed_repeats", "warm_up"]
 
 SERVER_MODEL = "loopback-model"
+SERVER_ENGINE = os.environ.get("BENCH_SERVER_ENGINE", "asyncio")  # the LoopbackServer engine benches use
 
 
 @dataclass
@@ -141,9 +144,10 @@ def _resolve(path: str) -> Callable[..., Any]:
 
 def _serve(conn: Any, responder: str | None, kwargs: dict[str, Any]) -> None:
     """Child process: run a LoopbackServer and answer commands from the parent until "stop"."""
-    # The server stands in for a real provider, whose replies do not queue behind each other:
-    # hand the GIL over sooner than every 5 ms, so a hundred waiting handler threads answer on time.
-    sys.setswitchinterval(0.0005)
+    if kwargs.get("engine") == "threads":
+        # The server stands in for a real provider, whose replies do not queue behind each other:
+        # hand the GIL over sooner than every 5 ms, so a hundred waiting handler threads answer on time.
+        sys.setswitchinterval(0.0005)
     server = LoopbackServer(responder=_resolve(responder) if responder else None, **kwargs).start()
     conn.send(server.base_url)
     handle = _Commands(server)
@@ -173,7 +177,8 @@ class _Commands:
             s.script(*args)
             return None
         if command == "stats":
-            stats = {"server_cpu_s": round(time.process_time() - self.cpu0, 3), "requests": s.request_count, "prompt_tokens": s.prompt_tokens,
+            stats = {"server_cpu_s": round(time.process_time() - self.cpu0, 3), "server_engine": s.engine,
+                     "requests": s.request_count, "prompt_tokens": s.prompt_tokens,
                      "completion_tokens": s.completion_tokens, "max_in_flight": s.max_in_flight,
                      "prompt_tokens_per_request": s.prompt_tokens_per_request,
                      "faults_served": s.faults_served}
@@ -186,15 +191,17 @@ class _Commands:
 class BenchServer:
     """A :class:`LoopbackServer` in a child process (or in this one with ``in_process=True``).
 
-    ``responder`` is ``"module:function"`` (importable in the child). Use as a context manager;
+    ``responder`` is ``"module:function"`` (importable in the child); ``engine`` is the server's
+    (default :data:`SERVER_ENGINE`). Use as a context manager;
     :meth:`stats` returns requests, tokens, largest in-flight count, per-request prompt tokens
     and the faults served (and the request bodies when asked).
     """
 
-    def __init__(self, *, responder: str | None = None, in_process: bool = False, **server_kwargs: Any):
+    def __init__(self, *, responder: str | None = None, in_process: bool = False, engine: str | None = None,
+                 **server_kwargs: Any):
         self.responder = responder
         self.in_process = in_process
-        self.server_kwargs = server_kwargs
+        self.server_kwargs = {**server_kwargs, "engine": engine or SERVER_ENGINE}
         self.base_url = ""
         self._local: _Commands | None = None
         self._conn: Any = None
