@@ -63,7 +63,8 @@ def child(respondents: int) -> None:
     from bench.scenarios.survey import run_survey
 
     configure(max_concurrent_model_calls=100)
-    with http_setup(responder="bench.scenarios.replies:survey_reply", in_process=False, latency=0.0) as server:
+    with http_setup(responder="bench.scenarios.replies:survey_reply", in_process=False, latency=0.0,
+                    record_bodies=False) as server:
         warm_up(server)
         server.reset()
         run = run_survey(respondents)

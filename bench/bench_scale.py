@@ -194,7 +194,7 @@ def child(kind: str, people: int, workers: int, concurrency: int) -> dict[str, A
     from bench.scenarios.harness import configure, http_setup, warm_up
 
     configure(max_concurrent_model_calls=concurrency, adaptive_concurrency=False)
-    with http_setup(responder=RESPONDER, in_process=False, latency=LATENCY) as server:
+    with http_setup(responder=RESPONDER, in_process=False, latency=LATENCY, record_bodies=False) as server:
         rss0 = _rss_mib()
         if kind in ("world", "ray_world"):
             warm_up(server)

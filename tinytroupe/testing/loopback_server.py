@@ -137,6 +137,7 @@ class LoopbackServer:
         serve_embeddings: bool = True,
         concurrency_limit: int | None = None,
         engine: str = "threads",
+        record_bodies: bool = True,
     ):
         if mode not in MODES:
             raise ValueError(f"LoopbackServer mode must be one of {MODES}, got {mode!r}")
@@ -155,6 +156,7 @@ class LoopbackServer:
         self.model_name = model_name
         self.embedding_dim = embedding_dim
         self.serve_embeddings = serve_embeddings  # False: a chat-only server (404 on /v1/embeddings)
+        self.record_bodies = record_bodies  # False: ``bodies`` stays empty (long benchmarks: less memory, less GC)
         self.concurrency_limit = concurrency_limit
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -319,7 +321,8 @@ class LoopbackServer:
             s.refused += int(over)
             s.in_flight += 1
             s.max_in_flight = max(s.max_in_flight, s.in_flight)
-            s.bodies.append(body)
+            if self.record_bodies:
+                s.bodies.append(body)
             s.paths.append(path)
             s.prompt_tokens += prompt_tokens
             s.prompt_tokens_per_request.append(prompt_tokens)

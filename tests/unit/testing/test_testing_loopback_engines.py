@@ -113,3 +113,14 @@ def test_asyncio_engine_drops_waiting_replies_when_stopped_and_refuses_chunked_b
 def test_an_unknown_engine_is_named_in_the_error():
     with pytest.raises(ValueError, match="engine must be one of"):
         LoopbackServer(engine="processes")
+
+
+@pytest.mark.parametrize("engine", ["threads", "asyncio"])
+def test_a_server_told_not_to_record_bodies_still_counts_everything(engine):
+    with LoopbackServer(engine=engine, record_bodies=False) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        send(conn, "POST", "/v1/chat/completions", CHAT)
+        status = receive(conn)[0]
+        conn.close()
+        assert status == 200 and server.bodies == []
+        assert server.request_count == 1 and server.prompt_tokens_per_request == [3]
