@@ -147,7 +147,9 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "min_cpu_ms_per_request": min(r["cpu_ms_per_request"] for r in runs),
             "runs_cpu_ms_per_request": [r["cpu_ms_per_request"] for r in runs],
             "requests": runs[0]["requests"], "answered": runs[0]["answered"],
-            "step_wall_s": statistics.median(r["step_wall_s"] for r in runs)}
+            "step_wall_s": statistics.median(r["step_wall_s"] for r in runs),
+            "server_engine": runs[0].get("server_engine", "threads"),  # a baseline tree may predate engines
+            "server_cpu_ms_per_request": runs[0].get("server_cpu_ms_per_request")}
 
 
 def _load() -> float | None:
