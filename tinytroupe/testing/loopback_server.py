@@ -20,6 +20,7 @@ Faults come from a script (``server.script("429", "ok", "drop")``) or by rate
 (``fault_rates={"500": 0.1}``, seeded): see :data:`FAULTS`. ``concurrency_limit=N`` acts as
 a provider that takes at most N requests at once: a chat request arriving while N are being
 answered gets a 429 with ``Retry-After: retry_after`` (counted in ``refused``).
+``record_bodies=False`` keeps every count but not the request bodies (long benchmarks).
 """
 
 from __future__ import annotations
