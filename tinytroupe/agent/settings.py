@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from tinytroupe.config import config_manager
+from tinytroupe.runtime import current_runtime
 
 __all__ = ["AgentSettings", "ACTION_GENERATOR_SETTINGS"]
 
@@ -47,22 +47,8 @@ class AgentSettings:
 
     @classmethod
     def from_config(cls, **overrides: Any) -> AgentSettings:
-        """The settings the configuration gives now, with ``overrides`` (None values ignored)."""
-        get = config_manager.get
-        values: dict[str, Any] = {
-            "max_actions_per_turn": max(1, int(get("max_actions_per_turn"))),
-            "max_episode_length": int(get("max_episode_length")),
-            "enable_memory_consolidation": bool(get("enable_memory_consolidation")),
-            "episodic_prefix": int(get("episodic_memory_fixed_prefix_length")),
-            "episodic_lookback": int(get("episodic_memory_lookback_length")),
-            "max_completion_tokens": int(get("max_completion_tokens")),
-            "quality_checks_default": bool(get("enable_quality_checks")),
-            "semantic_retrieval": str(get("enable_continuous_contextual_semantic_memory_retrieval")).lower(),
-            "semantic_top_k": int(get("semantic_retrieval_top_k")),
-            "reflection_interval": int(get("reflection_interval")),
-            "min_episode_length": int(get("min_episode_length")),
-            "action_generator": tuple((name, get(key)) for name, key in ACTION_GENERATOR_SETTINGS),
-        }
+        """The settings the current runtime gives now, with ``overrides`` (None values ignored)."""
+        values = dict(_configured())
         values.update({k: v for k, v in overrides.items() if v is not None or k == "enable_quality_checks"})
         return cls(**values)
 
@@ -86,3 +72,33 @@ class AgentSettings:
                             enable_quality_checks=state.get("enable_quality_checks", self.enable_quality_checks),
                             schema_max_actions=None if cap is None else int(cap),
                             repetition_guard=bool(state.get("repetition_guard", self.repetition_guard)))
+
+
+_CONFIGURED_PART = "agent.configured_settings"
+
+
+def _configured() -> dict[str, Any]:
+    """The agent settings that come from the current runtime's resolved settings, worked out once
+    per settings snapshot (kept in the runtime, next to the snapshot they came from)."""
+    runtime = current_runtime()
+    settings = runtime.settings
+    kept = runtime.part(_CONFIGURED_PART)
+    if kept is not None and kept[0] is settings:
+        return kept[1]
+    get = settings.__getitem__
+    values: dict[str, Any] = {
+        "max_actions_per_turn": max(1, int(get("max_actions_per_turn"))),
+        "max_episode_length": int(get("max_episode_length")),
+        "enable_memory_consolidation": bool(get("enable_memory_consolidation")),
+        "episodic_prefix": int(get("episodic_memory_fixed_prefix_length")),
+        "episodic_lookback": int(get("episodic_memory_lookback_length")),
+        "max_completion_tokens": int(get("max_completion_tokens")),
+        "quality_checks_default": bool(get("enable_quality_checks")),
+        "semantic_retrieval": str(get("enable_continuous_contextual_semantic_memory_retrieval")).lower(),
+        "semantic_top_k": int(get("semantic_retrieval_top_k")),
+        "reflection_interval": int(get("reflection_interval")),
+        "min_episode_length": int(get("min_episode_length")),
+        "action_generator": tuple((name, get(key)) for name, key in ACTION_GENERATOR_SETTINGS),
+    }
+    runtime.set_part(_CONFIGURED_PART, (settings, values))
+    return values

@@ -114,5 +114,7 @@ def parse_json(text: str | bytes, source: Any, what: str, error: type[Exception]
         value = json.loads(text)
     except RecursionError:
         raise _too_deep(source, what, error) from None
-    check_nesting(value, source, what, error)
+    opening = (b"{", b"[") if isinstance(text, bytes) else ("{", "[")
+    if text.count(opening[0]) + text.count(opening[1]) > MAX_NESTING_DEPTH:  # else it cannot nest deeper
+        check_nesting(value, source, what, error)
     return value
