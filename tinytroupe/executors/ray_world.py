@@ -21,6 +21,7 @@ failed command runs again.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ray
@@ -109,10 +110,26 @@ class WorldShard:
         return snapshot
 
 
+@dataclass(frozen=True)
+class RemoteTurns:
+    """The ceiling a streamed world step reads from a proxied agent's ``model``: the whole group.
+
+    The driver prepares no requests for agents that shards hold (each shard streams and bounds
+    its own), and it sends a step's turns to a shard in one call per batch, so holding back
+    turns on the driver would only split those batches into many small round trips."""
+
+    max_concurrent: int
+
+
 class ShardedAgent:
     """Stands in the driver's world for an agent a shard holds: the agent contract, forwarded."""
 
     state_kind = "agent"
+
+    @property
+    def model(self) -> RemoteTurns:
+        """See :class:`RemoteTurns`: every agent of the group may start its turn at once."""
+        return RemoteTurns(max(1, len(self._group.world.agents)))
 
     def __init__(self, group: WorldShards, shard: int, name: str, strict: bool):
         self._group, self._shard = group, shard
