@@ -316,7 +316,8 @@ def _sharded_world_note(world: dict[str, Any], sharded: list[dict[str, Any]]) ->
     bits = [f"{r['workers']} shard(s) {r['wall_s']:.1f} s (driver CPU {r['driver_cpu_s'] * 1000 / max(1, r['people']):.2f} "
             f"ms per agent)" for r in sharded]
     return (f" Sharded over Ray actors, a step of {sharded[0]['people']:,} agents took " + ", ".join(bits)
-            + f" against {world['wall_s']:.1f} s locally; the driver still routes every delivery and files "
+            + f" (the local step of {world['people']:,} agents: driver CPU "
+            f"{world['driver_cpu_s'] * 1000 / max(1, world['people']):.2f} ms per agent); the driver still routes every delivery and files "
             "every event, so its CPU per agent bounds a step whatever the shard count.")
 
 
