@@ -33,7 +33,6 @@ operations are keyed. Worth knowing:
 
 from __future__ import annotations
 
-import pickle  # noqa: F401  (the original's scripts patch control.pickle.dumps; call keys use it)
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path

@@ -20,9 +20,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import pickle
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,24 +37,17 @@ logger = logging.getLogger(__name__)
 def call_hash(name: str, *args: Any, **kwargs: Any) -> str:
     """A content hash of the call ``name(*args, **kwargs)``: equal for equal arguments (dicts in
     any key order, keyword arguments in any order, plain objects by their fields), different
-    otherwise. Arguments with no canonical form are hashed from their pickled bytes (only
-    dumped, never loaded: stable for this Python version); arguments that cannot be pickled
-    either get a fallback key (named after the call, and stable only within this process),
-    logged as an error and a ``FALLBACK_CACHE_KEY_USED`` warning."""
+    otherwise. Arguments with no canonical form get a fallback key (named after the call, and
+    stable only within this process), logged as an error and a ``FALLBACK_CACHE_KEY_USED`` warning."""
     try:
         content = canonical_args([list(args), kwargs], by_value=True)
         return digest(canonical_text([name, content]))
-    except (NotRecordable, RecursionError, ValueError):
-        pass
-    try:
-        pickled = pickle.dumps((name, args, dict(sorted(kwargs.items()))), protocol=pickle.HIGHEST_PROTOCOL)
-        return f"{name}:pickled:{hashlib.sha256(pickled).hexdigest()}"
-    except Exception as exc:  # noqa: BLE001  (anything pickle raises for an object it cannot dump)
-        logger.error("Error pickling/hashing event %s: %s", name, exc)
-    fallback = f"{name}:fallback:{digest(repr((args, sorted(kwargs.items()))))}"
-    logger.warning("FALLBACK_CACHE_KEY_USED for %s: its arguments can be neither written canonically nor pickled, "
-                   "so the key %s only holds within this process", name, fallback)
-    return fallback
+    except (NotRecordable, RecursionError, ValueError) as exc:
+        logger.error("Error hashing event %s: %s", name, exc)
+        fallback = f"{name}:fallback:{digest(repr((args, sorted(kwargs.items()))))}"
+        logger.warning("FALLBACK_CACHE_KEY_USED for %s: its arguments have no canonical form, so the key %s "
+                       "only holds within this process", name, fallback)
+        return fallback
 
 
 class ScopeMethods:
