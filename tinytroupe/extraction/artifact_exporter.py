@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tinytroupe.errors import ConfigError, SpecificationError
+from tinytroupe.state.files import write_atomically
 
 __all__ = ["ArtifactExporter", "markdown_to_docx", "sanitize_name", "TARGET_FORMATS"]
 
@@ -31,20 +32,6 @@ def sanitize_name(name: str, fallback: str = "artifact") -> str:
     """``name`` made safe as one file or folder name: separators and odd characters become '-'."""
     clean = _BAD_CHARS.sub("-", str(name or "")).strip().strip(".").strip()
     return clean[:200] or fallback
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _text_of(data: Any) -> str:
@@ -94,7 +81,7 @@ class ArtifactExporter:
             data = markdown_to_docx(_text_of(artifact_data))
         else:
             data = _text_of(artifact_data).encode("utf-8")
-        _atomic_write(path, data)
+        write_atomically(path, data)
         return path
 
 

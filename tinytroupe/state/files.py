@@ -21,7 +21,7 @@ from typing import Any
 
 from tinytroupe.errors import StateError
 
-__all__ = ["write_document", "read_document", "parse_json", "check_nesting", "MAX_NESTING_DEPTH"]
+__all__ = ["write_atomically", "write_document", "read_document", "parse_json", "check_nesting", "MAX_NESTING_DEPTH"]
 
 MAX_NESTING_DEPTH = 100  # levels of objects and lists; tinytroupe's own documents use about 10
 
@@ -29,15 +29,21 @@ MAX_NESTING_DEPTH = 100  # levels of objects and lists; tinytroupe's own documen
 def write_document(path: str | os.PathLike, format: str, version: int, body: dict[str, Any],
                    *, indent: int | None = None) -> Path:
     """Write ``{"format", "version", **body}`` to ``path`` atomically; returns the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     doc = {"format": format, "version": version, **body}
     text = json.dumps(doc, ensure_ascii=False, indent=indent,
                       separators=None if indent else (",", ":"))
+    return write_atomically(path, text.encode("utf-8"))
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so a crash leaves the old file or the new one, never a mix:
+    a temporary file beside it, flushed and fsynced, renamed over it, then the folder fsynced."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
